@@ -1,0 +1,339 @@
+"""The analytic store: one DuckDB file of facts with provenance.
+
+Only `build` writes it, and always to a temporary file that replaces the old store in one rename,
+so a failed or killed build leaves the previous store readable. Everything else opens it read-only.
+
+Tables
+  releases     one row per source loaded: publisher, title, as-of month, licence, checksum, synthetic
+  areas        code, name, level, vintage, representative point, geometry (WKB, EPSG:4326)
+  shapes       simplified geometry per level for maps (WKB, EPSG:4326), one band per level
+  membership   child -> parent links with the method (lookup, spatial, best-fit) and weight
+  facts        release x area x indicator: numerator, denominator, value, method, suppressed, synthetic
+  indicators   id, label, unit, definition, citation, threshold, direction, finest level
+  findings     what `observatory check` reports: kind, subject, detail, count
+  meta         key/value: when and from what the store was built
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+
+from .errors import NotFoundError, NotPublishedError, StoreError
+from .indicators.definitions import INDICATORS
+from .levels import LEVELS, rank
+
+SCHEMA = """
+CREATE TABLE releases (
+    release_id VARCHAR PRIMARY KEY,   -- e.g. 'ofcom-laua-2025-07'
+    source VARCHAR NOT NULL,          -- the workspace's source key
+    publisher VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    as_of VARCHAR,                    -- snapshot month YYYY-MM (NULL for reference data)
+    published VARCHAR,
+    licence VARCHAR NOT NULL,
+    attribution VARCHAR,
+    origin VARCHAR,
+    file VARCHAR NOT NULL,
+    files_used VARCHAR,               -- JSON list: members of a ZIP actually read
+    checksum VARCHAR NOT NULL,        -- sha256 of the file as loaded
+    vintage VARCHAR,                  -- geography vintage of the area codes, e.g. 'OA 2011'
+    synthetic BOOLEAN NOT NULL,
+    rows INTEGER
+);
+CREATE TABLE areas (
+    code VARCHAR PRIMARY KEY,
+    name VARCHAR,
+    level VARCHAR NOT NULL,
+    vintage VARCHAR,
+    lon DOUBLE,
+    lat DOUBLE,
+    geometry BLOB
+);
+CREATE TABLE shapes (
+    code VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    geometry BLOB NOT NULL
+);
+CREATE TABLE membership (
+    child VARCHAR NOT NULL,
+    parent VARCHAR NOT NULL,
+    parent_level VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,          -- lookup | spatial | best-fit
+    weight DOUBLE NOT NULL DEFAULT 1.0
+);
+CREATE TABLE facts (
+    release_id VARCHAR NOT NULL,
+    release VARCHAR NOT NULL,         -- as-of month YYYY-MM
+    area_code VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    indicator VARCHAR NOT NULL,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    value DOUBLE,
+    method VARCHAR NOT NULL,          -- published | rolled-up | estimated-weights
+    suppressed BOOLEAN NOT NULL DEFAULT FALSE,
+    synthetic BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE TABLE indicators (
+    id VARCHAR PRIMARY KEY,
+    label VARCHAR, unit VARCHAR, definition VARCHAR, citation VARCHAR,
+    threshold DOUBLE, direction VARCHAR, finest_level VARCHAR, has_counts BOOLEAN
+);
+CREATE TABLE findings (
+    kind VARCHAR NOT NULL,
+    subject VARCHAR,
+    detail VARCHAR,
+    count BIGINT
+);
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+# When several figures exist for one area, indicator and month, the one shown by default is the
+# publisher's own; a roll-up of real figures comes before one of synthetic figures.
+_METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 ELSE 2 END"
+
+FIGURE_COLUMNS = (
+    "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
+    "denominator", "method", "suppressed", "synthetic", "release_id", "vintage",
+)
+
+
+def store_path(workspace_dir: Path) -> Path:
+    return Path(workspace_dir) / "build" / "observatory.duckdb"
+
+
+class Store:
+    """Read-only access to a built store."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise StoreError(
+                f"No store at {self.path}. Run `observatory build` for this workspace first."
+            )
+        self._con = duckdb.connect(str(self.path), read_only=True)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own, for callers on other threads (the web app)."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        with self.cursor() as cur:
+            rel = cur.execute(sql, params or [])
+            cols = [d[0] for d in rel.description]
+            return [dict(zip(cols, r)) for r in rel.fetchall()]
+
+    # -- reference ---------------------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
+
+    def releases(self) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
+        for r in rows:
+            r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
+        return rows
+
+    def indicators(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM indicators ORDER BY id")
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        rows = self._rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
+        if not rows:
+            known = ", ".join(r["id"] for r in self.indicators())
+            raise NotFoundError(f"Unknown indicator '{indicator_id}'. Known indicators: {known}.")
+        return rows[0]
+
+    def releases_of(self, indicator: str, level: str) -> list[str]:
+        """As-of months that hold the indicator at the level, oldest first."""
+        rows = self._rows(
+            "SELECT DISTINCT release FROM facts WHERE indicator = ? AND level = ? ORDER BY release",
+            [indicator, level],
+        )
+        return [r["release"] for r in rows]
+
+    # -- areas -------------------------------------------------------------------------------
+    def area(self, code: str) -> dict[str, Any]:
+        rows = self._rows(
+            "SELECT code, name, level, vintage, lon, lat FROM areas WHERE code = ?", [code]
+        )
+        if not rows:
+            raise NotFoundError(
+                f"No area with code '{code}'. Search by name or postcode, or list a level's areas "
+                "with `observatory figures --level LEVEL`."
+            )
+        return rows[0]
+
+    def parents(self, code: str) -> list[dict[str, Any]]:
+        """Every area this one sits in, finest first."""
+        rows = self._rows(
+            """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight
+               FROM membership m JOIN areas a ON a.code = m.parent
+               WHERE m.child = ?""",
+            [code],
+        )
+        return sorted(rows, key=lambda r: rank(r["level"]))
+
+    def children(self, code: str, level: str | None = None) -> list[dict[str, Any]]:
+        """Areas directly or indirectly within this one (at `level`, or the next level down)."""
+        parent = self.area(code)
+        if level is None:
+            levels = self._rows(
+                """SELECT DISTINCT a.level FROM membership m JOIN areas a ON a.code = m.child
+                   WHERE m.parent = ?""",
+                [code],
+            )
+            below = [r["level"] for r in levels if rank(r["level"]) < rank(parent["level"])]
+            if not below:
+                return []
+            level = max(below, key=rank)
+        return self._rows(
+            """SELECT a.code, a.name, a.level, a.vintage FROM membership m
+               JOIN areas a ON a.code = m.child
+               WHERE m.parent = ? AND a.level = ? ORDER BY a.name, a.code""",
+            [code, level],
+        )
+
+    def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Areas whose name or code contains the text, coarser levels first."""
+        like = f"%{text.strip().lower()}%"
+        rows = self._rows(
+            """SELECT code, name, level, vintage FROM areas
+               WHERE lower(name) LIKE ? OR lower(code) LIKE ? LIMIT 500""",
+            [like, like],
+        )
+        rows.sort(key=lambda r: (-rank(r["level"]), r["name"] or ""))
+        return rows[:limit]
+
+    # -- figures -----------------------------------------------------------------------------
+    def figures(
+        self,
+        level: str,
+        indicator: str,
+        release: str | None = "latest",
+        area: str | None = None,
+        all_methods: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Figures for one indicator at one level and release, with provenance.
+
+        `release` is an as-of month (YYYY-MM), or 'latest' (the newest month holding the
+        indicator at that level). One figure per area unless `all_methods`: the publisher's
+        own where there is one, else the roll-up.
+        """
+        if level not in LEVELS:
+            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
+        ind = self.indicator(indicator)
+        if rank(level) < rank(ind["finest_level"]):
+            raise NotPublishedError(
+                f"{ind['label']} is not published at {level} level: the publisher publishes it "
+                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
+                "Choose a coarser level or another indicator (e.g. gigabit)."
+            )
+        months = self.releases_of(indicator, level)
+        if not months:
+            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
+        if release in (None, "latest"):
+            release = months[-1]
+        elif release not in months:
+            raise NotFoundError(
+                f"No {indicator} figures at {level} level for release '{release}'. "
+                f"Releases with them: {', '.join(months)}."
+            )
+        where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
+        params: list[Any] = [level, indicator, release]
+        if area:
+            self.area(area)
+            where.append("f.area_code = ?")
+            params.append(area)
+        sql = f"""
+            SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
+                   f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,
+                   f.release_id, a.vintage,
+                   row_number() OVER (PARTITION BY f.area_code
+                                      ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+            FROM facts f JOIN areas a ON a.code = f.area_code
+            WHERE {' AND '.join(where)}
+        """
+        if not all_methods:
+            sql = f"SELECT * FROM ({sql}) WHERE pick = 1"
+        rows = self._rows(sql + " ORDER BY area_code, pick", params)
+        for r in rows:
+            r.pop("pick", None)
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows
+
+    def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
+        """Every release's figure for one area and indicator, oldest first (one per month)."""
+        rows = self._rows(
+            f"""SELECT * FROM (
+                   SELECT f.release, f.value, f.numerator, f.denominator, f.method, f.suppressed,
+                          f.synthetic, f.release_id,
+                          row_number() OVER (PARTITION BY f.release
+                                             ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+                   FROM facts f WHERE f.area_code = ? AND f.indicator = ?)
+                WHERE pick = 1 ORDER BY release""",
+            [code, indicator],
+        )
+        for r in rows:
+            r.pop("pick")
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows
+
+    def profile(self, code: str) -> list[dict[str, Any]]:
+        """The latest figure of every indicator for one area."""
+        area = self.area(code)
+        out = []
+        for ind in INDICATORS:
+            s = self.series(code, ind)
+            if s:
+                out.append({"indicator": ind, **s[-1], "level": area["level"]})
+        return out
+
+    def findings(self) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM findings ORDER BY kind, subject")
+
+    def shapes(self, level: str) -> list[tuple[str, bytes]]:
+        """Simplified map geometry (WKB, EPSG:4326) for every area at a level."""
+        with self.cursor() as cur:
+            return cur.execute(
+                "SELECT code, geometry FROM shapes WHERE level = ? ORDER BY code", [level]
+            ).fetchall()
+
+    # -- SQL ---------------------------------------------------------------------------------
+    def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself."""
+        try:
+            with self.cursor() as cur:
+                rel = cur.execute(query)
+                if rel.description is None:
+                    return [], []
+                return [d[0] for d in rel.description], rel.fetchall()
+        except duckdb.Error as exc:
+            text = str(exc)
+            if "read-only" in text.lower() or "read only" in text.lower():
+                raise StoreError(
+                    "The store is read-only: `observatory sql` runs SELECT queries only. "
+                    "Change the store by editing the workspace's sources and running "
+                    "`observatory build`."
+                ) from None
+            raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
