@@ -1,0 +1,102 @@
+"""Which areas sit in which: derived from geometry, recorded with the method used.
+
+- Postcodes go to every boundary level by exact point-in-polygon of their centroid ('spatial').
+- Small areas go to coarser levels by best fit: the area's representative point (a point
+  guaranteed inside it, shapely's point_on_surface) in the coarser polygons ('best-fit'). ONS
+  builds its own best-fit lookups the same way, from population-weighted centroids; ours uses the
+  geometric point because the boundary files carry no population.
+- Districts go to the combined authority and nations by lookup ('lookup').
+Every link is stored child -> each ancestor, so a query never has to walk the tree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..levels import NATIONS, UK, rank
+from ..sources.boundaries import Boundaries
+from .point_in_polygon import PolygonIndex
+
+LINK_COLUMNS = ["child", "parent", "parent_level", "method", "weight"]
+
+
+class Layers:
+    """The boundary layers of a workspace, each with a point-in-polygon index built once."""
+
+    def __init__(self, layers: dict[str, Boundaries]):
+        self.layers = dict(sorted(layers.items(), key=lambda kv: rank(kv[0])))
+        self._index: dict[str, PolygonIndex] = {}
+
+    def index(self, level: str) -> PolygonIndex:
+        if level not in self._index:
+            self._index[level] = PolygonIndex(list(self.layers[level].geometry))
+        return self._index[level]
+
+    def locate(self, level: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Codes of the `level` areas containing each point (None outside every area)."""
+        hit = self.index(level).assign(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
+        codes = np.array(self.layers[level].codes, dtype=object)
+        return np.where(hit >= 0, codes[np.clip(hit, 0, None)], None)
+
+    def best_fit_links(self) -> pd.DataFrame:
+        """Every small area to each coarser boundary level, by its representative point."""
+        frames = []
+        levels = list(self.layers)
+        for i, level in enumerate(levels):
+            layer = self.layers[level]
+            points = shapely.point_on_surface(layer.geometry)
+            lon, lat = shapely.get_x(points), shapely.get_y(points)
+            for parent_level in levels[i + 1:]:
+                parents = self.locate(parent_level, lon, lat)
+                frames.append(_links(layer.codes, parents, parent_level, "best-fit"))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINK_COLUMNS)
+
+    def point_links(self, codes: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
+        """Points (postcode centroids) to every boundary level, exactly."""
+        frames = [_links(codes, self.locate(level, lon, lat), level, "spatial") for level in self.layers]
+        return pd.concat(frames, ignore_index=True)
+
+
+def _links(children: np.ndarray, parents: np.ndarray, parent_level: str, method: str) -> pd.DataFrame:
+    keep = pd.notna(parents)
+    return pd.DataFrame(
+        {
+            "child": np.asarray(children)[keep],
+            "parent": parents[keep],
+            "parent_level": parent_level,
+            "method": method,
+            "weight": 1.0,
+        }
+    )
+
+
+def district_links(districts: list[str], region_code: str | None, region_districts: tuple[str, ...]) -> pd.DataFrame:
+    """Districts to their combined authority, nation and the UK; and those up to the UK."""
+    rows = []
+    region_nations = set()
+    for code in districts:
+        nation = NATIONS.get(code[:1])
+        if code in region_districts and region_code:
+            rows.append((code, region_code, "ca", "lookup", 1.0))
+            if nation:
+                region_nations.add(nation[0])
+        if nation:
+            rows.append((code, nation[0], "nation", "lookup", 1.0))
+        rows.append((code, UK[0], "uk", "lookup", 1.0))
+    for nation_code, _ in NATIONS.values():
+        rows.append((nation_code, UK[0], "uk", "lookup", 1.0))
+    if region_code:
+        for n in region_nations:
+            rows.append((region_code, n, "nation", "lookup", 1.0))
+        rows.append((region_code, UK[0], "uk", "lookup", 1.0))
+    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+
+
+def extend_upwards(links: pd.DataFrame, district_level_links: pd.DataFrame) -> pd.DataFrame:
+    """Give every area linked to a district the district's own parents (ca, nation, uk)."""
+    to_lad = links[links["parent_level"] == "lad"][["child", "parent"]]
+    up = to_lad.merge(district_level_links, left_on="parent", right_on="child", suffixes=("", "_d"))
+    up = up.assign(child=up["child"], parent=up["parent_d"], method="lookup")[LINK_COLUMNS]
+    return pd.concat([links, up], ignore_index=True)

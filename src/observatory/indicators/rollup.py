@@ -1,0 +1,90 @@
+"""Rolling figures up from areas to the areas that contain them.
+
+The rules that keep figures honest (DESIGN.md, "The store"):
+- a parent's figure sums its children's numerators and denominators (premise-weighted); it never
+  averages percentages;
+- where children have percentages but no counts (the ONS gigabit series, Ofcom's take-up table),
+  the parent is weighted by the counts of the nearest release that has them, and says so
+  (method 'estimated-weights');
+- a suppressed child still counts in its parent: suppression happens only on output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KEYS = ["release", "indicator"]
+
+
+def roll_up(facts: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Sum children's counts into parents.
+
+    facts: area_code, release, indicator, numerator, denominator, synthetic.
+    links: child, parent, parent_level (one row per child and parent level).
+    Returns parent rows with value = 100 * numerator / denominator and `children` (how many).
+    """
+    counted = facts.dropna(subset=["numerator", "denominator"])
+    joined = counted.merge(links[["child", "parent", "parent_level"]], left_on="area_code", right_on="child")
+    grouped = joined.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
+        numerator=("numerator", "sum"),
+        denominator=("denominator", "sum"),
+        synthetic=("synthetic", "max"),
+        children=("child", "size"),
+    )
+    out = grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["value"] = np.where(out["denominator"] > 0, 100 * out["numerator"] / out["denominator"], np.nan)
+    out["method"] = "rolled-up"
+    return out
+
+
+def nearest_weights(percent: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+    """Attach to each percentage row the weight from the nearest release that has counts.
+
+    percent: area_code, release, indicator, value.
+    counts: area_code, release, weight (the denominator the percentage is over).
+    Adds `weight` and `weight_release`; rows with no count in any release get NaN.
+    """
+    if counts.empty:
+        return percent.assign(weight=np.nan, weight_release=None)
+    months = sorted(counts["release"].unique())
+    month_index = np.array([_month_number(m) for m in months])
+    wanted = percent["release"].map(_month_number).to_numpy()
+    # nearest release with counts; on a tie, the later one (it reflects newer premises counts)
+    distance = np.abs(wanted[:, None] - month_index[None, :]) - 1e-3 * np.arange(len(months))[None, :]
+    nearest = np.array(months, dtype=object)[np.argmin(distance, axis=1)]
+    out = percent.assign(weight_release=nearest)
+    lookup = counts.rename(columns={"release": "weight_release"})[["area_code", "weight_release", "weight"]]
+    return out.merge(lookup, on=["area_code", "weight_release"], how="left")
+
+
+def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Premise-weighted parents of percentages: sum(p_i * w_i) / sum(w_i).
+
+    percent: area_code, release, indicator, value, weight, synthetic. Children without a weight are
+    left out of the parent and returned as the second frame, so `check` can list them.
+    """
+    joined = percent.merge(links[["child", "parent", "parent_level"]], left_on="area_code", right_on="child")
+    missing = joined[joined["weight"].isna()]
+    usable = joined.dropna(subset=["weight", "value"]).assign(
+        numerator=lambda d: d["value"] * d["weight"] / 100.0, denominator=lambda d: d["weight"]
+    )
+    grouped = usable.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
+        numerator=("numerator", "sum"),
+        denominator=("denominator", "sum"),
+        synthetic=("synthetic", "max"),
+        children=("child", "size"),
+    )
+    out = grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
+    out["value"] = 100 * out["numerator"] / out["denominator"]
+    # The counts behind an estimated figure are weights, not premises with the service: do not
+    # publish them as if they were counted.
+    out["numerator"] = np.nan
+    out["denominator"] = np.nan
+    out["method"] = "estimated-weights"
+    return out, missing
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1

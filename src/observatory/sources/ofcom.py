@@ -1,0 +1,240 @@
+"""Ofcom Connected Nations fixed-coverage files, as downloaded.
+
+Column names are Ofcom's (Connected Nations 2025, "About this data - fixed coverage and full-fibre
+take-up"); the rest of the observatory sees only our indicator ids. Three forms:
+- the local-authority table (`YYYYMM_fixed_laua_coverage_rNN.csv`): counts and percentages, the
+  only level with full fibre;
+- the full-fibre take-up table (whole percentages, no counts);
+- a release ZIP holding the output-area files (all premises and `_res_` residential; counts) and
+  postcode files (one per postcode area; percentages only). Files are reissued with a higher
+  revision token (r01 -> r02); the highest revision of each file wins, and the files used are
+  recorded in the release's provenance.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..indicators.definitions import RESIDENTIAL_SUFFIX
+from .tabular import check_at_most, check_unique, numbers, read_csv
+
+ALL = "All Premises"
+MATCHED = "All Matched Premises"
+
+# indicator -> (Ofcom's count column, Ofcom's percentage column, other spellings of the percentage)
+COUNTED = {
+    "sfbb": ("Number of premises with SFBB availability", "SFBB availability (% premises)", ()),
+    "ufbb100": (
+        "Number of premises with UFBB (100Mbit/s) availability",
+        "UFBB (100Mbit/s) availability (% premises)",
+        (),
+    ),
+    "ufbb": ("Number of premises with UFBB availability", "UFBB availability (% premises)", ()),
+    "full_fibre": (
+        "Number of premises with Full Fibre availability",
+        "Full Fibre availability (% premises)",
+        (),
+    ),
+    "gigabit": ("Number of premises with Gigabit availability", "Gigabit availability (% premises)", ()),
+    "below_uso": (
+        "Number of premises below the USO",
+        "% of premises below the USO",
+        ("% of premises unable to receive decent broadband from fixed or FWA",),
+    ),
+    "unable_30": (
+        "Number of premises unable to receive 30Mbit/s",
+        "% of premises unable to receive 30Mbit/s",
+        (),
+    ),
+}
+SMALL_AREA = tuple(i for i in COUNTED if i != "full_fibre")  # withheld below districts
+
+TIDY = ["area_code", "area_name", "indicator", "numerator", "denominator", "value", "row"]
+
+
+def _tidy_counts(df: pd.DataFrame, name: str, indicators: tuple[str, ...], suffix: str = "") -> pd.DataFrame:
+    """Counts and published percentages per area -> one row per area and indicator."""
+    total = numbers(df, ALL, name)
+    frames = []
+    for ind in indicators:
+        count_col, pct_col, _ = COUNTED[ind]
+        count = numbers(df, count_col, name)
+        pct = numbers(df, pct_col, name, kind="percent") if pct_col in df.columns else count / total * 100
+        check_at_most(df, count, total, count_col, ALL, name)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "area_code": df["area_code"].to_numpy(),
+                    "area_name": df["area_name"].to_numpy() if "area_name" in df else None,
+                    "indicator": ind + suffix,
+                    "numerator": count,
+                    "denominator": total,
+                    "value": pct,
+                    "row": np.arange(len(df)) + 2,  # as a spreadsheet numbers it, header = 1
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[TIDY]
+
+
+def _required(indicators: tuple[str, ...], with_pct: bool = True) -> dict[str, tuple[str, ...]]:
+    req: dict[str, tuple[str, ...]] = {ALL: ()}
+    for ind in indicators:
+        count_col, pct_col, aliases = COUNTED[ind]
+        req[count_col] = ()
+        if with_pct:
+            req[pct_col] = aliases
+    return req
+
+
+def read_laua(raw: bytes, name: str) -> pd.DataFrame:
+    """The local-authority coverage table: every indicator, counts and percentages."""
+    df = read_csv(raw, name, {"area_code": ("laua",), "area_name": ("laua_name",), **_required(tuple(COUNTED))})
+    df["area_code"] = df["area_code"].str.strip()
+    check_unique(df, "area_code", name)
+    return _tidy_counts(df, name, tuple(COUNTED))
+
+
+TAKEUP = {
+    "full_fibre_takeup": "Full-fibre take-up (% of full-fibre coverage)",
+    "full_fibre_takeup_all": "Full-fibre take-up (% of all premises)",
+}
+
+
+def read_takeup(raw: bytes, name: str) -> pd.DataFrame:
+    """Full-fibre take-up by local authority: whole percentages, no counts."""
+    df = read_csv(raw, name, {"area_code": ("laua",), "area_name": ("laua_name",), **{c: () for c in TAKEUP.values()}})
+    df["area_code"] = df["area_code"].str.strip()
+    check_unique(df, "area_code", name)
+    frames = [
+        pd.DataFrame(
+            {
+                "area_code": df["area_code"],
+                "area_name": df["area_name"],
+                "indicator": ind,
+                "numerator": np.nan,
+                "denominator": np.nan,
+                "value": numbers(df, col, name, kind="percent"),
+                "row": np.arange(len(df)) + 2,
+            }
+        )
+        for ind, col in TAKEUP.items()
+    ]
+    return pd.concat(frames, ignore_index=True)[TIDY]
+
+
+# e.g. 202601_fixed_oa_coverage_r1.csv, 202507_fixed_oa_res_coverage_r01.csv,
+#      202601_fixed_pc_coverage_r2_CW.csv, 202601_fixed_postcode_res_coverage_r01_LS.csv
+_MEMBER = re.compile(
+    r"^(?P<month>\d{6})_fixed_(?P<level>oa|pc|postcode)(?P<res>_res)?_coverage_r(?P<rev>\d+)"
+    r"(?:_(?P<area>[A-Za-z]{1,2}))?\.csv$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class SmallAreaRelease:
+    """What one release ZIP holds, newest revision of each file only."""
+
+    month: str
+    files_used: list[str] = field(default_factory=list)
+    files_superseded: list[str] = field(default_factory=list)
+    oa: pd.DataFrame | None = None  # tidy, all premises and residential (indicator suffix _res)
+    postcodes: pd.DataFrame | None = None  # tidy, value only
+
+
+def pick_members(names: list[str]) -> tuple[dict[tuple[str, bool, str], str], list[str]]:
+    """The newest revision of each (level, residential, postcode area) file; and the rest."""
+    best: dict[tuple[str, bool, str], tuple[int, str]] = {}
+    for n in names:
+        m = _MEMBER.match(Path(n).name)
+        if not m:
+            continue
+        level = "oa" if m["level"].lower() == "oa" else "postcode"
+        key = (level, bool(m["res"]), (m["area"] or "").upper())
+        rev = int(m["rev"])
+        if key not in best or rev > best[key][0]:
+            best[key] = (rev, n)
+    chosen = {k: v[1] for k, v in best.items()}
+    superseded = sorted(n for n in names if _MEMBER.match(Path(n).name) and n not in chosen.values())
+    return chosen, superseded
+
+
+def read_small_area_zip(path: Path) -> SmallAreaRelease:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            path, f"is not a readable ZIP file ({exc}).", fix="Download the release ZIP from Ofcom again."
+        ) from None
+    with zf:
+        chosen, superseded = pick_members(zf.namelist())
+        if not chosen:
+            raise InputError(
+                path,
+                "holds no Ofcom output-area or postcode coverage files.",
+                expected="members named like 202601_fixed_oa_coverage_r1.csv or 202601_fixed_pc_coverage_r2_LS.csv",
+                fix="Check this is the fixed-coverage release ZIP, unchanged.",
+            )
+        month = _MEMBER.match(Path(next(iter(chosen.values()))).name)["month"]
+        release = SmallAreaRelease(month=f"{month[:4]}-{month[4:]}", files_superseded=superseded)
+        oa_frames, pc_frames = [], []
+        for (level, res, _area), member in sorted(chosen.items()):
+            name = f"{path.name}:{member}"
+            raw = zf.read(member)
+            suffix = RESIDENTIAL_SUFFIX if res else ""
+            if level == "oa":
+                oa_frames.append(_read_oa(raw, name, suffix))
+            else:
+                pc_frames.append(_read_postcodes(raw, name, suffix))
+            release.files_used.append(member)
+    release.oa = pd.concat(oa_frames, ignore_index=True) if oa_frames else None
+    release.postcodes = pd.concat(pc_frames, ignore_index=True) if pc_frames else None
+    return release
+
+
+def _read_oa(raw: bytes, name: str, suffix: str) -> pd.DataFrame:
+    df = read_csv(raw, name, {"area_code": ("output_area", "oa11cd", "oa21cd"), **_required(SMALL_AREA, with_pct=False)})
+    df["area_code"] = df["area_code"].str.strip()
+    check_unique(df, "area_code", name)
+    tidy = _tidy_counts(df, name, SMALL_AREA, suffix)
+    matched = numbers(df, MATCHED, name) if MATCHED in df.columns else None
+    if matched is not None:
+        check_at_most(df, matched, numbers(df, ALL, name), MATCHED, ALL, name)
+    return tidy
+
+
+def format_postcode(text: str) -> str:
+    """'ls11ab' or ' LS1 1AB ' -> 'LS1 1AB' (the inward code is always the last three characters)."""
+    compact = re.sub(r"\s+", "", str(text)).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def _read_postcodes(raw: bytes, name: str, suffix: str) -> pd.DataFrame:
+    pct_cols = {COUNTED[i][1]: COUNTED[i][2] for i in SMALL_AREA}
+    df = read_csv(raw, name, {"postcode": (), **pct_cols})
+    codes = df["postcode_space"] if "postcode_space" in df.columns else df["postcode"]
+    df["area_code"] = codes.map(format_postcode)
+    check_unique(df, "area_code", name)
+    frames = [
+        pd.DataFrame(
+            {
+                "area_code": df["area_code"],
+                "area_name": df["area_code"],
+                "indicator": ind + suffix,
+                "numerator": np.nan,
+                "denominator": np.nan,
+                "value": numbers(df, COUNTED[ind][1], name, kind="percent"),
+                "row": np.arange(len(df)) + 2,
+            }
+        )
+        for ind in SMALL_AREA
+    ]
+    return pd.concat(frames, ignore_index=True)[TIDY]

@@ -1,0 +1,164 @@
+"""Reading CSV text as publishers ship it, and checking its cells with messages people can act on.
+
+Publishers' CSVs come with or without a UTF-8 byte-order mark and with CRLF or LF line endings
+(Ofcom ships both within one release); those are valid and read silently. Anything else that is
+wrong (not UTF-8, empty, a missing column, a bad number) stops the build with an InputError naming
+the file, the row as a spreadsheet shows it (the header is row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+BOM = b"\xef\xbb\xbf"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, un-gzipped when its name ends .gz."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "the file does not exist.", fix="Check the path in observatory.toml.") from None
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(
+                path,
+                f"the gzip file is truncated or damaged ({exc}).",
+                fix="Download the file again, or decompress it to see what is left.",
+            ) from None
+    return raw
+
+
+def decode(raw: bytes, name: str | Path) -> str:
+    """UTF-8 text without a byte-order mark; a clear error naming the row for anything else."""
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            name,
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (the file looks like Latin-1 or Windows-1252).",
+            row=row,
+            expected="UTF-8, as the publishers ship their files",
+            fix="Re-save the file as UTF-8 (in Excel: 'CSV UTF-8'), or download it again.",
+        ) from None
+
+
+def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """Parse CSV bytes into strings, renaming each required column to its canonical name.
+
+    `required` maps a canonical name to the spellings publishers have used for it.
+    """
+    text = decode(raw, name)
+    if not text.strip():
+        raise InputError(name, "the file is empty.", fix="Download the file again.")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+    except pd.errors.ParserError as exc:
+        raise InputError(name, f"is not a well-formed CSV file ({exc}).", fix="Download the file again.") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    rename = {}
+    for canonical, spellings in required.items():
+        found = next((s for s in (canonical, *spellings) if s in df.columns), None)
+        if found is None:
+            _missing_column(df, text, name, canonical)
+        rename[found] = canonical
+    df = df.rename(columns=rename)
+    if df.empty:
+        raise InputError(
+            name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
+        )
+    return df
+
+
+def _missing_column(df: pd.DataFrame, text: str, name: str | Path, column: str) -> None:
+    # A preamble (Nomis puts title lines above the header) shows as the column sitting on a later line.
+    for i, line in enumerate(text.splitlines()[:40], start=1):
+        if i > 1 and column in line:
+            raise InputError(
+                name,
+                f"the header is on row {i}, not row 1: the lines above it look like a title or notes.",
+                column=column,
+                expected="the column names on the first line",
+                fix=f"Delete rows 1 to {i - 1} so the header is the first line.",
+            )
+    import difflib
+
+    close = difflib.get_close_matches(column, list(df.columns), n=1, cutoff=0.6)
+    hint = f" A column named \"{close[0]}\" is there: was it renamed?" if close else ""
+    raise InputError(
+        name,
+        f"the column is missing.{hint}",
+        row=1,
+        column=column,
+        expected=f'a column headed "{column}"',
+        fix="Use the file as the publisher ships it, or rename the column back.",
+    )
+
+
+def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count") -> np.ndarray:
+    """A column as floats; blank cells are NaN. kind: 'count' (whole, >= 0) or 'percent' (0-100)."""
+    cells = df[column].str.strip()
+    values = pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
+    bad = np.isnan(values) & (cells != "").to_numpy()
+    if kind == "count":
+        bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
+    else:
+        bad |= ~np.isnan(values) & ((values < 0) | (values > 100))
+    if bad.any():
+        i = int(np.argmax(bad))
+        cell = df[column].iloc[i]
+        if kind == "count":
+            problem = f'"{cell}" is not a whole number of premises.'
+            expected = "a whole number, 0 or more"
+        else:
+            problem = f'"{cell}" is not a percentage.'
+            expected = "a number from 0 to 100"
+        raise InputError(
+            name, problem, row=i + 2, column=column, expected=expected, fix="Fix the cell or remove the row."
+        )
+    return values
+
+
+def check_unique(df: pd.DataFrame, column: str, name: str | Path) -> None:
+    dup = df[column].duplicated()
+    if dup.any():
+        i = int(np.argmax(dup.to_numpy()))
+        first = int(np.argmax((df[column] == df[column].iloc[i]).to_numpy()))
+        raise InputError(
+            name,
+            f'area code "{df[column].iloc[i]}" appears twice (rows {first + 2} and {i + 2}).',
+            row=i + 2,
+            column=column,
+            expected="one row per area",
+            fix="Remove the duplicate row.",
+        )
+
+
+def check_at_most(
+    df: pd.DataFrame, part: np.ndarray, whole: np.ndarray, part_col: str, whole_col: str, name: str | Path
+) -> None:
+    """A count of premises with something can never exceed the premises there are."""
+    over = part > whole
+    if over.any():
+        i = int(np.argmax(over))
+        raise InputError(
+            name,
+            f'{part[i]:.0f} premises is more than "{whole_col}" ({whole[i]:.0f}) on the same row.',
+            row=i + 2,
+            column=part_col,
+            expected=f'a number no larger than "{whole_col}"',
+            fix="Fix the cell; the file may be damaged, so download it again.",
+        )

@@ -1,0 +1,308 @@
+"""A workspace: a folder with an `observatory.toml` naming a region's sources.
+
+The file is read once, checked completely, and turned into plain dataclasses so nothing after this
+module knows TOML. Every mistake becomes a ConfigError that names the key and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_NAME = "observatory.toml"
+BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "west-yorkshire"
+
+BOUNDARY_LEVELS = ("oa", "lsoa", "msoa", "ward", "lad")
+SOURCE_KINDS = (
+    "ofcom-laua-coverage",
+    "ofcom-full-fibre-takeup",
+    "ons-gigabit-series",
+    "ofcom-small-area-zip",
+)
+_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes"}
+_SOURCE_KEYS = {
+    "key", "kind", "file", "as_of", "publisher", "title", "licence", "attribution", "origin",
+    "published", "synthetic", "vintage",
+}
+_BOUNDARY_KEYS = {"file", "code", "name", "vintage"}
+
+
+@dataclass(frozen=True)
+class Boundary:
+    level: str
+    file: Path
+    code: str
+    name: str | None
+    vintage: str
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    kind: str
+    file: Path
+    as_of: str | None
+    publisher: str
+    title: str
+    licence: str
+    attribution: str
+    origin: str
+    published: str | None
+    synthetic: bool
+    vintage: str | None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    name: str
+    region_code: str
+    region_name: str
+    districts: tuple[str, ...]
+    suppress_below: int
+    boundaries: dict[str, Boundary]
+    postcodes: Path | None
+    sources: tuple[Source, ...]
+    code_changes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def store_path(self) -> Path:
+        return self.root / "build" / "observatory.duckdb"
+
+    def input_files(self) -> list[Path]:
+        files = [self.config_path, *(b.file for b in self.boundaries.values())]
+        files += [s.file for s in self.sources]
+        if self.postcodes:
+            files.append(self.postcodes)
+        return files
+
+
+def load(path: str | Path | None = None) -> Workspace:
+    """Read and check a workspace folder (or its observatory.toml); default: the bundled one."""
+    root = Path(path) if path else BUNDLED
+    config = root if root.name == CONFIG_NAME else root / CONFIG_NAME
+    root = config.parent
+    if not root.exists():
+        raise ConfigError(
+            f"Workspace folder {root} does not exist. Give the path of a folder holding "
+            f"{CONFIG_NAME}, or create one with `observatory init {root}`."
+        )
+    if not config.exists():
+        raise ConfigError(
+            f"No {CONFIG_NAME} in {root}. Create one with `observatory init {root}` and fill it in."
+        )
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config}: not valid TOML ({exc}). Fix the line it names.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{config}: not UTF-8 text. Save it as UTF-8.") from None
+    return _parse(config, data)
+
+
+def _unknown(config: Path, where: str, keys: set[str], allowed: set[str]) -> None:
+    for key in sorted(keys - allowed):
+        hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+        did = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise ConfigError(
+            f"{config}: unknown key '{key}' in {where}.{did} Allowed keys: {', '.join(sorted(allowed))}."
+        )
+
+
+def _need(config: Path, table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise ConfigError(f"{config}: {where} needs '{key}'. Add it (see `observatory init`).")
+    return table[key]
+
+
+def _file(config: Path, value: Any, where: str) -> Path:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{config}: {where}.file must be a path (a string).")
+    p = (config.parent / value).resolve()
+    if not p.exists():
+        raise ConfigError(
+            f"{config}: {where}.file = '{value}' does not exist (looked for {p}). "
+            "Fix the path (relative to the workspace folder) or add the file."
+        )
+    return p
+
+
+def _parse(config: Path, data: dict[str, Any]) -> Workspace:
+    _unknown(config, "the top level", set(data), _TOP_KEYS)
+    ws = _need(config, data, "workspace", "the file")
+    _unknown(config, "[workspace]", set(ws), {"name", "region_code", "region_name", "districts"})
+    districts = _need(config, ws, "districts", "[workspace]")
+    if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
+        raise ConfigError(f"{config}: [workspace].districts must be a list of district codes.")
+    build = data.get("build", {})
+    _unknown(config, "[build]", set(build), {"suppress_below"})
+    suppress = build.get("suppress_below", 5)
+    if not isinstance(suppress, int) or suppress < 0:
+        raise ConfigError(f"{config}: [build].suppress_below must be a whole number >= 0.")
+
+    boundaries = {}
+    for level, spec in data.get("boundaries", {}).items():
+        if level not in BOUNDARY_LEVELS:
+            raise ConfigError(
+                f"{config}: [boundaries.{level}] is not a level here. Levels: {', '.join(BOUNDARY_LEVELS)}."
+            )
+        _unknown(config, f"[boundaries.{level}]", set(spec), _BOUNDARY_KEYS)
+        boundaries[level] = Boundary(
+            level=level,
+            file=_file(config, spec.get("file"), f"[boundaries.{level}]"),
+            code=_need(config, spec, "code", f"[boundaries.{level}]"),
+            name=spec.get("name"),
+            vintage=_need(config, spec, "vintage", f"[boundaries.{level}]"),
+        )
+    if "lad" not in boundaries:
+        raise ConfigError(f"{config}: [boundaries.lad] is required (district boundaries).")
+
+    postcodes = None
+    if "postcodes" in data:
+        _unknown(config, "[postcodes]", set(data["postcodes"]), {"file"})
+        postcodes = _file(config, data["postcodes"].get("file"), "[postcodes]")
+
+    sources = []
+    seen: set[str] = set()
+    for i, spec in enumerate(data.get("sources", []), start=1):
+        where = f"[[sources]] number {i}"
+        _unknown(config, where, set(spec), _SOURCE_KEYS)
+        kind = _need(config, spec, "kind", where)
+        if kind not in SOURCE_KINDS:
+            hint = difflib.get_close_matches(kind, SOURCE_KINDS, n=1)
+            did = f" Did you mean '{hint[0]}'?" if hint else ""
+            raise ConfigError(
+                f"{config}: {where}: kind '{kind}' is not known.{did} Kinds: {', '.join(SOURCE_KINDS)}."
+            )
+        key = spec.get("key", kind)
+        if key in seen:
+            raise ConfigError(f"{config}: {where}: key '{key}' is used twice. Give each source its own key.")
+        seen.add(key)
+        as_of = spec.get("as_of")
+        if as_of is not None and not _is_month(as_of):
+            raise ConfigError(f"{config}: {where}: as_of '{as_of}' should be a month like '2025-07'.")
+        sources.append(
+            Source(
+                key=key,
+                kind=kind,
+                file=_file(config, spec.get("file"), where),
+                as_of=as_of,
+                publisher=_need(config, spec, "publisher", where),
+                title=_need(config, spec, "title", where),
+                licence=_need(config, spec, "licence", where),
+                attribution=spec.get("attribution", ""),
+                origin=spec.get("origin", ""),
+                published=spec.get("published"),
+                synthetic=bool(spec.get("synthetic", False)),
+                vintage=spec.get("vintage"),
+            )
+        )
+    if kind_missing := [s for s in sources if s.kind == "ofcom-small-area-zip" and not s.vintage]:
+        raise ConfigError(
+            f"{config}: source '{kind_missing[0].key}' needs vintage = 'OA 2011' or 'OA 2021' "
+            "(the output-area codes the release uses)."
+        )
+    return Workspace(
+        root=config.parent,
+        name=ws.get("name", config.parent.name),
+        region_code=_need(config, ws, "region_code", "[workspace]"),
+        region_name=ws.get("region_name", ws.get("name", "")),
+        districts=tuple(districts),
+        suppress_below=suppress,
+        boundaries=boundaries,
+        postcodes=postcodes,
+        sources=tuple(sources),
+        code_changes=dict(data.get("code_changes", {})),
+    )
+
+
+def _is_month(text: Any) -> bool:
+    return (
+        isinstance(text, str)
+        and len(text) == 7
+        and text[4] == "-"
+        and text[:4].isdigit()
+        and text[5:].isdigit()
+        and 1 <= int(text[5:]) <= 12
+    )
+
+
+TEMPLATE = '''# Digital Observatory workspace. Paths are relative to this folder.
+# Fill in each section with the files you downloaded, then run `observatory build <this folder>`.
+
+[workspace]
+name = "My region"
+# The combined authority (or other grouping) that the districts below make up.
+region_code = "E47000000"
+region_name = "My Combined Authority"
+# ONS LAD 2025 codes of the districts in the region.
+districts = ["E08000000"]
+
+[build]
+# Suppress figures whose denominator is below this many premises (still counted in parents).
+suppress_below = 5
+
+# Old district codes a publisher still uses, mapped to their successors.
+[code_changes]
+# E08000016 = "E08000038"
+
+# Boundaries: GeoJSON in WGS84 (plain or .gz). code/name are the property names.
+[boundaries.lad]
+file = "data/boundaries/lad2025.geojson"
+code = "LAD25CD"
+name = "LAD25NM"
+vintage = "LAD 2025"
+
+# [boundaries.oa]   # output areas: the finest level with premises counts
+# file = "data/boundaries/oa2021.geojson.gz"
+# code = "OA21CD"
+# vintage = "OA 2021"
+# Also [boundaries.lsoa], [boundaries.msoa], [boundaries.ward] in the same form.
+
+# [postcodes]   # ONS NSPL centroids: a CSV with postcode, lat, long
+# file = "data/postcodes/nspl.csv.gz"
+
+# Ofcom Connected Nations: the local-authority table (the only level with full fibre).
+[[sources]]
+key = "ofcom-laua-2025-07"
+kind = "ofcom-laua-coverage"
+file = "data/coverage/202507_fixed_laua_coverage_r01.csv"
+as_of = "2025-07"
+publisher = "Ofcom"
+title = "Connected Nations 2025: fixed coverage by local authority"
+licence = "Open Government Licence v3.0"
+attribution = "Contains Ofcom data (c) Ofcom 2025"
+
+# Ofcom's release ZIP as downloaded (output-area and postcode files inside it; newest revision wins).
+# [[sources]]
+# key = "ofcom-small-areas-2026-01"
+# kind = "ofcom-small-area-zip"
+# file = "data/coverage/202601_fixed_broadband_coverage_and_full_fibre_take-up-r1.zip"
+# as_of = "2026-01"
+# vintage = "OA 2021"          # must match [boundaries.oa]
+# publisher = "Ofcom"
+# title = "Connected Nations update Spring 2026: output-area and postcode coverage"
+# licence = "Open Government Licence v3.0"
+
+# Other kinds: "ofcom-full-fibre-takeup", "ons-gigabit-series".
+'''
+
+
+def write_template(directory: str | Path) -> Path:
+    """A commented observatory.toml for a new region; never overwrites an existing one."""
+    root = Path(directory)
+    path = root / CONFIG_NAME
+    if path.exists():
+        raise ConfigError(f"{path} already exists; edit it, or choose another folder.")
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE, encoding="utf-8")
+    return path
