@@ -223,6 +223,19 @@ class Store:
         rows.sort(key=lambda r: (-rank(r["level"]), r["name"] or ""))
         return rows[:limit]
 
+    def names(self, level: str) -> dict[str, str]:
+        """Code -> name of every area at a level (for labelling map layers)."""
+        with self.cursor() as cur:
+            rows = cur.execute("SELECT code, name FROM areas WHERE level = ?", [level]).fetchall()
+        return {code: name for code, name in rows}
+
+    def geometries(self, level: str) -> list[dict[str, Any]]:
+        """Full-resolution geometry (WKB, EPSG:4326) and representative point of a level's areas."""
+        return self._rows(
+            "SELECT code, name, lon, lat, geometry FROM areas WHERE level = ? ORDER BY code",
+            [level],
+        )
+
     # -- figures -----------------------------------------------------------------------------
     def figures(
         self,
@@ -292,6 +305,28 @@ class Store:
                    FROM facts f WHERE f.area_code = ? AND f.indicator = ?)
                 WHERE pick = 1 ORDER BY release""",
             [code, indicator],
+        )
+        for r in rows:
+            r.pop("pick")
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows
+
+    def series_many(self, codes: list[str]) -> list[dict[str, Any]]:
+        """`series()` for every indicator of several areas in one query (area profiles compare an
+        area with its parents), ordered by area, indicator and month."""
+        if not codes:
+            return []
+        marks = ", ".join("?" for _ in codes)
+        rows = self._rows(
+            f"""SELECT * FROM (
+                   SELECT f.area_code, f.indicator, f.release, f.value, f.numerator, f.denominator,
+                          f.method, f.suppressed, f.synthetic, f.release_id,
+                          row_number() OVER (PARTITION BY f.area_code, f.indicator, f.release
+                                             ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+                   FROM facts f WHERE f.area_code IN ({marks}))
+                WHERE pick = 1 ORDER BY area_code, indicator, release""",
+            list(codes),
         )
         for r in rows:
             r.pop("pick")

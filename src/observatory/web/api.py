@@ -1,0 +1,127 @@
+"""The versioned JSON API, /api/v1. The same views as the pages, plus the raw figures and the map
+layers. Breaking changes go in /api/v2; v1 only gains fields."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..levels import LEVEL_LABELS, LEVELS
+from . import catalogue, downloads, params
+from .geo import layer_response
+from .mapview import map_view
+from .overview import overview
+from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, store_of
+from .profiles import postcode, profile
+
+router = APIRouter(prefix="/api/v1")
+
+Level = Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"]
+ShapeLevel = Literal["oa", "lsoa", "msoa", "ward", "lad"]
+RELEASE_HELP = "An as-of month YYYY-MM (e.g. 2025-07), or 'latest'."
+
+
+def ok(data: dict[str, Any]) -> JSONResponse:
+    # JSONResponse directly: the views already return plain JSON types, and skipping FastAPI's
+    # response-model encoding keeps large figure lists fast.
+    return JSONResponse(marked(data))
+
+
+@router.get("/overview", tags=["views"], summary="Headline coverage for the region and districts")
+def api_overview(request: Request) -> JSONResponse:
+    return ok(overview(store_of(request)))
+
+
+@router.get("/figures", tags=["figures"], summary="Figures for one indicator, level and release")
+def api_figures(
+    request: Request,
+    indicator: str = Query(..., description="An indicator id, e.g. gigabit (see /api/v1/indicators)."),
+    level: Level = Query(..., description="A geographic level."),
+    release: str = Query("latest", description=RELEASE_HELP),
+    area: str | None = Query(None, description="Only this area code."),
+) -> JSONResponse:
+    check_indicator(request, indicator)
+    rows = store_of(request).figures(level, indicator, params.release(release), area=area)
+    return ok(
+        {
+            "indicator": indicator,
+            "level": level,
+            "release": rows[0]["release"] if rows else release,
+            "figures": rows,
+            "illustrative": any(r["synthetic"] for r in rows),
+        }
+    )
+
+
+@router.get("/map", tags=["views"], summary="The map view: classed figures, legend and summary")
+def api_map(
+    request: Request,
+    indicator: str = "gigabit",
+    level: MapLevel = "lad",
+    release: str = Query("latest", description=RELEASE_HELP),
+    sort: Sort = "name",
+    order: Order = "asc",
+) -> JSONResponse:
+    check_indicator(request, indicator)
+    return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order, request.app.state.region))
+
+
+@router.get("/areas/{code}", tags=["views"], summary="An area's profile")
+def api_area(request: Request, code: str = Path(description="A GSS code or a postcode.")) -> JSONResponse:
+    return ok(profile(store_of(request), code))
+
+
+@router.get("/postcodes/{text}", tags=["views"], summary="A postcode's areas and key figures")
+def api_postcode(request: Request, text: str) -> JSONResponse:
+    return ok(postcode(store_of(request), text))
+
+
+@router.get("/search", tags=["reference"], summary="Areas whose name or code contains the text")
+def api_search(request: Request, q: str = "") -> JSONResponse:
+    data = catalogue.search(store_of(request), q)
+    data["postcode"] = params.normalise_postcode(q)
+    return ok(data)
+
+
+@router.get("/releases", tags=["reference"], summary="Every release loaded, with provenance")
+def api_releases(request: Request) -> JSONResponse:
+    return ok({"releases": catalogue.sources(store_of(request))["releases"]})
+
+
+@router.get("/indicators", tags=["reference"], summary="Indicator definitions")
+def api_indicators(request: Request) -> JSONResponse:
+    return ok({"indicators": store_of(request).indicators(), "available": request.app.state.available})
+
+
+@router.get("/levels", tags=["reference"], summary="Geographic levels, finest first")
+def api_levels() -> JSONResponse:
+    return ok({"levels": [{"id": lv, "label": LEVEL_LABELS[lv]} for lv in LEVELS]})
+
+
+@router.get(
+    "/geometry/{level}",
+    tags=["maps"],
+    summary="Simplified boundaries of a level (GeoJSON, gzip, ETag)",
+    response_class=Response,
+)
+def api_geometry(request: Request, level: ShapeLevel) -> Response:
+    return layer_response(request, request.app.state.layers.get(level))
+
+
+@router.get(
+    "/download",
+    tags=["figures"],
+    summary="Figures as CSV, GeoJSON or GeoPackage",
+    response_class=Response,
+)
+def api_download(
+    request: Request,
+    indicator: str,
+    level: Level,
+    release: str = Query("latest", description=RELEASE_HELP),
+    format: Format = "csv",
+) -> Response:
+    check_indicator(request, indicator)
+    return downloads.download(store_of(request), indicator, level, params.release(release), format)

@@ -1,0 +1,146 @@
+"""The web app: the dashboard's pages (each with a JSON twin), the /api/v1 API with its docs
+served locally, downloads and map layers, all read from one built store."""
+
+from __future__ import annotations
+
+import os
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
+
+from ..errors import NotFoundError
+from ..levels import LEVEL_LABELS
+from ..store import Store
+from . import api, catalogue, errors, pages
+from .cache import ResponseCache
+from .charts import series_svg
+from .figures import ILLUSTRATIVE
+from .geo import Layers
+from .negotiate import JsonSuffix
+from .overview import region_of
+
+HERE = Path(__file__).parent
+API_DESCRIPTION = """Broadband coverage for West Yorkshire at every geography, with provenance.
+
+Every dashboard page has a JSON twin: add `.json` to its path (`/index.json` for the overview) or
+send `Accept: application/json`. Figures derived from synthetic demo input carry
+`synthetic: true`, and any answer holding them has `illustrative: true` and a `notice`.
+Errors are `{"error": {"status", "type", "message", ...}}`; a bad parameter names the
+`parameter` and its `allowed` values."""
+
+
+def create_app(store_path: Path, workspace_dir: Path | None = None) -> FastAPI:
+    store = Store(store_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="Digital Observatory API",
+        version="1.0",
+        description=API_DESCRIPTION,
+        docs_url=None,  # served below from the vendored swagger-ui, never a CDN
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.workspace_dir = workspace_dir
+    app.state.available = catalogue.available(store)
+    app.state.region = _region(store)
+    app.state.layers = Layers(store, app.state.region)
+    # A raster tile URL template ({z}/{x}/{y}) for a basemap, if an organisation has its own tile
+    # server. Unset by default: the map draws boundaries on a plain background, offline.
+    app.state.tile_url = os.environ.get("OBSERVATORY_TILE_URL", "")
+    app.state.templates = _templates(store)
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    _docs(app)
+    errors.install(app)
+
+    # Outermost first: suffix routing, then the cache (which stores compressed bodies), then gzip.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    app.add_middleware(ResponseCache)
+    app.add_middleware(JsonSuffix)
+    return app
+
+
+def _region(store: Store) -> str | None:
+    """The workspace's region, if the store holds it (a store of one district may not)."""
+    try:
+        return store.area(region_of(store))["code"]
+    except NotFoundError:
+        return None
+
+
+def _templates(store: Store) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    env = templates.env
+    env.filters["pct"] = _pct
+    env.filters["pp"] = _pp
+    env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
+    env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
+    env.globals["series_svg"] = series_svg
+    env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
+    env.globals["built"] = store.meta().get("built_at", "")
+    return templates
+
+
+def _pct(value: Any, unit: str = "%") -> str:
+    if value is None:
+        return "no figure"
+    return f"{value:.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
+
+
+def _pp(change: Any) -> str:
+    """A change in percentage points, with a word as well as a sign."""
+    if change is None:
+        return "no earlier release"
+    v = change["change_pp"]
+    if abs(v) < 0.05:
+        return f"no change since {change['release']}"
+    word = "up" if v > 0 else "down"
+    return f"{word} {abs(v):.1f} pp since {change['release']}"
+
+
+def _docs(app: FastAPI) -> None:
+    @app.get("/api/v1/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/v1/openapi.json",
+            title="Digital Observatory API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/govuk/images/favicon.ico",
+        )
+
+    @app.get("/api", include_in_schema=False)
+    @app.get("/api/v1", include_in_schema=False)
+    def api_root(request: Request) -> HTMLResponse:
+        return pages.render(
+            request,
+            "api.html",
+            {
+                "version": "v1",
+                "docs": "/api/v1/docs",
+                "openapi": "/api/v1/openapi.json",
+                "endpoints": [
+                    {"path": r.path, "summary": r.summary}
+                    for r in app.routes
+                    if getattr(r, "path", "").startswith("/api/v1/")
+                    and getattr(r, "include_in_schema", False)
+                ],
+            },
+            title="API",
+        )

@@ -1,0 +1,59 @@
+"""What the store holds: releases with their provenance, what can be downloaded, and search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..levels import LEVELS
+from ..store import Store
+from .params import LEVEL_NAMES
+
+RELEASE_FIELDS = (
+    "release_id", "publisher", "title", "as_of", "published", "licence", "attribution", "origin",
+    "vintage", "synthetic", "rows",
+)
+
+
+def available(store: Store) -> list[dict[str, Any]]:
+    """Every indicator x level with the months that hold it (what the download form offers)."""
+    with store.cursor() as cur:
+        rows = cur.execute(
+            "SELECT indicator, level, list(DISTINCT release ORDER BY release) FROM facts "
+            "GROUP BY indicator, level"
+        ).fetchall()
+    labels = {i["id"]: i["label"] for i in store.indicators()}
+    out = [
+        {
+            "indicator": ind,
+            "indicator_label": labels.get(ind, ind),
+            "level": level,
+            "level_label": LEVEL_NAMES.get(level, level),
+            "releases": list(months),
+        }
+        for ind, level, months in rows
+        if level in LEVELS
+    ]
+    return sorted(out, key=lambda r: (r["indicator"], LEVELS.index(r["level"])))
+
+
+def sources(store: Store) -> dict[str, Any]:
+    releases = [{k: r.get(k) for k in RELEASE_FIELDS} for r in store.releases()]
+    return {
+        "releases": releases,
+        "indicators": [
+            {k: i[k] for k in ("id", "label", "unit", "definition", "citation", "finest_level")}
+            for i in store.indicators()
+        ],
+        "available": available(store),
+        "formats": ["csv", "geojson", "gpkg"],
+        "built": store.meta(),
+        "illustrative": any(r["synthetic"] for r in releases),
+    }
+
+
+def search(store: Store, text: str) -> dict[str, Any]:
+    results = store.search(text) if text.strip() else []
+    return {
+        "query": text,
+        "results": [dict(r, level_label=LEVEL_NAMES.get(r["level"], r["level"])) for r in results],
+    }

@@ -1,0 +1,108 @@
+"""Downloads of one indicator x level x release as CSV, GeoJSON or GeoPackage.
+
+Every row carries its provenance (release id, method, geography vintage) and an
+`illustrative_data` column; a download that holds illustrative figures says so in a note column
+(CSV), a top-level `notice` member (GeoJSON) and a `readme` table plus layer description
+(GeoPackage), so the marking survives the file being passed on.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from starlette.responses import Response
+
+from ..store import FIGURE_COLUMNS, Store
+from .figures import ILLUSTRATIVE_NOTE
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+
+def figures_frame(store: Store, indicator: str, level: str, release: str) -> pd.DataFrame:
+    rows = store.figures(level, indicator, release)
+    frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
+    frame["illustrative_data"] = frame["synthetic"].astype(bool)
+    frame["note"] = frame["illustrative_data"].map(lambda s: ILLUSTRATIVE_NOTE if s else "")
+    return frame
+
+
+def download(store: Store, indicator: str, level: str, release: str, fmt: str) -> Response:
+    frame = figures_frame(store, indicator, level, release)
+    month = frame["release"].iloc[0] if len(frame) else release
+    name = f"observatory_{indicator}_{level}_{month}.{fmt}"
+    readme = _readme(store, indicator, level, month, frame)
+    if fmt == "csv":
+        body = frame.to_csv(index=False).encode()
+    else:
+        geo = _with_geometry(store, level, frame)
+        body = _geojson(geo, readme) if fmt == "geojson" else _gpkg(geo, readme, indicator)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=FORMATS[fmt], headers=headers)
+
+
+def _with_geometry(store: Store, level: str, frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Full-resolution boundaries where the store has them, else the area's point (postcodes)."""
+    geoms = {}
+    for g in store.geometries(level):
+        if g["geometry"] is not None:
+            geoms[g["code"]] = shapely.from_wkb(g["geometry"])
+        elif g["lon"] is not None:
+            geoms[g["code"]] = shapely.Point(g["lon"], g["lat"])
+    return gpd.GeoDataFrame(frame, geometry=[geoms.get(c) for c in frame["area_code"]], crs=4326)
+
+
+def _readme(
+    store: Store, indicator: str, level: str, month: str, frame: pd.DataFrame
+) -> dict[str, Any]:
+    ind = store.indicator(indicator)
+    releases = {r["release_id"]: r for r in store.releases()}
+    used = [releases[r] for r in sorted(set(frame["release_id"])) if r in releases]
+    notice = ""
+    if frame["illustrative_data"].any():
+        notice = (
+            "Illustrative data: rows with illustrative_data = true are derived from a synthetic "
+            "demo file, not published coverage. Do not use them for decisions."
+        )
+    return {
+        "title": f"{ind['label']}, {level} level, {month}",
+        "indicator": indicator,
+        "definition": ind["definition"],
+        "citation": ind["citation"],
+        "level": level,
+        "release": month,
+        "notice": notice,
+        "sources": "; ".join(
+            f"{r['publisher']}: {r['title']} ({r['licence']}). {r.get('attribution') or ''}".strip()
+            for r in used
+        ),
+    }
+
+
+def _geojson(geo: gpd.GeoDataFrame, readme: dict[str, Any]) -> bytes:
+    doc = json.loads(geo.to_json(drop_id=True))
+    # Foreign members (RFC 7946 section 6.1): readers that do not know them ignore them.
+    doc = {"type": doc["type"], "metadata": readme, "notice": readme["notice"], **doc}
+    return json.dumps(doc).encode()
+
+
+def _gpkg(geo: gpd.GeoDataFrame, readme: dict[str, Any], indicator: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "figures.gpkg"
+        description = readme["title"] + (f". {readme['notice']}" if readme["notice"] else "")
+        pyogrio.write_dataframe(
+            geo, path, layer=indicator, driver="GPKG", layer_options={"DESCRIPTION": description}
+        )
+        notes = pd.DataFrame({"key": list(readme), "value": [str(v) for v in readme.values()]})
+        pyogrio.write_dataframe(notes, path, layer="readme", driver="GPKG")
+        return path.read_bytes()

@@ -1,0 +1,91 @@
+"""Map layers: the store's simplified shapes for one level as GeoJSON, compressed once and served
+with an ETag.
+
+The store never changes under a running app (a rebuild replaces the file, and the app is restarted
+to read it), so each layer is built on first request and kept: later requests cost a dictionary
+look-up, and a browser that already has the layer gets a 304.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import NotFoundError
+from ..store import Store
+
+# Five decimal places of a degree is about 1 m on the ground in West Yorkshire: finer than the
+# simplified shapes themselves, and it keeps the layers small.
+PRECISION = 5
+
+
+@dataclass(frozen=True)
+class Layer:
+    body: bytes
+    gzipped: bytes
+    etag: str
+    features: int
+
+
+class Layers:
+    def __init__(self, store: Store, region: str | None = None) -> None:
+        self._store = store
+        # The map is the region's: the district layer holds every UK district (Ofcom publishes
+        # them all), but only the region's are drawn.
+        self._region = region
+        self._cache: dict[str, Layer] = {}
+        self._lock = threading.Lock()
+
+    def get(self, level: str) -> Layer:
+        layer = self._cache.get(level)
+        if layer is None:
+            with self._lock:
+                layer = self._cache.get(level) or self._build(level)
+                self._cache[level] = layer
+        return layer
+
+    def _build(self, level: str) -> Layer:
+        shapes = self._store.shapes(level)
+        if self._region:
+            inside = {c["code"] for c in self._store.children(self._region, level)}
+            shapes = [s for s in shapes if s[0] in inside] if inside else shapes
+        if not shapes:
+            raise NotFoundError(f"No map shapes for level '{level}' in this store.")
+        names = self._store.names(level)
+        geoms = shapely.from_wkb([wkb for _, wkb in shapes])
+        geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))
+        features = [
+            '{"type":"Feature","id":%d,"properties":%s,"geometry":%s}'
+            % (i, json.dumps({"code": code, "name": names.get(code)}), shapely.to_geojson(g))
+            for i, ((code, _), g) in enumerate(zip(shapes, geoms))
+        ]
+        body = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return Layer(body, gzip.compress(body, compresslevel=9, mtime=0), etag, len(features))
+
+
+def layer_response(request: Request, layer: Layer) -> Response:
+    headers = {
+        "ETag": layer.etag,
+        "Vary": "Accept-Encoding",
+        # Revalidate each time: cheap (304) and never stale after a rebuild and restart.
+        "Cache-Control": "no-cache",
+    }
+    if layer.etag in _etags(request.headers.get("if-none-match", "")):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(layer.gzipped, media_type="application/geo+json", headers=headers)
+    return Response(layer.body, media_type="application/geo+json", headers=headers)
+
+
+def _etags(header: str) -> set[str]:
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}

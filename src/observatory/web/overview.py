@@ -1,0 +1,60 @@
+"""The overview: headline coverage for the combined authority and each district."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ..store import Store
+from .figures import any_synthetic, meets, target_for, trend
+
+# West Yorkshire Combined Authority (ONS GSS code); a workspace may name its own region in the
+# store's meta table under `region_code`.
+DEFAULT_REGION = "E47000003"
+HEADLINE = ("sfbb", "gigabit", "full_fibre")
+
+
+def region_of(store: Store) -> str:
+    return store.meta().get("region_code") or DEFAULT_REGION
+
+
+def overview(store: Store) -> dict[str, Any]:
+    region_code = region_of(store)
+    region = store.area(region_code)
+    districts = store.children(region_code, "lad")
+    indicators = {i["id"]: i for i in store.indicators()}
+    headline = [indicators[i] for i in HEADLINE if i in indicators]
+
+    series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in store.series_many([region_code] + [d["code"] for d in districts]):
+        series[(row["area_code"], row["indicator"])].append(row)
+
+    def figures_of(code: str) -> dict[str, Any]:
+        out = {}
+        for ind in headline:
+            t = trend(series.get((code, ind["id"]), []))
+            if t is not None:
+                target = target_for(ind, indicators)
+                t["target"] = target
+                t["meets_target"] = meets(t["value"], target, ind["direction"])
+            out[ind["id"]] = t
+        return out
+
+    areas = [dict(region, figures=figures_of(region_code))]
+    areas += [dict(d, figures=figures_of(d["code"])) for d in districts]
+    shown = [f for a in areas for f in a["figures"].values() if f]
+    return {
+        "region": areas[0],
+        "districts": areas[1:],
+        "indicators": [
+            {
+                "id": i["id"],
+                "label": i["label"],
+                "unit": i["unit"],
+                "direction": i["direction"],
+                "target": target_for(i, indicators),
+            }
+            for i in headline
+        ],
+        "illustrative": any_synthetic(shown),
+    }

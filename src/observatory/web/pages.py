@@ -1,0 +1,140 @@
+"""The dashboard's pages. Each view builds one dictionary; `render` shows it as HTML through a
+template, or as the page's JSON twin."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from . import catalogue, downloads, params
+from .figures import ILLUSTRATIVE
+from .mapview import client_data, map_view
+from .negotiate import json_url, wants_json
+from .overview import overview
+from .profiles import postcode as postcode_view
+from .profiles import profile
+
+router = APIRouter(include_in_schema=False)
+
+MapLevel = Literal["lad", "ward", "msoa", "lsoa", "oa"]
+Sort = Literal["name", "code", "value"]
+Order = Literal["asc", "desc"]
+Format = Literal["csv", "geojson", "gpkg"]
+
+
+def marked(data: dict[str, Any]) -> dict[str, Any]:
+    """Anything with illustrative figures says so in words, in the JSON as on the page."""
+    if data.get("illustrative"):
+        data["notice"] = ILLUSTRATIVE
+    return data
+
+
+def render(request: Request, template: str, data: dict[str, Any], **context: Any) -> Response:
+    data = marked(data)
+    if wants_json(request):
+        return JSONResponse(data)
+    return request.app.state.templates.TemplateResponse(
+        request, template, {"view": data, "json_url": json_url(request), **context}
+    )
+
+
+def store_of(request: Request):
+    return request.app.state.store
+
+
+def check_indicator(request: Request, indicator: str, level: str | None = None) -> str:
+    """An indicator the store holds (at the level, when one is given)."""
+    offered = request.app.state.available
+    ids = sorted({a["indicator"] for a in offered if level is None or a["level"] == level})
+    return params.choice("indicator", indicator, ids)
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    return render(request, "overview.html", overview(store_of(request)), title="Overview")
+
+
+@router.get("/map")
+def map_page(
+    request: Request,
+    indicator: str = "gigabit",
+    level: MapLevel = "lad",
+    release: str = "latest",
+    sort: Sort = "name",
+    order: Order = "asc",
+) -> Response:
+    check_indicator(request, indicator)
+    data = map_view(store_of(request), indicator, level, params.release(release), sort, order, request.app.state.region)
+    return render(
+        request,
+        "map.html",
+        data,
+        title=f"Map: {data['indicator']['label']}",
+        levels=params.MAP_LEVELS,
+        choices=_map_choices(request),
+        tile_url=request.app.state.tile_url,
+        map_data=client_data(data),
+    )
+
+
+def _map_choices(request: Request) -> list[dict[str, str]]:
+    seen: dict[str, str] = {}
+    for a in request.app.state.available:
+        if a["level"] in params.MAP_LEVELS:
+            seen.setdefault(a["indicator"], a["indicator_label"])
+    return [{"id": k, "label": v} for k, v in sorted(seen.items(), key=lambda kv: kv[1])]
+
+
+@router.get("/areas/{code}")
+def area_page(request: Request, code: str) -> Response:
+    data = profile(store_of(request), code)
+    return render(request, "area.html", data, title=f"{data['area']['name']} ({code})")
+
+
+@router.get("/postcodes/{text}")
+def postcode_page(request: Request, text: str) -> Response:
+    normal = params.normalise_postcode(text)
+    if normal and normal != text:
+        return _redirect(request, f"/postcodes/{quote(normal)}")
+    data = postcode_view(store_of(request), text)
+    return render(request, "postcode.html", data, title=f"Postcode {data['postcode']}")
+
+
+@router.get("/search")
+def search_page(request: Request, q: str = "") -> Response:
+    text = q.strip()
+    normal = params.normalise_postcode(text)
+    if normal:
+        return _redirect(request, f"/postcodes/{quote(normal)}")
+    data = catalogue.search(store_of(request), text)
+    exact = [r for r in data["results"] if r["code"].lower() == text.lower()]
+    if exact:
+        return _redirect(request, f"/areas/{quote(exact[0]['code'])}")
+    return render(request, "search.html", data, title="Search")
+
+
+def _redirect(request: Request, path: str) -> Response:
+    # Keep the caller on the JSON side when it asked for JSON by suffix.
+    if request.scope.get("observatory.json"):
+        path += ".json"
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/sources")
+def sources_page(request: Request) -> Response:
+    return render(request, "sources.html", catalogue.sources(store_of(request)), title="Data and sources")
+
+
+@router.get("/download")
+def download(
+    request: Request,
+    indicator: str,
+    level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"],
+    release: str = "latest",
+    format: Format = "csv",
+) -> Response:
+    check_indicator(request, indicator)
+    return downloads.download(store_of(request), indicator, level, params.release(release), format)

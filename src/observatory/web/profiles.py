@@ -1,0 +1,150 @@
+"""Area profiles and postcode look-ups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ..errors import NotFoundError
+from ..levels import rank
+from ..store import Store
+from .figures import any_synthetic, meets, target_for, trend
+from .params import LEVEL_NAMES, normalise_postcode
+
+# The comparators the board reads an area against, finest first.
+COMPARATOR_LEVELS = ("lad", "ca", "nation", "uk")
+# What a postcode page shows for each of the postcode's areas.
+KEY_INDICATORS = ("sfbb", "gigabit", "ufbb", "below_uso")
+POSTCODE_NOTICE = (
+    "These figures are for the postcode and the areas it lies in, not for any individual "
+    "address: coverage at one address can differ from its postcode's. Check an address with "
+    "the providers or Ofcom's broadband checker."
+)
+
+
+def _series_by(store: Store, codes: list[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in store.series_many(codes):
+        out[(row["area_code"], row["indicator"])].append(row)
+    return out
+
+
+def profile(store: Store, code: str) -> dict[str, Any]:
+    area = store.area(code)
+    indicators = {i["id"]: i for i in store.indicators()}
+    parents = store.parents(code)
+    comparators = _comparators(area, parents)
+    series = _series_by(store, [code] + [p["code"] for p in comparators])
+
+    figures = []
+    for ind_id, ind in indicators.items():
+        own = series.get((code, ind_id))
+        if not own:
+            continue
+        latest = trend(own)
+        target = target_for(ind, indicators)
+        figures.append(
+            dict(
+                latest,
+                indicator=ind_id,
+                label=ind["label"],
+                unit=ind["unit"],
+                direction=ind["direction"],
+                target=target,
+                meets_target=meets(latest["value"], target, ind["direction"]),
+                series=[_point(r) for r in own],
+                comparisons=[
+                    _comparison(p, series.get((p["code"], ind_id), []), latest["release"])
+                    for p in comparators
+                ],
+            )
+        )
+    children = store.children(code)
+    return {
+        "area": dict(area, level_label=LEVEL_NAMES.get(area["level"], area["level"])),
+        "parents": [_brief_area(p) for p in parents],
+        "comparators": [_brief_area(p) for p in comparators],
+        "figures": figures,
+        "children": [_brief_area(c) for c in children],
+        "children_level": LEVEL_NAMES.get(children[0]["level"]) if children else None,
+        "illustrative": any_synthetic(figures),
+    }
+
+
+def postcode(store: Store, text: str) -> dict[str, Any]:
+    code = normalise_postcode(text)
+    if code is None:
+        raise NotFoundError(
+            f"'{text}' is not a full UK postcode (for example LS1 1AB). Search by area name "
+            "instead, or check the postcode."
+        )
+    try:
+        area = store.area(code)
+    except NotFoundError:
+        raise NotFoundError(
+            f"No postcode '{code}' in this observatory: it covers West Yorkshire postcodes (LS, "
+            "BD, HX, HD and WF areas) that were live in the bundled postcode directory. Check the "
+            "postcode, or search by area name."
+        ) from None
+    parents = [p for p in store.parents(code) if p["level"] != area["level"]]
+    series = _series_by(store, [code] + [p["code"] for p in parents])
+    indicators = {i["id"]: i for i in store.indicators()}
+
+    def key_figures(area_code: str) -> list[dict[str, Any]]:
+        out = []
+        for ind_id in KEY_INDICATORS:
+            s = series.get((area_code, ind_id))
+            if s and ind_id in indicators:
+                out.append(dict(trend(s), indicator=ind_id, label=indicators[ind_id]["label"]))
+        return out
+
+    areas = [dict(_brief_area(area), figures=key_figures(code))]
+    areas += [dict(_brief_area(p), figures=key_figures(p["code"])) for p in parents]
+    return {
+        "postcode": code,
+        "query": text,
+        "notice": POSTCODE_NOTICE,
+        "areas": areas,
+        "illustrative": any_synthetic([f for a in areas for f in a["figures"]]),
+    }
+
+
+def _comparators(area: dict[str, Any], parents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One parent per comparator level above the area (district, combined authority, nation)."""
+    seen, out = set(), []
+    for p in parents:
+        if p["level"] in COMPARATOR_LEVELS and p["level"] not in seen:
+            if rank(p["level"]) > rank(area["level"]):
+                seen.add(p["level"])
+                out.append(p)
+    return out
+
+
+def _comparison(parent: dict[str, Any], series: list[dict[str, Any]], month: str) -> dict[str, Any]:
+    """The parent's figure for the same month where it has one (like with like), else its latest."""
+    same = [r for r in series if r["release"] == month]
+    row = same[0] if same else (series[-1] if series else None)
+    return {
+        "area_code": parent["code"],
+        "area_name": parent["name"],
+        "level": parent["level"],
+        "release": row["release"] if row else None,
+        "value": row["value"] if row else None,
+        "method": row["method"] if row else None,
+        "synthetic": row["synthetic"] if row else None,
+        "same_release": bool(same),
+    }
+
+
+def _point(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("release", "value", "numerator", "denominator", "method", "synthetic", "release_id")
+    return {k: row[k] for k in keys}
+
+
+def _brief_area(a: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": a["code"],
+        "name": a["name"],
+        "level": a["level"],
+        "level_label": LEVEL_NAMES.get(a["level"], a["level"]),
+    }
