@@ -1,0 +1,140 @@
+"""The bundled workspace, built once: the figures a user relies on."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from observatory import build, workspace
+from observatory.errors import NotFoundError, NotPublishedError
+from observatory.sources.ofcom import COUNTED
+from observatory.store import Store
+
+from .conftest import WORKSPACE
+
+WY = ["E08000032", "E08000033", "E08000034", "E08000035", "E08000036"]
+LA_TABLE = WORKSPACE / "data" / "coverage" / "ofcom_202507_fixed_laua_coverage_r01.csv"
+
+
+def _ofcom_rows() -> dict[str, dict[str, str]]:
+    with LA_TABLE.open(encoding="utf-8") as f:
+        return {r["laua"]: r for r in csv.DictReader(f)}
+
+
+def test_districts_rolled_up_from_output_areas_equal_ofcoms_district_table(store):
+    """Count for count: the output-area file's district sums are Ofcom's own July 2025 counts."""
+    ofcom = _ofcom_rows()
+    for indicator in ("sfbb", "ufbb100", "ufbb", "gigabit", "below_uso", "unable_30"):
+        rows = store.figures("lad", indicator, "2025-07", all_methods=True)
+        rolled = {r["area_code"]: r for r in rows if r["method"] == "rolled-up"}
+        assert sorted(rolled) == WY
+        count_col = COUNTED[indicator][0]
+        for code in WY:
+            assert rolled[code]["numerator"] == float(ofcom[code][count_col]), (indicator, code)
+            assert rolled[code]["denominator"] == float(ofcom[code]["All Premises"]), (indicator, code)
+            assert rolled[code]["synthetic"] is True
+
+
+def test_published_district_figures_stay_as_published(store):
+    ofcom = _ofcom_rows()
+    rows = {r["area_code"]: r for r in store.figures("lad", "gigabit", "2025-07")}
+    assert len(rows) == 361  # every UK district (Ofcom's table)
+    leeds = rows["E08000035"]
+    assert leeds["method"] == "published"
+    assert leeds["synthetic"] is False
+    assert leeds["value"] == float(ofcom["E08000035"]["Gigabit availability (% premises)"])
+
+
+def test_combined_authority_and_nations_sum_district_counts(store):
+    ofcom = _ofcom_rows()
+    ca = store.figures("ca", "sfbb", "2025-07")[0]
+    assert ca["area_code"] == "E47000003"
+    assert ca["numerator"] == sum(float(ofcom[c]["Number of premises with SFBB availability"]) for c in WY)
+    assert ca["synthetic"] is False
+    england = {r["area_code"]: r for r in store.figures("nation", "gigabit", "2025-07")}["E92000001"]
+    eng_rows = [r for c, r in ofcom.items() if c.startswith("E")]
+    assert england["numerator"] == sum(float(r["Number of premises with Gigabit availability"]) for r in eng_rows)
+    assert england["denominator"] == sum(float(r["All Premises"]) for r in eng_rows)
+    uk = store.figures("uk", "gigabit", "2025-07")[0]
+    assert uk["denominator"] == sum(float(r["All Premises"]) for r in ofcom.values())
+
+
+def test_time_series_parents_use_estimated_weights(store):
+    rows = store.figures("ca", "gigabit", "2023-01")
+    assert rows[0]["method"] == "estimated-weights"
+    series = store.series("E47000003", "gigabit")
+    assert [r["release"] for r in series] == [
+        "2022-09", "2023-01", "2023-05", "2023-09", "2024-01", "2024-07", "2025-01", "2025-07", "2026-01"]
+    assert series[-2]["method"] == "rolled-up"  # July 2025 has counts
+
+
+def test_full_fibre_is_not_imputed_below_districts(store):
+    with pytest.raises(NotPublishedError, match="not published at ward level"):
+        store.figures("ward", "full_fibre")
+    assert store.figures("lad", "full_fibre", area="E08000035")[0]["value"] > 0
+
+
+def test_every_small_area_figure_is_marked_synthetic(store):
+    for level in ("oa", "lsoa", "msoa", "ward", "postcode"):
+        rows = store.figures(level, "gigabit")
+        assert rows and all(r["synthetic"] for r in rows), level
+        assert all(r["method"] == ("published" if level in ("oa", "postcode") else "rolled-up") for r in rows)
+
+
+def test_postcode_figures_are_percentages_never_summed(store):
+    rows = store.figures("postcode", "gigabit", area="LS1 1AA")
+    assert rows[0]["numerator"] is None and rows[0]["value"] is not None
+    parents = {p["level"]: p["code"] for p in store.parents("LS1 1AA")}
+    assert set(parents) >= {"oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"}
+    assert parents["lad"] == "E08000035"
+
+
+@pytest.fixture(scope="module")
+def strict_store(tmp_path_factory):
+    """The bundled workspace with a suppression threshold high enough to hide many output areas."""
+    root = tmp_path_factory.mktemp("strict")
+    (root / "data").symlink_to(WORKSPACE / "data")
+    text = (WORKSPACE / "observatory.toml").read_text().replace("suppress_below = 5", "suppress_below = 120")
+    (root / "observatory.toml").write_text(text)
+    s = Store(build.run(workspace.load(root), out=root / "build" / "observatory.duckdb"))
+    yield s
+    s.close()
+
+
+def test_small_cells_are_suppressed_but_counted_in_parents(strict_store, store):
+    _, rows = strict_store.sql(
+        "SELECT area_code FROM facts WHERE level = 'oa' AND indicator = 'gigabit' AND suppressed ORDER BY 1")
+    assert rows, "a threshold of 120 premises hides some output areas"
+    code = rows[0][0]
+    shown = strict_store.figures("oa", "gigabit", area=code)[0]
+    assert shown["suppressed"] and shown["value"] is None and shown["numerator"] is None
+    # its parents are exactly what they are with nothing suppressed
+    for parent in strict_store.parents(code):
+        if parent["level"] in ("lsoa", "msoa", "ward"):
+            strict = strict_store.figures(parent["level"], "gigabit", area=parent["code"])[0]
+            normal = store.figures(parent["level"], "gigabit", area=parent["code"])[0]
+            assert strict["numerator"] == normal["numerator"] and strict["denominator"] == normal["denominator"]
+    findings = [f for f in strict_store.findings() if f["kind"] == "suppressed" and f["subject"] == "oa"]
+    _, any_suppressed = strict_store.sql(
+        "SELECT count(DISTINCT area_code) FROM facts WHERE level = 'oa' AND suppressed")
+    assert findings[0]["count"] == any_suppressed[0][0] >= len(rows)
+
+
+def test_newest_revision_wins_and_is_recorded(store):
+    release = next(r for r in store.releases() if r["release_id"] == "ofcom-small-areas-2025-07")
+    assert release["synthetic"] is True
+    assert "202507_fixed_pc_coverage_r02_HX.csv" in release["files_used"]
+    assert "202507_fixed_pc_coverage_r01_HX.csv" not in release["files_used"]
+
+
+def test_unknown_area_names_the_code(store):
+    with pytest.raises(NotFoundError, match="'E99999999'"):
+        store.area("E99999999")
+
+
+def test_every_area_has_a_vintage_and_every_figure_a_release(store):
+    _, rows = store.sql("SELECT count(*) FROM areas WHERE level IN ('oa','lsoa','msoa','ward','lad') AND vintage IS NULL")
+    assert rows[0][0] == 0
+    _, rows = store.sql("SELECT count(*) FROM facts f LEFT JOIN releases r USING (release_id) WHERE r.release_id IS NULL")
+    assert rows[0][0] == 0
