@@ -1,0 +1,136 @@
+"""Benchmark: exact point-in-polygon of N uniform random points over West Yorkshire output areas.
+
+PolygonIndex (grid lookup + exact boundary tests) against geopandas.sjoin(predicate="within") in
+the same run, on the same points. Both are timed from raw lon/lat arrays to one int64 polygon
+index per point (-1 = none, lowest index where polygons overlap); PolygonIndex's time includes
+building the index; each run gets fresh geometry objects and both get a 10k-point warm-up.
+All PolygonIndex runs go first so the peak RSS printed after them is its own
+(plus the point arrays), not geopandas'.
+
+    .venv/bin/python benchmarks/bench_assign.py --n 1000000 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from observatory.geography.point_in_polygon import PolygonIndex
+
+ROOT = Path(__file__).resolve().parents[1]
+WY_OA = ROOT / "examples/west-yorkshire/data/boundaries/wy_oa2011.geojson.gz"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+
+
+def load_polygons() -> np.ndarray:
+    """Repair invalid output areas with make_valid and keep their polygonal parts."""
+    raw = gpd.read_file(f"/vsigzip/{WY_OA}").geometry.values
+    parts, idx = shapely.get_parts(shapely.make_valid(raw), return_index=True)
+    sub, sub_idx = shapely.get_parts(parts, return_index=True)
+    keep = shapely.get_type_id(sub) == 3
+    return shapely.multipolygons(sub[keep], indices=idx[sub_idx][keep])
+
+
+def fresh(geoms: np.ndarray) -> np.ndarray:
+    """Bit-identical new geometry objects, so no run reuses another's prepared geometries."""
+    return shapely.from_wkb(shapely.to_wkb(geoms))
+
+
+def geopandas_assign(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    polys = gpd.GeoDataFrame(geometry=geoms, crs=4326)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4326)
+    j = gpd.sjoin(pts, polys, predicate="within", how="inner")
+    best = j["index_right"].groupby(level=0).min()
+    out = np.full(len(x), -1, dtype=np.int64)
+    out[best.index.to_numpy()] = best.to_numpy()
+    return out
+
+
+def machine() -> str:
+    with open("/proc/meminfo") as f:
+        mem_gb = int(f.readline().split()[1]) / 1024**2
+    return (
+        f"{os.cpu_count()} cores, {mem_gb:.0f} GB RAM, {platform.machine()}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, shapely {shapely.__version__} "
+        f"(GEOS {shapely.geos_version_string}), geopandas {gpd.__version__}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--gpd-max-n",
+        type=int,
+        default=None,
+        help="run geopandas on at most this many points and extrapolate linearly (default: all)",
+    )
+    args = ap.parse_args()
+
+    print(f"machine: {machine()}")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    geoms = load_polygons()
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    print(f"polygons: {len(geoms)} WY output areas (2011), points uniform over their bbox")
+    rng = np.random.default_rng(args.seed)
+    pts = {n: (rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)) for n in args.n}
+    print(f"peak RSS after loading polygons and generating points: {peak_rss_mb():,.0f} MB")
+
+    # Warm-up (imports, allocator, GEOS) on 10k points for both, on throwaway geometry copies.
+    PolygonIndex(fresh(geoms)).assign(*(a[:10_000] for a in pts[args.n[0]]))
+    geopandas_assign(fresh(geoms), *(a[:10_000] for a in pts[args.n[0]]))
+
+    ours = {}
+    for n, (x, y) in pts.items():
+        g = fresh(geoms)
+        t0 = time.perf_counter()
+        index = PolygonIndex(g)
+        t1 = time.perf_counter()
+        got = index.assign(x, y)
+        t2 = time.perf_counter()
+        ours[n] = (got, t1 - t0, t2 - t1)
+        print(
+            f"PolygonIndex N={n:>11,}: build {t1 - t0:.3f} s + assign {t2 - t1:.3f} s "
+            f"= {t2 - t0:.3f} s, {n / (t2 - t0):>12,.0f} points/s "
+            f"(assign only {n / (t2 - t1):,.0f}/s); grid {index.n_cells:,} cells, "
+            f"{index.n_boundary_cells:,} boundary; peak RSS so far {peak_rss_mb():,.0f} MB"
+        )
+
+    print()
+    for n, (x, y) in pts.items():
+        m = n if args.gpd_max_n is None else min(n, args.gpd_max_n)
+        g = fresh(geoms)
+        t0 = time.perf_counter()
+        ref = geopandas_assign(g, x[:m], y[:m])
+        gpd_s = (time.perf_counter() - t0) * n / m
+        got, build_s, assign_s = ours[n]
+        ours_s = build_s + assign_s
+        same = np.array_equal(got[:m], ref)
+        note = "" if m == n else f" (EXTRAPOLATED linearly from the first {m:,} points)"
+        print(
+            f"geopandas    N={n:>11,}: {gpd_s:.3f} s, {n / gpd_s:>12,.0f} points/s{note}; "
+            f"peak RSS so far {peak_rss_mb():,.0f} MB"
+        )
+        print(
+            f"  ratio PolygonIndex/geopandas throughput: {gpd_s / ours_s:.1f}x incl. build, "
+            f"{gpd_s / assign_s:.1f}x assign only; identical assignments on {m:,} points: "
+            f"{'yes' if same else f'NO ({int((got[:m] != ref).sum())} differ)'}; "
+            f"{(ref >= 0).mean():.1%} of points inside an area"
+        )
+
+
+if __name__ == "__main__":
+    main()
