@@ -44,8 +44,8 @@ Method, in plain words
    fine-scale field so that good postcodes cluster) and its percentages are the share of its
    segment inside each coverage interval. Postcodes are thus mostly all-or-nothing (gigabit 0 or
    100) while their premises-weighted mean equals the OA's percentage. Postcodes outside West
-   Yorkshire (same postcode areas) get, per postcode sector, the profile of the nearest rural
-   West Yorkshire OA; unlocated postcodes get the percentages of the OA most common among their
+   Yorkshire (same postcode areas) get, per postcode sector, the profile of one of the 25 rural
+   West Yorkshire OAs (area over 0.25 km2) nearest the sector, picked at random; unlocated postcodes get the percentages of the OA most common among their
    postcode district's located postcodes (else the area's most common OA).
 7. Revisions. As in real releases, one file is reissued: ``..._pc_coverage_r02_HX.csv`` is the
    corrected file and, like Ofcom's reissues, has no UTF-8 BOM. The ZIP keeps the superseded
@@ -632,7 +632,7 @@ def _postcode_frames(inp: _Inputs, model: _OAModel, extras: dict, rng: np.random
     group = inp.pc_oa.copy()
     outside = located & ~in_oa
     if outside.any():
-        rural_ix = np.flatnonzero(model.rural >= np.quantile(model.rural, 0.85))
+        rural_ix = np.flatnonzero(model.rural > 0)  # OAs larger than 0.25 km2
         sector = np.char.add(
             np.char.add(outward[outside], " "), np.array([s[0] for s in inward[outside]])
         )
@@ -642,7 +642,10 @@ def _postcode_frames(inp: _Inputs, model: _OAModel, extras: dict, rng: np.random
         d = np.hypot(
             sx[:, None] - inp.oa_x[rural_ix][None, :], sy[:, None] - inp.oa_y[rural_ix][None, :]
         )
-        profile[outside] = rural_ix[np.argmin(d, axis=1)][sec_id]
+        # one of the 25 nearest rural OAs, at random: edge-like without always the most remote
+        near = np.argsort(d, axis=1, kind="stable")[:, :25]
+        pick = near[np.arange(len(sec_codes)), rng.integers(0, 25, len(sec_codes))]
+        profile[outside] = rural_ix[pick][sec_id]
         group[outside] = n_oa + sec_id
     unloc = ~located | (~in_oa & ~outside)
     if unloc.any():
