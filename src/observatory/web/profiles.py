@@ -103,7 +103,7 @@ def postcode(store: Store, text: str) -> dict[str, Any]:
     return {
         "postcode": code,
         "query": text,
-        "notice": POSTCODE_NOTICE,
+        "address_notice": POSTCODE_NOTICE,
         "areas": areas,
         "illustrative": any_synthetic([f for a in areas for f in a["figures"]]),
     }

@@ -1,0 +1,149 @@
+"""The /api/v1 API, its docs, and the errors people and programs see."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from observatory.store import Store
+
+
+def test_figures_equal_the_store(client, fixture_store_path):
+    r = client.get("/api/v1/figures", params={"indicator": "gigabit", "level": "lad", "release": "2025-01"})
+    assert r.status_code == 200
+    with Store(fixture_store_path) as store:
+        expected = store.figures("lad", "gigabit", "2025-01")
+    assert r.json()["figures"] == expected
+
+
+def test_figures_of_one_area(client):
+    r = client.get("/api/v1/figures?indicator=sfbb&level=lad&area=E08000035")
+    [row] = r.json()["figures"]
+    assert (row["area_name"], row["value"], row["numerator"]) == ("Leeds", 97.0, 388_000)
+
+
+def test_api_views_match_the_pages_json(client):
+    assert client.get("/api/v1/overview").json() == client.get("/index.json").json()
+    assert client.get("/api/v1/areas/E08000035").json() == client.get("/areas/E08000035.json").json()
+    assert client.get("/api/v1/map?level=ward").json() == client.get("/map.json?level=ward").json()
+
+
+def test_illustrative_marking_in_api(client):
+    data = client.get("/api/v1/figures?indicator=gigabit&level=oa").json()
+    assert data["illustrative"] is True and data["notice"].startswith("Illustrative data")
+    assert all(f["synthetic"] for f in data["figures"])
+
+
+def test_openapi_docs_are_served_from_local_assets(client):
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/figures" in spec["paths"] and "/api/v1/geometry/{level}" in spec["paths"]
+    # Pages are not API: they stay out of the spec.
+    assert "/map" not in spec["paths"]
+
+
+def test_unknown_area_is_a_404_naming_the_code(client):
+    page = client.get("/areas/E99999999")
+    assert page.status_code == 404
+    assert "No area with code &#39;E99999999&#39;" in page.text
+    assert 'action="/search"' in page.text and 'value="E99999999"' in page.text
+    api = client.get("/api/v1/areas/E99999999")
+    assert api.status_code == 404
+    assert api.json()["error"]["message"].startswith("No area with code 'E99999999'")
+
+
+@pytest.mark.parametrize(
+    "url, parameter, allowed",
+    [
+        ("/map?level=county", "level", ["lad", "ward", "msoa", "lsoa", "oa"]),
+        ("/map?indicator=speed", "indicator", ["full_fibre", "gigabit", "sfbb"]),
+        ("/map?release=July", "release", ["latest"]),
+        ("/map?sort=colour", "sort", ["name", "code", "value"]),
+        ("/api/v1/figures?indicator=gigabit&level=street", "level", ["postcode", "oa"]),
+        ("/download?indicator=gigabit&level=lad&format=xls", "format", ["csv", "geojson", "gpkg"]),
+    ],
+)
+def test_malformed_parameter_is_a_422_naming_it_and_the_allowed_values(client, url, parameter, allowed):
+    api = client.get(url, headers={"Accept": "application/json"})
+    assert api.status_code == 422
+    error = api.json()["error"]
+    assert error["parameter"] == parameter
+    assert parameter in error["message"]
+    for value in allowed:
+        assert value in error["message"] or value in json.dumps(error["allowed"])
+    if url.startswith("/api/"):
+        return  # the API answers JSON whatever the Accept header says
+    page = client.get(url)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert parameter in page.text and "Traceback" not in page.text
+
+
+def test_missing_required_parameter_names_it(client):
+    r = client.get("/api/v1/figures?level=lad")
+    assert r.status_code == 422
+    assert r.json()["error"]["parameter"] == "indicator"
+
+
+def test_not_published_explains_and_suggests(client):
+    r = client.get("/map.json?indicator=full_fibre&level=ward")
+    assert r.status_code == 422
+    message = r.json()["error"]["message"]
+    assert "not published at ward level" in message and "gigabit" in message
+
+
+def test_unknown_release_lists_the_releases(client):
+    r = client.get("/api/v1/figures?indicator=gigabit&level=lad&release=2019-01")
+    assert r.status_code == 404
+    assert "2024-07, 2025-01, 2025-07" in r.json()["error"]["message"]
+
+
+def test_unexpected_error_is_a_page_not_a_traceback(client, monkeypatch):
+    def broken(store):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("observatory.web.pages.overview", broken)
+    for headers, kind in [({}, "text/html"), ({"Accept": "application/json"}, "application/json")]:
+        r = client.get("/?nocache=" + kind, headers=headers)
+        assert r.status_code == 500
+        assert r.headers["content-type"].startswith(kind)
+        assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_unknown_page_is_a_helpful_404(client):
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and 'action="/search"' in r.text
+    assert client.get("/api/v1/nothing").json()["error"]["status"] == 404
+
+
+def test_geometry_layer_is_gzipped_with_etag(client):
+    r = client.get("/api/v1/geometry/ward", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200
+    assert r.headers["content-encoding"] == "gzip"
+    etag = r.headers["etag"]
+    layer = r.json()  # httpx decodes the gzip body
+    assert layer["type"] == "FeatureCollection"
+    assert {f["properties"]["code"] for f in layer["features"]} == {
+        "E05001420", "E05001421", "E05001346", "E05001347"
+    }
+    again = client.get("/api/v1/geometry/ward", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    stale = client.get("/api/v1/geometry/ward", headers={"If-None-Match": '"other"'})
+    assert stale.status_code == 200
+
+
+def test_geometry_layer_without_gzip_is_plain(client):
+    r = client.get("/api/v1/geometry/lad", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in r.headers
+    assert len(json.loads(r.content)["features"]) == 2
+    gz = client.get("/api/v1/geometry/lad", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["etag"] == r.headers["etag"]
+
+
+def test_pages_are_gzipped(client):
+    r = client.get("/sources", headers={"Accept-Encoding": "gzip"})
+    assert r.headers.get("content-encoding") == "gzip"

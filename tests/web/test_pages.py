@@ -1,0 +1,178 @@
+"""The dashboard's pages and their JSON twins, against the fixture store's known figures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from . import fixture_store as fx
+
+PAGES = [
+    "/",
+    "/map",
+    "/map?indicator=sfbb&level=ward",
+    "/areas/E08000035",
+    "/areas/E05001420",
+    "/postcodes/LS1%201AA",
+    "/search?q=leeds",
+    "/sources",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_a_json_twin_by_suffix_and_by_accept(client, url):
+    html = client.get(url)
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    path, _, query = url.partition("?")
+    twin = ("/index" if path == "/" else path) + ".json" + (f"?{query}" if query else "")
+    by_suffix = client.get(twin)
+    by_accept = client.get(url, headers={"Accept": "application/json"})
+    assert by_suffix.headers["content-type"] == "application/json"
+    assert by_suffix.json() == by_accept.json()
+    # The page links its twin, so a user can find it.
+    assert 'type="application/json"' in html.text
+
+
+def test_overview_headline_against_target(client):
+    data = client.get("/index.json").json()
+    assert data["region"]["code"] == "E47000003"
+    assert [d["code"] for d in data["districts"]] == ["E08000032", "E08000035"]
+    leeds = next(d for d in data["districts"] if d["name"] == "Leeds")
+    gig = leeds["figures"]["gigabit"]
+    assert gig["release"] == "2025-07" and gig["value"] == 85.0
+    assert gig["previous"]["release"] == "2025-01" and gig["previous"]["change_pp"] == 5.0
+    assert gig["year_before"]["release"] == "2024-07" and gig["year_before"]["change_pp"] == 10.0
+    bradford = next(d for d in data["districts"] if d["name"] == "Bradford")
+    assert bradford["figures"]["sfbb"]["value"] == 88.0
+    assert bradford["figures"]["sfbb"]["target"] == 90.0
+    assert bradford["figures"]["sfbb"]["meets_target"] is False
+    # Gigabit is tracked against the same ~90% line.
+    assert gig["target"] == 90.0 and gig["meets_target"] is False
+    page = client.get("/").text
+    assert "up 5.0 pp since 2025-01" in page and "up 10.0 pp since 2024-07" in page
+    assert "Below target" in page
+
+
+def test_map_table_summary_and_data_agree(client):
+    data = client.get("/map.json?indicator=gigabit&level=ward").json()
+    values = {f["area_code"]: f["value"] for f in data["figures"]}
+    assert values == {"E05001420": 60.0, "E05001421": 70.0, "E05001346": 80.0, "E05001347": 90.0}
+    assert data["summary"]["below_target"] == 3
+    assert "highest in Bolton and Undercliffe (90.0%)" in data["summary"]["text"]
+    assert "lowest in Headingley (60.0%)" in data["summary"]["text"]
+    assert "3 of 4 are below the 90% target" in data["summary"]["text"]
+    page = client.get("/map?indicator=gigabit&level=ward").text
+    rows = dict(re.findall(r'data-code="([^"]+)" data-value="([^"]*)"', page))
+    assert {k: float(v) for k, v in rows.items()} == values
+    assert data["summary"]["text"] in page.replace("&#39;", "'")
+
+
+def test_map_legend_classes_cover_every_value(client):
+    data = client.get("/map.json?indicator=gigabit&level=ward").json()
+    legend = data["legend"]
+    assert legend[0]["from"] == 60.0 and legend[-1]["to"] == 90.0
+    for f in data["figures"]:
+        entry = legend[f["class"]]
+        assert entry["from"] <= f["value"] <= entry["to"]
+
+
+@pytest.mark.parametrize(
+    "sort, order, first",
+    [("value", "desc", "E05001347"), ("value", "asc", "E05001420"), ("name", "asc", "E05001347")],
+)
+def test_map_table_sorts(client, sort, order, first):
+    data = client.get(f"/map.json?level=ward&sort={sort}&order={order}").json()
+    assert data["figures"][0]["area_code"] == first
+    page = client.get(f"/map?level=ward&sort={sort}&order={order}").text
+    assert page.index(f'data-code="{first}"') < min(
+        page.index(f'data-code="{c}"') for c in ("E05001420", "E05001421", "E05001346", "E05001347") if c != first
+    )
+    assert 'aria-sort="' in page
+
+
+def test_map_release_choice(client):
+    older = client.get("/map.json?indicator=gigabit&level=lad&release=2024-07").json()
+    assert older["release"] == "2024-07"
+    assert older["releases"] == ["2024-07", "2025-01", "2025-07"]
+    assert {f["area_code"]: f["value"] for f in older["figures"]} == {"E08000032": 60.0, "E08000035": 75.0}
+
+
+def test_area_profile(client):
+    data = client.get("/areas/E08000035.json").json()
+    assert data["area"]["name"] == "Leeds"
+    by_ind = {f["indicator"]: f for f in data["figures"]}
+    gig = by_ind["gigabit"]
+    assert (gig["value"], gig["release"], gig["method"]) == (85.0, "2025-07", "published")
+    assert (gig["numerator"], gig["denominator"]) == (340_000, 400_000)
+    assert [p["release"] for p in gig["series"]] == ["2024-07", "2025-01", "2025-07"]
+    comparators = {c["level"]: c for c in gig["comparisons"]}
+    assert comparators["ca"]["value"] == round(100 * 540_000 / 650_000, 2)
+    assert comparators["nation"]["area_code"] == "E92000001"
+    assert {c["code"] for c in data["children"]} == {"E05001420", "E05001421"}
+    page = client.get("/areas/E08000035").text
+    assert "<svg" in page and "Gigabit-capable broadband over time" in page
+    assert 'href="/areas/E05001420"' in page
+
+
+def test_small_area_profile_is_marked_illustrative(client):
+    data = client.get("/areas/E05001420.json").json()
+    assert data["illustrative"] is True
+    assert data["notice"].startswith("Illustrative data")
+    assert all(f["synthetic"] for f in data["figures"])
+    page = client.get("/areas/E05001420").text
+    assert "Illustrative data" in page
+
+
+def test_real_figures_are_not_marked_illustrative(client):
+    data = client.get("/map.json?indicator=full_fibre&level=lad").json()
+    assert data["illustrative"] is False and "notice" not in data
+    assert "Illustrative data" not in client.get("/map?indicator=full_fibre&level=lad").text
+
+
+@pytest.mark.parametrize("typed", ["ls11aa", " LS1 1AA ", "ls1  1aa", "LS11AA"])
+def test_postcode_search_normalises(client, typed):
+    r = client.get("/search", params={"q": typed}, follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/postcodes/LS1%201AA"
+    page = client.get("/search", params={"q": typed})
+    assert page.status_code == 200
+    assert "not for any individual address" in page.text
+    assert 'href="/areas/E05001420"' in page.text  # its ward
+
+
+def test_postcode_page_lists_its_areas(client):
+    data = client.get("/postcodes/LS1%201AA.json").json()
+    levels = [a["level"] for a in data["areas"]]
+    assert levels[:6] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad"]
+    assert data["areas"][0]["figures"][0]["synthetic"] is True
+    assert "not for any individual address" in data["address_notice"]
+
+
+def test_unknown_postcode_is_a_404_that_says_what_is_covered(client):
+    r = client.get("/search?q=ZZ9 9ZZ")
+    assert r.status_code == 404
+    assert "No postcode &#39;ZZ9 9ZZ&#39;" in r.text and "West Yorkshire" in r.text
+
+
+def test_search_by_code_goes_to_the_area(client):
+    r = client.get("/search?q=e08000035", follow_redirects=False)
+    assert r.headers["location"] == "/areas/E08000035"
+
+
+def test_sources_page_lists_every_release_with_provenance(client):
+    data = client.get("/sources.json").json()
+    assert {r["release_id"] for r in data["releases"]} == {
+        "ons-gigabit-2024-07", "ons-gigabit-2025-01", "ofcom-laua-2025-07", "demo-oa-2025-07"
+    }
+    page = client.get("/sources").text
+    for text in ("Ofcom", "OGL v3.0", "Contains Ofcom data", "2025-07", "Synthetic output-area coverage"):
+        assert text in page
+    assert 'action="/download"' in page
+
+
+def test_pages_use_only_local_assets(client):
+    for url in PAGES + ["/api/v1/docs"]:
+        page = client.get(url).text
+        assert not re.search(r'(src|href)="(https?:)?//', page), url
