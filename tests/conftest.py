@@ -13,11 +13,29 @@ REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = REPO / "examples" / "west-yorkshire"
 
 
+def copy_workspace(root: Path, replace: dict[str, str] | None = None) -> Path:
+    """A workspace folder sharing the bundled data (symlinked) with its own observatory.toml."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "data").symlink_to(WORKSPACE / "data")
+    text = (WORKSPACE / "observatory.toml").read_text(encoding="utf-8")
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    (root / "observatory.toml").write_text(text, encoding="utf-8")
+    return root
+
+
 @pytest.fixture(scope="session")
-def built_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled workspace built into a temporary store (the repo's own build/ is left alone)."""
-    out = tmp_path_factory.mktemp("store") / "observatory.duckdb"
-    return build.run(workspace.load(WORKSPACE), out=out)
+def built_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled workspace, built (the repo's own build/ folder is left alone)."""
+    root = copy_workspace(tmp_path_factory.mktemp("ws") / "west-yorkshire")
+    build.run(workspace.load(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_store_path(built_workspace: Path) -> Path:
+    return workspace.load(built_workspace).store_path
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +43,6 @@ def store(built_store_path: Path) -> Store:
     s = Store(built_store_path)
     yield s
     s.close()
+
+
+

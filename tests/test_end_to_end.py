@@ -11,7 +11,7 @@ from observatory.errors import NotFoundError, NotPublishedError
 from observatory.sources.ofcom import COUNTED
 from observatory.store import Store
 
-from .conftest import WORKSPACE
+from .conftest import WORKSPACE, copy_workspace
 
 WY = ["E08000032", "E08000033", "E08000034", "E08000035", "E08000036"]
 LA_TABLE = WORKSPACE / "data" / "coverage" / "ofcom_202507_fixed_laua_coverage_r01.csv"
@@ -93,11 +93,8 @@ def test_postcode_figures_are_percentages_never_summed(store):
 @pytest.fixture(scope="module")
 def strict_store(tmp_path_factory):
     """The bundled workspace with a suppression threshold high enough to hide many output areas."""
-    root = tmp_path_factory.mktemp("strict")
-    (root / "data").symlink_to(WORKSPACE / "data")
-    text = (WORKSPACE / "observatory.toml").read_text().replace("suppress_below = 5", "suppress_below = 120")
-    (root / "observatory.toml").write_text(text)
-    s = Store(build.run(workspace.load(root), out=root / "build" / "observatory.duckdb"))
+    root = copy_workspace(tmp_path_factory.mktemp("strict") / "ws", {"suppress_below = 5": "suppress_below = 120"})
+    s = Store(build.run(workspace.load(root)))
     yield s
     s.close()
 
