@@ -75,7 +75,7 @@ def read_boundaries(spec: Boundary) -> Boundaries:
     invalid = ~shapely.is_valid(geom)
     if invalid.any():
         geom = geom.copy()
-        geom[invalid] = [_polygonal(shapely.make_valid(g)) for g in geom[invalid]]
+        geom[invalid] = [_polygonal(g) for g in shapely.make_valid(geom[invalid], method="structure", keep_collapsed=False)]
     codes = gdf[spec.code].astype(str).str.strip().to_numpy()
     dup = gdf[spec.code].duplicated().to_numpy()
     if dup.any():
