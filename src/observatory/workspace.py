@@ -89,6 +89,16 @@ class Workspace:
 def load(path: str | Path | None = None) -> Workspace:
     """Read and check a workspace folder (or its observatory.toml); default: the bundled one."""
     root = Path(path) if path else BUNDLED
+    if root.name != CONFIG_NAME and (root.is_file() or root.suffix == ".toml"):
+        if not root.exists():
+            raise ConfigError(
+                f"Configuration file {root} does not exist. Give the workspace folder that holds "
+                f"its {CONFIG_NAME}."
+            )
+        raise ConfigError(
+            f"{root} is a file, not a workspace folder. Give the folder holding the workspace's "
+            f"{CONFIG_NAME} (the configuration must have that name)."
+        )
     config = root if root.name == CONFIG_NAME else root / CONFIG_NAME
     root = config.parent
     if not root.exists():

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .tabular import numbers, read_csv
+from .tabular import numbers, read_csv, shown
 
 UPPER_TIER_PREFIXES = ("E10", "E11")  # counties, metropolitan counties
 
@@ -43,7 +43,7 @@ def read_gigabit_series(raw: bytes, name: str) -> tuple[pd.DataFrame, pd.DataFra
             name,
             f'"{df["period"].iloc[i]}" is not a period.',
             row=i + 2,
-            column="period",
+            column=shown(df, "period"),
             expected="a month like 2025-07 or a date like 2025-07-01",
             fix="Fix the cell or remove the row.",
         )
@@ -66,7 +66,7 @@ def read_gigabit_series(raw: bytes, name: str) -> tuple[pd.DataFrame, pd.DataFra
             name,
             f'area "{tidy["area_code"].iloc[i]}" has two rows for period {tidy["release"].iloc[i]}.',
             row=i + 2,
-            column="area_code",
+            column=shown(df, "area_code"),
             expected="one row per area and period",
             fix="Remove the duplicate row.",
         )
@@ -79,7 +79,7 @@ def read_gigabit_series(raw: bytes, name: str) -> tuple[pd.DataFrame, pd.DataFra
             name,
             f'"{tidy["area_code"].iloc[i]}" is not a GSS area code.',
             row=int(tidy["row"].iloc[i]),
-            column="area_code",
+            column=shown(df, "area_code"),
             expected="a nine-character ONS code such as E08000035",
             fix="Fix the cell or remove the row.",
         )

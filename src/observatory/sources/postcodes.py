@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .ofcom import format_postcode
-from .tabular import read_csv
+from .tabular import read_csv, shown
 
 
 def read_postcodes(raw: bytes, name: str) -> pd.DataFrame:
@@ -24,23 +24,24 @@ def read_postcodes(raw: bytes, name: str) -> pd.DataFrame:
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             raise InputError(
-                name, f'"{df[col].iloc[i]}" is not a coordinate.', row=i + 2, column=col,
+                name, f'"{df[col].iloc[i]}" is not a coordinate.', row=i + 2, column=shown(df, col),
                 expected="decimal degrees (WGS84)", fix="Fix the cell, or leave it empty if the postcode has no location.",
             )
     unlocated = out["lat"].isna() | out["lon"].isna() | ((out["lat"] == 0) & (out["lon"] == 0))
     unlocated |= out["lat"].isna() & (out["lon"] == 0)
     out.loc[unlocated, ["lat", "lon"]] = np.nan
-    out_of_range = ~unlocated & ((out["lat"].abs() > 90) | (out["lon"].abs() > 180))
+    lat_bad = ~unlocated & (out["lat"].abs() > 90)
+    out_of_range = lat_bad | (~unlocated & (out["lon"].abs() > 180))
     if out_of_range.any():
         i = int(np.argmax(out_of_range.to_numpy()))
         raise InputError(
             name, f"({out['lat'].iloc[i]}, {out['lon'].iloc[i]}) is not a latitude and longitude.",
-            row=i + 2, column="lat", expected="WGS84 degrees (latitude -90..90, longitude -180..180)",
+            row=i + 2, column=shown(df, "lat" if lat_bad.iloc[i] else "lon"), expected="WGS84 degrees (latitude -90..90, longitude -180..180)",
             fix="Use the NSPL's lat/long columns, not its eastings and northings.",
         )
     dup = out["postcode"].duplicated()
     if dup.any():
         i = int(np.argmax(dup.to_numpy()))
         raise InputError(name, f'postcode "{out["postcode"].iloc[i]}" appears twice.', row=i + 2,
-                         column="postcode", expected="one row per postcode", fix="Remove the duplicate row.")
+                         column=shown(df, "postcode"), expected="one row per postcode", fix="Remove the duplicate row.")
     return out

@@ -8,8 +8,10 @@ the file, the row as a spreadsheet shows it (the header is row 1) and the column
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -51,6 +53,7 @@ def decode(raw: bytes, name: str | Path) -> str:
             name,
             f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (the file looks like Latin-1 or Windows-1252).",
             row=row,
+            column=_column_at(raw, exc.start) if row > 1 else None,
             expected="UTF-8, as the publishers ship their files",
             fix="Re-save the file as UTF-8 (in Excel: 'CSV UTF-8'), or download it again.",
         ) from None
@@ -67,15 +70,26 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
-        raise InputError(name, f"is not a well-formed CSV file ({exc}).", fix="Download the file again.") from None
+        _preamble(text, name, required)
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise InputError(
+                name, f"the row has {m[3]} cells but the header has {m[1]}.", row=int(m[2]),
+                expected="the same number of cells on every row", fix="Fix the row, or download the file again.",
+            ) from None
+        problem = str(exc).strip().splitlines()[0]
+        raise InputError(name, f"is not a well-formed CSV file ({problem}).", fix="Download the file again.") from None
     df.columns = [str(c).strip() for c in df.columns]
     rename = {}
     for canonical, spellings in required.items():
         found = next((s for s in (canonical, *spellings) if s in df.columns), None)
         if found is None:
-            _missing_column(df, text, name, canonical)
+            _preamble(text, name, required)
+            taken = {s for c, sp in required.items() for s in (c, *sp) if s in df.columns}
+            _missing_column(df, name, canonical, taken)
         rename[found] = canonical
     df = df.rename(columns=rename)
+    df.attrs["source_columns"] = {canonical: found for found, canonical in rename.items()}
     if df.empty:
         raise InputError(
             name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
@@ -83,20 +97,33 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
     return df
 
 
-def _missing_column(df: pd.DataFrame, text: str, name: str | Path, column: str) -> None:
-    # A preamble (Nomis puts title lines above the header) shows as the column sitting on a later line.
-    for i, line in enumerate(text.splitlines()[:40], start=1):
-        if i > 1 and column in line:
+def _preamble(text: str, name: str | Path, required: dict[str, tuple[str, ...]]) -> None:
+    """A title or notes above the header (Nomis puts some there): name the rows to delete."""
+    names = {s for c, spellings in required.items() for s in (c, *spellings)}
+    lines = text.splitlines()[:40]
+    for i, line in enumerate(lines, start=1):
+        cells = {c.strip() for c in next(csv.reader([line]), [])}
+        if len(cells & names) >= min(2, len(names)):
+            if i == 1:
+                return
             raise InputError(
                 name,
-                f"the header is on row {i}, not row 1: the lines above it look like a title or notes.",
-                column=column,
+                f"the first {i - 1} lines look like a title or notes; the header is on row {i}.",
+                row=1,
                 expected="the column names on the first line",
                 fix=f"Delete rows 1 to {i - 1} so the header is the first line.",
             )
+
+
+def _missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
     import difflib
 
-    close = difflib.get_close_matches(column, list(df.columns), n=1, cutoff=0.6)
+    # A renamed column: the same name but for case and spacing, or a close spelling that is not
+    # itself one of the columns this file must have.
+    others = [c for c in df.columns if c not in taken]
+    squash = " ".join(column.split()).casefold()
+    close = [c for c in others if " ".join(c.split()).casefold() == squash]
+    close = close or difflib.get_close_matches(column, others, n=1, cutoff=0.9)
     hint = f" A column named \"{close[0]}\" is there: was it renamed?" if close else ""
     raise InputError(
         name,
@@ -106,6 +133,15 @@ def _missing_column(df: pd.DataFrame, text: str, name: str | Path, column: str) 
         expected=f'a column headed "{column}"',
         fix="Use the file as the publisher ships it, or rename the column back.",
     )
+
+
+def _column_at(raw: bytes, offset: int) -> str | None:
+    """The header name of the column holding byte `offset` (for pointing at a bad character)."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    before = raw[start:offset].decode("utf-8", "replace")
+    index = max(len(next(csv.reader([before]), [])) - 1, 0)
+    header = next(csv.reader([raw.split(b"\n", 1)[0].decode("utf-8", "replace").strip()]), [])
+    return header[index].strip() if index < len(header) else None
 
 
 def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count") -> np.ndarray:
@@ -119,17 +155,28 @@ def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count"
         bad |= ~np.isnan(values) & ((values < 0) | (values > 100))
     if bad.any():
         i = int(np.argmax(bad))
-        cell = df[column].iloc[i]
+        cell, value = df[column].iloc[i], values[i]
         if kind == "count":
             problem = f'"{cell}" is not a whole number of premises.'
+            if value < 0:
+                problem = f'"{cell}" is a negative number of premises.'
             expected = "a whole number, 0 or more"
         else:
             problem = f'"{cell}" is not a percentage.'
+            if value > 100:
+                problem = f'"{cell}" is a percentage over 100.'
+            elif value < 0:
+                problem = f'"{cell}" is a negative percentage.'
             expected = "a number from 0 to 100"
         raise InputError(
-            name, problem, row=i + 2, column=column, expected=expected, fix="Fix the cell or remove the row."
+            name, problem, row=i + 2, column=shown(df, column), expected=expected, fix="Fix the cell or remove the row."
         )
     return values
+
+
+def shown(df: pd.DataFrame, column: str) -> str:
+    """The column's name as the file spells it (read_csv renames columns to canonical names)."""
+    return df.attrs.get("source_columns", {}).get(column, column)
 
 
 def check_unique(df: pd.DataFrame, column: str, name: str | Path) -> None:
@@ -141,7 +188,7 @@ def check_unique(df: pd.DataFrame, column: str, name: str | Path) -> None:
             name,
             f'area code "{df[column].iloc[i]}" appears twice (rows {first + 2} and {i + 2}).',
             row=i + 2,
-            column=column,
+            column=shown(df, column),
             expected="one row per area",
             fix="Remove the duplicate row.",
         )
@@ -152,6 +199,7 @@ def check_at_most(
 ) -> None:
     """A count of premises with something can never exceed the premises there are."""
     over = part > whole
+    part_col, whole_col = shown(df, part_col), shown(df, whole_col)
     if over.any():
         i = int(np.argmax(over))
         raise InputError(
