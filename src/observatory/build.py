@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import shapely
 
 from . import __version__
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .geography.membership import Layers, district_links, extend_upwards
 from .indicators.definitions import INDICATORS
 from .indicators.rollup import nearest_weights, roll_up, roll_up_weighted
@@ -171,9 +171,10 @@ def _place_areas(b: Build) -> None:
     }))
     unknown = set(ws.districts) - set(lads)
     if unknown:
-        raise InputError(ws.config_path, f"district code {sorted(unknown)[0]} is not in the district boundaries.",
-                         column="districts", expected="codes of [boundaries.lad]",
-                         fix="Fix the code in [workspace].districts.")
+        raise ConfigError(
+            f"{ws.config_path}: [workspace].districts names {sorted(unknown)[0]}, which is not a district in "
+            f"{ws.boundaries['lad'].file.name}. Fix the code, or use district boundaries that hold it."
+        )
     for level in ("oa", "lsoa", "msoa", "ward"):
         if level not in b.layers.layers:
             continue
@@ -245,7 +246,7 @@ def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
     known = set(b.layers.layers["lad"].codes)
     unknown = ~_isin(tidy["area_code"], known)
     if unknown.any():
-        i = int(np.argmax(unknown.to_numpy()))
+        i = int(np.argmax(unknown))
         code = tidy["area_code"].iloc[i]
         raise InputError(
             name, f'"{code}" is not a district in the workspace\'s district boundaries.',
@@ -401,7 +402,7 @@ def _suppress(b: Build) -> None:
 # -- writing -------------------------------------------------------------------------------------
 def _write(b: Build, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.*.tmp"):
+    for stale in out.parent.glob(f".{out.name}.*.tmp*"):  # and its .wal
         stale.unlink(missing_ok=True)  # left by a build that was killed
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
