@@ -77,6 +77,7 @@ def map_page(
         choices=_map_choices(request),
         tile_url=request.app.state.tile_url,
         map_data=client_data(data),
+        requested_release=release,
     )
 
 

@@ -1,0 +1,207 @@
+"""What only a browser shows: the map draws and responds, the table alternative matches, search and
+keyboard work, no serious accessibility violations (axe-core), and a screenshot of every page.
+
+Drives Debian's chromium through Playwright (`make browser` installs both); `playwright install`
+cannot download browsers here, and the tests skip with that reason when chromium is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("OBSERVATORY_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PAGES = {
+    "overview": "/",
+    "map-district": "/map",
+    "map-lsoa": "/map?indicator=gigabit&level=lsoa",
+    "area-leeds": "/areas/E08000035",
+    "area-lsoa": "/areas/E01011698",
+    "postcode": "/postcodes/LS1%201BA",
+    "search": "/search?q=headingley",
+    "sources": "/sources",
+    "not-found": "/areas/E99999999",
+    "bad-parameter": "/map?level=county",
+}
+
+
+@pytest.fixture(scope="module")
+def server(built_store_path):
+    import uvicorn
+
+    from observatory.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(built_store_path), host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    yield pg
+    context.close()
+
+
+def wait_for_map(page) -> dict:
+    try:
+        page.wait_for_selector("#map[data-ready=true]", state="attached", timeout=30_000)
+    except Exception:
+        print("MAP STATE", page.url, page.eval_on_selector("#map", "el => JSON.stringify(el.dataset)"), page.errors)
+        raise
+    return page.eval_on_selector("#map", "el => Object.assign({}, el.dataset)")
+
+
+def table_values(page) -> dict[str, float | None]:
+    rows = page.eval_on_selector_all(
+        "#figures-table tbody tr", "rows => rows.map(r => [r.dataset.code, r.dataset.value])"
+    )
+    return {code: (float(v) if v else None) for code, v in rows}
+
+
+@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("lsoa", 1388)])
+def test_map_draws_every_area(server, page, level, count):
+    page.goto(f"{server}/map?indicator=gigabit&level={level}")
+    state = wait_for_map(page)
+    assert int(state["features"]) == count
+    assert int(state["featuresWithFigures"]) == count
+    assert int(state["renderedFeatures"]) == count
+    assert page.errors == []
+
+
+def test_controls_change_the_map(server, page):
+    page.goto(f"{server}/map?indicator=gigabit&level=lad")
+    assert int(wait_for_map(page)["renderedFeatures"]) == 5
+    page.select_option("#level", "msoa")
+    page.select_option("#indicator", "sfbb")
+    page.click("#update-map")
+    page.wait_for_url("**/map?indicator=sfbb&level=msoa*")
+    assert int(wait_for_map(page)["renderedFeatures"]) == 299
+    assert page.inner_text("h1") == "Superfast broadband (30 Mbit/s or more)"
+
+
+def test_table_alternative_holds_the_same_values_as_the_json(server, page):
+    page.goto(f"{server}/map?indicator=sfbb&level=ward")
+    wait_for_map(page)
+    shown = table_values(page)
+    data = json.loads(page.request.get(f"{server}/map.json?indicator=sfbb&level=ward").text())
+    assert shown == {f["area_code"]: f["value"] for f in data["figures"]}
+    # and the map was coloured from the same figures
+    embedded = json.loads(page.inner_text("#map-data"))["areas"]
+    assert {code: v[0] for code, v in embedded.items()} == shown
+
+
+def test_hover_shows_the_area_and_value_and_click_opens_its_profile(server, page):
+    page.goto(f"{server}/map?indicator=gigabit&level=lad")
+    wait_for_map(page)
+    box = page.locator("#map canvas").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    popup = page.wait_for_selector(".maplibregl-popup-content", timeout=5_000)
+    text = popup.inner_text()
+    assert "(E080000" in text and "%" in text
+    page.mouse.click(x, y)
+    page.wait_for_url("**/areas/E080000*")
+    assert page.locator("h1").inner_text() in text
+
+
+def test_table_sorts_by_value(server, page):
+    page.goto(f"{server}/map?indicator=gigabit&level=lad")
+    page.click("#figures-table thead a:has-text('Value')")
+    page.wait_for_url("**sort=value**")
+    values = list(table_values(page).values())
+    assert values == sorted(values)
+
+
+def test_postcode_search(server, page):
+    page.goto(server + "/")
+    page.fill("#site-search", " ls11ba ")
+    page.press("#site-search", "Enter")
+    page.wait_for_url("**/postcodes/LS1%201BA")
+    assert page.inner_text("h1") == "LS1 1BA"
+    assert "not for any individual address" in page.inner_text("#postcode-notice")
+    page.click("#postcode-table a[href='/areas/E08000035']")
+    page.wait_for_url("**/areas/E08000035")
+
+
+def test_keyboard_skip_link_and_controls(server, page):
+    page.goto(server + "/map?indicator=gigabit&level=lad")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
+    page.focus("#level")
+    page.keyboard.press("ArrowDown")  # District -> Ward
+    page.keyboard.press("Tab")  # Release
+    page.keyboard.press("Tab")  # Update map
+    assert page.evaluate("document.activeElement.id") == "update-map"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**level=ward**")
+    # every link in the table is reachable and shows a visible focus state
+    first = page.locator("#figures-table tbody a").first
+    first.focus()
+    outline = first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert outline != "rgba(0, 0, 0, 0)"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_screenshot_and_accessibility(server, page, name):
+    response = page.goto(server + PAGES[name])
+    assert response.status in (200, 404, 422)
+    if "map" in name:
+        wait_for_map(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / f"{name}-print.png"), full_page=True)
+    assert page.locator(".obs-nav").is_hidden()  # print CSS drops navigation
+    page.emulate_media(media="screen")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], "\n".join(bad)
+    assert page.errors == []

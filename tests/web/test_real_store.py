@@ -1,0 +1,62 @@
+"""The web app over the bundled West Yorkshire workspace, built once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+DISTRICTS = {"E08000032", "E08000033", "E08000034", "E08000035", "E08000036"}
+
+
+def test_lsoa_layer_is_small_enough_to_send(real_client):
+    r = real_client.get("/api/v1/geometry/lsoa", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    compressed = int(r.headers["content-length"])
+    assert compressed < 400_000, f"West Yorkshire LSOA layer is {compressed:,} bytes gzipped"
+    assert len(r.json()["features"]) == 1388
+
+
+def test_district_layer_is_the_regions_districts_only(real_client):
+    layer = real_client.get("/api/v1/geometry/lad").json()
+    assert {f["properties"]["code"] for f in layer["features"]} == DISTRICTS
+
+
+def test_overview_covers_the_combined_authority_and_its_five_districts(real_client):
+    data = real_client.get("/index.json").json()
+    assert data["region"]["code"] == "E47000003"
+    assert {d["code"] for d in data["districts"]} == DISTRICTS
+    gig = data["region"]["figures"]["gigabit"]
+    # the ONS series runs to January 2026, so gigabit has a previous release and a year before
+    assert gig["release"] == "2026-01"
+    assert gig["previous"] is not None and gig["year_before"] is not None
+    assert data["region"]["figures"]["sfbb"]["target"] == 90.0
+
+
+@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("msoa", 299), ("lsoa", 1388)])
+def test_map_shows_the_regions_areas(real_client, level, count):
+    data = real_client.get(f"/map.json?indicator=gigabit&level={level}").json()
+    assert len(data["figures"]) == count
+    assert data["summary"]["count"] == count
+
+
+def test_district_figures_are_real_and_small_areas_illustrative(real_client):
+    lad = real_client.get("/map.json?indicator=sfbb&level=lad").json()
+    assert lad["illustrative"] is False and all(f["method"] == "published" for f in lad["figures"])
+    lsoa = real_client.get("/map.json?indicator=sfbb&level=lsoa").json()
+    assert lsoa["illustrative"] is True and "Illustrative data" in real_client.get("/map?indicator=sfbb&level=lsoa").text
+
+
+def test_real_postcode_round_trip(real_client):
+    page = real_client.get("/search?q=ls11ba")
+    assert page.status_code == 200 and str(page.url).endswith("/postcodes/LS1%201BA")
+    data = real_client.get("/postcodes/LS1%201BA.json").json()
+    assert [a["level"] for a in data["areas"]][:6] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad"]
+
+
+def test_leeds_profile_compares_with_parents_and_lists_wards(real_client):
+    data = real_client.get("/areas/E08000035.json").json()
+    gig = next(f for f in data["figures"] if f["indicator"] == "gigabit")
+    assert len(gig["series"]) >= 9
+    assert {c["area_code"] for c in gig["comparisons"]} >= {"E47000003", "E92000001"}
+    assert len(data["children"]) > 20
