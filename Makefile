@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKSPACE := examples/west-yorkshire
 
-.PHONY: demo test install build lint bench clean
+.PHONY: demo test install build lint bench clean assets browser
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,19 @@ demo: build
 	$(BIN)/observatory figures --level lad --indicator gigabit
 	$(BIN)/observatory figures --level ca --indicator sfbb
 
-test: install
+test: install assets browser
 	$(BIN)/pytest -q
+
+# Web assets: npm ci from the committed package-lock.json, then copy the needed dist files into
+# the package (scripts/vendor_assets.py). The copies are committed, so `pip install` needs no npm.
+assets: install
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/vendor_assets.py
+
+# Browser tests drive Debian's chromium (Playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -31,6 +42,7 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/bench_assign.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_api.py
 
 clean:
 	rm -rf $(WORKSPACE)/build

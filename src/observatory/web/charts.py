@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 560, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 14, 38
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 38
 
 
 def series_svg(
