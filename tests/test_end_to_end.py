@@ -135,3 +135,43 @@ def test_every_area_has_a_vintage_and_every_figure_a_release(store):
     assert rows[0][0] == 0
     _, rows = store.sql("SELECT count(*) FROM facts f LEFT JOIN releases r USING (release_id) WHERE r.release_id IS NULL")
     assert rows[0][0] == 0
+
+
+ONS_SERIES = WORKSPACE / "data" / "coverage" / "ons_els_gigabit_capable_broadband_la_timeseries.csv"
+
+
+def _expected_england(release: str) -> float:
+    """England's gigabit share for an ONS period, computed here independently of the build.
+
+    Each English district once (its current code), weighted by Ofcom's July 2025 premises; an
+    abolished district by an equal share of its successor's premises, unless the successor is in the
+    same period (then only the successor counts).
+    """
+    import pandas as pd
+
+    from observatory.geography.code_history import PREDECESSORS, RECODED, SUCCESSOR
+
+    ofcom = pd.read_csv(LA_TABLE)
+    premises = dict(zip(ofcom["laua"].replace(RECODED), ofcom["All Premises"]))
+    ons = pd.read_csv(ONS_SERIES)
+    ons = ons[(ons["period"] == release) & ~ons["area_code"].str.startswith("E10") & ons["area_code"].str.startswith("E")]
+    ons = ons.assign(code=ons["area_code"].replace(RECODED)).drop_duplicates("code")
+    present = set(ons["code"])
+    num = den = 0.0
+    for code, pct in zip(ons["code"], ons["gigabit_pct_premises"]):
+        if code in SUCCESSOR:
+            if SUCCESSOR[code] in present:
+                continue
+            weight = premises[SUCCESSOR[code]] / len(PREDECESSORS[SUCCESSOR[code]])
+        else:
+            weight = premises[code]
+        num += pct * weight
+        den += weight
+    return num / den
+
+
+@pytest.mark.parametrize("release", ["2022-09", "2024-01", "2025-01", "2026-01"])
+def test_england_from_the_ons_series_counts_each_district_once(store, release):
+    england = next(r for r in store.figures("nation", "gigabit", release) if r["area_code"] == "E92000001")
+    assert england["method"] == "estimated-weights"
+    assert england["value"] == pytest.approx(_expected_england(release), abs=1e-9)

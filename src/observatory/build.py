@@ -25,6 +25,7 @@ import shapely
 
 from . import __version__
 from .errors import ConfigError, InputError
+from .geography.code_history import PREDECESSORS, RECODED, SUCCESSOR
 from .geography.membership import Layers, district_links, extend_upwards
 from .indicators.definitions import INDICATORS
 from .indicators.rollup import nearest_weights, roll_up, roll_up_weighted
@@ -242,7 +243,7 @@ def _add_facts(b: Build, tidy: pd.DataFrame, release_id: str, release: str, leve
 
 def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
     """Apply the workspace's code changes; refuse codes that are not districts at all."""
-    tidy = tidy.assign(area_code=tidy["area_code"].replace(b.ws.code_changes))
+    tidy = _recode(b, tidy)
     known = set(b.layers.layers["lad"].codes)
     unknown = ~_isin(tidy["area_code"], known)
     if unknown.any():
@@ -272,24 +273,36 @@ def _read_takeup(b: Build, source: Source) -> None:
     _add_facts(b, tidy, source.key, source.as_of, "lad", source.synthetic)
 
 
+def _recode(b: Build, tidy: pd.DataFrame) -> pd.DataFrame:
+    """Old district codes to current ones (ONS Code History, plus the workspace's own changes)."""
+    return tidy.assign(area_code=tidy["area_code"].replace({**RECODED, **b.ws.code_changes}))
+
+
 def _read_ons_series(b: Build, source: Source) -> None:
     name = source.file.name
     districts, upper = ons.read_gigabit_series(read_bytes(source.file), name)
-    districts = districts.assign(area_code=districts["area_code"].replace(b.ws.code_changes))
+    recoded = _recode(b, districts)
+    # ONS lists a recoded district under both codes for a while: keep the row under the current code.
+    current_first = recoded.assign(_old=recoded["area_code"] != districts["area_code"]).sort_values(
+        ["_old", "row"], kind="stable")
+    districts = current_first.drop_duplicates(["area_code", "release"]).drop(columns="_old").sort_values("row")
+    if len(districts) < len(recoded):
+        b.finding("recoded-duplicate", name, "rows under a district's old code left out: the same "
+                  "district and period is given under its current code", len(recoded) - len(districts))
     if len(upper):
         b.finding("upper-tier-skipped", name,
                   "county rows left out: upper-tier areas overlap the districts inside them", len(upper))
     known = set(b.layers.layers["lad"].codes)
     retired = districts[~_isin(districts["area_code"], known)].drop_duplicates("area_code")
     if len(retired):
-        # Districts abolished before LAD 2025 (e.g. the 2023 North Yorkshire, Cumbria and Somerset
+        # Districts abolished before LAD 2025 (the 2023 Cumbria, North Yorkshire and Somerset
         # reorganisations): kept as areas of their own vintage, listed by check.
         b.areas.append(pd.DataFrame({
             "code": retired["area_code"], "name": retired["area_name"], "level": "lad",
-            "vintage": "LAD (retired before 2025)", "lon": np.nan, "lat": np.nan, "geometry": None,
+            "vintage": "LAD (abolished before 2025)", "lon": np.nan, "lat": np.nan, "geometry": None,
         }))
         b.finding("vintage", name, "district codes in the series that are not LAD 2025 districts "
-                  "(abolished or recoded); shown as published, weighted only where counts exist", len(retired))
+                  "(abolished); shown as published", len(retired))
         nations = district_links(list(retired["area_code"]), None, ())
         b.links = pd.concat([b.links, nations[_isin(nations["child"], retired["area_code"])]], ignore_index=True)
     for month, part in districts.groupby("release", sort=True):
@@ -371,14 +384,44 @@ def _roll_up(b: Build) -> None:
     }
     for ind, part in pct_only.groupby("indicator"):
         w = weights_by_denominator.get(ind, all_premises.rename(columns={"denominator": "weight"}))
-        with_w = nearest_weights(part, w)
+        with_w = nearest_weights(part, _with_predecessor_weights(w))
         for rid, rpart in with_w.groupby("release_id"):
+            rpart = _without_superseded(b, rpart, rid)
             rolled, missing = roll_up_weighted(rpart, lad_links)
             _add_rolled(b, rolled, rid)
             if len(missing):
                 b.finding("no-weight", rid,
                           f"districts with {ind} but no premises count in any release, left out of parents",
                           missing["child"].nunique())
+            approximated = rpart["area_code"].isin(SUCCESSOR).sum()
+            if approximated:
+                b.finding("approximated-weight", rid,
+                          f"abolished districts in the {ind} parents, each weighted by an equal share of "
+                          "its successor's premises count (their own counts were never published)",
+                          approximated)
+
+
+def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
+    """Weights for districts abolished in 2023: an equal share of their successor's count.
+
+    Ofcom never published premises counts for them on their own; an equal share keeps the
+    successor's total right and errs only in the split between predecessors.
+    """
+    rows = [
+        weights[weights["area_code"] == new].assign(area_code=old, weight=lambda d, k=len(PREDECESSORS[new]): d["weight"] / k)
+        for old, new in SUCCESSOR.items()
+    ]
+    return pd.concat([weights, *rows], ignore_index=True)
+
+
+def _without_superseded(b: Build, part: pd.DataFrame, release_id: str) -> pd.DataFrame:
+    """A release that gives both abolished districts and their successor counts only the successor."""
+    present = set(part["area_code"])
+    superseded = part["area_code"].map(lambda c: SUCCESSOR.get(c) in present)
+    if superseded.any():
+        b.finding("superseded-district", release_id, "abolished districts given beside their successor: "
+                  "shown as published, left out of parents so no premises count twice", int(superseded.sum()))
+    return part[~superseded.to_numpy()]
 
 
 def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
