@@ -26,13 +26,7 @@ def roll_up(facts: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """
     counted = facts.dropna(subset=["numerator", "denominator"])
     joined = counted.merge(links[["child", "parent", "parent_level"]], left_on="area_code", right_on="child")
-    grouped = joined.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
-        numerator=("numerator", "sum"),
-        denominator=("denominator", "sum"),
-        synthetic=("synthetic", "max"),
-        children=("child", "size"),
-    )
-    out = grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
+    out = _sum_into_parents(joined)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["value"] = np.where(out["denominator"] > 0, 100 * out["numerator"] / out["denominator"], np.nan)
     out["method"] = "rolled-up"
@@ -70,13 +64,7 @@ def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.Dat
     usable = joined.dropna(subset=["weight", "value"]).assign(
         numerator=lambda d: d["value"] * d["weight"] / 100.0, denominator=lambda d: d["weight"]
     )
-    grouped = usable.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
-        numerator=("numerator", "sum"),
-        denominator=("denominator", "sum"),
-        synthetic=("synthetic", "max"),
-        children=("child", "size"),
-    )
-    out = grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
+    out = _sum_into_parents(usable)
     out["value"] = 100 * out["numerator"] / out["denominator"]
     # The counts behind an estimated figure are weights, not premises with the service: do not
     # publish them as if they were counted.
@@ -84,6 +72,17 @@ def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.Dat
     out["denominator"] = np.nan
     out["method"] = "estimated-weights"
     return out, missing
+
+
+def _sum_into_parents(joined: pd.DataFrame) -> pd.DataFrame:
+    """Children joined to their parents -> one row per parent with summed counts."""
+    grouped = joined.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
+        numerator=("numerator", "sum"),
+        denominator=("denominator", "sum"),
+        synthetic=("synthetic", "max"),  # a parent of any synthetic child is synthetic
+        children=("child", "size"),
+    )
+    return grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
 
 
 def _month_number(month: str) -> int:
