@@ -113,3 +113,12 @@ def test_commands_without_a_store_say_how_to_build(tmp_path):
     result = _run("figures", "--level", "lad", "--indicator", "sfbb", "-w", str(unbuilt))
     assert result.exit_code == 2
     assert "observatory build" in result.stderr
+
+
+def test_sql_cannot_reach_outside_the_store(built_workspace, tmp_path):
+    for query in (f"COPY facts TO '{tmp_path}/out.csv'", f"ATTACH '{tmp_path}/other.duckdb'",
+                  "SELECT * FROM read_csv('/etc/passwd')", "SET enable_external_access = true"):
+        result = _run("sql", query, "-w", str(built_workspace))
+        assert result.exit_code == 2, query
+        assert "read-only" in result.stderr, query
+    assert not list(tmp_path.iterdir())

@@ -103,6 +103,16 @@ FIGURE_COLUMNS = (
 )
 
 
+# Readers of the store touch nothing but the store: no COPY ... TO, ATTACH, INSTALL or reading other
+# files, and the setting cannot be turned back on from SQL (DuckDB "Securing DuckDB" guidance).
+SANDBOX = {
+    "enable_external_access": False,
+    "lock_configuration": True,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+
 def store_path(workspace_dir: Path) -> Path:
     return Path(workspace_dir) / "build" / "observatory.duckdb"
 
@@ -116,7 +126,7 @@ class Store:
             raise StoreError(
                 f"No store at {self.path}. Run `observatory build` for this workspace first."
             )
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._con = duckdb.connect(str(self.path), read_only=True, config=SANDBOX)
 
     def close(self) -> None:
         self._con.close()
@@ -365,10 +375,13 @@ class Store:
                 return [d[0] for d in rel.description], rel.fetchall()
         except duckdb.Error as exc:
             text = str(exc)
-            if "read-only" in text.lower() or "read only" in text.lower():
+            refused = ("read-only" in text.lower() or "read only" in text.lower()
+                       or "Cannot execute statement" in text or isinstance(exc, duckdb.PermissionException)
+                       or "Cannot change configuration" in text)
+            if refused:
                 raise StoreError(
-                    "The store is read-only: `observatory sql` runs SELECT queries only. "
-                    "Change the store by editing the workspace's sources and running "
-                    "`observatory build`."
+                    "The store is read-only: `observatory sql` runs SELECT queries on the store only "
+                    f"(DuckDB said: {text.splitlines()[0]}). Change the store by editing the "
+                    "workspace's sources and running `observatory build`; export with --format csv."
                 ) from None
             raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
