@@ -16,7 +16,7 @@ from typing import Annotated, Any, Iterator, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import build as build_mod
@@ -50,17 +50,18 @@ def _store(workspace: Path | None) -> Store:
     return Store(ws.store_path)
 
 
-def _progress() -> tuple[Progress, Callable[[str], None]]:
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn(), console=err, transient=False)
-    task = bar.add_task("Building", total=len(build_mod.STEPS))
-    seen: list[str] = []
+def _progress() -> tuple[Progress, Callable[[str | None], None]]:
+    """One progress line per build step: a spinner while it runs, its time when done."""
+    bar = Progress(SpinnerColumn(finished_text="[green]done[/]"), TextColumn("{task.description}"),
+                   BarColumn(bar_width=20), TimeElapsedColumn(), console=err)
+    current: list[TaskID] = []
 
-    def step(name: str) -> None:
-        if seen:
-            bar.advance(task)
-        seen.append(name)
-        bar.update(task, description=name)
+    def step(name: str | None) -> None:
+        if current:
+            bar.update(current[-1], completed=1)
+            bar.stop_task(current[-1])
+        if name is not None:
+            current.append(bar.add_task(name, total=1))
 
     return bar, step
 
@@ -73,7 +74,7 @@ def build(workspace: WorkspaceArg = None) -> None:
         bar, step = _progress()
         with bar:
             path = build_mod.run(ws, step)
-            bar.update(bar.task_ids[0], completed=len(build_mod.STEPS), description="Built")
+            step(None)
         with Store(path) as store:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
             n_rel = len(store.releases())
@@ -143,10 +144,10 @@ def sources(workspace: WorkspaceOpt = None,
             sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
             return
         table = Table(title="Releases in the store")
-        for col in ("release_id", "publisher", "as_of", "licence", "synthetic", "checksum", "origin"):
+        for col in ("release_id", "publisher", "title", "as_of", "licence", "synthetic", "checksum", "origin"):
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(r["release_id"], r["publisher"], r["as_of"] or "", r["licence"],
+            table.add_row(r["release_id"], r["publisher"], r["title"], r["as_of"] or "", r["licence"],
                           "SYNTHETIC" if r["synthetic"] else "real", r["checksum"][:12], r["origin"] or r["file"])
         out.print(table)
 
