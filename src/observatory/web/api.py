@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ..levels import LEVEL_LABELS, LEVELS
 from . import catalogue, downloads, params
@@ -106,8 +107,12 @@ def api_levels() -> JSONResponse:
     summary="Simplified boundaries of a level (GeoJSON, gzip, ETag)",
     response_class=Response,
 )
-def api_geometry(request: Request, level: ShapeLevel) -> Response:
-    return layer_response(request, request.app.state.layers.get(level))
+async def api_geometry(request: Request, level: ShapeLevel) -> Response:
+    # async: once built, a layer is a dictionary look-up, so it should not queue for a worker
+    # thread behind slower requests; the first build runs in the thread pool.
+    layers = request.app.state.layers
+    layer = layers.cached(level) or await run_in_threadpool(layers.get, level)
+    return layer_response(request, layer)
 
 
 @router.get(

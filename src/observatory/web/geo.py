@@ -44,6 +44,9 @@ class Layers:
         self._cache: dict[str, Layer] = {}
         self._lock = threading.Lock()
 
+    def cached(self, level: str) -> Layer | None:
+        return self._cache.get(level)
+
     def get(self, level: str) -> Layer:
         layer = self._cache.get(level)
         if layer is None:

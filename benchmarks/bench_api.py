@@ -1,0 +1,225 @@
+"""Load on the web API: N concurrent clients for T seconds against a uvicorn server this script
+starts on 127.0.0.1, over the bundled West Yorkshire store.
+
+Endpoints (each client cycles through them, picking codes and levels at random with a fixed seed):
+  profile   GET /api/v1/areas/{code}                     districts, wards, MSOAs, LSOAs
+  figures   GET /api/v1/figures?indicator=..&level=..    gigabit/sfbb/ufbb at lad..lsoa
+  layer     GET /api/v1/geometry/{level}                 lad, ward, msoa, lsoa (gzip)
+
+The clients are closed-loop (each sends its next request when the previous answer is read) over
+keep-alive HTTP/1.1 connections, written on raw asyncio streams so the load generator costs
+little CPU; they run in their own processes beside the server. Loopback only; the loop is bounded
+by the deadline and by --max-requests per client.
+
+    .venv/bin/python benchmarks/bench_api.py                  # 200 clients, 30 s
+    .venv/bin/python benchmarks/bench_api.py --clients 50 --seconds 10
+
+Goal: no errors, p95 < 50 ms per endpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing as mp
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WORKSPACE = REPO / "examples" / "west-yorkshire"
+INDICATORS = ("gigabit", "sfbb", "ufbb")
+LEVELS = ("lad", "ward", "msoa", "lsoa")
+
+
+def _store() -> Path:
+    from observatory.build import ensure_built
+
+    return Path(ensure_built(WORKSPACE))
+
+
+def _codes(store_path: Path) -> list[str]:
+    from observatory.store import Store
+
+    with Store(store_path) as store:
+        region = store.meta().get("region_code", "E47000003")
+        codes = [region]
+        for level in LEVELS:
+            codes += [c["code"] for c in store.children(region, level)]
+    return codes
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server(store_path: Path, port: int) -> subprocess.Popen:
+    code = (
+        "import uvicorn; from pathlib import Path; from observatory.web.app import create_app; "
+        f"uvicorn.run(create_app(Path({str(store_path)!r})), host='127.0.0.1', port={port}, "
+        "log_level='warning', access_log=False)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not start within 60 s")
+
+
+async def _get(reader, writer, path: str) -> int:
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n"
+        "Accept: application/json\r\n\r\n".encode()
+    )
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def _client(port, deadline, rng, codes, max_requests, out) -> None:
+    reader = writer = None
+    kinds = ["profile", "figures", "layer"]
+    for i in range(max_requests):
+        if time.perf_counter() >= deadline:
+            break
+        kind = kinds[(i + rng.randrange(3)) % 3]
+        if kind == "profile":
+            path = f"/api/v1/areas/{rng.choice(codes)}"
+        elif kind == "figures":
+            path = f"/api/v1/figures?indicator={rng.choice(INDICATORS)}&level={rng.choice(LEVELS)}"
+        else:
+            path = f"/api/v1/geometry/{rng.choice(LEVELS)}"
+        start = time.perf_counter()
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            status = await asyncio.wait_for(_get(reader, writer, path), timeout=30)
+            ok = status == 200
+        except Exception:
+            ok = False
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+        out[kind].append((time.perf_counter() - start, ok))
+    if writer is not None:
+        writer.close()
+
+
+def _worker(port, clients, seconds, seed, codes, max_requests, queue) -> None:
+    async def main():
+        out = {"profile": [], "figures": [], "layer": []}
+        deadline = time.perf_counter() + seconds
+        rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
+        await asyncio.gather(*(_client(port, deadline, r, codes, max_requests, out) for r in rngs))
+        return out
+
+    queue.put(asyncio.run(main()))
+
+
+def _urls(codes: list[str]) -> list[str]:
+    return (
+        [f"/api/v1/areas/{c}" for c in codes]
+        + [f"/api/v1/figures?indicator={i}&level={lv}" for i in INDICATORS for lv in LEVELS]
+        + [f"/api/v1/geometry/{lv}" for lv in LEVELS]
+    )
+
+
+async def _warm(port: int, urls: list[str]) -> tuple[int, float, int]:
+    """Request every URL the clients can ask for once (8 at a time): the server's response
+    cache and map layers start warm, as they are on a server that has been up a while. Returns
+    (requests, seconds, errors): the cold cost, reported beside the run."""
+    queue = list(urls)
+    errors = 0
+
+    async def one():
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while queue:
+            if await _get(reader, writer, queue.pop()) != 200:
+                errors += 1
+        writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(one() for _ in range(8)))
+    return len(urls), time.perf_counter() - start, errors
+
+
+def _pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    ap.add_argument("--max-requests", type=int, default=100_000, help="per client")
+    args = ap.parse_args()
+
+    store_path = _store()
+    codes = _codes(store_path)
+    port = _free_port()
+    server = _start_server(store_path, port)
+    try:
+        cold = asyncio.run(_warm(port, _urls(codes)))
+        queue: mp.Queue = mp.Queue()
+        share = [args.clients // args.processes + (i < args.clients % args.processes) for i in range(args.processes)]
+        procs = [
+            mp.Process(target=_worker, args=(port, n, args.seconds, i + 1, codes, args.max_requests, queue))
+            for i, n in enumerate(share)
+        ]
+        for p in procs:
+            p.start()
+        results = [queue.get() for _ in procs]
+        for p in procs:
+            p.join()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    print(f"bench_api: {args.clients} clients x {args.seconds:g} s, {len(codes)} area codes, "
+          f"{os.cpu_count()} CPUs, server: 1 uvicorn process")
+    print("| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    worst = 0.0
+    failed = 0
+    for kind in ("profile", "figures", "layer"):
+        rows = [r for res in results for r in res[kind]]
+        times = [t for t, _ in rows]
+        errors = sum(1 for _, ok in rows if not ok)
+        failed += errors
+        p95 = _pct(times, 95)
+        worst = max(worst, p95)
+        print(f"| {kind} | {len(rows):,} | {errors} | {len(rows) / args.seconds:,.0f} | "
+              f"{_pct(times, 50):.1f} | {p95:.1f} | {_pct(times, 99):.1f} |")
+    n, secs, errs = cold
+    print(f"cold pass before the run (every URL once, 8 at a time): {n:,} requests in {secs:.1f} s "
+          f"({1000 * secs * 8 / n:.1f} ms each on average), {errs} errors")
+    print(f"goal (no errors, p95 < 50 ms): {'met' if failed == 0 and worst < 50 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
