@@ -50,7 +50,7 @@ def test_geojson_holds_the_store_figures_and_a_notice(client, expected):
     r = get(client, "geojson", "ward", "sfbb")
     frame = gpd.read_file(io.BytesIO(r.content))
     want = expected[("ward", "sfbb")]
-    assert {c: v for c, v in zip(frame["area_code"], frame["value"])} == {c: w["value"] for c, w in want.items()}
+    assert {c: v for c, v in zip(frame["area_code"], frame["value"], strict=False)} == {c: w["value"] for c, w in want.items()}
     assert frame.geometry.notna().all() and (frame.geometry.geom_type == "Polygon").all()
     assert r.json()["notice"].startswith("Illustrative data")
 
@@ -67,10 +67,10 @@ def test_geopackage_holds_the_store_figures_and_a_readme(client, expected, tmp_p
     layers = [name for name, _ in pyogrio.list_layers(path)]
     assert layers == ["gigabit", "readme"]
     frame = gpd.read_file(path, layer="gigabit")
-    assert dict(zip(frame["area_code"], frame["value"])) == {"E08000032": 60.0, "E08000035": 75.0}
+    assert dict(zip(frame["area_code"], frame["value"], strict=False)) == {"E08000032": 60.0, "E08000035": 75.0}
     assert set(frame["release"]) == {"2024-07"}
     readme = pd.DataFrame(pyogrio.read_dataframe(path, layer="readme", read_geometry=False))
-    notes = dict(zip(readme["key"], readme["value"]))
+    notes = dict(zip(readme["key"], readme["value"], strict=False))
     assert notes["release"] == "2024-07" and "ONS" in notes["sources"]
 
 

@@ -6,8 +6,6 @@ import re
 
 import pytest
 
-from . import fixture_store as fx
-
 PAGES = [
     "/",
     "/map",

@@ -3,7 +3,7 @@ layers. Breaking changes go in /api/v2; v1 only gains fields."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -38,10 +38,10 @@ def api_overview(request: Request) -> JSONResponse:
 @router.get("/figures", tags=["figures"], summary="Figures for one indicator, level and release")
 def api_figures(
     request: Request,
-    indicator: str = Query(..., description="An indicator id, e.g. gigabit (see /api/v1/indicators)."),
-    level: Level = Query(..., description="A geographic level."),
-    release: str = Query("latest", description=RELEASE_HELP),
-    area: str | None = Query(None, description="Only this area code."),
+    indicator: Annotated[str, Query(description="An indicator id, e.g. gigabit (see /api/v1/indicators).")],
+    level: Annotated[Level, Query(description="A geographic level.")],
+    release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
+    area: Annotated[str | None, Query(description="Only this area code.")] = None,
 ) -> JSONResponse:
     check_indicator(request, indicator)
     rows = store_of(request).figures(level, indicator, params.release(release), area=area)
@@ -61,7 +61,7 @@ def api_map(
     request: Request,
     indicator: str = "gigabit",
     level: MapLevel = "lad",
-    release: str = Query("latest", description=RELEASE_HELP),
+    release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     sort: Sort = "name",
     order: Order = "asc",
 ) -> JSONResponse:
@@ -70,7 +70,7 @@ def api_map(
 
 
 @router.get("/areas/{code}", tags=["views"], summary="An area's profile")
-def api_area(request: Request, code: str = Path(description="A GSS code or a postcode.")) -> JSONResponse:
+def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")]) -> JSONResponse:
     return ok(profile(store_of(request), code))
 
 
@@ -125,7 +125,7 @@ def api_download(
     request: Request,
     indicator: str,
     level: Level,
-    release: str = Query("latest", description=RELEASE_HELP),
+    release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     format: Format = "csv",
 ) -> Response:
     check_indicator(request, indicator)

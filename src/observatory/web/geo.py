@@ -66,9 +66,9 @@ class Layers:
         geoms = shapely.from_wkb([wkb for _, wkb in shapes])
         geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))
         features = [
-            '{"type":"Feature","id":%d,"properties":%s,"geometry":%s}'
-            % (i, json.dumps({"code": code, "name": names.get(code)}), shapely.to_geojson(g))
-            for i, ((code, _), g) in enumerate(zip(shapes, geoms))
+            f'{{"type":"Feature","id":{i},"properties":'
+            f'{json.dumps({"code": code, "name": names.get(code)})},"geometry":{shapely.to_geojson(g)}}}'
+            for i, ((code, _), g) in enumerate(zip(shapes, geoms, strict=False))
         ]
         body = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
