@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKSPACE := examples/west-yorkshire
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: demo test install build lint bench clean assets browser
 
@@ -18,9 +20,10 @@ install: $(STAMP)
 build: install
 	$(BIN)/observatory build $(WORKSPACE)
 
-demo: build
-	$(BIN)/observatory figures --level lad --indicator gigabit
-	$(BIN)/observatory figures --level ca --indicator sfbb
+# Builds the bundled workspace, prints the headline figures, then serves the dashboard (Ctrl+C stops it).
+demo: build assets
+	$(BIN)/observatory headline $(WORKSPACE)
+	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
 test: install assets browser
 	$(BIN)/pytest -q

@@ -122,3 +122,13 @@ def test_sql_cannot_reach_outside_the_store(built_workspace, tmp_path):
         assert result.exit_code == 2, query
         assert "read-only" in result.stderr, query
     assert not list(tmp_path.iterdir())
+
+
+def test_headline_shows_the_region_and_each_district_against_the_target(built_workspace, store):
+    result = runner.invoke(app, ["headline", str(built_workspace)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for name in ("West Yorkshire Combined Authority", "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"):
+        assert name in result.stdout
+    assert "(target 90%)" in result.stdout
+    leeds = store.figures("lad", "gigabit", area="E08000035")[0]
+    assert f"{leeds['value']:.1f}% ({leeds['release']})" in result.stdout

@@ -24,6 +24,7 @@ from . import check as check_mod
 from . import workspace as workspace_mod
 from .errors import ObservatoryError
 from .levels import LEVELS
+from .overview import overview
 from .store import FIGURE_COLUMNS, Store
 
 app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",
@@ -79,6 +80,36 @@ def build(workspace: WorkspaceArg = None) -> None:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
             n_rel = len(store.releases())
         out.print(f"Built {path} ({facts:,} figures from {n_rel} releases).")
+
+
+@app.command()
+def headline(workspace: WorkspaceArg = None) -> None:
+    """Headline coverage for the region and each district: latest release, changes, the ~90% target."""
+    with _reported():
+        with _store(workspace) as store:
+            data = overview(store)
+        table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
+        table.add_column("area")
+        for ind in data["indicators"]:
+            target = f" (target {ind['target']:g}%)" if ind["target"] is not None else ""
+            table.add_column(ind["label"] + target, justify="right")
+        for area in [data["region"], *data["districts"]]:
+            cells = []
+            for ind in data["indicators"]:
+                f = area["figures"].get(ind["id"])
+                if not f or f["value"] is None:
+                    cells.append("")
+                    continue
+                text = f"{f['value']:.1f}% ({f['release']})"
+                if f.get("year_before"):
+                    text += f"\n{f['year_before']['change_pp']:+.1f} pts since {f['year_before']['release']}"
+                if f.get("meets_target") is False:
+                    text += "\nbelow target"
+                cells.append(text)
+            table.add_row(area["name"], *cells)
+        out.print(table)
+        if data["illustrative"]:
+            out.print("[bold yellow]Illustrative data:[/] some figures derive from synthetic input.")
 
 
 @app.command()

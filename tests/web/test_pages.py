@@ -46,8 +46,8 @@ def test_overview_headline_against_target(client):
     assert bradford["figures"]["sfbb"]["value"] == 88.0
     assert bradford["figures"]["sfbb"]["target"] == 90.0
     assert bradford["figures"]["sfbb"]["meets_target"] is False
-    # Gigabit is tracked against the same ~90% line.
-    assert gig["target"] == 90.0 and gig["meets_target"] is False
+    # Only superfast broadband has a target in the strategy; none is invented for gigabit.
+    assert gig["target"] is None and gig["meets_target"] is None
     page = client.get("/").text
     assert "up 5.0 pp since 2025-01" in page and "up 10.0 pp since 2024-07" in page
     assert "Below target" in page
@@ -57,10 +57,14 @@ def test_map_table_summary_and_data_agree(client):
     data = client.get("/map.json?indicator=gigabit&level=ward").json()
     values = {f["area_code"]: f["value"] for f in data["figures"]}
     assert values == {"E05001420": 60.0, "E05001421": 70.0, "E05001346": 80.0, "E05001347": 90.0}
-    assert data["summary"]["below_target"] == 3
+    assert data["summary"]["below_target"] is None  # gigabit has no target of its own
     assert "highest in Bolton and Undercliffe (90.0%)" in data["summary"]["text"]
     assert "lowest in Headingley (60.0%)" in data["summary"]["text"]
-    assert "3 of 4 are below the 90% target" in data["summary"]["text"]
+    assert "target" not in data["summary"]["text"]
+    sfbb = client.get("/map.json?indicator=sfbb&level=ward").json()
+    below = [f for f in sfbb["figures"] if f["value"] < 90]
+    assert below and sfbb["summary"]["below_target"] == len(below)
+    assert f"{len(below)} of 4 are below the 90% target" in sfbb["summary"]["text"]
     page = client.get("/map?indicator=gigabit&level=ward").text
     rows = dict(re.findall(r'data-code="([^"]+)" data-value="([^"]*)"', page))
     assert {k: float(v) for k, v in rows.items()} == values

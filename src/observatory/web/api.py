@@ -13,7 +13,7 @@ from ..levels import LEVEL_LABELS, LEVELS
 from . import catalogue, downloads, params
 from .geo import layer_response
 from .mapview import map_view
-from .overview import overview
+from ..overview import overview
 from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, store_of
 from .profiles import postcode, profile
 

@@ -24,7 +24,7 @@ from .charts import series_svg
 from .figures import ILLUSTRATIVE
 from .geo import Layers
 from .negotiate import JsonSuffix
-from .overview import region_of
+from ..overview import region_of
 
 HERE = Path(__file__).parent
 API_DESCRIPTION = """Broadband coverage for West Yorkshire at every geography, with provenance.

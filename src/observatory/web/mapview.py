@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Store
-from .figures import any_synthetic, meets, target_for
+from ..indicators.trends import any_synthetic, meets, target_for
 from .params import LEVEL_NAMES
 
 # ColorBrewer YlGnBu, 5 classes: sequential, colour-blind safe and distinct in greyscale print.

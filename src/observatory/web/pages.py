@@ -13,7 +13,7 @@ from . import catalogue, downloads, params
 from .figures import ILLUSTRATIVE
 from .mapview import client_data, map_view
 from .negotiate import json_url, wants_json
-from .overview import overview
+from ..overview import overview
 from .profiles import postcode as postcode_view
 from .profiles import profile
 

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import NotFoundError
 from ..levels import rank
 from ..store import Store
-from .figures import any_synthetic, meets, target_for, trend
+from ..indicators.trends import any_synthetic, meets, target_for, trend
 from .params import LEVEL_NAMES, normalise_postcode
 
 # The comparators the board reads an area against, finest first.

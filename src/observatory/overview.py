@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..store import Store
-from .figures import any_synthetic, meets, target_for, trend
+from .indicators.trends import any_synthetic, meets, target_for, trend
+from .store import Store
 
 # West Yorkshire Combined Authority (ONS GSS code); a workspace may name its own region in the
 # store's meta table under `region_code`.
