@@ -152,13 +152,13 @@ def _expected_england(release: str) -> float:
     from observatory.geography.code_history import PREDECESSORS, RECODED, SUCCESSOR
 
     ofcom = pd.read_csv(LA_TABLE)
-    premises = dict(zip(ofcom["laua"].replace(RECODED), ofcom["All Premises"]))
+    premises = dict(zip(ofcom["laua"].replace(RECODED), ofcom["All Premises"], strict=True))
     ons = pd.read_csv(ONS_SERIES)
     ons = ons[(ons["period"] == release) & ~ons["area_code"].str.startswith("E10") & ons["area_code"].str.startswith("E")]
     ons = ons.assign(code=ons["area_code"].replace(RECODED)).drop_duplicates("code")
     present = set(ons["code"])
     num = den = 0.0
-    for code, pct in zip(ons["code"], ons["gigabit_pct_premises"]):
+    for code, pct in zip(ons["code"], ons["gigabit_pct_premises"], strict=True):
         if code in SUCCESSOR:
             if SUCCESSOR[code] in present:
                 continue

@@ -407,10 +407,10 @@ def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
     Ofcom never published premises counts for them on their own; an equal share keeps the
     successor's total right and errs only in the split between predecessors.
     """
-    rows = [
-        weights[weights["area_code"] == new].assign(area_code=old, weight=lambda d, k=len(PREDECESSORS[new]): d["weight"] / k)
-        for old, new in SUCCESSOR.items()
-    ]
+    rows = []
+    for old, new in SUCCESSOR.items():
+        successor = weights[weights["area_code"] == new]
+        rows.append(successor.assign(area_code=old, weight=successor["weight"] / len(PREDECESSORS[new])))
     return pd.concat([weights, *rows], ignore_index=True)
 
 

@@ -16,31 +16,31 @@ from .store import Store
 
 ROUNDING = 0.05 + 1e-9
 
-_COMPARE = """
+_COMPARE = f"""
 WITH p AS (SELECT * FROM facts WHERE method = 'published'),
      r AS (SELECT * FROM facts WHERE method IN ('rolled-up', 'estimated-weights'))
 SELECT r.level, r.indicator, r.release, r.method, p.release_id AS published_in, r.release_id AS rolled_from,
        p.synthetic OR r.synthetic AS synthetic,
        count(*) AS compared,
-       sum(CASE WHEN abs(p.value - r.value) > {tol} THEN 1 ELSE 0 END) AS value_differs,
+       sum(CASE WHEN abs(p.value - r.value) > {ROUNDING} THEN 1 ELSE 0 END) AS value_differs,
        sum(CASE WHEN p.numerator IS NOT NULL AND r.numerator IS NOT NULL
                  AND (p.numerator <> r.numerator OR p.denominator <> r.denominator) THEN 1 ELSE 0 END) AS counts_differ,
        max(abs(p.value - r.value)) AS max_difference
 FROM p JOIN r ON p.area_code = r.area_code AND p.indicator = r.indicator AND p.release = r.release
 GROUP BY ALL ORDER BY r.level, r.indicator, r.release, published_in, rolled_from
-""".format(tol=ROUNDING)
+"""
 
-_DIFFERENCES = """
+_DIFFERENCES = f"""
 SELECT p.area_code, a.name AS area_name, p.level, p.indicator, p.release, p.value AS published,
        r.value AS rolled_up, p.numerator AS published_numerator, r.numerator AS rolled_numerator,
        r.method, r.release_id AS rolled_from
 FROM facts p JOIN facts r ON p.area_code = r.area_code AND p.indicator = r.indicator
      AND p.release = r.release AND p.method = 'published' AND r.method <> 'published'
 JOIN areas a ON a.code = p.area_code
-WHERE abs(p.value - r.value) > {tol}
+WHERE abs(p.value - r.value) > {ROUNDING}
    OR (p.numerator IS NOT NULL AND r.numerator IS NOT NULL AND p.numerator <> r.numerator)
 ORDER BY abs(p.value - r.value) DESC LIMIT 50
-""".format(tol=ROUNDING)
+"""
 
 
 def run(store: Store) -> dict[str, Any]:

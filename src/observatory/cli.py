@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,8 +32,8 @@ app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy fi
 out = Console()
 err = Console(stderr=True)
 
-WorkspaceArg = Annotated[Optional[Path], typer.Argument(help="Workspace folder (default: the bundled West Yorkshire one).")]
-WorkspaceOpt = Annotated[Optional[Path], typer.Option("--workspace", "-w", help="Workspace folder (default: bundled West Yorkshire).")]
+WorkspaceArg = Annotated[Path | None, typer.Argument(help="Workspace folder (default: the bundled West Yorkshire one).")]
+WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: bundled West Yorkshire).")]
 
 
 @contextmanager
@@ -117,7 +117,7 @@ def figures(
     level: Annotated[str, typer.Option(help=f"One of: {', '.join(LEVELS)}.")],
     indicator: Annotated[str, typer.Option(help="e.g. sfbb, ufbb100, ufbb, full_fibre, gigabit, below_uso, unable_30.")],
     release: Annotated[str, typer.Option(help="As-of month YYYY-MM, or 'latest'.")] = "latest",
-    area: Annotated[Optional[str], typer.Option(help="One area's code.")] = None,
+    area: Annotated[str | None, typer.Option(help="One area's code.")] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     all_methods: Annotated[bool, typer.Option("--all-methods", help="Show published and rolled-up figures side by side.")] = False,
     workspace: WorkspaceOpt = None,
@@ -205,7 +205,7 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
         with _store(workspace) as store:
             columns, rows = store.sql(query)
         if format == "json":
-            sys.stdout.write(json.dumps([dict(zip(columns, r)) for r in rows], indent=1, default=str) + "\n")
+            sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1, default=str) + "\n")
         elif format == "csv":
             w = csv.writer(sys.stdout, lineterminator="\n")
             w.writerow(columns)

@@ -17,9 +17,10 @@ Tables
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 
@@ -131,7 +132,7 @@ class Store:
     def close(self) -> None:
         self._con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -150,7 +151,7 @@ class Store:
         with self.cursor() as cur:
             rel = cur.execute(sql, params or [])
             cols = [d[0] for d in rel.description]
-            return [dict(zip(cols, r)) for r in rel.fetchall()]
+            return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
 
     # -- reference ---------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:

@@ -10,10 +10,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..levels import LEVEL_LABELS, LEVELS
+from ..overview import overview
 from . import catalogue, downloads, params
 from .geo import layer_response
 from .mapview import map_view
-from ..overview import overview
 from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, store_of
 from .profiles import postcode, profile
 

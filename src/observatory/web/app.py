@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from ..errors import NotFoundError
 from ..levels import LEVEL_LABELS
+from ..overview import region_of
 from ..store import Store
 from . import api, catalogue, errors, pages
 from .cache import ResponseCache
@@ -24,7 +25,6 @@ from .charts import series_svg
 from .figures import ILLUSTRATIVE
 from .geo import Layers
 from .negotiate import JsonSuffix
-from ..overview import region_of
 
 HERE = Path(__file__).parent
 API_DESCRIPTION = """Broadband coverage for West Yorkshire at every geography, with provenance.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 ILLUSTRATIVE = (
     "Illustrative data: figures below district level are derived from a synthetic demo file, not "
     "from published coverage. Do not use them for decisions."

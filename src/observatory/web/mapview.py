@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store import Store
 from ..indicators.trends import any_synthetic, meets, target_for
+from ..store import Store
 from .params import LEVEL_NAMES
 
 # ColorBrewer YlGnBu, 5 classes: sequential, colour-blind safe and distinct in greyscale print.

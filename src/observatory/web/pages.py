@@ -9,11 +9,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from ..overview import overview
 from . import catalogue, downloads, params
 from .figures import ILLUSTRATIVE
 from .mapview import client_data, map_view
 from .negotiate import json_url, wants_json
-from ..overview import overview
 from .profiles import postcode as postcode_view
 from .profiles import profile
 

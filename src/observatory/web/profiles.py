@@ -6,9 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 from ..errors import NotFoundError
+from ..indicators.trends import any_synthetic, meets, target_for, trend
 from ..levels import rank
 from ..store import Store
-from ..indicators.trends import any_synthetic, meets, target_for, trend
 from .params import LEVEL_NAMES, normalise_postcode
 
 # The comparators the board reads an area against, finest first.
