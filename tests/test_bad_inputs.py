@@ -24,6 +24,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+import observatory
 from observatory import build as build_mod
 from observatory.cli import app
 from observatory.errors import ObservatoryError
@@ -354,7 +355,7 @@ def test_a_declared_projected_crs_is_reprojected(built: Path, ws: Path):
 def test_a_killed_build_leaves_the_previous_store_and_the_next_build_cleans_up(ws: Path):
     store = store_of(ws)
     before, n_facts = digest(store), len(facts(store))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(build_mod.__file__).parents[1]),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(observatory.__file__).parents[1]),
                                                                      os.environ.get("PYTHONPATH")]))}
     proc = subprocess.Popen([sys.executable, "-m", "observatory.cli", "build", str(ws)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

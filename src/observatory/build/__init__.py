@@ -1,0 +1,90 @@
+"""The pipeline: a workspace's sources -> one fact store, written atomically.
+
+`run()` reads like the build it performs: read boundaries, place areas in each other, read each
+source, roll figures up, mark small cells, record what check should report, then write the store to
+a temporary file and rename it over the old one. A failure or a kill at any point before the rename
+leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from .. import __version__
+from ..workspace import Workspace
+from ..workspace import load as load_workspace
+from .areas import place_areas, place_postcodes, read_all_boundaries
+from .coverage import READERS
+from .rollups import roll_up_all, suppress
+from .state import Build
+from .writer import write
+
+Progress = Callable[[str], None]
+
+STEPS = (
+    "Reading boundaries",
+    "Placing areas in their parents",
+    "Placing postcodes",
+    "Reading coverage sources",
+    "Rolling figures up",
+    "Writing the store",
+)
+
+
+def run(workspace: Workspace | str | Path | None = None, progress: Progress | None = None,
+        out: Path | None = None) -> Path:
+    """Build the store for a workspace; returns the store's path."""
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    step = progress or (lambda name: None)
+    b = Build(ws)
+    step(STEPS[0])
+    read_all_boundaries(b)
+    step(STEPS[1])
+    place_areas(b)
+    step(STEPS[2])
+    place_postcodes(b)
+    step(STEPS[3])
+    for source in ws.sources:
+        READERS[source.kind](b, source)
+    step(STEPS[4])
+    roll_up_all(b)
+    suppress(b)
+    step(STEPS[5])
+    return write(b, out or ws.store_path, fingerprint(ws))
+
+
+def fingerprint(ws: Workspace) -> str:
+    """Changes whenever a source file, the configuration or the observatory's version changes."""
+    h = hashlib.sha256(__version__.encode())
+    for f in ws.input_files():
+        st = f.stat()
+        h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def is_current(ws: Workspace) -> bool:
+    if not ws.store_path.exists():
+        return False
+    try:
+        con = duckdb.connect(str(ws.store_path), read_only=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    return bool(row) and row[0] == fingerprint(ws)
+
+
+def ensure_built(workspace: Workspace | str | Path | None = None, progress: Progress | None = None) -> Path:
+    """The store's path, building it first if it is missing or older than its sources."""
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    if not is_current(ws):
+        run(ws, progress)
+    return ws.store_path
+
+

@@ -1,0 +1,152 @@
+"""Build steps for coverage sources: each source kind read into facts with a release record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..geography.code_history import RECODED
+from ..geography.membership import district_links
+from ..sources import ofcom, ons
+from ..sources.tabular import read_bytes
+from ..workspace import Source
+from .state import Build, add_facts, isin
+
+
+def _checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _release(b: Build, source: Source, release_id: str, as_of: str | None, rows: int,
+             files_used: list[str] | None = None, vintage: str | None = None) -> None:
+    b.releases.append({
+        "release_id": release_id, "source": source.key, "publisher": source.publisher,
+        "title": source.title, "as_of": as_of, "published": source.published,
+        "licence": source.licence, "attribution": source.attribution, "origin": source.origin,
+        "file": str(source.file.relative_to(b.ws.root)) if source.file.is_relative_to(b.ws.root) else str(source.file),
+        "files_used": json.dumps(files_used or [source.file.name]), "checksum": _checksum(source.file),
+        "vintage": vintage or source.vintage, "synthetic": source.synthetic, "rows": rows,
+    })
+
+
+def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Apply the workspace's code changes; refuse codes that are not districts at all."""
+    tidy = _recode(b, tidy)
+    known = set(b.layers.layers["lad"].codes)
+    unknown = ~isin(tidy["area_code"], known)
+    if unknown.any():
+        i = int(np.argmax(unknown))
+        code = tidy["area_code"].iloc[i]
+        raise InputError(
+            name, f'"{code}" is not a district in the workspace\'s district boundaries.',
+            row=int(tidy["row"].iloc[i]),
+            column="laua", expected="a LAD 2025 code such as E08000035",
+            fix="Fix the code, or map an old code to its successor in [code_changes] of observatory.toml.",
+        )
+    return tidy
+
+
+def _read_laua(b: Build, source: Source) -> None:
+    name = source.file.name
+    tidy = _district_codes(b, ofcom.read_laua(read_bytes(source.file), name), name)
+    rid = source.key
+    _release(b, source, rid, source.as_of, int(len(tidy) / len(ofcom.COUNTED)), vintage="LAD 2025")
+    add_facts(b, tidy, rid, source.as_of, "lad", source.synthetic)
+
+
+def _read_takeup(b: Build, source: Source) -> None:
+    name = source.file.name
+    tidy = _district_codes(b, ofcom.read_takeup(read_bytes(source.file), name), name)
+    _release(b, source, source.key, source.as_of, int(len(tidy) / 2), vintage="LAD 2025")
+    add_facts(b, tidy, source.key, source.as_of, "lad", source.synthetic)
+
+
+def _recode(b: Build, tidy: pd.DataFrame) -> pd.DataFrame:
+    """Old district codes to current ones (ONS Code History, plus the workspace's own changes)."""
+    return tidy.assign(area_code=tidy["area_code"].replace({**RECODED, **b.ws.code_changes}))
+
+
+def _read_ons_series(b: Build, source: Source) -> None:
+    name = source.file.name
+    districts, upper = ons.read_gigabit_series(read_bytes(source.file), name)
+    recoded = _recode(b, districts)
+    # ONS lists a recoded district under both codes for a while: keep the row under the current code.
+    current_first = recoded.assign(_old=recoded["area_code"] != districts["area_code"]).sort_values(
+        ["_old", "row"], kind="stable")
+    districts = current_first.drop_duplicates(["area_code", "release"]).drop(columns="_old").sort_values("row")
+    if len(districts) < len(recoded):
+        b.finding("recoded-duplicate", name, "rows under a district's old code left out: the same "
+                  "district and period is given under its current code", len(recoded) - len(districts))
+    if len(upper):
+        b.finding("upper-tier-skipped", name,
+                  "county rows left out: upper-tier areas overlap the districts inside them", len(upper))
+    known = set(b.layers.layers["lad"].codes)
+    retired = districts[~isin(districts["area_code"], known)].drop_duplicates("area_code")
+    if len(retired):
+        # Districts abolished before LAD 2025 (the 2023 Cumbria, North Yorkshire and Somerset
+        # reorganisations): kept as areas of their own vintage, listed by check.
+        b.areas.append(pd.DataFrame({
+            "code": retired["area_code"], "name": retired["area_name"], "level": "lad",
+            "vintage": "LAD (abolished before 2025)", "lon": np.nan, "lat": np.nan, "geometry": None,
+        }))
+        b.finding("vintage", name, "district codes in the series that are not LAD 2025 districts "
+                  "(abolished); shown as published", len(retired))
+        nations = district_links(list(retired["area_code"]), None, ())
+        b.links = pd.concat([b.links, nations[isin(nations["child"], retired["area_code"])]], ignore_index=True)
+    for month, part in districts.groupby("release", sort=True):
+        rid = f"{source.key}-{month}"
+        _release(b, source, rid, month, len(part), vintage="LAD (as published)")
+        add_facts(b, part.drop(columns="release"), rid, month, "lad", source.synthetic)
+
+
+def _read_small_areas(b: Build, source: Source) -> None:
+    release = ofcom.read_small_area_zip(source.file)
+    as_of = source.as_of or release.month
+    files = release.files_used
+    if release.files_superseded:
+        b.finding("revision-superseded", source.file.name,
+                  "older revisions in the ZIP not read: " + ", ".join(release.files_superseded),
+                  len(release.files_superseded))
+    if release.oa is not None:
+        oa = release.oa
+        known = set(b.layers.layers["oa"].codes) if "oa" in b.layers.layers else set()
+        present = isin(oa["area_code"], known)
+        codes_in_file = set(oa["area_code"])
+        covered = len(known & codes_in_file)
+        if known and covered < 0.5 * len(known):
+            raise InputError(
+                source.file.name,
+                f"only {covered} of the {len(known)} output areas in the boundaries have a row in the "
+                "output-area file: its codes are another vintage than the boundaries.",
+                column="output_area", expected=f"output-area codes of vintage {source.vintage}",
+                fix="Set vintage in [[sources]] to the release's vintage and use boundaries of the same vintage.",
+            )
+        if len(known - codes_in_file):
+            b.finding("vintage", source.file.name, "output areas in the boundaries with no row in the release",
+                      len(known - codes_in_file))
+        add_facts(b, oa[present], source.key, as_of, "oa", source.synthetic)
+    if release.postcodes is not None:
+        pcs = release.postcodes
+        in_region = isin(pcs["area_code"], b.links["child"])
+        not_in_lookup = pcs.loc[~in_region, "area_code"].nunique()
+        b.finding("postcode-not-placed", source.file.name,
+                  "postcodes in the release not placed in the region (outside it, or unlocated in the lookup)",
+                  not_in_lookup)
+        add_facts(b, pcs[in_region], source.key, as_of, "postcode", source.synthetic)
+    _release(b, source, source.key, as_of, sum(len(f) for f in b.facts[-2:]), files, vintage=source.vintage)
+
+
+READERS = {
+    "ofcom-laua-coverage": _read_laua,
+    "ofcom-full-fibre-takeup": _read_takeup,
+    "ons-gigabit-series": _read_ons_series,
+    "ofcom-small-area-zip": _read_small_areas,
+}
+
+
+# -- roll-ups and suppression -------------------------------------------------------------------

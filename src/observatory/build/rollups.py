@@ -1,0 +1,107 @@
+"""Build steps that derive figures: roll-ups to parents, and suppression of small cells."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..geography.code_history import PREDECESSORS, SUCCESSOR
+from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
+from .state import FACT_COLUMNS, Build, isin
+
+
+def roll_up_all(b: Build) -> None:
+    """Every derived figure: small areas from output areas, parents of districts from districts."""
+    facts = pd.concat(b.facts, ignore_index=True)
+    published = facts[facts["method"] == "published"]
+    _small_areas(b, published[published["level"] == "oa"])
+    districts = published[published["level"] == "lad"]
+    links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ["ca", "nation", "uk"])]
+    counted = districts.dropna(subset=["numerator", "denominator"])
+    _districts_counted(b, counted, links)
+    _districts_weighted(b, districts[districts["numerator"].isna()], counted, links)
+
+
+def _small_areas(b: Build, oa: pd.DataFrame) -> None:
+    """Output-area counts up to LSOA, MSOA, ward and district. Never postcodes: their files carry
+    percentages only, and a percentage is not summed."""
+    if oa.empty:
+        return
+    links = b.links[isin(b.links["child"], oa["area_code"]) & isin(b.links["parent_level"], ["lsoa", "msoa", "ward", "lad"])]
+    for rid, part in oa.groupby("release_id"):
+        _add_rolled(b, roll_up(part, links), rid)
+
+
+def _districts_counted(b: Build, counted: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Districts with premises counts up to the combined authority, nations and the UK."""
+    for rid, part in counted.groupby("release_id"):
+        _add_rolled(b, roll_up(part, links), rid)
+
+
+def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Districts with percentages only (the ONS series, take-up): weighted by the nearest counts."""
+    all_premises = counted[counted["indicator"] == "sfbb"][["area_code", "release", "denominator"]]
+    weights_by_denominator = {
+        # take-up of full-fibre coverage is over premises with full fibre available
+        "full_fibre_takeup": counted[counted["indicator"] == "full_fibre"][["area_code", "release", "numerator"]]
+        .rename(columns={"numerator": "weight"}),
+    }
+    for ind, part in pct_only.groupby("indicator"):
+        w = weights_by_denominator.get(ind, all_premises.rename(columns={"denominator": "weight"}))
+        with_w = nearest_weights(part, _with_predecessor_weights(w))
+        for rid, rpart in with_w.groupby("release_id"):
+            rpart = _without_superseded(b, rpart, rid)
+            rolled, missing = roll_up_weighted(rpart, links)
+            _add_rolled(b, rolled, rid)
+            if len(missing):
+                b.finding("no-weight", rid,
+                          f"districts with {ind} but no premises count in any release, left out of parents",
+                          missing["child"].nunique())
+            approximated = rpart["area_code"].isin(SUCCESSOR).sum()
+            if approximated:
+                b.finding("approximated-weight", rid,
+                          f"abolished districts in the {ind} parents, each weighted by an equal share of "
+                          "its successor's premises count (their own counts were never published)",
+                          approximated)
+
+
+def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
+    """Weights for districts abolished in 2023: an equal share of their successor's count.
+
+    Ofcom never published premises counts for them on their own; an equal share keeps the
+    successor's total right and errs only in the split between predecessors.
+    """
+    rows = []
+    for old, new in SUCCESSOR.items():
+        successor = weights[weights["area_code"] == new]
+        rows.append(successor.assign(area_code=old, weight=successor["weight"] / len(PREDECESSORS[new])))
+    return pd.concat([weights, *rows], ignore_index=True)
+
+
+def _without_superseded(b: Build, part: pd.DataFrame, release_id: str) -> pd.DataFrame:
+    """A release that gives both abolished districts and their successor counts only the successor."""
+    present = set(part["area_code"])
+    superseded = part["area_code"].map(lambda c: SUCCESSOR.get(c) in present)
+    if superseded.any():
+        b.finding("superseded-district", release_id, "abolished districts given beside their successor: "
+                  "shown as published, left out of parents so no premises count twice", int(superseded.sum()))
+    return part[~superseded.to_numpy()]
+
+
+def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
+    if rolled.empty:
+        return
+    b.facts.append(rolled.assign(release_id=release_id, suppressed=False)[FACT_COLUMNS])
+
+
+def suppress(b: Build) -> None:
+    threshold = b.ws.suppress_below
+    facts = pd.concat(b.facts, ignore_index=True)
+    small = facts["denominator"].notna() & (facts["denominator"] < threshold)
+    facts["suppressed"] = small
+    b.facts = [facts]
+    if small.any():
+        for level, n in facts[small].groupby("level")["area_code"].nunique().items():
+            b.finding("suppressed", level,
+                      f"areas with fewer than {threshold} premises: figures suppressed, still counted in parents", n)
+
+

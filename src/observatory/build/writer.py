@@ -1,0 +1,58 @@
+"""Writing the store: every table into a temporary DuckDB file, then one atomic rename."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .. import __version__
+from ..indicators.definitions import INDICATORS
+from ..store import SCHEMA
+from .state import Build
+
+
+def write(b: Build, out: Path, fingerprint: str) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out.parent.glob(f".{out.name}.*.tmp*"):  # and its .wal
+        stale.unlink(missing_ok=True)  # left by a build that was killed
+    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(SCHEMA)
+        areas = pd.concat(b.areas, ignore_index=True).drop_duplicates("code")
+        _insert(con, "areas", areas)
+        _insert(con, "shapes", pd.concat(b.shapes, ignore_index=True))
+        links = b.links.drop_duplicates(["child", "parent"])
+        # Stored sorted by the column readers filter on, so DuckDB's per-row-group min/max
+        # (zone maps) skip most of the table for one area's figures or parents.
+        _insert(con, "membership", links, order="child, parent_level")
+        _insert(con, "facts", pd.concat(b.facts, ignore_index=True), order="area_code, indicator, release")
+        _insert(con, "releases", pd.DataFrame(b.releases))
+        _insert(con, "indicators", pd.DataFrame([{
+            "id": i.id, "label": i.label, "unit": i.unit, "definition": i.definition,
+            "citation": i.citation, "threshold": i.threshold, "direction": i.direction,
+            "finest_level": i.finest_level, "has_counts": i.has_counts,
+        } for i in INDICATORS.values()]))
+        _insert(con, "findings", pd.DataFrame(b.findings, columns=["kind", "subject", "detail", "count"]))
+        meta = {"fingerprint": fingerprint, "workspace": b.ws.name, "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "version": __version__, "region_code": b.ws.region_code, "suppress_below": str(b.ws.suppress_below)}
+        _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, out)  # atomic on POSIX: readers see the old store or the new, never half
+    return out
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, order: str | None = None) -> None:
+    cols = [c[0] for c in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
+    frame = df[[c for c in cols if c in df.columns]]
+    con.register("_frame", frame)
+    order_by = f" ORDER BY {order}" if order else ""
+    con.execute(f"INSERT INTO {table} ({', '.join(frame.columns)}) SELECT * FROM _frame{order_by}")
+    con.unregister("_frame")
