@@ -237,7 +237,15 @@ def serve(workspace: WorkspaceArg = None,
     with _reported():
         from .web.server import serve as run_server
 
-        run_server(workspace_mod.load(workspace).root, host=host, port=port)
+        ws = workspace_mod.load(workspace)
+        if build_mod.is_current(ws):
+            run_server(ws.root, host=host, port=port)
+            return
+        bar, step = _progress()
+        with bar:
+            build_mod.ensure_built(ws, step)
+            step(None)
+        run_server(ws.root, host=host, port=port)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
+from ..store import SANDBOX
 from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
@@ -67,10 +68,13 @@ def fingerprint(ws: Workspace) -> str:
 
 
 def is_current(ws: Workspace) -> bool:
+    """The store exists and was built from the workspace's files as they are now."""
     if not ws.store_path.exists():
         return False
     try:
-        con = duckdb.connect(str(ws.store_path), read_only=True)
+        # the same configuration as every other reader: DuckDB refuses a second connection to one
+        # file with different settings (the dashboard may hold one open)
+        con = duckdb.connect(str(ws.store_path), read_only=True, config=SANDBOX)
         try:
             row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         finally:
