@@ -131,6 +131,6 @@ def make_store(path: Path) -> Path:
             for i in INDICATORS.values()
         ],
     )
-    con.execute("INSERT INTO meta VALUES ('built_at', '2025-12-01T00:00:00Z')")
+    con.execute("INSERT INTO meta VALUES ('built', '2025-12-01T00:00:00'), ('workspace', 'West Yorkshire')")
     con.close()
     return path

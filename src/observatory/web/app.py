@@ -27,7 +27,7 @@ from .geo import Layers
 from .negotiate import JsonSuffix
 
 HERE = Path(__file__).parent
-API_DESCRIPTION = """Broadband coverage for West Yorkshire at every geography, with provenance.
+API_DESCRIPTION = """Broadband coverage for a city region at every geography, with provenance.
 
 Every dashboard page has a JSON twin: add `.json` to its path (`/index.json` for the overview) or
 send `Accept: application/json`. Figures derived from synthetic demo input carry
@@ -93,7 +93,9 @@ def _templates(store: Store) -> Jinja2Templates:
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
-    env.globals["built"] = store.meta().get("built_at", "")
+    meta = store.meta()
+    env.globals["built"] = meta.get("built", "")
+    env.globals["workspace_name"] = meta.get("workspace", "")
     return templates
 
 

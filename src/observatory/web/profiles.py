@@ -82,8 +82,8 @@ def postcode(store: Store, text: str) -> dict[str, Any]:
         area = store.area(code)
     except NotFoundError:
         raise NotFoundError(
-            f"No postcode '{code}' in this observatory: it covers West Yorkshire postcodes (LS, "
-            "BD, HX, HD and WF areas) that were live in the bundled postcode directory. Check the "
+            f"No postcode '{code}' in this observatory: it covers the postcodes of "
+            f"{store.meta().get('workspace', 'its region')} in its postcode directory. Check the "
             "postcode, or search by area name."
         ) from None
     parents = [p for p in store.parents(code) if p["level"] != area["level"]]
