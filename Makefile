@@ -26,6 +26,7 @@ demo: build assets
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
 test: install assets browser
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
 # Web assets: npm ci from the committed package-lock.json, then copy the needed dist files into
