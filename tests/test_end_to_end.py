@@ -175,3 +175,21 @@ def test_england_from_the_ons_series_counts_each_district_once(store, release):
     england = next(r for r in store.figures("nation", "gigabit", release) if r["area_code"] == "E92000001")
     assert england["method"] == "estimated-weights"
     assert england["value"] == pytest.approx(_expected_england(release), abs=1e-9)
+
+
+@pytest.mark.parametrize("level", ["lsoa", "msoa", "ward", "lad"])
+def test_every_small_area_parent_sums_its_output_areas(store, level):
+    """Over the whole store, not a sample: each rolled-up count is the sum of its output areas'."""
+    _, rows = store.sql(f"""
+        WITH kids AS (
+            SELECT m.parent, f.indicator, sum(f.numerator) AS num, sum(f.denominator) AS den
+            FROM facts f JOIN membership m ON m.child = f.area_code AND m.parent_level = '{level}'
+            WHERE f.level = 'oa' AND f.method = 'published'
+            GROUP BY ALL)
+        SELECT count(*) AS parents,
+               count(*) FILTER (WHERE p.numerator <> k.num OR p.denominator <> k.den) AS differ,
+               count(*) FILTER (WHERE p.value < 0 OR p.value > 100) AS out_of_range
+        FROM facts p JOIN kids k ON k.parent = p.area_code AND k.indicator = p.indicator
+        WHERE p.level = '{level}' AND p.method = 'rolled-up'""")
+    parents, differ, out_of_range = rows[0]
+    assert parents > 0 and differ == 0 and out_of_range == 0
