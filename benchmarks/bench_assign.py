@@ -23,6 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
+from baselines import geopandas_assign
 
 from observatory.geography.point_in_polygon import PolygonIndex
 
@@ -46,16 +47,6 @@ def load_polygons() -> np.ndarray:
 def fresh(geoms: np.ndarray) -> np.ndarray:
     """Bit-identical new geometry objects, so no run reuses another's prepared geometries."""
     return shapely.from_wkb(shapely.to_wkb(geoms))
-
-
-def geopandas_assign(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    polys = gpd.GeoDataFrame(geometry=geoms, crs=4326)
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4326)
-    j = gpd.sjoin(pts, polys, predicate="within", how="inner")
-    best = j["index_right"].groupby(level=0).min()
-    out = np.full(len(x), -1, dtype=np.int64)
-    out[best.index.to_numpy()] = best.to_numpy()
-    return out
 
 
 def machine() -> str:

@@ -48,6 +48,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyogrio  # noqa: E402
 import shapely  # noqa: E402
+from baselines import geopandas_assign  # noqa: E402
 
 from observatory import build  # noqa: E402
 from observatory.geography.membership import Layers, district_links, extend_upwards  # noqa: E402
@@ -187,17 +188,6 @@ def bench_build(runs: int, out: list[str], rec: dict) -> None:
 
 
 # -- 2. national scale ---------------------------------------------------------------------------
-def geopandas_assign(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """sjoin(within) from raw lon/lat to one polygon index per point (lowest on overlap, -1 none)."""
-    polys = gpd.GeoDataFrame(geometry=geoms, crs=4326)  # no cached sindex
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=4326)
-    j = gpd.sjoin(pts, polys, predicate="within", how="inner")
-    best = j["index_right"].groupby(level=0).min()
-    out = np.full(len(x), -1, dtype=np.int64)
-    out[best.index.to_numpy()] = best.to_numpy()
-    return out
-
-
 def bench_national(n: int, seed: int, gpd_n: int, out: list[str], rec: dict) -> None:
     say = _printer(out)
     say("")
