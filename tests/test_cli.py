@@ -132,3 +132,14 @@ def test_headline_shows_the_region_and_each_district_against_the_target(built_wo
     assert "(target 90%)" in result.stdout
     leeds = store.figures("lad", "gigabit", area="E08000035")[0]
     assert f"{leeds['value']:.1f}% ({leeds['release']})" in result.stdout
+
+
+def test_figures_within_a_district_lists_only_its_areas(built_workspace, store):
+    result = _run("figures", "--level", "ward", "--indicator", "gigabit", "--within", "E08000035",
+                  "--format", "json", "-w", str(built_workspace))
+    assert result.exit_code == 0, result.output
+    codes = {r["area_code"] for r in json.loads(result.stdout)}
+    leeds_wards = {c["code"] for c in store.children("E08000035", "ward")}
+    assert codes == leeds_wards and len(codes) == 33  # Leeds has 33 wards (2013 boundaries)
+    bad = _run("figures", "--level", "ward", "--indicator", "gigabit", "--within", "E0999", "-w", str(built_workspace))
+    assert bad.exit_code == 2 and "'E0999'" in bad.stderr

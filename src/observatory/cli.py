@@ -118,6 +118,7 @@ def figures(
     indicator: Annotated[str, typer.Option(help="e.g. sfbb, ufbb100, ufbb, full_fibre, gigabit, below_uso, unable_30.")],
     release: Annotated[str, typer.Option(help="As-of month YYYY-MM, or 'latest'.")] = "latest",
     area: Annotated[str | None, typer.Option(help="One area's code.")] = None,
+    within: Annotated[str | None, typer.Option(help="Only areas inside this one, e.g. E08000035 for Leeds.")] = None,
     format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     all_methods: Annotated[bool, typer.Option("--all-methods", help="Show published and rolled-up figures side by side.")] = False,
     workspace: WorkspaceOpt = None,
@@ -127,7 +128,7 @@ def figures(
         if format not in ("table", "csv", "json"):
             raise ObservatoryError(f"--format '{format}' is not known. Use table, csv or json.")
         with _store(workspace) as store:
-            rows = store.figures(level, indicator, release, area, all_methods)
+            rows = store.figures(level, indicator, release, area, all_methods, within)
             label = store.indicator(indicator)["label"]
         _print_rows(rows, format, title=f"{label}: {level}, {rows[0]['release'] if rows else release}")
 

@@ -255,12 +255,14 @@ class Store:
         release: str | None = "latest",
         area: str | None = None,
         all_methods: bool = False,
+        within: str | None = None,
     ) -> list[dict[str, Any]]:
         """Figures for one indicator at one level and release, with provenance.
 
         `release` is an as-of month (YYYY-MM), or 'latest' (the newest month holding the
         indicator at that level). One figure per area unless `all_methods`: the publisher's
-        own where there is one, else the roll-up.
+        own where there is one, else the roll-up. `within` keeps the areas inside one parent
+        (e.g. the wards of Leeds).
         """
         if level not in LEVELS:
             raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
@@ -287,6 +289,10 @@ class Store:
             self.area(area)
             where.append("f.area_code = ?")
             params.append(area)
+        if within:
+            self.area(within)
+            where.append("f.area_code IN (SELECT child FROM membership WHERE parent = ?)")
+            params.append(within)
         sql = f"""
             SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
                    f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,

@@ -60,3 +60,9 @@ def test_leeds_profile_compares_with_parents_and_lists_wards(real_client):
     assert len(gig["series"]) >= 9
     assert {c["area_code"] for c in gig["comparisons"]} >= {"E47000003", "E92000001"}
     assert len(data["children"]) > 20
+
+
+def test_api_figures_within_a_district(real_client):
+    data = real_client.get("/api/v1/figures?indicator=sfbb&level=lsoa&within=E08000033").json()
+    assert len(data["figures"]) == 128  # Calderdale's LSOAs (2011)
+    assert data["illustrative"] is True

@@ -42,9 +42,10 @@ def api_figures(
     level: Annotated[Level, Query(description="A geographic level.")],
     release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     area: Annotated[str | None, Query(description="Only this area code.")] = None,
+    within: Annotated[str | None, Query(description="Only areas inside this one, e.g. E08000035 (Leeds).")] = None,
 ) -> JSONResponse:
     check_indicator(request, indicator)
-    rows = store_of(request).figures(level, indicator, params.release(release), area=area)
+    rows = store_of(request).figures(level, indicator, params.release(release), area=area, within=within)
     return ok(
         {
             "indicator": indicator,
