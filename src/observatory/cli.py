@@ -103,8 +103,8 @@ def headline(workspace: WorkspaceArg = None) -> None:
                 text = f"{f['value']:.1f}% ({f['release']})"
                 if f.get("year_before"):
                     text += f"\n{f['year_before']['change_pp']:+.1f} pts since {f['year_before']['release']}"
-                if f.get("meets_target") is False:
-                    text += "\nbelow target"
+                if f.get("meets_target") is not None:
+                    text += "\nmeets target" if f["meets_target"] else "\nbelow target"
                 cells.append(text)
             table.add_row(area["name"], *cells)
         out.print(table)
