@@ -379,3 +379,15 @@ def test_a_killed_build_leaves_the_previous_store_and_the_next_build_cleans_up(w
     assert result.exit_code == 0, result.output
     assert not list(store.parent.glob(".observatory.duckdb.*.tmp"))
     assert len(facts(store)) == n_facts
+
+
+def test_output_area_files_without_output_area_boundaries_are_refused(ws: Path):
+    config = ws / corpus.CONFIG
+    text = config.read_text()
+    start = text.index("[boundaries.oa]")
+    config.write_text(text[:start] + text[text.index("[boundaries.lad]"):])
+    message = error_line(build(str(ws)))
+    assert message == (
+        f"{config}: source 'ofcom-small-areas-2025-07' holds output-area files, but the workspace has no "
+        "[boundaries.oa] to place them. Add output-area boundaries of the release's vintage (OA 2011)."
+    )

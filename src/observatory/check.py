@@ -44,8 +44,8 @@ ORDER BY abs(p.value - r.value) DESC LIMIT 50
 
 
 def run(store: Store) -> dict[str, Any]:
-    comparisons = store._rows(_COMPARE)
-    differences = store._rows(_DIFFERENCES)
+    comparisons = store.rows(_COMPARE)
+    differences = store.rows(_DIFFERENCES)
     findings = store.findings()
     return {
         "comparisons": comparisons,

@@ -147,7 +147,8 @@ class Store:
         finally:
             cur.close()
 
-    def _rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a query as dicts (for the observatory's own read-only queries)."""
         with self.cursor() as cur:
             rel = cur.execute(sql, params or [])
             cols = [d[0] for d in rel.description]
@@ -155,19 +156,19 @@ class Store:
 
     # -- reference ---------------------------------------------------------------------------
     def meta(self) -> dict[str, str]:
-        return {r["key"]: r["value"] for r in self._rows("SELECT key, value FROM meta")}
+        return {r["key"]: r["value"] for r in self.rows("SELECT key, value FROM meta")}
 
     def releases(self) -> list[dict[str, Any]]:
-        rows = self._rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
+        rows = self.rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
         for r in rows:
             r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
         return rows
 
     def indicators(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM indicators ORDER BY id")
+        return self.rows("SELECT * FROM indicators ORDER BY id")
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
-        rows = self._rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
+        rows = self.rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
         if not rows:
             known = ", ".join(r["id"] for r in self.indicators())
             raise NotFoundError(f"Unknown indicator '{indicator_id}'. Known indicators: {known}.")
@@ -175,7 +176,7 @@ class Store:
 
     def releases_of(self, indicator: str, level: str) -> list[str]:
         """As-of months that hold the indicator at the level, oldest first."""
-        rows = self._rows(
+        rows = self.rows(
             "SELECT DISTINCT release FROM facts WHERE indicator = ? AND level = ? ORDER BY release",
             [indicator, level],
         )
@@ -183,7 +184,7 @@ class Store:
 
     # -- areas -------------------------------------------------------------------------------
     def area(self, code: str) -> dict[str, Any]:
-        rows = self._rows(
+        rows = self.rows(
             "SELECT code, name, level, vintage, lon, lat FROM areas WHERE code = ?", [code]
         )
         if not rows:
@@ -195,7 +196,7 @@ class Store:
 
     def parents(self, code: str) -> list[dict[str, Any]]:
         """Every area this one sits in, finest first."""
-        rows = self._rows(
+        rows = self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight
                FROM membership m JOIN areas a ON a.code = m.parent
                WHERE m.child = ?""",
@@ -207,7 +208,7 @@ class Store:
         """Areas directly or indirectly within this one (at `level`, or the next level down)."""
         parent = self.area(code)
         if level is None:
-            levels = self._rows(
+            levels = self.rows(
                 """SELECT DISTINCT a.level FROM membership m JOIN areas a ON a.code = m.child
                    WHERE m.parent = ?""",
                 [code],
@@ -216,7 +217,7 @@ class Store:
             if not below:
                 return []
             level = max(below, key=rank)
-        return self._rows(
+        return self.rows(
             """SELECT a.code, a.name, a.level, a.vintage FROM membership m
                JOIN areas a ON a.code = m.child
                WHERE m.parent = ? AND a.level = ? ORDER BY a.name, a.code""",
@@ -226,7 +227,7 @@ class Store:
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
         """Areas whose name or code contains the text, coarser levels first."""
         like = f"%{text.strip().lower()}%"
-        rows = self._rows(
+        rows = self.rows(
             """SELECT code, name, level, vintage FROM areas
                WHERE lower(name) LIKE ? OR lower(code) LIKE ? LIMIT 500""",
             [like, like],
@@ -242,7 +243,7 @@ class Store:
 
     def geometries(self, level: str) -> list[dict[str, Any]]:
         """Full-resolution geometry (WKB, EPSG:4326) and representative point of a level's areas."""
-        return self._rows(
+        return self.rows(
             "SELECT code, name, lon, lat, geometry FROM areas WHERE level = ? ORDER BY code",
             [level],
         )
@@ -304,7 +305,7 @@ class Store:
         """
         if not all_methods:
             sql = f"SELECT * FROM ({sql}) WHERE pick = 1"
-        rows = self._rows(sql + " ORDER BY area_code, pick", params)
+        rows = self.rows(sql + " ORDER BY area_code, pick", params)
         for r in rows:
             r.pop("pick", None)
             if r["suppressed"]:
@@ -313,7 +314,7 @@ class Store:
 
     def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
         """Every release's figure for one area and indicator, oldest first (one per month)."""
-        rows = self._rows(
+        rows = self.rows(
             f"""SELECT * FROM (
                    SELECT f.release, f.value, f.numerator, f.denominator, f.method, f.suppressed,
                           f.synthetic, f.release_id,
@@ -335,7 +336,7 @@ class Store:
         if not codes:
             return []
         marks = ", ".join("?" for _ in codes)
-        rows = self._rows(
+        rows = self.rows(
             f"""SELECT * FROM (
                    SELECT f.area_code, f.indicator, f.release, f.value, f.numerator, f.denominator,
                           f.method, f.suppressed, f.synthetic, f.release_id,
@@ -362,7 +363,7 @@ class Store:
         return out
 
     def findings(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM findings ORDER BY kind, subject")
+        return self.rows("SELECT * FROM findings ORDER BY kind, subject")
 
     def shapes(self, level: str) -> list[tuple[str, bytes]]:
         """Simplified map geometry (WKB, EPSG:4326) for every area at a level."""

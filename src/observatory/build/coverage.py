@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..geography.code_history import RECODED
 from ..geography.membership import district_links
 from ..sources import ofcom, ons
@@ -108,17 +108,24 @@ def _read_small_areas(b: Build, source: Source) -> None:
     release = ofcom.read_small_area_zip(source.file)
     as_of = source.as_of or release.month
     files = release.files_used
+    rows = 0
     if release.files_superseded:
         b.finding("revision-superseded", source.file.name,
                   "older revisions in the ZIP not read: " + ", ".join(release.files_superseded),
                   len(release.files_superseded))
     if release.oa is not None:
         oa = release.oa
-        known = set(b.layers.layers["oa"].codes) if "oa" in b.layers.layers else set()
+        if "oa" not in b.layers.layers:
+            raise ConfigError(
+                f"{b.ws.config_path}: source '{source.key}' holds output-area files, but the workspace "
+                "has no [boundaries.oa] to place them. Add output-area boundaries of the release's "
+                f"vintage ({source.vintage})."
+            )
+        known = set(b.layers.layers["oa"].codes)
         present = isin(oa["area_code"], known)
         codes_in_file = set(oa["area_code"])
         covered = len(known & codes_in_file)
-        if known and covered < 0.5 * len(known):
+        if covered < 0.5 * len(known):
             raise InputError(
                 source.file.name,
                 f"only {covered} of the {len(known)} output areas in the boundaries have a row in the "
@@ -130,6 +137,7 @@ def _read_small_areas(b: Build, source: Source) -> None:
             b.finding("vintage", source.file.name, "output areas in the boundaries with no row in the release",
                       len(known - codes_in_file))
         add_facts(b, oa[present], source.key, as_of, "oa", source.synthetic)
+        rows += int(present.sum())
     if release.postcodes is not None:
         pcs = release.postcodes
         in_region = isin(pcs["area_code"], b.links["child"])
@@ -138,7 +146,8 @@ def _read_small_areas(b: Build, source: Source) -> None:
                   "postcodes in the release not placed in the region (outside it, or unlocated in the lookup)",
                   not_in_lookup)
         add_facts(b, pcs[in_region], source.key, as_of, "postcode", source.synthetic)
-    _release(b, source, source.key, as_of, sum(len(f) for f in b.facts[-2:]), files, vintage=source.vintage)
+        rows += int(in_region.sum())
+    _release(b, source, source.key, as_of, rows, files, vintage=source.vintage)
 
 
 READERS = {
