@@ -391,3 +391,15 @@ def test_output_area_files_without_output_area_boundaries_are_refused(ws: Path):
         f"{config}: source 'ofcom-small-areas-2025-07' holds output-area files, but the workspace has no "
         "[boundaries.oa] to place them. Add output-area boundaries of the release's vintage (OA 2011)."
     )
+
+
+def test_a_build_leaves_another_running_builds_temporary_store_alone(ws: Path):
+    store = store_of(ws)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    running = store.parent / f".{store.name}.{os.getppid()}.tmp"
+    abandoned = store.parent / f".{store.name}.{dead.pid}.tmp"
+    running.write_bytes(b"in progress")
+    abandoned.write_bytes(b"killed")
+    assert build(str(ws)).exit_code == 0
+    assert running.exists() and not abandoned.exists()

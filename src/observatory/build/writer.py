@@ -15,10 +15,32 @@ from ..store import SCHEMA
 from .state import Build
 
 
+def _remove_abandoned(out: Path) -> None:
+    """Delete temporary stores (and their .wal) left by builds that were killed.
+
+    A temporary store is named after its build's process id; one whose process still runs belongs
+    to a build in progress (say the dashboard rebuilding while the CLI builds) and is left alone.
+    """
+    for tmp in out.parent.glob(f".{out.name}.*.tmp*"):
+        pid = tmp.name[len(out.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _running(int(pid)):
+            continue
+        tmp.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def write(b: Build, out: Path, fingerprint: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    for stale in out.parent.glob(f".{out.name}.*.tmp*"):  # and its .wal
-        stale.unlink(missing_ok=True)  # left by a build that was killed
+    _remove_abandoned(out)
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
