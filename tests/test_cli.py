@@ -143,3 +143,18 @@ def test_figures_within_a_district_lists_only_its_areas(built_workspace, store):
     assert codes == leeds_wards and len(codes) == 33  # Leeds has 33 wards (2013 boundaries)
     bad = _run("figures", "--level", "ward", "--indicator", "gigabit", "--within", "E0999", "-w", str(built_workspace))
     assert bad.exit_code == 2 and "'E0999'" in bad.stderr
+
+
+def test_sql_without_a_query_and_unknown_formats_are_refused(built_workspace):
+    for args in (("sql", ""), ("sql", "   "), ("sql", "SELECT 1", "--format", "xml"),
+                 ("sources", "--format", "csv"), ("check", "--format", "csv")):
+        result = _run(*args, "-w", str(built_workspace))
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.output and result.stderr.startswith("Error:"), args
+
+
+def test_check_says_when_nothing_is_suppressed(built_workspace):
+    report = json.loads(_run("check", "--format", "json", "-w", str(built_workspace)).stdout)
+    suppressed = [f for f in report["findings"] if f["kind"] == "suppressed"]
+    assert suppressed == [{"kind": "suppressed", "subject": "all levels",
+                           "detail": "no area has fewer than 5 premises: nothing suppressed", "count": 0}]

@@ -106,6 +106,9 @@ def test_small_cells_are_suppressed_but_counted_in_parents(strict_store, store):
     code = rows[0][0]
     shown = strict_store.figures("oa", "gigabit", area=code)[0]
     assert shown["suppressed"] and shown["value"] is None and shown["numerator"] is None
+    # not only hidden in outputs: the store does not hold the hidden counts at all
+    _, raw = strict_store.sql(f"SELECT numerator, denominator, value FROM facts WHERE area_code = '{code}' AND suppressed")
+    assert raw and all(v is None for row in raw for v in row)
     # its parents are exactly what they are with nothing suppressed
     for parent in strict_store.parents(code):
         if parent["level"] in ("lsoa", "msoa", "ward"):
@@ -193,3 +196,46 @@ def test_every_small_area_parent_sums_its_output_areas(store, level):
         WHERE p.level = '{level}' AND p.method = 'rolled-up'""")
     parents, differ, out_of_range = rows[0]
     assert parents > 0 and differ == 0 and out_of_range == 0
+
+
+def test_search_finds_a_district_by_its_name_before_its_small_areas(store):
+    results = store.search("Leeds")
+    assert results[0]["code"] == "E08000035"  # 'Leeds' matches over 900 areas; the district comes first
+    assert store.search("leeds")[0]["code"] == "E08000035"
+    assert store.search("E05001427")[0]["name"] == "Headingley"
+
+
+def test_a_postcodes_areas_never_contradict_each_other(store):
+    """A postcode's district is the district of its output area, LSOA and ward."""
+    _, rows = store.sql("""
+        SELECT count(*) FROM membership pc_lad
+        JOIN membership pc_oa ON pc_oa.child = pc_lad.child AND pc_oa.parent_level = 'oa'
+        JOIN membership oa_lad ON oa_lad.child = pc_oa.parent AND oa_lad.parent_level = 'lad'
+        JOIN areas a ON a.code = pc_lad.child AND a.level = 'postcode'
+        WHERE pc_lad.parent_level = 'lad' AND pc_lad.parent <> oa_lad.parent""")
+    assert rows[0][0] == 0
+    assert {p["level"]: p["code"] for p in store.parents("BD6 2SY")}["lad"] == "E08000032"  # Bradford, as NSPL says
+
+
+def test_children_are_the_areas_that_divide_a_parent(store):
+    england = store.children("E92000001")
+    assert {c["level"] for c in england} == {"lad"} and len(england) > 290
+    assert "E08000035" in {c["code"] for c in england}
+    assert {c["code"] for c in store.children("K02000001")} == {"E92000001", "W92000004", "S92000003", "N92000002"}
+    headingley = store.children("E05001427")
+    assert headingley and {c["level"] for c in headingley} == {"lsoa"}
+    assert {c["method"] for c in headingley} == {"best-fit"}  # 2011 LSOAs do not nest in 2013 wards
+
+
+def test_areas_of_another_level_are_refused_not_answered_with_nothing(store):
+    with pytest.raises(NotFoundError, match="E08000035 \\(Leeds\\) is a lad area, not a lsoa area"):
+        store.figures("lsoa", "sfbb", area="E08000035")
+    with pytest.raises(NotFoundError, match="No lad areas lie within E05001427"):
+        store.figures("lad", "sfbb", within="E05001427")
+
+
+def test_old_district_codes_point_to_their_successor(store):
+    with pytest.raises(NotFoundError, match="it is now E08000038 \\(Barnsley\\)"):
+        store.area("E08000016")
+    # an abolished district the ONS series still gives is an area of its own vintage
+    assert store.area("E07000165")["vintage"] == "LAD (abolished before 2025)"  # Harrogate

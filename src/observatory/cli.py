@@ -46,6 +46,11 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
+def _check_format(format: str, allowed: tuple[str, ...]) -> None:
+    if format not in allowed:
+        raise ObservatoryError(f"--format '{format}' is not known. Use {', '.join(allowed[:-1])} or {allowed[-1]}.")
+
+
 def _store(workspace: Path | None) -> Store:
     ws = workspace_mod.load(workspace)
     return Store(ws.store_path)
@@ -101,8 +106,9 @@ def headline(workspace: WorkspaceArg = None) -> None:
                     cells.append("")
                     continue
                 text = f"{f['value']:.1f}% ({f['release']})"
-                if f.get("year_before"):
-                    text += f"\n{f['year_before']['change_pp']:+.1f} pts since {f['year_before']['release']}"
+                for change in (f.get("previous"), f.get("year_before")):
+                    if change and not (change is f.get("year_before") and change == f.get("previous")):
+                        text += f"\n{change['change_pp']:+.1f} pts since {change['release']}"
                 if f.get("meets_target") is not None:
                     text += "\nmeets target" if f["meets_target"] else "\nbelow target"
                 cells.append(text)
@@ -125,8 +131,7 @@ def figures(
 ) -> None:
     """Figures for one indicator at one level, with their provenance."""
     with _reported():
-        if format not in ("table", "csv", "json"):
-            raise ObservatoryError(f"--format '{format}' is not known. Use table, csv or json.")
+        _check_format(format, ("table", "csv", "json"))
         with _store(workspace) as store:
             rows = store.figures(level, indicator, release, area, all_methods, within)
             label = store.indicator(indicator)["label"]
@@ -170,17 +175,19 @@ def sources(workspace: WorkspaceOpt = None,
             format: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
     """Every release loaded: publisher, title, as-of date, licence, origin, checksum, synthetic."""
     with _reported():
+        _check_format(format, ("table", "json"))
         with _store(workspace) as store:
             rows = store.releases()
         if format == "json":
             sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
             return
         table = Table(title="Releases in the store")
-        for col in ("release_id", "publisher", "title", "as_of", "licence", "synthetic", "checksum", "origin"):
+        for col in ("release_id", "publisher", "title", "as_of", "licence", "synthetic", "files used", "checksum", "origin"):
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(r["release_id"], r["publisher"], r["title"], r["as_of"] or "", r["licence"],
-                          "SYNTHETIC" if r["synthetic"] else "real", r["checksum"][:12], r["origin"] or r["file"])
+                          "SYNTHETIC" if r["synthetic"] else "real", "\n".join(r["files_used"]),
+                          r["checksum"][:12], r["origin"] or r["file"])
         out.print(table)
 
 
@@ -189,6 +196,7 @@ def check(workspace: WorkspaceOpt = None,
           format: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
     """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells."""
     with _reported():
+        _check_format(format, ("table", "json"))
         with _store(workspace) as store:
             report = check_mod.run(store)
         if format == "json":
@@ -203,6 +211,7 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
         format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table") -> None:
     """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings)."""
     with _reported():
+        _check_format(format, ("table", "csv", "json"))
         with _store(workspace) as store:
             columns, rows = store.sql(query)
         if format == "json":

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from .errors import NotFoundError, NotPublishedError, StoreError
+from .geography.code_history import RECODED, SUCCESSOR
 from .indicators.definitions import INDICATORS
 from .levels import LEVELS, rank
 
@@ -97,6 +98,13 @@ CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 # When several figures exist for one area, indicator and month, the one shown by default is the
 # publisher's own; a roll-up of real figures comes before one of synthetic figures.
 _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 ELSE 2 END"
+
+# The level that divides an area, for listing its children. Wards, MSOAs and LSOAs of 2011/2013
+# do not nest in each other, so a ward lists its LSOAs (placed by best fit), not MSOAs.
+CHILD_LEVEL = {
+    "uk": "nation", "nation": "lad", "ca": "lad", "lad": "ward", "ward": "lsoa", "msoa": "lsoa",
+    "lsoa": "oa", "oa": "postcode",
+}
 
 FIGURE_COLUMNS = (
     "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
@@ -184,15 +192,18 @@ class Store:
 
     # -- areas -------------------------------------------------------------------------------
     def area(self, code: str) -> dict[str, Any]:
-        rows = self.rows(
-            "SELECT code, name, level, vintage, lon, lat FROM areas WHERE code = ?", [code]
-        )
-        if not rows:
+        """One area by its code (GSS codes in any case; postcodes as 'LS1 1AA')."""
+        sql = "SELECT code, name, level, vintage, lon, lat FROM areas WHERE code = ?"
+        rows = self.rows(sql, [code]) or self.rows(sql, [code.strip().upper()])
+        if rows:
+            return rows[0]
+        successor = RECODED.get(code.strip().upper()) or SUCCESSOR.get(code.strip().upper())
+        if successor and (now := self.rows(sql, [successor])):
             raise NotFoundError(
-                f"No area with code '{code}'. Search by name or postcode, or list a level's areas "
-                "with `observatory figures --level LEVEL`."
+                f"No area with code '{code}': that district code is no longer used; it is now "
+                f"{successor} ({now[0]['name']}). Use {successor}."
             )
-        return rows[0]
+        raise NotFoundError(f"No area with code '{code}'. Search by name or postcode.")
 
     def parents(self, code: str) -> list[dict[str, Any]]:
         """Every area this one sits in, finest first."""
@@ -205,35 +216,37 @@ class Store:
         return sorted(rows, key=lambda r: rank(r["level"]))
 
     def children(self, code: str, level: str | None = None) -> list[dict[str, Any]]:
-        """Areas directly or indirectly within this one (at `level`, or the next level down)."""
+        """Areas within this one: at `level`, or at the level that divides it (CHILD_LEVEL).
+
+        `method` says how each was placed: 'lookup' and 'spatial' are exact; 'best-fit' means the
+        child's representative point lies in this area, so the fit is approximate.
+        """
         parent = self.area(code)
+        level = level or CHILD_LEVEL.get(parent["level"])
         if level is None:
-            levels = self.rows(
-                """SELECT DISTINCT a.level FROM membership m JOIN areas a ON a.code = m.child
-                   WHERE m.parent = ?""",
-                [code],
-            )
-            below = [r["level"] for r in levels if rank(r["level"]) < rank(parent["level"])]
-            if not below:
-                return []
-            level = max(below, key=rank)
+            return []
         return self.rows(
-            """SELECT a.code, a.name, a.level, a.vintage FROM membership m
+            """SELECT a.code, a.name, a.level, a.vintage, m.method FROM membership m
                JOIN areas a ON a.code = m.child
                WHERE m.parent = ? AND a.level = ? ORDER BY a.name, a.code""",
-            [code, level],
+            [parent["code"], level],
         )
 
     def search(self, text: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Areas whose name or code contains the text, coarser levels first."""
-        like = f"%{text.strip().lower()}%"
-        rows = self.rows(
-            """SELECT code, name, level, vintage FROM areas
-               WHERE lower(name) LIKE ? OR lower(code) LIKE ? LIMIT 500""",
-            [like, like],
+        """Areas whose name or code contains the text: exact matches first, then names that start
+        with it, coarser levels before finer (ranked before the limit, so 'Leeds' finds the
+        district before its 482 LSOAs)."""
+        needle = text.strip().lower()
+        coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
+        return self.rows(
+            f"""SELECT code, name, level, vintage FROM areas
+                WHERE lower(name) LIKE ? OR lower(code) LIKE ?
+                ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
+                              WHEN lower(name) LIKE ? THEN 1 ELSE 2 END,
+                         CASE level {coarse} END DESC, name, code
+                LIMIT ?""",
+            [f"%{needle}%", f"%{needle}%", needle, needle, f"{needle}%", limit],
         )
-        rows.sort(key=lambda r: (-rank(r["level"]), r["name"] or ""))
-        return rows[:limit]
 
     def names(self, level: str) -> dict[str, str]:
         """Code -> name of every area at a level (for labelling map layers)."""
@@ -287,13 +300,23 @@ class Store:
         where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
         params: list[Any] = [level, indicator, release]
         if area:
-            self.area(area)
+            found = self.area(area)
+            if found["level"] != level:
+                raise NotFoundError(
+                    f"{found['code']} ({found['name']}) is a {found['level']} area, not a {level} area: "
+                    f"ask for level {found['level']}, or use within={found['code']} for the {level} areas inside it."
+                )
             where.append("f.area_code = ?")
-            params.append(area)
+            params.append(found["code"])
         if within:
-            self.area(within)
+            parent = self.area(within)
+            if rank(parent["level"]) <= rank(level):
+                raise NotFoundError(
+                    f"No {level} areas lie within {parent['code']} ({parent['name']}), a {parent['level']} "
+                    f"area: choose a level finer than {parent['level']}."
+                )
             where.append("f.area_code IN (SELECT child FROM membership WHERE parent = ?)")
-            params.append(within)
+            params.append(parent["code"])
         sql = f"""
             SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
                    f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,
@@ -375,10 +398,12 @@ class Store:
     # -- SQL ---------------------------------------------------------------------------------
     def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself."""
+        if not query.strip():
+            raise StoreError('No query given. Give one SELECT query, e.g. "SELECT * FROM releases".')
         try:
             with self.cursor() as cur:
                 rel = cur.execute(query)
-                if rel.description is None:
+                if rel is None or rel.description is None:  # e.g. a query of comments only
                     return [], []
                 return [d[0] for d in rel.description], rel.fetchall()
         except duckdb.Error as exc:

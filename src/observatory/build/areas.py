@@ -84,6 +84,7 @@ def place_postcodes(b: Build) -> None:
         return
     pcs = read_postcodes(read_bytes(b.ws.postcodes), b.ws.postcodes.name)
     links = b.layers.point_links(pcs["postcode"].to_numpy(), pcs["lon"].to_numpy(), pcs["lat"].to_numpy())
+    links = _district_from_output_area(b, links)
     in_region = links[(links["parent_level"] == "lad") & isin(links["parent"], b.ws.districts)]["child"]
     keep = isin(pcs["postcode"], in_region)
     unlocated = int(pcs["lat"].isna().sum())
@@ -100,6 +101,30 @@ def place_postcodes(b: Build) -> None:
         "code": kept["postcode"], "name": kept["postcode"], "level": "postcode", "vintage": "NSPL May 2025",
         "lon": kept["lon"], "lat": kept["lat"], "geometry": None,
     }))
+
+
+def _district_from_output_area(b: Build, links: pd.DataFrame) -> pd.DataFrame:
+    """A postcode's district is its output area's, so its areas never contradict each other.
+
+    District boundaries are generalised more coarsely than output areas (BGC: 20 m, then
+    quantised), so near a district edge a centroid can fall in the neighbouring district's polygon
+    while lying inside an output area, LSOA and ward of its own district. The output area's
+    district (by best fit) is the consistent answer; disagreements are counted for `check`.
+    """
+    if "oa" not in b.layers.layers:
+        return links
+    oa_lad = b.links[(b.links["parent_level"] == "lad")][["child", "parent"]].rename(
+        columns={"child": "oa", "parent": "lad"})
+    pc_oa = links[links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
+    derived = pc_oa.merge(oa_lad, on="oa")[["child", "lad"]]
+    spatial = links[links["parent_level"] == "lad"].merge(derived, on="child", how="left")
+    differ = spatial["lad"].notna() & (spatial["lad"] != spatial["parent"])
+    b.finding("postcode-district-by-output-area", "postcodes",
+              "postcodes whose centroid falls in another district's (more generalised) polygon than "
+              "their output area's; placed in their output area's district", int(differ.sum()))
+    spatial["parent"] = spatial["lad"].fillna(spatial["parent"])
+    spatial["method"] = np.where(spatial["lad"].notna(), "best-fit", spatial["method"])
+    return pd.concat([links[links["parent_level"] != "lad"], spatial.drop(columns="lad")], ignore_index=True)
 
 
 # -- sources -------------------------------------------------------------------------------------

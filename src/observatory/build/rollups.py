@@ -94,14 +94,20 @@ def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
 
 
 def suppress(b: Build) -> None:
+    """Hide figures over fewer premises than the workspace's threshold, after every roll-up.
+
+    The hidden cells' counts are dropped from the store itself (not only from outputs), so no query
+    can reveal them; their parents were rolled up before this step and still include them.
+    """
     threshold = b.ws.suppress_below
     facts = pd.concat(b.facts, ignore_index=True)
-    small = facts["denominator"].notna() & (facts["denominator"] < threshold)
+    small = (facts["denominator"].notna() & (facts["denominator"] < threshold)).to_numpy()
     facts["suppressed"] = small
+    facts.loc[small, ["numerator", "denominator", "value"]] = float("nan")
     b.facts = [facts]
-    if small.any():
-        for level, n in facts[small].groupby("level")["area_code"].nunique().items():
-            b.finding("suppressed", level,
-                      f"areas with fewer than {threshold} premises: figures suppressed, still counted in parents", n)
-
-
+    counts = facts[small].groupby("level")["area_code"].nunique()
+    for level, n in counts.items():
+        b.finding("suppressed", level,
+                  f"areas with fewer than {threshold} premises: figures suppressed, still counted in parents", n)
+    if counts.empty:
+        b.finding("suppressed", "all levels", f"no area has fewer than {threshold} premises: nothing suppressed", 0)
