@@ -14,7 +14,7 @@ with warnings.catch_warnings():
 
 from observatory.web.app import create_app
 
-from .fixture_store import make_store
+from .fixture_store import SUPPRESS_HEADINGLEY, make_store, make_variant, suppress_below
 
 
 @pytest.fixture(scope="session")
@@ -32,4 +32,26 @@ def client(fixture_store_path: Path) -> TestClient:
 @pytest.fixture(scope="session")
 def real_client(built_store_path: Path) -> TestClient:
     with TestClient(create_app(built_store_path), raise_server_exceptions=False) as c:
+        yield c
+
+
+# Three wards tie at the top for superfast broadband, as hundreds of output areas do at 100%.
+TIE_AT_THE_TOP = (
+    "UPDATE facts SET numerator = denominator, value = 100.0 WHERE level = 'ward' AND indicator = 'sfbb' "
+    "AND area_code IN ('E05001421', 'E05001346', 'E05001347')"
+)
+
+
+@pytest.fixture(scope="session")
+def suppressed_client(fixture_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> TestClient:
+    """The fixture store as a build with suppress_below = 10 leaves it: Headingley's gigabit
+    figure withheld, and three wards at 100% superfast."""
+    path = make_variant(
+        fixture_store_path,
+        tmp_path_factory.mktemp("suppressed") / "store.duckdb",
+        SUPPRESS_HEADINGLEY,
+        suppress_below(10),
+        TIE_AT_THE_TOP,
+    )
+    with TestClient(create_app(path), raise_server_exceptions=False) as c:
         yield c

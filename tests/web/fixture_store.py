@@ -9,6 +9,8 @@ synthetic release below; full fibre stops at districts, as Ofcom publishes it.
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,11 @@ GIGABIT_LAD = {
 PREMISES = {"E08000035": 400_000, "E08000032": 250_000}
 SFBB_LAD = {"E08000035": 388_000, "E08000032": 220_000}  # Leeds 97%, Bradford 88%: below target
 FULL_FIBRE_LAD = {"E08000035": 280_000, "E08000032": 150_000}
+# The Ofcom release as a ZIP, with the members actually read from it and its checksum.
+OFCOM_FILES_USED = ("202507_fixed_laua_coverage_r01.csv", "202507_fixed_laua_performance_r01.csv")
+OFCOM_CHECKSUM = "3f8a9c1d2b7e4f60a5c8e9d0b1a2c3d4e5f60718293a4b5c6d7e8f9012345678"
+# The synthetic demo's district roll-up of Leeds's gigabit, beside Ofcom's own figure (85%).
+LEEDS_GIGABIT_ROLLED = (130, 200)
 
 
 def _square(i: int, j: int, size: float = 0.1) -> bytes:
@@ -55,8 +62,8 @@ def make_store(path: Path) -> Path:
              "OGL v3.0", "Source: Office for National Statistics", None, "ons.csv", None, "x",
              "LAD 2025", False, 2),
             ("ofcom-laua-2025-07", "ofcom", "Ofcom", "Connected Nations fixed coverage, local authorities",
-             "2025-07", "2025-12", "OGL v3.0", "Contains Ofcom data", None, "ofcom.csv", None, "x",
-             "LAD 2025", False, 2),
+             "2025-07", "2025-12", "OGL v3.0", "Contains Ofcom data", None, "ofcom.zip",
+             json.dumps(list(OFCOM_FILES_USED)), OFCOM_CHECKSUM, "LAD 2025", False, 2),
             ("demo-oa-2025-07", "demo", "Digital Observatory (synthetic demo)", "Synthetic output-area coverage",
              "2025-07", None, "MIT", "Synthetic: illustrative only", None, "demo.csv", None, "x",
              "OA 2011", True, 4),
@@ -104,6 +111,8 @@ def make_store(path: Path) -> Path:
                 fact("demo-oa-2025-07", "2025-07", POSTCODE, "postcode", "gigabit", 7, 10, "published", True)
                 fact("demo-oa-2025-07", "2025-07", POSTCODE, "postcode", "sfbb", 10, 10, "published", True)
 
+    # The demo's roll-up to districts, kept beside the published figure (seen with all_methods).
+    fact("demo-oa-2025-07", "2025-07", "E08000035", "lad", "gigabit", *LEEDS_GIGABIT_ROLLED, "rolled-up", True)
     for code, months in GIGABIT_LAD.items():
         for month, num in months.items():
             rid = "ofcom-laua-2025-07" if month == "2025-07" else f"ons-gigabit-{month}"
@@ -134,3 +143,25 @@ def make_store(path: Path) -> Path:
     con.execute("INSERT INTO meta VALUES ('built', '2025-12-01T00:00:00'), ('workspace', 'West Yorkshire')")
     con.close()
     return path
+
+
+def make_variant(base: Path, path: Path, *statements: str) -> Path:
+    """A copy of a fixture store with some SQL applied: a rebuilt store, as it were."""
+    path.unlink(missing_ok=True)
+    shutil.copyfile(base, path)
+    con = duckdb.connect(str(path))
+    for sql in statements:
+        con.execute(sql)
+    con.close()
+    return path
+
+
+# Headingley's gigabit figure withheld (too few premises), as a build suppresses it.
+SUPPRESS_HEADINGLEY = (
+    "UPDATE facts SET suppressed = true, numerator = NULL, denominator = NULL, value = NULL "
+    "WHERE area_code = 'E05001420' AND indicator = 'gigabit'"
+)
+
+
+def suppress_below(n: int) -> str:
+    return f"INSERT OR REPLACE INTO meta VALUES ('suppress_below', '{n}')"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 
@@ -21,6 +23,21 @@ def test_figures_of_one_area(client):
     r = client.get("/api/v1/figures?indicator=sfbb&level=lad&area=E08000035")
     [row] = r.json()["figures"]
     assert (row["area_name"], row["value"], row["numerator"]) == ("Leeds", 97.0, 388_000)
+
+
+def test_figures_all_methods_shows_published_and_rolled_up_side_by_side(client):
+    url = "/api/v1/figures?indicator=gigabit&level=lad&area=E08000035"
+    [shown] = client.get(url).json()["figures"]
+    assert (shown["method"], shown["value"]) == ("published", 85.0)
+    both = client.get(url + "&all_methods=true").json()
+    assert [(r["method"], r["value"], r["synthetic"]) for r in both["figures"]] == [
+        ("published", 85.0, False),
+        ("rolled-up", 65.0, True),
+    ]
+    assert both["illustrative"] is True
+    # The notice is about figures from the demo file, whatever their level: these are districts.
+    assert "below district level" not in both["notice"]
+    assert "synthetic demo file" in both["notice"]
 
 
 def test_api_views_match_the_pages_json(client):
@@ -86,7 +103,38 @@ def test_malformed_parameter_is_a_422_naming_it_and_the_allowed_values(client, u
 def test_missing_required_parameter_names_it(client):
     r = client.get("/api/v1/figures?level=lad")
     assert r.status_code == 422
-    assert r.json()["error"]["parameter"] == "indicator"
+    error = r.json()["error"]
+    assert error["parameter"] == "indicator"
+    assert isinstance(error["allowed"], list) and "gigabit" in error["allowed"]
+
+
+MAP_LEVELS = ["lad", "ward", "msoa", "lsoa", "oa"]
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        # an enum (Literal) parameter, checked by FastAPI
+        ("/map?level=bogus", MAP_LEVELS),
+        ("/map?order=up", ["asc", "desc"]),
+        # parameters the app checks itself
+        ("/map?indicator=speed", ["full_fibre", "gigabit", "sfbb"]),
+        ("/map?release=July", ["latest", "YYYY-MM (an as-of month, e.g. 2025-07)"]),
+    ],
+)
+def test_allowed_values_are_a_list_in_json_and_one_item_each_on_the_page(client, url, allowed):
+    error = client.get(url, headers={"Accept": "application/json"}).json()["error"]
+    assert error["allowed"] == allowed
+    page = client.get(url)
+    assert page.status_code == 422
+    items = re.search(r'<ul[^>]*id="allowed-values"[^>]*>(.*?)</ul>', page.text, re.S).group(1)
+    shown = [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", items, re.S)]
+    assert shown == allowed
+
+
+def test_api_enum_parameter_lists_every_level(client):
+    error = client.get("/api/v1/figures?indicator=gigabit&level=street").json()["error"]
+    assert error["allowed"] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"]
 
 
 def test_not_published_explains_and_suggests(client):
@@ -112,6 +160,42 @@ def test_unexpected_error_is_a_page_not_a_traceback(client, monkeypatch):
         assert r.status_code == 500
         assert r.headers["content-type"].startswith(kind)
         assert "secret internals" not in r.text and "Traceback" not in r.text
+
+
+def test_not_found_area_links_to_search_not_to_the_cli(client):
+    page = client.get("/areas/E99999999")
+    assert page.status_code == 404
+    assert 'href="/search?q=E99999999"' in page.text
+    error = client.get("/api/v1/areas/E99999999").json()["error"]
+    assert error["search"] == "/search?q=E99999999"
+    assert client.get(error["search"]).status_code == 200
+    for text in (page.text, error["message"]):
+        assert "observatory figures" not in text and "`" not in text
+    postcode = client.get("/postcodes/ZZ9%209ZZ.json").json()["error"]
+    assert postcode["search"] == "/search?q=ZZ9%209ZZ"
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        (
+            "No area with code 'X1'. Search by name or postcode, or list a level's areas with "
+            "`observatory figures --level LEVEL`.",
+            "No area with code 'X1'. Search by name or postcode.",
+        ),
+        (
+            "No area with code 'E08000033'. Search by name or postcode. E08000033 is now "
+            "E08000099 (Calderdale).",
+            "No area with code 'E08000033'. Search by name or postcode. E08000033 is now "
+            "E08000099 (Calderdale).",
+        ),
+        ("No area with code 'X1'. Run `observatory figures --level lad` to list them.", "No area with code 'X1'."),
+    ],
+)
+def test_store_messages_are_worded_for_the_web(message, expected):
+    from observatory.web.errors import for_the_web
+
+    assert for_the_web(message) == expected
 
 
 def test_unknown_page_is_a_helpful_404(client):
@@ -140,8 +224,28 @@ def test_geometry_layer_without_gzip_is_plain(client):
     r = client.get("/api/v1/geometry/lad", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in r.headers
     assert len(json.loads(r.content)["features"]) == 2
-    gz = client.get("/api/v1/geometry/lad", headers={"Accept-Encoding": "gzip"})
-    assert gz.headers["etag"] == r.headers["etag"]
+
+
+def test_gzipped_and_plain_layers_have_their_own_etags(client):
+    # Different bytes are different representations: a cache must never serve one for the other.
+    plain = client.get("/api/v1/geometry/ward", headers={"Accept-Encoding": "identity"})
+    gz = client.get("/api/v1/geometry/ward", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert plain.headers["etag"] != gz.headers["etag"]
+    assert gz.json() == plain.json()
+    for r in (plain, gz):
+        assert r.headers.get_list("vary") == ["Accept-Encoding"]
+    # Revalidation works for each variant with its own ETag.
+    for encoding, etag in [("identity", plain.headers["etag"]), ("gzip", gz.headers["etag"])]:
+        again = client.get(
+            "/api/v1/geometry/ward", headers={"Accept-Encoding": encoding, "If-None-Match": etag}
+        )
+        assert again.status_code == 304 and again.content == b""
+        assert again.headers["etag"] == etag
+    stale = client.get(
+        "/api/v1/geometry/ward", headers={"Accept-Encoding": "gzip", "If-None-Match": '"other-gz"'}
+    )
+    assert stale.status_code == 200
 
 
 def test_pages_are_gzipped(client):

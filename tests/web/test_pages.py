@@ -71,6 +71,16 @@ def test_map_table_summary_and_data_agree(client):
     assert data["summary"]["text"] in page.replace("&#39;", "'")
 
 
+def _legend_ranges(page: str) -> list[tuple[float, float]]:
+    """The legend's classes as a reader sees them: "60.0 to 69.9%", or one value "90.0%"."""
+    legend = re.search(r'<ul class="govuk-list obs-legend".*?</ul>', page, re.S).group(0)
+    ranges = []
+    for text in re.findall(r'</span>([0-9.]+(?: to [0-9.]+)?)%</li>', legend):
+        low, _, high = text.partition(" to ")
+        ranges.append((float(low), float(high or low)))
+    return ranges
+
+
 def test_map_legend_classes_cover_every_value(client):
     data = client.get("/map.json?indicator=gigabit&level=ward").json()
     legend = data["legend"]
@@ -78,6 +88,36 @@ def test_map_legend_classes_cover_every_value(client):
     for f in data["figures"]:
         entry = legend[f["class"]]
         assert entry["from"] <= f["value"] <= entry["to"]
+
+
+def test_each_value_shown_falls_in_exactly_one_legend_class(client):
+    page = client.get("/map?indicator=gigabit&level=ward").text
+    ranges = _legend_ranges(page)
+    assert ranges, "no legend classes on the page"
+    data = client.get("/map.json?indicator=gigabit&level=ward").json()
+    for f in data["figures"]:
+        shown = float(f"{f['value']:.1f}")
+        holding = [i for i, (low, high) in enumerate(ranges) if low <= shown <= high]
+        assert holding == [f["class"]], (f["area_code"], shown, ranges)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_legend_classes_never_overlap_for_any_values(seed):
+    import random
+
+    from observatory.web.mapview import _class_of, _classes
+
+    rnd = random.Random(seed)
+    # Many areas, with ties and values a hair either side of a rounding edge, as real data has.
+    values = [rnd.choice([100.0, 95.15, 95.25, 87.94, 99.96]) if rnd.random() < 0.3 else rnd.uniform(50, 100)
+              for _ in range(rnd.randint(1, 400))]
+    legend = _classes(values)
+    for a, b in zip(legend, legend[1:], strict=False):
+        assert a["to"] < b["from"], legend  # no shared edges
+    for v in values:
+        shown = float(f"{v:.1f}")
+        holding = [e["class"] for e in legend if e["from"] <= shown <= e["to"]]
+        assert holding == [_class_of(v, legend)], (v, legend)
 
 
 @pytest.mark.parametrize(
@@ -178,3 +218,67 @@ def test_pages_use_only_local_assets(client):
     for url in PAGES + ["/api/v1/docs"]:
         page = client.get(url).text
         assert not re.search(r'(src|href)="(https?:)?//', page), url
+
+
+def test_suppressed_figures_say_so_with_the_threshold(suppressed_client):
+    said = "suppressed (fewer than 10 premises)"
+    # area profile
+    data = suppressed_client.get("/areas/E05001420.json").json()
+    gig = next(f for f in data["figures"] if f["indicator"] == "gigabit")
+    assert gig["suppressed"] is True and gig["value"] is None
+    page = suppressed_client.get("/areas/E05001420").text
+    row = re.search(r'<tr class="govuk-table__row" data-indicator="gigabit">.*?</tr>', page, re.S).group(0)
+    assert said in row and "no figure" not in row
+    # map table
+    rows = suppressed_client.get("/map.json?indicator=gigabit&level=ward").json()["figures"]
+    assert next(r for r in rows if r["area_code"] == "E05001420")["suppressed"] is True
+    page = suppressed_client.get("/map?indicator=gigabit&level=ward").text
+    row = re.search(r'<tr class="govuk-table__row" data-code="E05001420".*?</tr>', page, re.S).group(0)
+    assert said in row and "no figure" not in row
+    # postcode page: the ward the postcode is in
+    page = suppressed_client.get("/postcodes/LS1%201AA").text
+    row = re.search(r'<tr class="govuk-table__row" data-code="E05001420">.*?</tr>', page, re.S).group(0)
+    assert f"Gigabit-capable broadband: <strong>{said}</strong>" in row
+
+
+def test_suppressed_without_a_recorded_threshold(client, fixture_store_path, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from observatory.web.app import create_app
+
+    from .fixture_store import SUPPRESS_HEADINGLEY, make_variant
+
+    path = make_variant(fixture_store_path, tmp_path / "store.duckdb", SUPPRESS_HEADINGLEY)
+    with TestClient(create_app(path)) as c:
+        page = c.get("/areas/E05001420").text
+    assert "suppressed (too few premises to publish)" in page
+
+
+def test_map_summary_counts_ties_at_the_top(suppressed_client, client):
+    data = suppressed_client.get("/map.json?indicator=sfbb&level=ward").json()
+    text = data["summary"]["text"]
+    # Bolton and Undercliffe, City, City and Hunslet: first by name is "Bolton and Undercliffe".
+    assert "highest 100.0% (3 wards, including Bolton and Undercliffe)" in text
+    assert "lowest in Headingley (85.0%)" in text
+    assert data["summary"]["highest"]["areas"] == 3 and data["summary"]["lowest"]["areas"] == 1
+    # A single highest area is still named on its own.
+    assert "highest in Bolton and Undercliffe (90.0%)" in client.get("/map.json?level=ward").json()["summary"]["text"]
+
+
+def test_sources_show_each_release_file_files_used_and_checksum(client):
+    from .fixture_store import OFCOM_CHECKSUM, OFCOM_FILES_USED
+
+    data = client.get("/sources.json").json()
+    ofcom = next(r for r in data["releases"] if r["release_id"] == "ofcom-laua-2025-07")
+    assert ofcom["file"] == "ofcom.zip"
+    assert ofcom["files_used"] == list(OFCOM_FILES_USED)
+    assert ofcom["checksum"] == OFCOM_CHECKSUM
+    assert client.get("/api/v1/releases").json()["releases"] == data["releases"]
+    page = client.get("/sources").text
+    row = re.search(r'<tr class="govuk-table__row" data-release="ofcom-laua-2025-07">.*?</tr>', page, re.S).group(0)
+    assert "ofcom.zip" in row
+    for name in OFCOM_FILES_USED:
+        assert name in row
+    # Shortened where it is read, in full for whoever checks the file.
+    assert f">{OFCOM_CHECKSUM[:12]}…<" in row
+    assert f'title="{OFCOM_CHECKSUM}"' in row

@@ -66,3 +66,31 @@ def test_api_figures_within_a_district(real_client):
     data = real_client.get("/api/v1/figures?indicator=sfbb&level=lsoa&within=E08000033").json()
     assert len(data["figures"]) == 128  # Calderdale's LSOAs (2011)
     assert data["illustrative"] is True
+
+
+def test_illustrative_notice_fits_synthetic_district_figures(real_client):
+    # The demo's residential figures are synthetic at district level too (rolled up from its
+    # postcode file): the notice must not tell the reader only small areas are illustrative.
+    data = real_client.get("/map.json?level=lad&indicator=sfbb_res").json()
+    assert data["illustrative"] is True and all(f["synthetic"] for f in data["figures"])
+    assert "below district level" not in data["notice"]
+    assert "synthetic demo file" in data["notice"]
+    page = real_client.get("/map?level=lad&indicator=sfbb_res").text
+    assert "below district level" not in page
+
+
+def test_large_layers_carry_one_vary_header_either_way(real_client):
+    # Big enough for GZipMiddleware to act on, which would add a second Vary.
+    for encoding in ("identity", "gzip"):
+        r = real_client.get("/api/v1/geometry/lsoa", headers={"Accept-Encoding": encoding})
+        assert r.status_code == 200
+        assert r.headers.get_list("vary") == ["Accept-Encoding"], encoding
+    plain = real_client.get("/api/v1/geometry/lsoa", headers={"Accept-Encoding": "identity"})
+    assert int(plain.headers["content-length"]) > 1000 and "content-encoding" not in plain.headers
+
+
+def test_map_summary_counts_output_areas_tied_at_the_top(real_client):
+    data = real_client.get("/map.json?indicator=sfbb&level=oa").json()
+    high = data["summary"]["highest"]
+    assert high["areas"] > 1  # many output areas are at 100%
+    assert f"highest 100.0% ({high['areas']:,} output areas, including {high['area_name']})" in data["summary"]["text"]

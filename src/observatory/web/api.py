@@ -14,7 +14,7 @@ from ..overview import overview
 from . import catalogue, downloads, params
 from .geo import layer_response
 from .mapview import map_view
-from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, store_of
+from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, snapshot_of, store_of
 from .profiles import postcode, profile
 
 router = APIRouter(prefix="/api/v1")
@@ -43,9 +43,18 @@ def api_figures(
     release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     area: Annotated[str | None, Query(description="Only this area code.")] = None,
     within: Annotated[str | None, Query(description="Only areas inside this one, e.g. E08000035 (Leeds).")] = None,
+    all_methods: Annotated[
+        bool,
+        Query(
+            description="Every figure of each area side by side (e.g. the publisher's own and the "
+            "observatory's roll-up), not only the one the observatory shows.",
+        ),
+    ] = False,
 ) -> JSONResponse:
     check_indicator(request, indicator)
-    rows = store_of(request).figures(level, indicator, params.release(release), area=area, within=within)
+    rows = store_of(request).figures(
+        level, indicator, params.release(release), area=area, within=within, all_methods=all_methods
+    )
     return ok(
         {
             "indicator": indicator,
@@ -67,7 +76,7 @@ def api_map(
     order: Order = "asc",
 ) -> JSONResponse:
     check_indicator(request, indicator)
-    return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order, request.app.state.region))
+    return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order, snapshot_of(request).region))
 
 
 @router.get("/areas/{code}", tags=["views"], summary="An area's profile")
@@ -94,7 +103,7 @@ def api_releases(request: Request) -> JSONResponse:
 
 @router.get("/indicators", tags=["reference"], summary="Indicator definitions")
 def api_indicators(request: Request) -> JSONResponse:
-    return ok({"indicators": store_of(request).indicators(), "available": request.app.state.available})
+    return ok({"indicators": store_of(request).indicators(), "available": snapshot_of(request).available})
 
 
 @router.get("/levels", tags=["reference"], summary="Geographic levels, finest first")
@@ -111,7 +120,7 @@ def api_levels() -> JSONResponse:
 async def api_geometry(request: Request, level: ShapeLevel) -> Response:
     # async: once built, a layer is a dictionary look-up, so it should not queue for a worker
     # thread behind slower requests; the first build runs in the thread pool.
-    layers = request.app.state.layers
+    layers = snapshot_of(request).layers
     layer = layers.cached(level) or await run_in_threadpool(layers.get, level)
     return layer_response(request, layer)
 

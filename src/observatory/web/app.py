@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Receive, Scope, Send
 
 from ..errors import NotFoundError
 from ..levels import LEVEL_LABELS
@@ -22,8 +23,9 @@ from ..store import Store
 from . import api, catalogue, errors, pages
 from .cache import ResponseCache
 from .charts import series_svg
-from .figures import ILLUSTRATIVE
-from .geo import Layers
+from .figures import ILLUSTRATIVE, no_figure
+from .geo import LAYER_PATH, Layers
+from .live import FollowStore, Snapshot, StoreWatch
 from .negotiate import JsonSuffix
 
 HERE = Path(__file__).parent
@@ -36,13 +38,15 @@ Errors are `{"error": {"status", "type", "message", ...}}`; a bad parameter name
 `parameter` and its `allowed` values."""
 
 
-def create_app(store_path: Path, workspace_dir: Path | None = None) -> FastAPI:
-    store = Store(store_path)
+def create_app(store_path: Path, workspace_dir: Path | None = None, check_every: float = 1.0) -> FastAPI:
+    """The app over the store at `store_path`. When a rebuild replaces that file the app notices
+    (checking at most every `check_every` seconds) and serves the new store without a restart."""
+    watch = StoreWatch(Path(store_path), _snapshot, check_every)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        store.close()
+        watch.close()
 
     app = FastAPI(
         title="Digital Observatory API",
@@ -53,15 +57,13 @@ def create_app(store_path: Path, workspace_dir: Path | None = None) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
     )
-    app.state.store = store
+    # Requests read the store and what is derived from it through their snapshot
+    # (pages.snapshot_of), never from app.state, which would go stale after a rebuild.
+    app.state.watch = watch
     app.state.workspace_dir = workspace_dir
-    app.state.available = catalogue.available(store)
-    app.state.region = _region(store)
-    app.state.layers = Layers(store, app.state.region)
     # A raster tile URL template ({z}/{x}/{y}) for a basemap, if an organisation has its own tile
     # server. Unset by default: the map draws boundaries on a plain background, offline.
     app.state.tile_url = os.environ.get("OBSERVATORY_TILE_URL", "")
-    app.state.templates = _templates(store)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
@@ -70,10 +72,46 @@ def create_app(store_path: Path, workspace_dir: Path | None = None) -> FastAPI:
     errors.install(app)
 
     # Outermost first: suffix routing, then the cache (which stores compressed bodies), then gzip.
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
+    # Outermost of all: each request's store snapshot (the cache keys on its generation).
+    app.add_middleware(GZipSkippingLayers, minimum_size=1000, compresslevel=6)
     app.add_middleware(ResponseCache)
     app.add_middleware(JsonSuffix)
+    app.add_middleware(FollowStore, watch=watch)
     return app
+
+
+class GZipSkippingLayers(GZipMiddleware):
+    """Map layers are compressed once when built and sent with their own ETag and Vary (see
+    geo.layer_response); passing them through GZipMiddleware would add a second Vary."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(LAYER_PATH):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -> Snapshot:
+    region = _region(store)
+    meta = store.meta()
+    suppress_below = _int(meta.get("suppress_below"))
+    return Snapshot(
+        store=store,
+        identity=identity,
+        generation=generation,
+        available=catalogue.available(store),
+        region=region,
+        layers=Layers(store, region),
+        templates=_templates(meta, suppress_below),
+        suppress_below=suppress_below,
+    )
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _region(store: Store) -> str | None:
@@ -84,7 +122,7 @@ def _region(store: Store) -> str | None:
         return None
 
 
-def _templates(store: Store) -> Jinja2Templates:
+def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
     env.filters["pct"] = _pct
@@ -93,7 +131,11 @@ def _templates(store: Store) -> Jinja2Templates:
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
-    meta = store.meta()
+    env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
+    # A figure of a row with its words when it has no value: `shown(row, unit)`.
+    env.globals["shown"] = lambda row, unit="%": (
+        _pct(row["value"], unit) if row and row.get("value") is not None else no_figure(row, suppress_below)
+    )
     env.globals["built"] = meta.get("built", "")
     env.globals["workspace_name"] = meta.get("workspace", "")
     return templates

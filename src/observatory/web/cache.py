@@ -1,8 +1,9 @@
 """A bounded in-memory cache of whole responses.
 
-The store is read-only and never changes under a running app (a rebuild writes a new file, and
-the server is restarted to read it), so a page or API answer depends only on its URL and on the
-request headers that choose its form. Serving a repeat from memory skips the store, the template
+A store is read-only, so a page or API answer depends only on its URL, on the request headers
+that choose its form, and on which store is open. A rebuild replaces the store file and the app
+swaps in the new one (live.py) with a new generation: the cache keys on it, and empties itself
+when it first sees a new one. Serving a repeat from memory skips the store, the template
 and the compression: that is what keeps p95 latency low with hundreds of clients (see
 benchmarks/bench_api.py).
 """
@@ -13,6 +14,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .live import GENERATION
 from .negotiate import JSON_FLAG
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
@@ -25,13 +27,19 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_body = max_body
         self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
+        self._generation = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(_SKIP):
             await self.app(scope, receive, send)
             return
+        generation = scope.get(GENERATION)
+        if generation != self._generation:
+            self._entries.clear()  # a new store: every answer may have changed
+            self._generation = generation
         headers = dict(scope["headers"])
         key = (
+            generation,
             scope["path"],
             scope["query_string"],
             bool(scope.get(JSON_FLAG)),
@@ -64,6 +72,8 @@ class ResponseCache:
     def _keep(self, key: tuple, start: Message, body: bytes) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
+        if key[0] != self._generation:
+            return  # answered from a store that has since been replaced
         self._entries[key] = (200, list(start.get("headers", [])), body)
         if len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

@@ -10,7 +10,7 @@ from .params import LEVEL_NAMES
 
 RELEASE_FIELDS = (
     "release_id", "publisher", "title", "as_of", "published", "licence", "attribution", "origin",
-    "vintage", "synthetic", "rows",
+    "vintage", "synthetic", "rows", "file", "files_used", "checksum",
 )
 
 

@@ -1,6 +1,6 @@
 """One error handler: a JSON body for API callers, a helpful page for people, never a traceback.
 
-    NotFoundError, unknown route        404  names what was not found, offers search
+    NotFoundError, unknown route        404  names what was not found, links to search
     BadParameter, request validation    422  names the parameter and its allowed values
     NotPublishedError                   422  says why the figure is not published and what to choose
     StoreError                          503  the store is missing or refused the query
@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import Any, Literal, get_args, get_origin
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import NotFoundError, NotPublishedError, ObservatoryError, StoreError
 from .negotiate import wants_json
+from .pages import snapshot_of
 from .params import BadParameter
 
 log = logging.getLogger("observatory.web")
@@ -45,16 +48,17 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(exc_type, handle)
 
 
-def describe(exc: Exception) -> tuple[int, dict[str, Any]]:
+def describe(exc: Exception, request: Request | None = None) -> tuple[int, dict[str, Any]]:
     """Status and JSON error body for any exception."""
     for exc_type, status, kind in _KINDS:
         if isinstance(exc, exc_type):
-            body: dict[str, Any] = {"status": status, "type": kind, "message": str(exc)}
+            message = for_the_web(str(exc)) if status == 404 else str(exc)
+            body: dict[str, Any] = {"status": status, "type": kind, "message": message}
             if isinstance(exc, BadParameter):
                 body.update(parameter=exc.name, value=exc.value, allowed=exc.allowed)
             return status, body
     if isinstance(exc, RequestValidationError):
-        return 422, _validation(exc)
+        return 422, _validation(exc, request)
     if isinstance(exc, HTTPException):
         message = "No page at this address." if exc.status_code == 404 else str(exc.detail)
         return exc.status_code, {"status": exc.status_code, "type": "http", "message": message}
@@ -66,11 +70,40 @@ def describe(exc: Exception) -> tuple[int, dict[str, Any]]:
     }
 
 
-def _validation(exc: RequestValidationError) -> dict[str, Any]:
+def _mentions_cli(text: str) -> bool:
+    return "`observatory" in text or "observatory figures" in text
+
+
+def for_the_web(message: str) -> str:
+    """A store message as a web user should read it, without suggestions of CLI commands: a
+    sentence's ", or ... `observatory ...`" clause is cut, a sentence that is only a command
+    dropped. The error page's search form and the JSON `search` link are the web's way on."""
+    if not _mentions_cli(message):
+        return message
+    kept = []
+    for sentence in re.split(r"(?<=\.)\s+", message.strip()):
+        if _mentions_cli(sentence):
+            head, sep, _ = sentence.partition(", or ")
+            if not sep or _mentions_cli(head):
+                continue
+            sentence = head.rstrip(" ,;") + "."
+        kept.append(sentence)
+    return " ".join(kept) or "Not found."
+
+
+def _search_link(request: Request | None) -> str:
+    """The search page, for the code or postcode that was not found (when the address names one)."""
+    text = None
+    if request is not None:
+        text = request.path_params.get("code") or request.path_params.get("text")
+    return f"/search?q={quote(text)}" if text else "/search"
+
+
+def _validation(exc: RequestValidationError, request: Request | None = None) -> dict[str, Any]:
     first = exc.errors()[0]
     name = str(first["loc"][-1])
     value = first.get("input")
-    allowed = (first.get("ctx") or {}).get("expected")
+    allowed = _allowed(first, request)
     message = f"Parameter '{name}': {first['msg']}"
     if value is not None:
         message += f" (got '{value}')"
@@ -84,14 +117,46 @@ def _validation(exc: RequestValidationError) -> dict[str, Any]:
     }
 
 
+def _allowed(error: dict[str, Any], request: Request | None) -> list[str]:
+    """The allowed values of a parameter that failed validation, always as a list: from the
+    endpoint's Literal annotation, else from pydantic's `expected` text ("'a', 'b' or 'c'")."""
+    name = str(error["loc"][-1])
+    route = request.scope.get("route") if request is not None else None
+    dependant = getattr(route, "dependant", None)
+    for param in getattr(dependant, "query_params", []) + getattr(dependant, "path_params", []):
+        if param.name == name or getattr(param, "alias", None) == name:
+            values = _literal_values(getattr(param.field_info, "annotation", None))
+            if values:
+                return values
+    expected = (error.get("ctx") or {}).get("expected")
+    if isinstance(expected, str):
+        quoted = re.findall(r"'([^']*)'", expected)
+        return quoted or [expected]
+    if name == "indicator" and request is not None:
+        return sorted({a["indicator"] for a in snapshot_of(request).available})
+    return []
+
+
+def _literal_values(annotation: Any) -> list[str]:
+    if get_origin(annotation) is Literal:
+        return [str(a) for a in get_args(annotation)]
+    for arg in get_args(annotation):  # Optional[Literal[...]], Annotated[...]
+        values = _literal_values(arg)
+        if values:
+            return values
+    return []
+
+
 async def handle(request: Request, exc: Exception) -> Response:
-    status, body = describe(exc)
+    status, body = describe(exc, request)
+    if status == 404:
+        body["search"] = _search_link(request)
     if status >= 500:
         log.error("error serving %s", request.url.path, exc_info=exc)
     if wants_json(request):
         return JSONResponse({"error": body}, status_code=status)
-    templates = request.app.state.templates
-    code = request.path_params.get("code") if status == 404 else None
+    templates = snapshot_of(request).templates
+    code = (request.path_params.get("code") or request.path_params.get("text")) if status == 404 else None
     return templates.TemplateResponse(
         request,
         "error.html",

@@ -1,9 +1,13 @@
 """Map layers: the store's simplified shapes for one level as GeoJSON, compressed once and served
 with an ETag.
 
-The store never changes under a running app (a rebuild replaces the file, and the app is restarted
-to read it), so each layer is built on first request and kept: later requests cost a dictionary
-look-up, and a browser that already has the layer gets a 304.
+One store's layers never change, so each layer is built on first request and kept: later requests
+cost a dictionary look-up, and a browser that already has the layer gets a 304. When a rebuild
+replaces the store the app derives a new `Layers` from it (see live.py), so the cache goes with the
+old store and the new layers carry new ETags.
+
+The gzipped and the plain body are different representations, so each has its own strong ETag
+(the gzipped one ends "-gz"), and If-None-Match accepts either.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from ..store import Store
 # Five decimal places of a degree is about 1 m on the ground in West Yorkshire: finer than the
 # simplified shapes themselves, and it keeps the layers small.
 PRECISION = 5
+# Served here with their own compression and Vary, so kept out of GZipMiddleware (app.py).
+LAYER_PATH = "/api/v1/geometry/"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,10 @@ class Layer:
     gzipped: bytes
     etag: str
     features: int
+
+    @property
+    def gzip_etag(self) -> str:
+        return self.etag[:-1] + '-gz"'
 
 
 class Layers:
@@ -76,15 +86,22 @@ class Layers:
 
 
 def layer_response(request: Request, layer: Layer) -> Response:
+    gzipped = "gzip" in request.headers.get("accept-encoding", "")
+    etag = layer.gzip_etag if gzipped else layer.etag
     headers = {
-        "ETag": layer.etag,
+        "ETag": etag,
         "Vary": "Accept-Encoding",
-        # Revalidate each time: cheap (304) and never stale after a rebuild and restart.
+        # Revalidate each time: cheap (304) and never stale after a rebuild.
         "Cache-Control": "no-cache",
     }
-    if layer.etag in _etags(request.headers.get("if-none-match", "")):
+    held = _etags(request.headers.get("if-none-match", ""))
+    if etag in held or "*" in held:
         return Response(status_code=304, headers=headers)
-    if "gzip" in request.headers.get("accept-encoding", ""):
+    # The other variant is the same layer too: what the client holds is still current.
+    other = layer.etag if gzipped else layer.gzip_etag
+    if other in held:
+        return Response(status_code=304, headers=dict(headers, ETag=other))
+    if gzipped:
         headers["Content-Encoding"] = "gzip"
         return Response(layer.gzipped, media_type="application/geo+json", headers=headers)
     return Response(layer.body, media_type="application/geo+json", headers=headers)

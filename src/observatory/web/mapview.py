@@ -7,6 +7,7 @@ from typing import Any
 
 from ..indicators.trends import any_synthetic, meets, target_for
 from ..store import Store
+from .figures import suppressed_text
 from .params import LEVEL_NAMES
 
 # ColorBrewer YlGnBu, 5 classes: sequential, colour-blind safe and distinct in greyscale print.
@@ -20,6 +21,8 @@ PLURALS = {
     "uk": "UK",
 }
 ORDERS = ("asc", "desc")
+# Decimal places shown on the map, its legend and table; classes are ranges of shown values.
+PRECISION = 1
 
 
 def map_view(
@@ -63,38 +66,55 @@ def map_view(
     }
 
 
+def shown(value: float) -> float:
+    """A value at the precision the map, legend and table show it (one decimal place)."""
+    return round(value, PRECISION)
+
+
 def _classes(values: list[float]) -> list[dict[str, Any]]:
-    """Quantile classes (up to five), so each colour holds about the same number of areas."""
+    """Quantile classes (up to five), so each colour holds about the same number of areas.
+
+    Classes are ranges of the values as shown (one decimal place) and never share an edge: each
+    runs from its lower break to one step below the next class's ("60.0 to 69.9", "70.0 to 79.9",
+    ..., the last to the highest value), so every value shown falls in exactly one of them.
+    `from` and `to` are those inclusive bounds; `_class_of` assigns by the same rule.
+    """
     if not values:
         return []
-    ordered = sorted(values)
+    ordered = sorted(shown(v) for v in values)
     n = len(PALETTE)
-    cuts = [ordered[min(len(ordered) - 1, (len(ordered) * k) // n)] for k in range(1, n)]
-    bounds = sorted({round(ordered[0], 1), *(round(c, 1) for c in cuts), round(ordered[-1], 1)})
-    if len(bounds) == 1:
-        bounds = bounds * 2
+    cuts = [ordered[(len(ordered) * k) // n] for k in range(1, n)]
+    breaks = sorted({ordered[0], *cuts})
+    top = ordered[-1]
+    count = len(breaks)
     # Spread the palette over however many classes survive de-duplication.
-    count = len(bounds) - 1
     colours = [PALETTE[round(i * (n - 1) / max(count - 1, 1))] for i in range(count)]
-    return [
-        {
-            "class": i,
-            "colour": colours[i],
-            "from": bounds[i],
-            "to": bounds[i + 1],
-            "label": f"{bounds[i]:.1f} to {bounds[i + 1]:.1f}",
-        }
-        for i in range(count)
-    ]
+    step = 10.0**-PRECISION
+    out = []
+    for i, low in enumerate(breaks):
+        high = round(breaks[i + 1] - step, PRECISION) if i + 1 < count else top
+        out.append(
+            {
+                "class": i,
+                "colour": colours[i],
+                "from": low,
+                "to": high,
+                "label": f"{low:.{PRECISION}f}" if high == low else f"{low:.{PRECISION}f} to {high:.{PRECISION}f}",
+            }
+        )
+    return out
 
 
 def _class_of(value: float | None, legend: list[dict[str, Any]]) -> int | None:
+    """The class whose range holds the value as shown: the last whose lower bound it reaches."""
     if value is None or not legend:
         return None
+    v = shown(value)
+    found = legend[0]["class"]
     for entry in legend:
-        if round(value, 1) <= entry["to"]:
-            return entry["class"]
-    return legend[-1]["class"]
+        if v >= entry["from"]:
+            found = entry["class"]
+    return found
 
 
 def _summary(
@@ -104,13 +124,12 @@ def _summary(
     plural = PLURALS.get(level, level)
     if not known:
         return {"text": f"No {ind['label'].lower()} figures for {plural} at {month}.", "count": 0}
-    high = max(known, key=lambda r: r["value"])
-    low = min(known, key=lambda r: r["value"])
+    high = _extreme(known, max)
+    low = _extreme(known, min)
     below = [r for r in known if r["meets_target"] is False]
     text = (
-        f"{ind['label']} at {month} across {len(rows):,} {plural}: highest in "
-        f"{high['area_name']} ({high['value']:.1f}%), lowest in {low['area_name']} "
-        f"({low['value']:.1f}%)."
+        f"{ind['label']} at {month} across {len(rows):,} {plural}: highest {_named(high, plural)}, "
+        f"lowest {_named(low, plural)}."
     )
     if target is not None:
         side = "above" if ind["direction"] == "lower-is-better" else "below"
@@ -121,11 +140,29 @@ def _summary(
     return {
         "text": text,
         "count": len(rows),
-        "highest": _brief(high),
-        "lowest": _brief(low),
+        "highest": high,
+        "lowest": low,
         "below_target": len(below) if target is not None else None,
         "no_figure": missing,
     }
+
+
+def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
+    """The highest or lowest figure as shown, how many areas share it, and the first of them by
+    name: when hundreds of areas are at 100.0%, naming one alone would mislead."""
+    value = pick(shown(r["value"]) for r in known)
+    tied = sorted(
+        (r for r in known if shown(r["value"]) == value),
+        key=lambda r: ((r["area_name"] or "").lower(), r["area_code"]),
+    )
+    return dict(_brief(tied[0]), areas=len(tied))
+
+
+def _named(extreme: dict[str, Any], plural: str) -> str:
+    value = f"{extreme['value']:.{PRECISION}f}%"
+    if extreme["areas"] == 1:
+        return f"in {extreme['area_name']} ({value})"
+    return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_name']})"
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:
@@ -145,16 +182,17 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
     return out
 
 
-def client_data(view: dict[str, Any]) -> dict[str, Any]:
+def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict[str, Any]:
     """What the map script needs, embedded in the page so map and table show the same figures:
-    code -> [value, class, meets target, name]."""
+    code -> [value, class, meets target, name, suppressed]."""
     return {
         "unit": view["indicator"]["unit"],
         "label": view["indicator"]["label"],
         "palette": [c["colour"] for c in view["legend"]],
         "no_data": view["no_data_colour"],
+        "suppressed_text": suppressed_text(suppress_below),
         "areas": {
-            r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"]]
+            r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed"))]
             for r in view["figures"]
         },
     }

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..overview import overview
+from ..store import Store
 from . import catalogue, downloads, params
 from .figures import ILLUSTRATIVE
+from .live import SNAPSHOT, Snapshot
 from .mapview import client_data, map_view
 from .negotiate import json_url, wants_json
 from .profiles import postcode as postcode_view
@@ -36,18 +38,25 @@ def render(request: Request, template: str, data: dict[str, Any], **context: Any
     data = marked(data)
     if wants_json(request):
         return JSONResponse(data)
-    return request.app.state.templates.TemplateResponse(
+    return snapshot_of(request).templates.TemplateResponse(
         request, template, {"view": data, "json_url": json_url(request), **context}
     )
 
 
-def store_of(request: Request):
-    return request.app.state.store
+def snapshot_of(request: Request) -> Snapshot:
+    """The store (and what is derived from it) this request reads, for its whole life: a rebuild
+    swapping in a new store never changes it halfway through a request."""
+    snap = request.scope.get(SNAPSHOT)
+    return snap if snap is not None else request.app.state.watch.current
+
+
+def store_of(request: Request) -> Store:
+    return snapshot_of(request).store
 
 
 def check_indicator(request: Request, indicator: str, level: str | None = None) -> str:
     """An indicator the store holds (at the level, when one is given)."""
-    offered = request.app.state.available
+    offered = snapshot_of(request).available
     ids = sorted({a["indicator"] for a in offered if level is None or a["level"] == level})
     return params.choice("indicator", indicator, ids)
 
@@ -67,7 +76,8 @@ def map_page(
     order: Order = "asc",
 ) -> Response:
     check_indicator(request, indicator)
-    data = map_view(store_of(request), indicator, level, params.release(release), sort, order, request.app.state.region)
+    snap = snapshot_of(request)
+    data = map_view(snap.store, indicator, level, params.release(release), sort, order, snap.region)
     return render(
         request,
         "map.html",
@@ -76,14 +86,14 @@ def map_page(
         levels=params.MAP_LEVELS,
         choices=_map_choices(request),
         tile_url=request.app.state.tile_url,
-        map_data=client_data(data),
+        map_data=client_data(data, snap.suppress_below),
         requested_release=release,
     )
 
 
 def _map_choices(request: Request) -> list[dict[str, str]]:
     seen: dict[str, str] = {}
-    for a in request.app.state.available:
+    for a in snapshot_of(request).available:
         if a["level"] in params.MAP_LEVELS:
             seen.setdefault(a["indicator"], a["indicator_label"])
     return [{"id": k, "label": v} for k, v in sorted(seen.items(), key=lambda kv: kv[1])]

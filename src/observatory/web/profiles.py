@@ -132,12 +132,13 @@ def _comparison(parent: dict[str, Any], series: list[dict[str, Any]], month: str
         "value": row["value"] if row else None,
         "method": row["method"] if row else None,
         "synthetic": row["synthetic"] if row else None,
+        "suppressed": bool(row["suppressed"]) if row else False,
         "same_release": bool(same),
     }
 
 
 def _point(row: dict[str, Any]) -> dict[str, Any]:
-    keys = ("release", "value", "numerator", "denominator", "method", "synthetic", "release_id")
+    keys = ("release", "value", "numerator", "denominator", "method", "suppressed", "synthetic", "release_id")
     return {k: row[k] for k in keys}
 
 

@@ -7,8 +7,9 @@
   if (!el || !window.maplibregl) return;
   var data = JSON.parse(document.getElementById("map-data").textContent);
 
-  function fmt(v) {
-    return v === null || v === undefined ? "no figure" : v.toFixed(1) + (data.unit === "%" ? "%" : " " + data.unit);
+  function fmt(v, suppressed) {
+    if (v === null || v === undefined) return suppressed ? data.suppressed_text : "no figure";
+    return v.toFixed(1) + (data.unit === "%" ? "%" : " " + data.unit);
   }
 
   var style = {
@@ -42,6 +43,7 @@
       f.properties.value = d ? d[0] : null;
       f.properties.cls = d && d[1] !== null ? d[1] : -1;
       f.properties.below = !!d && d[2] === false;
+      f.properties.suppressed = !!d && d[4] === true;
       if (d) withFigures += 1;
       eachCoord(f.geometry.coordinates, function (c) { bounds.extend(c); });
     });
@@ -70,7 +72,7 @@
       map.getCanvas().style.cursor = "pointer";
       map.setFilter("areas-hover", ["==", ["id"], f.id]);
       popup.setLngLat(e.lngLat)
-        .setText(f.properties.name + " (" + f.properties.code + "): " + fmt(f.properties.value === "null" ? null : f.properties.value))
+        .setText(f.properties.name + " (" + f.properties.code + "): " + fmt(f.properties.value === "null" ? null : f.properties.value, f.properties.suppressed))
         .addTo(map);
     });
     map.on("mouseleave", "areas-fill", function () {

@@ -1,0 +1,203 @@
+"""Following the store file: a rebuild replaces it (`observatory build` writes a new file and moves
+it into place), and a running dashboard should serve the new figures without a restart.
+
+Everything the app derives from one store (what is available, the region, the map layers, the
+templates' globals) is one immutable `Snapshot`. `StoreWatch` holds the current snapshot; at most
+once a second a request stats the store path, and when the file's identity (inode and mtime)
+differs from the open one a new snapshot is built and swapped in under a lock. Each request takes a
+reference to one snapshot for its whole life (`acquire`/`release`), so a swap never changes the
+store under a request that is reading it; the old store is closed when its last request ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..store import Store
+
+log = logging.getLogger("observatory.web")
+
+# Where a request's snapshot and its generation are kept in the ASGI scope.
+SNAPSHOT = "observatory.snapshot"
+GENERATION = "observatory.generation"
+
+
+def identity(path: Path) -> tuple[int, int] | None:
+    """What changes when the file is replaced or rewritten; None when there is no file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """One open store and everything derived from it."""
+
+    store: Store
+    identity: tuple[int, int] | None
+    generation: int
+    available: list[dict[str, Any]]
+    region: str | None
+    layers: Any
+    templates: Any
+    suppress_below: int | None
+    users: int = field(default=0, repr=False)
+    retired: bool = field(default=False, repr=False)
+
+
+class StoreWatch:
+    def __init__(
+        self,
+        path: Path,
+        derive: Callable[[Store, tuple[int, int] | None, int], Snapshot],
+        check_every: float = 1.0,
+    ) -> None:
+        self.path = Path(path)
+        self.check_every = check_every
+        self._derive = derive
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._checked = time.monotonic()
+        self._failed: tuple[int, int] | None = None
+        self._snap = self._open()
+
+    def _open(self) -> Snapshot:
+        store, ident = self._connect()
+        try:
+            self._generation += 1
+            return self._derive(store, ident, self._generation)
+        except BaseException:
+            store.close()
+            raise
+
+    def _connect(self) -> tuple[Store, tuple[int, int] | None]:
+        """Open the file now at the path, with the identity of exactly that file.
+
+        DuckDB shares one database per path within a process: while the old store is open (a
+        request may still be reading it), connecting to the same path again would hand back the
+        old, replaced file. So the new file is opened through a hard link of its own, which is
+        removed straight away (the open store keeps the file); the build's clean-up of abandoned
+        temporary stores (".NAME.PID.tmp") never matches the link's name. Where no link can be
+        made (a read-only directory), a later store is opened from a private copy instead.
+        """
+        link = self.path.with_name(f".{self.path.name}.serving-{os.getpid()}-{self._generation + 1}")
+        try:
+            link.unlink(missing_ok=True)
+            os.link(self.path, link)
+        except FileNotFoundError:
+            return Store(self.path), None  # which says there is no store, and what to do
+        except OSError as exc:
+            if self._generation == 0:
+                ident = identity(self.path)
+                return Store(self.path), ident
+            log.warning("could not link %s (%s); opening a copy of it", self.path, exc)
+            return self._copy()
+        try:
+            ident = identity(link)
+            store = Store(link)
+        finally:
+            link.unlink(missing_ok=True)
+        store.path = self.path  # what it is the store of, for anyone reading it
+        return store, ident
+
+    def _copy(self) -> tuple[Store, tuple[int, int] | None]:
+        with open(self.path, "rb") as src:
+            st = os.fstat(src.fileno())
+            fd, tmp = tempfile.mkstemp(prefix="observatory-serving-", suffix=".duckdb")
+            with os.fdopen(fd, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        try:
+            store = Store(tmp)
+        finally:
+            os.unlink(tmp)
+        store.path = self.path
+        return store, (st.st_ino, st.st_mtime_ns)
+
+    @property
+    def current(self) -> Snapshot:
+        return self._snap
+
+    def stale(self) -> bool:
+        """Cheap, and at most once per `check_every` seconds: has the file been replaced?"""
+        now = time.monotonic()
+        if now - self._checked < self.check_every:
+            return False
+        self._checked = now
+        ident = identity(self.path)
+        # A missing file (mid-rebuild, or deleted) keeps the open store serving.
+        return ident is not None and ident != self._snap.identity and ident != self._failed
+
+    def reload(self) -> Snapshot:
+        """Open the file now at the path and swap it in; on failure keep serving the open store."""
+        with self._lock:
+            ident = identity(self.path)
+            if ident is None or ident == self._snap.identity:
+                return self._snap
+            try:
+                new = self._open()
+            except Exception:
+                log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
+                self._failed = ident
+                return self._snap
+            old, self._snap = self._snap, new
+            old.retired = True
+            if old.users == 0:
+                old.store.close()
+            log.info("store at %s changed: now serving generation %d", self.path, new.generation)
+            return new
+
+    def acquire(self) -> Snapshot:
+        with self._lock:
+            snap = self._snap
+            snap.users += 1
+            return snap
+
+    def release(self, snap: Snapshot) -> None:
+        with self._lock:
+            snap.users -= 1
+            if snap.retired and snap.users == 0:
+                snap.store.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._snap.retired = True
+            if self._snap.users == 0:
+                self._snap.store.close()
+
+
+class FollowStore:
+    """Outermost middleware: gives each request one snapshot for its whole life."""
+
+    def __init__(self, app: ASGIApp, watch: StoreWatch) -> None:
+        self.app = app
+        self.watch = watch
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.watch.stale():
+            # Opening a store runs queries: keep them off the event loop.
+            await run_in_threadpool(self.watch.reload)
+        snap = self.watch.acquire()
+        # In place, so the server-error handler (outside this middleware) sees it too.
+        scope[SNAPSHOT] = snap
+        scope[GENERATION] = snap.generation
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.watch.release(snap)
