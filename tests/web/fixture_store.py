@@ -62,7 +62,7 @@ def make_store(path: Path) -> Path:
              "OGL v3.0", "Source: Office for National Statistics", None, "ons.csv", None, "x",
              "LAD 2025", False, 2),
             ("ofcom-laua-2025-07", "ofcom", "Ofcom", "Connected Nations fixed coverage, local authorities",
-             "2025-07", "2025-12", "OGL v3.0", "Contains Ofcom data", None, "ofcom.zip",
+             "2025-07", "2025-12", "OGL v3.0", "Contains Ofcom data", None, "/srv/observatory/data/ofcom.zip",
              json.dumps(list(OFCOM_FILES_USED)), OFCOM_CHECKSUM, "LAD 2025", False, 2),
             ("demo-oa-2025-07", "demo", "Digital Observatory (synthetic demo)", "Synthetic output-area coverage",
              "2025-07", None, "MIT", "Synthetic: illustrative only", None, "demo.csv", None, "x",

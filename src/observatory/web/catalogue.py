@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from ..levels import LEVELS
@@ -37,7 +38,7 @@ def available(store: Store) -> list[dict[str, Any]]:
 
 
 def sources(store: Store) -> dict[str, Any]:
-    releases = [{k: r.get(k) for k in RELEASE_FIELDS} for r in store.releases()]
+    releases = [_release(r) for r in store.releases()]
     return {
         "releases": releases,
         "indicators": [
@@ -49,6 +50,15 @@ def sources(store: Store) -> dict[str, Any]:
         "built": store.meta(),
         "illustrative": any(r["synthetic"] for r in releases),
     }
+
+
+def _release(row: dict[str, Any]) -> dict[str, Any]:
+    out = {k: row.get(k) for k in RELEASE_FIELDS}
+    # The file's name as its publisher named it; where it sat on the server is no one's business.
+    if out["file"]:
+        out["file"] = PurePath(out["file"]).name
+    out["files_used"] = list(out["files_used"] or [])
+    return out
 
 
 def search(store: Store, text: str) -> dict[str, Any]:
