@@ -26,7 +26,6 @@ import duckdb
 
 from .errors import NotFoundError, NotPublishedError, StoreError
 from .geography.code_history import RECODED, SUCCESSOR
-from .indicators.definitions import INDICATORS
 from .levels import LEVELS, rank
 
 SCHEMA = """
@@ -374,16 +373,6 @@ class Store:
             if r["suppressed"]:
                 r["value"] = r["numerator"] = r["denominator"] = None
         return rows
-
-    def profile(self, code: str) -> list[dict[str, Any]]:
-        """The latest figure of every indicator for one area."""
-        area = self.area(code)
-        out = []
-        for ind in INDICATORS:
-            s = self.series(code, ind)
-            if s:
-                out.append({"indicator": ind, **s[-1], "level": area["level"]})
-        return out
 
     def findings(self) -> list[dict[str, Any]]:
         return self.rows("SELECT * FROM findings ORDER BY kind, subject")
