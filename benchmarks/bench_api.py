@@ -38,7 +38,7 @@ LEVELS = ("lad", "ward", "msoa", "lsoa")
 
 
 def _store() -> Path:
-    from observatory.build import ensure_built
+    from observatory.pipeline import ensure_built
 
     return Path(ensure_built(WORKSPACE))
 

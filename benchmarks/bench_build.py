@@ -1,9 +1,9 @@
 """Benchmark: cold build of the bundled workspace, and the national-scale postcode path.
 
-1. Cold build. `build.run(workspace.load(None), progress=..., out=<temp file>)` in a fresh Python
+1. Cold build. `pipeline.run(workspace.load(None), progress=..., out=<temp file>)` in a fresh Python
    subprocess per run, so imports count; the store goes to a temporary directory, never into
    examples/west-yorkshire/build. Wall time is measured by this process around the subprocess;
-   per-step times come from a progress callback that timestamps each name in `build.STEPS`.
+   per-step times come from a progress callback that timestamps each name in `pipeline.STEPS`.
    If the workspace's synthetic small-area ZIP is missing, a temporary copy of the workspace
    without that source is built instead, and the output says so.
 2. National scale. 1.7M synthetic postcodes inside the real 361 UK district polygons (recipe in
@@ -50,7 +50,7 @@ import pyogrio  # noqa: E402
 import shapely  # noqa: E402
 from baselines import geopandas_assign  # noqa: E402
 
-from observatory import build  # noqa: E402
+from observatory import pipeline  # noqa: E402
 from observatory.geography.membership import Layers, district_links, extend_upwards  # noqa: E402
 from observatory.geography.point_in_polygon import PolygonIndex  # noqa: E402
 from observatory.indicators.rollup import roll_up  # noqa: E402
@@ -69,14 +69,14 @@ CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-from observatory import build, workspace
+from observatory import pipeline, workspace
 t_import = time.perf_counter() - t0
 marks = []
 def progress(name):
     marks.append((name, time.perf_counter()))
 ws = workspace.load(sys.argv[1] or None)
 t_load = time.perf_counter()
-build.run(ws, progress=progress, out=Path(sys.argv[2]))
+pipeline.run(ws, progress=progress, out=Path(sys.argv[2]))
 t_end = time.perf_counter()
 ends = [m[1] for m in marks[1:]] + [t_end]
 print("BENCH " + json.dumps({
@@ -167,7 +167,7 @@ def bench_build(runs: int, out: list[str], rec: dict) -> None:
                 f"{r['maxrss_mb']:,.0f} MB; store {r['store_mb']:.1f} MB, {r['facts']:,} facts, "
                 f"{r['areas']:,} areas")
     walls = [r["wall_s"] for r in results]
-    steps = {name: [r["steps"].get(name, float("nan")) for r in results] for name in build.STEPS}
+    steps = {name: [r["steps"].get(name, float("nan")) for r in results] for name in pipeline.STEPS}
     rec["build"] = {
         "min": min(walls), "median": statistics.median(walls), "walls": walls,
         "import": statistics.median(r["import_s"] for r in results),
@@ -330,7 +330,7 @@ def markdown(rec: dict, command: str) -> str:
         lines += [
             f"### Cold build of examples/west-yorkshire ({rec['build_variant']})",
             "",
-            f"`build.run(workspace.load(None), out=<temp>)` in a fresh interpreter per run (imports count), "
+            f"`pipeline.run(workspace.load(None), out=<temp>)` in a fresh interpreter per run (imports count), "
             f"{len(b['walls'])} runs: **min {b['min']:.2f} s, median {b['median']:.2f} s** "
             f"(goal < {BUILD_GOAL_S:.0f} s: {goal}). Runs: {', '.join(f'{w:.2f}' for w in b['walls'])} s. "
             f"Peak RSS {b['rss']:,.0f} MB; store holds {b['facts']:,} facts, {b['areas']:,} areas.",

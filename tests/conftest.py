@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from observatory import build, workspace
+from observatory import pipeline, workspace
 from observatory.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def copy_workspace(root: Path, replace: dict[str, str] | None = None) -> Path:
 def built_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the bundled workspace, built (the repo's own build/ folder is left alone)."""
     root = copy_workspace(tmp_path_factory.mktemp("ws") / "west-yorkshire")
-    build.run(workspace.load(root))
+    pipeline.run(workspace.load(root))
     return root
 
 

@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 import observatory
-from observatory import build as build_mod
+from observatory import pipeline
 from observatory.cli import app
 from observatory.errors import ObservatoryError
 
@@ -267,7 +267,7 @@ def test_bad_input_gives_one_clear_message_and_keeps_the_store(ws: Path, case: s
     # holds square brackets, which cli.py currently prints as rich markup (see
     # test_cli_prints_square_brackets_literally).
     with pytest.raises(ObservatoryError) as raised:
-        build_mod.run(ws)
+        pipeline.run(ws)
     assert matches(str(raised.value), expected), str(raised.value)
     assert message == str(raised.value)
     assert digest(store) == before, "a failed build changed the previous store"

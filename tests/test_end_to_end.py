@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from observatory import build, workspace
+from observatory import pipeline, workspace
 from observatory.errors import NotFoundError, NotPublishedError
 from observatory.sources.ofcom import COUNTED
 from observatory.store import Store
@@ -94,7 +94,7 @@ def test_postcode_figures_are_percentages_never_summed(store):
 def strict_store(tmp_path_factory):
     """The bundled workspace with a suppression threshold high enough to hide many output areas."""
     root = copy_workspace(tmp_path_factory.mktemp("strict") / "ws", {"suppress_below = 5": "suppress_below = 120"})
-    s = Store(build.run(workspace.load(root)))
+    s = Store(pipeline.run(workspace.load(root)))
     yield s
     s.close()
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from observatory.build.rollups import suppress
 from observatory.indicators.rollup import nearest_weights, roll_up, roll_up_weighted
+from observatory.pipeline.rollups import suppress
 
 children = st.lists(
     st.tuples(

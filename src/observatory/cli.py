@@ -19,8 +19,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import build as build_mod
 from . import check as check_mod
+from . import pipeline
 from . import workspace as workspace_mod
 from .errors import ObservatoryError
 from .levels import LEVELS
@@ -79,7 +79,7 @@ def build(workspace: WorkspaceArg = None) -> None:
         ws = workspace_mod.load(workspace)
         bar, step = _progress()
         with bar:
-            path = build_mod.run(ws, step)
+            path = pipeline.run(ws, step)
             step(None)
         with Store(path) as store:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
@@ -248,12 +248,12 @@ def serve(workspace: WorkspaceArg = None,
         from .web.server import serve as run_server
 
         ws = workspace_mod.load(workspace)
-        if build_mod.is_current(ws):
+        if pipeline.is_current(ws):
             run_server(ws.root, host=host, port=port)
             return
         bar, step = _progress()
         with bar:
-            build_mod.ensure_built(ws, step)
+            pipeline.ensure_built(ws, step)
             step(None)
         run_server(ws.root, host=host, port=port)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
-from ..build import Progress, ensure_built
+from ..pipeline import Progress, ensure_built
 from .app import create_app
 
 
