@@ -8,76 +8,37 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import check as check_mod
 from . import pipeline
 from . import workspace as workspace_mod
-from .errors import ObservatoryError
+from .cli_common import (
+    WorkspaceArg,
+    WorkspaceOpt,
+    check_format,
+    open_store,
+    out,
+    progress,
+    reported,
+)
 from .levels import LEVELS
 from .overview import overview
 from .store import FIGURE_COLUMNS, Store
 
 app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-out = Console()
-err = Console(stderr=True)
-
-WorkspaceArg = Annotated[Path | None, typer.Argument(help="Workspace folder (default: the bundled West Yorkshire one).")]
-WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: bundled West Yorkshire).")]
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Every ObservatoryError becomes its message on stderr and exit code 2, never a traceback."""
-    try:
-        yield
-    except ObservatoryError as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
-
-
-def _check_format(format: str, allowed: tuple[str, ...]) -> None:
-    if format not in allowed:
-        raise ObservatoryError(f"--format '{format}' is not known. Use {', '.join(allowed[:-1])} or {allowed[-1]}.")
-
-
-def _store(workspace: Path | None) -> Store:
-    ws = workspace_mod.load(workspace)
-    return Store(ws.store_path)
-
-
-def _progress() -> tuple[Progress, Callable[[str | None], None]]:
-    """One progress line per build step: a spinner while it runs, its time when done."""
-    bar = Progress(SpinnerColumn(finished_text="[green]done[/]"), TextColumn("{task.description}"),
-                   BarColumn(bar_width=20), TimeElapsedColumn(), console=err)
-    current: list[TaskID] = []
-
-    def step(name: str | None) -> None:
-        if current:
-            bar.update(current[-1], completed=1)
-            bar.stop_task(current[-1])
-        if name is not None:
-            current.append(bar.add_task(name, total=1))
-
-    return bar, step
-
 
 @app.command()
 def build(workspace: WorkspaceArg = None) -> None:
     """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names."""
-    with _reported():
+    with reported():
         ws = workspace_mod.load(workspace)
-        bar, step = _progress()
+        bar, step = progress()
         with bar:
             path = pipeline.run(ws, step)
             step(None)
@@ -90,8 +51,8 @@ def build(workspace: WorkspaceArg = None) -> None:
 @app.command()
 def headline(workspace: WorkspaceArg = None) -> None:
     """Headline coverage for the region and each district: latest release, changes, the ~90% target."""
-    with _reported():
-        with _store(workspace) as store:
+    with reported():
+        with open_store(workspace) as store:
             data = overview(store)
         table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
         table.add_column("area")
@@ -130,9 +91,9 @@ def figures(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Figures for one indicator at one level, with their provenance."""
-    with _reported():
-        _check_format(format, ("table", "csv", "json"))
-        with _store(workspace) as store:
+    with reported():
+        check_format(format, ("table", "csv", "json"))
+        with open_store(workspace) as store:
             rows = store.figures(level, indicator, release, area, all_methods, within)
             label = store.indicator(indicator)["label"]
         _print_rows(rows, format, title=f"{label}: {level}, {rows[0]['release'] if rows else release}")
@@ -174,9 +135,9 @@ def _count(x: Any) -> str:
 def sources(workspace: WorkspaceOpt = None,
             format: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
     """Every release loaded: publisher, title, as-of date, licence, origin, checksum, synthetic."""
-    with _reported():
-        _check_format(format, ("table", "json"))
-        with _store(workspace) as store:
+    with reported():
+        check_format(format, ("table", "json"))
+        with open_store(workspace) as store:
             rows = store.releases()
         if format == "json":
             sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
@@ -195,9 +156,9 @@ def sources(workspace: WorkspaceOpt = None,
 def check(workspace: WorkspaceOpt = None,
           format: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
     """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells."""
-    with _reported():
-        _check_format(format, ("table", "json"))
-        with _store(workspace) as store:
+    with reported():
+        check_format(format, ("table", "json"))
+        with open_store(workspace) as store:
             report = check_mod.run(store)
         if format == "json":
             sys.stdout.write(json.dumps(report, indent=1, default=str) + "\n")
@@ -210,9 +171,9 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
         workspace: WorkspaceOpt = None,
         format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table") -> None:
     """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings)."""
-    with _reported():
-        _check_format(format, ("table", "csv", "json"))
-        with _store(workspace) as store:
+    with reported():
+        check_format(format, ("table", "csv", "json"))
+        with open_store(workspace) as store:
             columns, rows = store.sql(query)
         if format == "json":
             sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1, default=str) + "\n")
@@ -234,7 +195,7 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
 @app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")]) -> None:
     """Write a commented observatory.toml for a new region."""
-    with _reported():
+    with reported():
         path = workspace_mod.write_template(directory)
         out.print(f"Wrote {path}. Fill in your region's files, then run `observatory build {directory}`.")
 
@@ -244,18 +205,22 @@ def serve(workspace: WorkspaceArg = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
-    with _reported():
+    with reported():
         from .web.server import serve as run_server
 
         ws = workspace_mod.load(workspace)
         if pipeline.is_current(ws):
             run_server(ws.root, host=host, port=port)
             return
-        bar, step = _progress()
+        bar, step = progress()
         with bar:
             pipeline.ensure_built(ws, step)
             step(None)
         run_server(ws.root, host=host, port=port)
+
+
+# Feature packages register their command groups here, one line each:
+# app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure
 from .geo import LAYER_PATH, Layers
 from .live import FollowStore, Snapshot, StoreWatch
+from .nav import NAV
 from .negotiate import JsonSuffix
 
 HERE = Path(__file__).parent
@@ -131,6 +132,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
+    env.globals["NAV"] = NAV
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
     # A figure of a row with its words when it has no value: `shown(row, unit)`.
     env.globals["shown"] = lambda row, unit="%": (

@@ -1,0 +1,11 @@
+"""The service navigation, in order. Each page family adds its entry here (path, label)."""
+
+from __future__ import annotations
+
+NAV: list[tuple[str, str]] = [
+    ("/", "Overview"),
+    ("/map", "Map"),
+    ("/search", "Search"),
+    ("/sources", "Data and sources"),
+    ("/api/v1/docs", "API"),
+]
