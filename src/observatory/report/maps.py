@@ -9,6 +9,7 @@ mapclassify), with a class of its own for zero where zeros exist (e.g. no premis
 from __future__ import annotations
 
 import io
+import warnings
 from typing import Any
 
 import matplotlib
@@ -46,7 +47,9 @@ def classes(values: list[float], lower_is_better: bool) -> tuple[list[int], list
     if k <= 1:
         groups.append(rest)
     else:
-        yb = mapclassify.FisherJenks(sub, k=k).yb
+        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
+            warnings.simplefilter("ignore", UserWarning)
+            yb = mapclassify.FisherJenks(sub, k=k).yb
         idx = np.flatnonzero(rest)
         for c in range(k):
             mask = np.zeros(len(arr), dtype=bool)
