@@ -166,3 +166,31 @@ def test_cli_writes_both_and_refuses_bad_options(built_workspace: Path, tmp_path
     assert "--year 2031" in result.output and "Use --year 2026" in result.output
     result = runner.invoke(app, ["report", "-w", str(built_workspace), "--format", "docx", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "html, pdf" in result.output
+
+
+def test_dashboard_serves_the_latest_report_and_says_how_to_write_one(built_workspace: Path, tmp_path: Path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from observatory.web.app import create_app
+
+    store_path = workspace.load(built_workspace).store_path
+    empty = tmp_path / "no-report"
+    empty.mkdir()
+    with TestClient(create_app(store_path, workspace_dir=empty)) as c:
+        page = c.get("/report")
+        assert page.status_code == 200 and "observatory report" in page.text
+        assert c.get("/report.json").json()["written"] is False
+    write_report(workspace.load(built_workspace), formats=("html", "pdf"))
+    with TestClient(create_app(store_path, workspace_dir=built_workspace)) as c:
+        page = c.get("/report")
+        assert page.status_code == 200 and "annual update 2026" in page.text
+        assert "style-src 'unsafe-inline'" in page.headers["content-security-policy"]
+        listing = c.get("/report.json").json()
+        assert listing["written"] is True and listing["pdfs"] == [{"year": 2026, "url": "/report/annual-update-2026.pdf"}]
+        pdf = c.get("/report/annual-update-2026.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert c.get("/report/..%2Fobservatory.toml").status_code == 404
+        assert c.get("/report/annual-update-1999.pdf").status_code == 404
