@@ -21,6 +21,7 @@ from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
 from . import api, catalogue, errors, pages
+from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure
@@ -69,6 +70,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.include_router(report_pages.router)
     _docs(app)
     errors.install(app)
 

@@ -7,5 +7,6 @@ NAV: list[tuple[str, str]] = [
     ("/map", "Map"),
     ("/search", "Search"),
     ("/sources", "Data and sources"),
+    ("/report", "Annual update"),
     ("/api/v1/docs", "API"),
 ]
