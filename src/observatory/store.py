@@ -44,7 +44,8 @@ CREATE TABLE releases (
     checksum VARCHAR NOT NULL,        -- sha256 of the file as loaded
     vintage VARCHAR,                  -- geography vintage of the area codes, e.g. 'OA 2011'
     synthetic BOOLEAN NOT NULL,
-    rows INTEGER
+    rows INTEGER,
+    notes VARCHAR                     -- JSON list: what was derived differently from the file's headings
 );
 CREATE TABLE areas (
     code VARCHAR PRIMARY KEY,
@@ -101,7 +102,7 @@ _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 EL
 # The level that divides an area, for listing its children. Wards, MSOAs and LSOAs of 2011/2013
 # do not nest in each other, so a ward lists its LSOAs (placed by best fit), not MSOAs.
 CHILD_LEVEL = {
-    "uk": "nation", "nation": "lad", "ca": "lad", "lad": "ward", "ward": "lsoa", "msoa": "lsoa",
+    "uk": "nation", "gb": "nation", "ew": "nation", "nation": "lad", "rgn": "lad", "ca": "lad", "group": "lad", "lad": "ward", "ward": "lsoa", "msoa": "lsoa",
     "lsoa": "oa", "oa": "postcode",
 }
 
@@ -169,6 +170,7 @@ class Store:
         rows = self.rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
         for r in rows:
             r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
+            r["notes"] = json.loads(r["notes"]) if r.get("notes") else []
         return rows
 
     def indicators(self) -> list[dict[str, Any]]:

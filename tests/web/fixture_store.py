@@ -53,7 +53,8 @@ def make_store(path: Path) -> Path:
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
     con.executemany(
-        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO releases (release_id, source, publisher, title, as_of, published, licence, attribution, "
+        "origin, file, files_used, checksum, vintage, synthetic, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             ("ons-gigabit-2024-07", "ons", "ONS", "Gigabit capable broadband", "2024-07", None,
              "OGL v3.0", "Source: Office for National Statistics", None, "ons.csv", None, "x",

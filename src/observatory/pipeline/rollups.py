@@ -6,6 +6,8 @@ import pandas as pd
 
 from ..geography.code_history import PREDECESSORS, SUCCESSOR
 from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
+from ..levels import ABOVE_DISTRICT
+from .completeness import completeness
 from .state import FACT_COLUMNS, Build, isin
 
 
@@ -15,10 +17,11 @@ def roll_up_all(b: Build) -> None:
     published = facts[facts["method"] == "published"]
     _small_areas(b, published[published["level"] == "oa"])
     districts = published[published["level"] == "lad"]
-    links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ["ca", "nation", "uk"])]
+    links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ABOVE_DISTRICT)]
     counted = districts.dropna(subset=["numerator", "denominator"])
     _districts_counted(b, counted, links)
     _districts_weighted(b, districts[districts["numerator"].isna()], counted, links)
+    completeness(b, districts, counted)
 
 
 def _small_areas(b: Build, oa: pd.DataFrame) -> None:
@@ -34,7 +37,7 @@ def _small_areas(b: Build, oa: pd.DataFrame) -> None:
 def _districts_counted(b: Build, counted: pd.DataFrame, links: pd.DataFrame) -> None:
     """Districts with premises counts up to the combined authority, nations and the UK."""
     for rid, part in counted.groupby("release_id"):
-        _add_rolled(b, roll_up(part, links), rid)
+        _add_rolled(b, roll_up(_without_superseded(b, part, rid), links), rid)
 
 
 def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame, links: pd.DataFrame) -> None:
@@ -56,7 +59,7 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
                 b.finding("no-weight", rid,
                           f"districts with {ind} but no premises count in any release, left out of parents",
                           missing["child"].nunique())
-            approximated = rpart["area_code"].isin(SUCCESSOR).sum()
+            approximated = (rpart["area_code"].isin(SUCCESSOR) & ~rpart["area_code"].isin(counted["area_code"])).sum()
             if approximated:
                 b.finding("approximated-weight", rid,
                           f"abolished districts in the {ind} parents, each weighted by an equal share of "
@@ -65,13 +68,18 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
 
 
 def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
-    """Weights for districts abolished in 2023: an equal share of their successor's count.
+    """Weights for abolished districts that no loaded release counts on their own: an equal share
+    of their successor's count.
 
-    Ofcom never published premises counts for them on their own; an equal share keeps the
-    successor's total right and errs only in the split between predecessors.
+    With Ofcom's September tables loaded (2018-2023 list the districts abolished in 2023 with
+    their own counts) this is never needed for them; it keeps a workspace with only newer tables
+    right in total, erring only in the split between predecessors.
     """
     rows = []
+    own = set(weights["area_code"])
     for old, new in SUCCESSOR.items():
+        if old in own:
+            continue
         successor = weights[weights["area_code"] == new]
         rows.append(successor.assign(area_code=old, weight=successor["weight"] / len(PREDECESSORS[new])))
     return pd.concat([weights, *rows], ignore_index=True)
@@ -80,11 +88,19 @@ def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
 def _without_superseded(b: Build, part: pd.DataFrame, release_id: str) -> pd.DataFrame:
     """A release that gives both abolished districts and their successor counts only the successor."""
     present = set(part["area_code"])
-    superseded = part["area_code"].map(lambda c: SUCCESSOR.get(c) in present)
+    superseded = part["area_code"].map(lambda c: bool(_successors(c) & present))
     if superseded.any():
         b.finding("superseded-district", release_id, "abolished districts given beside their successor: "
                   "shown as published, left out of parents so no premises count twice", int(superseded.sum()))
     return part[~superseded.to_numpy()]
+
+
+def _successors(code: str) -> set[str]:
+    out = set()
+    while code in SUCCESSOR:
+        code = SUCCESSOR[code]
+        out.add(code)
+    return out
 
 
 def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:

@@ -79,6 +79,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             ) from None
         problem = str(exc).strip().splitlines()[0]
         raise InputError(name, f"is not a well-formed CSV file ({problem}).", fix="Download the file again.") from None
+    _duplicate_headers(text, name)
     df.columns = [str(c).strip() for c in df.columns]
     rename = {}
     for canonical, spellings in required.items():
@@ -86,7 +87,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
         if found is None:
             _preamble(text, name, required)
             taken = {s for c, sp in required.items() for s in (c, *sp) if s in df.columns}
-            _missing_column(df, name, canonical, taken)
+            missing_column(df, name, canonical, taken)
         rename[found] = canonical
     df = df.rename(columns=rename)
     df.attrs["source_columns"] = {canonical: found for found, canonical in rename.items()}
@@ -95,6 +96,20 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
         )
     return df
+
+
+def _duplicate_headers(text: str, name: str | Path) -> None:
+    """pandas renames a repeated header to 'X.1' and the first copy silently wins: refuse instead."""
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header, start=1):
+        key = col.strip()
+        if key in seen:
+            raise InputError(
+                name, f'the header "{key}" appears twice (columns {seen[key]} and {i}).', row=1, column=key,
+                expected="each column heading once", fix="Delete or rename one of the two columns.",
+            )
+        seen[key] = i
 
 
 def _preamble(text: str, name: str | Path, required: dict[str, tuple[str, ...]]) -> None:
@@ -115,7 +130,7 @@ def _preamble(text: str, name: str | Path, required: dict[str, tuple[str, ...]])
             )
 
 
-def _missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
+def missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
     import difflib
 
     # A renamed column: the same name but for case and spacing, or a close spelling that is not
@@ -144,11 +159,19 @@ def _column_at(raw: bytes, offset: int) -> str | None:
     return header[index].strip() if index < len(header) else None
 
 
-def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count") -> np.ndarray:
-    """A column as floats; blank cells are NaN. kind: 'count' (whole, >= 0) or 'percent' (0-100)."""
+def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count",
+            required: bool = False) -> np.ndarray:
+    """A column as floats. kind: 'count' (whole, >= 0) or 'percent' (0-100). Blank cells are NaN,
+    unless `required`: a blank premises count would silently drop the area from its parents.
+    'inf', 'Infinity' and overflowing numbers such as 1e400 are never numbers of anything."""
     cells = df[column].str.strip()
+    if required and (cells == "").any():
+        i = int(np.argmax((cells == "").to_numpy()))
+        raise InputError(name, "the cell is blank.", row=i + 2, column=shown(df, column),
+                         expected="a whole number, 0 or more",
+                         fix="Fill in the count from the publisher's file, or remove the row.")
     values = pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
-    bad = np.isnan(values) & (cells != "").to_numpy()
+    bad = (np.isnan(values) & (cells != "").to_numpy()) | np.isinf(values)
     if kind == "count":
         bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
     else:
