@@ -226,7 +226,10 @@ def facts(store: Path) -> list[tuple]:
 
 def findings(ws: Path) -> dict[tuple[str, str], int]:
     result = CliRunner().invoke(app, ["check", "--workspace", str(ws), "--format", "json"])
-    assert result.exit_code == 0, result.output
+    # the tiny corpus workspace holds a few output areas of one district, so its roll-ups differ
+    # from Ofcom's district table by design: check says so with exit code 1 (never 2: it ran)
+    assert result.exit_code in (0, 1), result.output
+    assert (result.exit_code == 0) == json.loads(result.stdout)["ok"]
     return {(f["kind"], f["subject"]): f["count"] for f in json.loads(result.stdout)["findings"]}
 
 

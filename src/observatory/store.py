@@ -7,7 +7,8 @@ Tables
   releases     one row per source loaded: publisher, title, as-of month, licence, checksum, synthetic
   areas        code, name, level, vintage, representative point, geometry (WKB, EPSG:4326)
   shapes       simplified geometry per level for maps (WKB, EPSG:4326), one band per level
-  membership   child -> parent links with the method (lookup, spatial, best-fit) and weight
+  membership   child -> parent links with the method (lookup, spatial, best-fit), weight and the
+               share of a best-fit child's postcodes (a proxy for its premises) inside the parent
   facts        release x area x indicator: numerator, denominator, value, method, suppressed, synthetic
   indicators   id, label, unit, definition, citation, threshold, direction, finest level
   findings     what `observatory check` reports: kind, subject, detail, count
@@ -66,7 +67,8 @@ CREATE TABLE membership (
     parent VARCHAR NOT NULL,
     parent_level VARCHAR NOT NULL,
     method VARCHAR NOT NULL,          -- lookup | spatial | best-fit
-    weight DOUBLE NOT NULL DEFAULT 1.0
+    weight DOUBLE NOT NULL DEFAULT 1.0,
+    share DOUBLE                      -- best fit: share of the child's postcodes inside this parent
 );
 CREATE TABLE facts (
     release_id VARCHAR NOT NULL,

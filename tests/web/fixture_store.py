@@ -131,7 +131,7 @@ def make_store(path: Path) -> Path:
 
     con.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?)", areas)
     con.executemany("INSERT INTO shapes VALUES (?, ?, ?)", shapes)
-    con.executemany("INSERT INTO membership VALUES (?, ?, ?, ?, ?)", members)
+    con.executemany("INSERT INTO membership (child, parent, parent_level, method, weight) VALUES (?, ?, ?, ?, ?)", members)
     con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
     con.executemany(
         "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

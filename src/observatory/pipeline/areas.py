@@ -144,6 +144,7 @@ def place_postcodes(b: Build) -> None:
               "postcodes whose centroid lies outside the region's districts (left out)",
               int((~keep & pcs["lat"].notna()).sum()))
     links = links[isin(links["child"], pcs["postcode"][keep])]
+    _fit_shares(b, links)
     upper = b.links[isin(b.links["child"], b.ws.districts)]
     b.links = pd.concat([b.links, extend_upwards(links, upper)], ignore_index=True)
     kept = pcs[keep]
@@ -151,6 +152,32 @@ def place_postcodes(b: Build) -> None:
         "code": kept["postcode"], "name": kept["postcode"], "level": "postcode", "vintage": "NSPL May 2025",
         "lon": kept["lon"], "lat": kept["lat"], "geometry": None,
     }))
+
+
+def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
+    """How well each output area fits the area it was placed in by best fit: the share of its
+    postcodes whose centroids lie inside that area (postcodes stand in for premises, which no file
+    gives per postcode). Recorded on the link; `check` counts the output areas that straddle a
+    boundary (share below 1) per level, so approximations are never silent."""
+    if "oa" not in b.layers.layers:
+        return
+    pc_oa = pc_links[pc_links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
+    per_oa = pc_oa.groupby("oa").size()
+    b.links["share"] = np.where(b.links["method"].isin(["lookup", "spatial"]), 1.0, np.nan)
+    for level in ("lsoa", "msoa", "ward", "lad"):
+        if level not in b.layers.layers:
+            continue
+        inside = pc_oa.merge(pc_links[pc_links["parent_level"] == level][["child", "parent"]], on="child")
+        counts = inside.groupby(["oa", "parent"]).size().rename("n").reset_index()
+        fit = (b.links["parent_level"] == level) & b.links["child"].isin(per_oa.index) & (b.links["method"] == "best-fit")
+        keyed = b.links.loc[fit, ["child", "parent"]].merge(counts, left_on=["child", "parent"],
+                                                            right_on=["oa", "parent"], how="left")
+        share = keyed["n"].fillna(0).to_numpy() / per_oa.reindex(keyed["child"]).to_numpy()
+        b.links.loc[fit, "share"] = share
+        straddle = int((share < 1).sum())
+        b.finding("best-fit-share", level,
+                  f"output areas straddling a {level} boundary (some of their postcodes lie in another "
+                  f"{level}); placed whole by best fit; mean share inside {100 * share.mean():.1f}%", straddle)
 
 
 def _district_from_output_area(b: Build, links: pd.DataFrame) -> pd.DataFrame:

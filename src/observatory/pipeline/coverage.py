@@ -20,6 +20,11 @@ from .state import Build, add_facts, isin
 ABOLISHED = "LAD (abolished before 2025)"
 
 
+def _relative(path: Path, root: Path) -> str:
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
 def _checksum(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -31,7 +36,8 @@ def _release(b: Build, source: Source, release_id: str, as_of: str | None, rows:
         "release_id": release_id, "source": source.key, "publisher": source.publisher,
         "title": source.title, "as_of": as_of, "published": source.published,
         "licence": source.licence, "attribution": source.attribution, "origin": source.origin,
-        "file": str(source.file.relative_to(b.ws.root)) if source.file.is_relative_to(b.ws.root) else str(source.file),
+        # relative to the workspace: the store never holds the building machine's own paths
+        "file": _relative(source.file, b.ws.root),
         "files_used": json.dumps(files_used or [source.file.name]), "checksum": _checksum(source.file),
         "vintage": vintage or source.vintage, "synthetic": source.synthetic, "rows": rows,
         "notes": json.dumps(notes or []),

@@ -50,6 +50,9 @@ def write(b: Build, out: Path, fingerprint: str) -> Path:
         _insert(con, "areas", areas)
         _insert(con, "shapes", pd.concat(b.shapes, ignore_index=True))
         links = b.links.drop_duplicates(["child", "parent"])
+        # exact links (lookup, spatial) hold the whole child; only best fit has a share below 1
+        links = links.assign(share=links.get("share", pd.Series(index=links.index, dtype=float))
+                             .where(links["method"] == "best-fit", 1.0))
         # Stored sorted by the column readers filter on, so DuckDB's per-row-group min/max
         # (zone maps) skip most of the table for one area's figures or parents.
         _insert(con, "membership", links, order="child, parent_level")

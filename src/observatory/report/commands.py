@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .. import workspace as workspace_mod
-from ..cli_common import WorkspaceArg, WorkspaceOpt, err, out, progress, reported
+from ..cli_common import WorkspaceArg, WorkspaceOpt, err, load_workspace, out, progress, reported
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from . import write_report
 
         with reported():
-            ws = workspace_mod.load(workspace or workspace_arg)
+            ws = load_workspace(workspace, workspace_arg)
             formats = tuple(f.strip() for f in format.split(",") if f.strip())
             bar, step = progress()
             with bar:
