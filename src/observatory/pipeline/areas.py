@@ -175,6 +175,8 @@ def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
         share = keyed["n"].fillna(0).to_numpy() / per_oa.reindex(keyed["child"]).to_numpy()
         b.links.loc[fit, "share"] = share
         straddle = int((share < 1).sum())
+        if not len(share):
+            continue
         b.finding("best-fit-share", level,
                   f"output areas straddling a {level} boundary (some of their postcodes lie in another "
                   f"{level}); placed whole by best fit; mean share inside {100 * share.mean():.1f}%", straddle)

@@ -9,6 +9,7 @@ from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
 from ..levels import ABOVE_DISTRICT
 from .completeness import completeness
 from .state import FACT_COLUMNS, Build, isin
+from .suppression import complementary
 
 
 def roll_up_all(b: Build) -> None:
@@ -110,7 +111,8 @@ def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
 
 
 def suppress(b: Build) -> None:
-    """Hide figures over fewer premises than the workspace's threshold, after every roll-up.
+    """Hide figures over fewer premises than the workspace's threshold, after every roll-up, and
+    enough others that no hidden figure can be recovered by subtraction (pipeline.suppression).
 
     The hidden cells' counts are dropped from the store itself (not only from outputs), so no query
     can reveal them; their parents were rolled up before this step and still include them.
@@ -118,8 +120,9 @@ def suppress(b: Build) -> None:
     threshold = b.ws.suppress_below
     facts = pd.concat(b.facts, ignore_index=True)
     small = (facts["denominator"].notna() & (facts["denominator"] < threshold)).to_numpy()
-    facts["suppressed"] = small
-    facts.loc[small, ["numerator", "denominator", "value"]] = float("nan")
+    hidden, added = complementary(facts, b.links, small) if small.any() else (small, 0)
+    facts["suppressed"] = hidden
+    facts.loc[hidden, ["numerator", "denominator", "value"]] = float("nan")
     b.facts = [facts]
     counts = facts[small].groupby("level")["area_code"].nunique()
     for level, n in counts.items():
@@ -127,3 +130,9 @@ def suppress(b: Build) -> None:
                   f"areas with fewer than {threshold} premises: figures suppressed, still counted in parents", n)
     if counts.empty:
         b.finding("suppressed", "all levels", f"no area has fewer than {threshold} premises: nothing suppressed", 0)
+    primary_areas = set(facts.loc[small, "area_code"])
+    only_secondary = facts[hidden & ~facts["area_code"].isin(primary_areas).to_numpy()]
+    for level, n in only_secondary.groupby("level")["area_code"].nunique().items():
+        b.finding("suppressed-complementary", level,
+                  "areas also suppressed so that no suppressed figure can be worked out from its parent "
+                  "and siblings (complementary suppression)", n)
