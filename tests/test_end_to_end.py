@@ -140,7 +140,7 @@ ONS_SERIES = WORKSPACE / "data" / "coverage" / "ons_els_gigabit_capable_broadban
 OFCOM_TABLES = sorted((WORKSPACE / "data" / "coverage").glob("ofcom_20????_fixed_laua_coverage_r*.csv"))
 
 
-def _expected_england(release: str) -> float:
+def _expected_england(release: str, districts: set[str] | None = None) -> float:
     """England's gigabit share for an ONS period, computed here independently of the build.
 
     Each English district once (after the Barnsley/Sheffield recode), weighted by All Premises in
@@ -162,6 +162,12 @@ def _expected_england(release: str) -> float:
     ons = ons[(ons["period"] == release) & ~ons["area_code"].str.startswith("E10") & ons["area_code"].str.startswith("E")]
     ons = ons.assign(code=ons["area_code"].replace(RECODED)).drop_duplicates("code")
     present = set(ons["code"])
+    if districts is not None:  # a region's or combined authority's districts, and their predecessors
+        def today(code: str) -> str:
+            while code in SUCCESSOR:
+                code = SUCCESSOR[code]
+            return code
+        ons = ons[ons["code"].map(today).isin(districts)]
 
     def superseded(code: str) -> bool:
         while code in SUCCESSOR:
@@ -185,6 +191,30 @@ def test_england_from_the_ons_series_counts_each_district_once(store, release):
     england = next(r for r in store.figures("nation", "gigabit", release, all_methods=True)
                    if r["area_code"] == "E92000001" and r["method"] == "estimated-weights")
     assert england["value"] == pytest.approx(_expected_england(release), abs=1e-9)
+
+
+ONS_MONTHS = ["2022-09", "2023-01", "2023-05", "2023-09", "2024-01", "2024-07", "2025-01", "2025-07", "2026-01"]
+# Parents holding the 2023 mergers and the 2024 recodes: Yorkshire and The Humber (North Yorkshire,
+# Barnsley, Sheffield), North West (Cumbria), South West (Somerset), York and North Yorkshire,
+# South Yorkshire (Barnsley, Sheffield).
+REORGANISED = {"E12000003": "rgn", "E12000002": "rgn", "E12000009": "rgn", "E47000012": "ca", "E47000002": "ca"}
+
+
+@pytest.mark.parametrize("release", ONS_MONTHS)
+def test_parents_of_reorganised_districts_count_every_district_of_the_time(store, release):
+    lookups = {lv: pd_lookup(f, col) for lv, (f, col) in
+               {"rgn": ("lad25_rgn25_en.csv", "RGN25CD"), "ca": ("lad25_cauth25_en.csv", "CAUTH25CD")}.items()}
+    for code, level in REORGANISED.items():
+        got = next(r for r in store.figures(level, "gigabit", release, area=code, all_methods=True)
+                   if r["method"] == "estimated-weights")
+        assert got["value"] == pytest.approx(_expected_england(release, lookups[level][code]), abs=1e-9), code
+
+
+def pd_lookup(file: str, column: str) -> dict[str, set[str]]:
+    import pandas as pd
+
+    table = pd.read_csv(WORKSPACE / "data" / "lookups" / file)
+    return {code: set(group["LAD25CD"]) for code, group in table.dropna(subset=[column]).groupby(column)}
 
 
 @pytest.mark.parametrize("level", ["lsoa", "msoa", "ward", "lad"])
