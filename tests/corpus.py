@@ -374,6 +374,40 @@ def _header_only(rel: str) -> Callable[[Path], Path]:
     return _on(rel, lambda rows: rows.__delitem__(slice(1, None)))
 
 
+def _repeat_header(rows: list[list[str]]) -> None:
+    """A second "All Premises" column at the end (a spreadsheet paste gone wrong)."""
+    rows[0].append("All Premises")
+    for r in rows[1:]:
+        r.append("1")
+
+
+def _fractions(rows: list[list[str]]) -> None:
+    """Superfast percentages saved as fractions (Excel's 0.955 for 95.5%)."""
+    i = rows[0].index(SFBB_PCT)
+    for r in rows[1:]:
+        r[i] = f"{float(r[i]) / 100:.3f}"
+
+
+def _swap_postcode_coordinates(rows: list[list[str]]) -> None:
+    lat, lon = rows[0].index("lat"), rows[0].index("lon")
+    for r in rows[1:]:
+        r[lat], r[lon] = r[lon], r[lat]
+
+
+def _swap_geometry(ws: Path) -> Path:
+    """Output-area polygons with every (longitude, latitude) pair written as (latitude, longitude)."""
+    path = ws / OA
+    data = _geojson(path)
+
+    def swap(coords):
+        return [swap(c) for c in coords] if isinstance(coords[0], list) else [coords[1], coords[0]]
+
+    for f in data["features"]:
+        f["geometry"]["coordinates"] = swap(f["geometry"]["coordinates"])
+    _put_geojson(path, data)
+    return path
+
+
 CASES: dict[str, Callable[[Path], Path]] = {
     # Ofcom's local-authority table
     "missing-column": _on(LAUA, _drop_column(BELOW_USO)),
@@ -389,6 +423,12 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "blank-lines-only": _raw(LAUA, b"\r\n\r\n"),
     "header-only": _header_only(LAUA),
     "ragged-row": _on(LAUA, lambda rows: rows[3].append("99")),
+    "infinite-premises": _cell(LAUA, 3, "All Premises", "inf"),
+    "overflowing-premises": _cell(LAUA, 3, "All Premises", "1e400"),
+    "blank-premises": _cell(LAUA, 4, "All Premises", ""),
+    "repeated-header": _on(LAUA, _repeat_header),
+    "percent-as-fraction": _on(LAUA, _fractions),
+    "percent-disagrees-with-count": _cell(LAUA, 4, SFBB_PCT, "50.0"),
     "latin-1": _latin1,
     # the take-up table and the ONS series
     "takeup-percent-over-100": _cell(TAKEUP, 3, "Full-fibre take-up (% of all premises)", "101"),
@@ -406,6 +446,9 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "postcode-garbage-coordinates": _cell(POSTCODES, 5, "lat", "53.7x"),
     "postcode-eastings-as-degrees": _cell(POSTCODES, 6, "lon", "409876"),
     "duplicate-postcode": _on(POSTCODES, _duplicate_row(4)),
+    "postcode-lat-lon-swapped": _on(POSTCODES, _swap_postcode_coordinates),
+    "boundary-lat-lon-swapped": _swap_geometry,
+    "as-of-missing": _config(lambda t: t.replace('as_of = "2025-07"\n', "", 1)),
     # observatory.toml
     "toml-typo-top-level": _config(lambda t: t.replace("[[sources]]", "[[sourcs]]", 1)),
     "toml-typo-key": _config(lambda t: t.replace("suppress_below", "suppress_bellow")),

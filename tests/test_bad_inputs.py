@@ -48,7 +48,50 @@ NO_GEOMETRY = ('wy_lad2025.geojson, row 3, column "geometry": feature E08000034 
 
 # The whole message each case must give ("{ws}" is the workspace folder); a tuple lists parts of a
 # message whose middle comes from a library (tomllib's wording).
+SWAPPED = ("latitude and longitude look swapped (swapped back, they fall in place). Expected points within {where}. "
+           "Swap the latitude and longitude columns (in GeoJSON, each position is [longitude, latitude]).")
+
 EXPECTED: dict[str, str | tuple[str, ...]] = {
+    # accepted before with exit 0 and wrong figures: now refused
+    "infinite-premises": (
+        f'{LAUA}, row 3, column "All Premises": "inf" is not a finite number. Expected a whole number, 0 or '
+        "more. Fix the cell or remove the row."
+    ),
+    "overflowing-premises": (
+        f'{LAUA}, row 3, column "All Premises": "1e400" is not a finite number. Expected a whole number, 0 or '
+        "more. Fix the cell or remove the row."
+    ),
+    "blank-premises": (
+        f'{LAUA}, row 4, column "All Premises": the cell is blank. Expected a whole number, 0 or more. Fill in '
+        "the count from the publisher's file, or remove the row."
+    ),
+    "repeated-header": (
+        f'{LAUA}, row 1, column "All Premises": the header "All Premises" appears twice (columns 3 and 41). '
+        "Expected each column heading once. Delete or rename one of the two columns."
+    ),
+    "percent-as-fraction": (
+        f'{LAUA}, row 2, column "SFBB availability (% premises)": "0.984" is a fraction, not a percentage: the '
+        "count gives 98.4%. Expected percentages from 0 to 100 (95.5, not 0.955). Re-save the file without "
+        "percentage formatting, or download it again."
+    ),
+    "percent-disagrees-with-count": (
+        f'{LAUA}, row 4, column "SFBB availability (% premises)": "50.0" disagrees with its own count, which '
+        "gives 98.8% of All Premises. Expected the count's share of All Premises, to one decimal place. Fix "
+        "the cell or the count; if the file is as the publisher shipped it, report it to them."
+    ),
+    "postcode-lat-lon-swapped": (
+        f'{NSPL}, column "lat": 100% of its 30 points lie outside the United Kingdom: '
+        + SWAPPED.format(where="the United Kingdom")
+    ),
+    "boundary-lat-lon-swapped": (
+        "oa2011.geojson.gz: 100% of its 30 points lie outside the region's districts (West Yorkshire Combined "
+        "Authority): " + SWAPPED.format(where="the region's districts (West Yorkshire Combined Authority)")
+    ),
+    "as-of-missing": (
+        f"{CFG}: [[sources]] number 1 (key 'ofcom-laua-2025-07'): as_of is missing. A file of kind "
+        'ofcom-laua-coverage does not say which month it describes: add as_of = "YYYY-MM", Ofcom\'s snapshot '
+        'month (the first six digits of its file name, e.g. 202507 -> as_of = "2025-07").'
+    ),
     "missing-column": (
         f'{LAUA}, row 1, column "Number of premises below the USO": the column is missing. '
         f'Expected a column headed "Number of premises below the USO". {AS_PUBLISHED}'

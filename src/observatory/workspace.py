@@ -248,7 +248,7 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
         as_of = spec.get("as_of")
         if as_of is None and kind in NEEDS_AS_OF:
             raise ConfigError(
-                f"{config}: {where} (key '{key}'): as_of is missing. A {kind} file does not say which "
+                f"{config}: {where} (key '{key}'): as_of is missing. A file of kind {kind} does not say which "
                 "month it describes: add as_of = \"YYYY-MM\", Ofcom's snapshot month (the first six "
                 "digits of its file name, e.g. 202507 -> as_of = \"2025-07\")."
             )

@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..geography import hierarchy
 from ..geography.membership import Layers, extend_upwards
 from ..sources.boundaries import read_boundaries
+from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
@@ -46,6 +47,28 @@ def read_all_boundaries(b: Build) -> None:
         b.shapes.append(pd.DataFrame({"code": layer.codes, "level": level,
                                       "geometry": shapely.to_wkb(simple)}))
     b.layers = Layers(layers)
+    _check_locations(b)
+
+
+def _check_locations(b: Build) -> None:
+    """Districts must lie in the UK, and small areas in the region's districts: anything else is
+    swapped or projected coordinates (sources.location says which)."""
+    lad = b.layers.layers["lad"]
+    spec = b.ws.boundaries["lad"]
+    pts = shapely.point_on_surface(lad.geometry)
+    check_inside(spec.file.name, shapely.get_x(pts), shapely.get_y(pts), UK_BOUNDS, "the United Kingdom")
+    region = lad.geometry[np.isin(lad.codes, b.ws.districts)]
+    if not len(region):
+        return
+    x0, y0, x1, y1 = shapely.total_bounds(region)
+    margin = 0.05  # degrees, about 5 km: generalised boundaries of different sources differ a little
+    box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    for level, layer in b.layers.layers.items():
+        if level == "lad":
+            continue
+        pts = shapely.point_on_surface(layer.geometry)
+        check_inside(b.ws.boundaries[level].file.name, shapely.get_x(pts), shapely.get_y(pts), box,
+                     f"the region's districts ({b.ws.region_name})")
 
 
 def place_areas(b: Build) -> None:
@@ -133,6 +156,8 @@ def place_postcodes(b: Build) -> None:
     if b.ws.postcodes is None:
         return
     pcs = read_postcodes(read_bytes(b.ws.postcodes), b.ws.postcodes.name)
+    check_inside(b.ws.postcodes.name, pcs["lon"].to_numpy(), pcs["lat"].to_numpy(), UK_BOUNDS,
+                 "the United Kingdom", column="lat")
     links = b.layers.point_links(pcs["postcode"].to_numpy(), pcs["lon"].to_numpy(), pcs["lat"].to_numpy())
     links = _district_from_output_area(b, links)
     in_region = links[(links["parent_level"] == "lad") & isin(links["parent"], b.ws.districts)]["child"]

@@ -179,7 +179,10 @@ def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count"
     if bad.any():
         i = int(np.argmax(bad))
         cell, value = df[column].iloc[i], values[i]
-        if kind == "count":
+        if np.isinf(value):
+            problem = f'"{cell}" is not a finite number.'
+            expected = "a whole number, 0 or more" if kind == "count" else "a number from 0 to 100"
+        elif kind == "count":
             problem = f'"{cell}" is not a whole number of premises.'
             if value < 0:
                 problem = f'"{cell}" is a negative number of premises.'
