@@ -408,6 +408,62 @@ def _swap_geometry(ws: Path) -> Path:
     return path
 
 
+def _recode_bytes(rel: str, change: Callable[[bytes], bytes]) -> Callable[[Path], Path]:
+    """The whole file's bytes changed at once (delimiter, encoding, an appended line)."""
+    def apply(ws: Path) -> Path:
+        _write(ws / rel, change(_read(ws / rel)))
+        return ws / rel
+    return apply
+
+
+def _zip_bomb(ws: Path) -> Path:
+    """A release ZIP whose output-area member is 64 MB of nothing that compresses 1000:1."""
+    path = ws / ZIP
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[OA_MEMBER] = members[OA_MEMBER] + b"0" * (64 << 20)
+    _zip(path, members)
+    return path
+
+
+def _renamed_members(month: str) -> Callable[[Path], Path]:
+    """The release ZIP of another month (its members say so) under the configured source."""
+    def change(ws: Path) -> Path:
+        path = ws / ZIP
+        with zipfile.ZipFile(path) as zf:
+            members = {n.replace("202507", month): zf.read(n) for n in zf.namelist()}
+        _zip(path, members)
+        return path
+    return change
+
+
+def _oa_codes_from_elsewhere(rows: list[list[str]]) -> None:
+    """Twelve of the thirty output areas replaced by codes of output areas elsewhere."""
+    i = rows[0].index("output_area") if "output_area" in rows[0] else 0
+    for n, r in enumerate(rows[1:13]):
+        r[i] = f"E00{990000 + n}"
+
+
+def _second_table_same_month(ws: Path) -> Path:
+    """A second local-authority table labelled July 2025 whose figures are another month's."""
+    src = ws / LAUA
+    other = src.with_name("ofcom_202601_fixed_laua_coverage_r01.csv")
+    rows = _rows(_read(src))
+    i = rows[0].index(SFBB_PCT)
+    c = rows[0].index(SFBB_COUNT)
+    t = rows[0].index("All Premises")
+    for r in rows[1:]:
+        r[c] = str(int(r[c]) - 2000)
+        r[i] = f"{100 * int(r[c]) / int(r[t]):.1f}"
+    _write(other, _csv(rows))
+    config = ws / CONFIG
+    text = config.read_text(encoding="utf-8")
+    block = text[text.index("[[sources]]"):text.index("[[sources]]", text.index("[[sources]]") + 1)]
+    config.write_text(text + "\n" + block.replace('key = "ofcom-laua-2025-07"', 'key = "ofcom-laua-2026-01"')
+                      .replace(LAUA, "data/coverage/" + other.name), encoding="utf-8")
+    return config
+
+
 CASES: dict[str, Callable[[Path], Path]] = {
     # Ofcom's local-authority table
     "missing-column": _on(LAUA, _drop_column(BELOW_USO)),
@@ -449,6 +505,15 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "postcode-lat-lon-swapped": _on(POSTCODES, _swap_postcode_coordinates),
     "boundary-lat-lon-swapped": _swap_geometry,
     "as-of-missing": _config(lambda t: t.replace('as_of = "2025-07"\n', "", 1)),
+    "semicolon-delimited": _recode_bytes(LAUA, lambda raw: raw.replace(b",", b";")),
+    "utf-16": _recode_bytes(LAUA, lambda raw: raw.decode("utf-8").encode("utf-16")),
+    "excel-renamed-csv": _raw(LAUA, b"PK\x03\x04\x14\x00\x06\x00" + b"[Content_Types].xml" + b"\x00" * 200),
+    "one-huge-line": _recode_bytes(LAUA, lambda raw: raw + b"E08000099," + b"9" * 2_000_000 + b"\n"),
+    "zip-bomb": _zip_bomb,
+    "zip-of-another-month": _renamed_members("202601"),
+    "zip-oa-codes-from-elsewhere": lambda ws: edit_member(ws, OA_MEMBER, _oa_codes_from_elsewhere),
+    "two-sources-one-month": _second_table_same_month,
+    "key-equals-a-series-release": _config(lambda t: t.replace('key = "ofcom-takeup-2025-07"', 'key = "ons-gigabit-2025-07"')),
     # observatory.toml
     "toml-typo-top-level": _config(lambda t: t.replace("[[sources]]", "[[sourcs]]", 1)),
     "toml-typo-key": _config(lambda t: t.replace("suppress_below", "suppress_bellow")),

@@ -149,6 +149,8 @@ def load(path: str | Path | None = None) -> Workspace:
         raise ConfigError(
             f"No {CONFIG_NAME} in {root}. Create one with `observatory init {root}` and fill it in."
         )
+    if config.is_dir():
+        raise ConfigError(f"{config} is a folder, not a file. The configuration must be a TOML file of that name.")
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

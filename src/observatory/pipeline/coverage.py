@@ -141,6 +141,12 @@ def _read_ons_series(b: Build, source: Source) -> None:
 
 def _read_small_areas(b: Build, source: Source) -> None:
     release = ofcom.read_small_area_zip(source.file)
+    if source.as_of and source.as_of != release.month:
+        raise ConfigError(
+            f"{b.ws.config_path}: source '{source.key}' says as_of = \"{source.as_of}\", but the files in "
+            f"{source.file.name} are named for {release.month} ({release.files_used[0]}). Set "
+            f"as_of = \"{release.month}\", or point the source at the release you meant."
+        )
     as_of = source.as_of or release.month
     files = release.files_used
     rows = 0
@@ -168,9 +174,20 @@ def _read_small_areas(b: Build, source: Source) -> None:
                 column="output_area", expected=f"output-area codes of vintage {source.vintage}",
                 fix="Set vintage in [[sources]] to the release's vintage and use boundaries of the same vintage.",
             )
-        if len(known - codes_in_file):
+        missing = len(known - codes_in_file)
+        if missing > 0.02 * len(known):
+            # Ofcom's output-area file has a row for every output area; a fifth missing would build
+            # districts from a fraction of their premises, and look fine
+            raise InputError(
+                source.file.name,
+                f"{missing:,} of the {len(known):,} output areas in the boundaries ({100 * missing / len(known):.0f}%) "
+                f"have no row in the output-area file, which holds {len(codes_in_file - known):,} codes from elsewhere.",
+                column="output_area", expected="a row for every output area in the region",
+                fix="Use the complete output-area file from Ofcom's release ZIP (of the boundaries' vintage).",
+            )
+        if missing:
             b.finding("vintage", source.file.name, "output areas in the boundaries with no row in the release",
-                      len(known - codes_in_file))
+                      missing)
         add_facts(b, oa[present], source.key, as_of, "oa", source.synthetic)
         rows += int(present.sum())
     if release.postcodes is not None:

@@ -241,6 +241,7 @@ def read_small_area_zip(path: Path) -> SmallAreaRelease:
         oa_frames, pc_frames = [], []
         for (level, res, _area), member in sorted(chosen.items()):
             name = f"{path.name}:{member}"
+            _check_size(zf.getinfo(member), path)
             raw = zf.read(member)
             suffix = RESIDENTIAL_SUFFIX if res else ""
             if level == "oa":
@@ -251,6 +252,24 @@ def read_small_area_zip(path: Path) -> SmallAreaRelease:
     release.oa = pd.concat(oa_frames, ignore_index=True) if oa_frames else None
     release.postcodes = pd.concat(pc_frames, ignore_index=True) if pc_frames else None
     return release
+
+
+# Ofcom's largest member, the UK output-area file, is well under 200 MB; text compresses about
+# 10:1. A member claiming gigabytes, or compressed 200:1, is a damaged or hostile archive (a "ZIP
+# bomb"): refused before a byte of it is expanded.
+MAX_MEMBER = 1 << 30
+MAX_RATIO = 200
+
+
+def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_MEMBER or ratio > MAX_RATIO:
+        raise InputError(
+            path, f"member {info.filename} would expand to {info.file_size:,} bytes "
+            f"({ratio:,.0f} times its compressed size).",
+            expected=f"members under {MAX_MEMBER:,} bytes, as Ofcom's are",
+            fix="The archive is damaged or not Ofcom's: download the release ZIP again.",
+        )
 
 
 def _read_oa(raw: bytes, name: str, suffix: str) -> pd.DataFrame:

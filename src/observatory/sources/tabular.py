@@ -41,8 +41,31 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+# A CSV line longer than this is not a publisher's row (Ofcom's widest are ~700 characters): a
+# damaged or hostile file, refused before pandas spends minutes and gigabytes on it.
+MAX_LINE = 1_000_000
+
+# What a file that is not CSV text starts with.
+_NOT_CSV = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive, not CSV text",
+     "Open it in Excel and save as 'CSV UTF-8 (comma delimited)', or download the CSV again."),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls), not CSV text",
+     "Open it in Excel and save as 'CSV UTF-8 (comma delimited)', or download the CSV again."),
+    (b"\xff\xfe", "UTF-16 text (little-endian), not UTF-8",
+     "Re-save it as UTF-8 (in Excel: 'CSV UTF-8'), or download the file again."),
+    (b"\xfe\xff", "UTF-16 text (big-endian), not UTF-8",
+     "Re-save it as UTF-8 (in Excel: 'CSV UTF-8'), or download the file again."),
+)
+
+
 def decode(raw: bytes, name: str | Path) -> str:
     """UTF-8 text without a byte-order mark; a clear error naming the row for anything else."""
+    for magic, what, fix in _NOT_CSV:
+        if raw.startswith(magic):
+            raise InputError(name, f"the file is {what}.", expected="CSV text in UTF-8", fix=fix)
+    if raw[:2000].count(b"\x00") > 100:  # UTF-16 without a byte-order mark: every other byte is 0
+        raise InputError(name, "the file is UTF-16 text (every other byte is zero), not UTF-8.",
+                         expected="CSV text in UTF-8", fix="Re-save it as UTF-8 (in Excel: 'CSV UTF-8').")
     if raw.startswith(BOM):
         raw = raw[len(BOM):]
     try:
@@ -64,9 +87,11 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
 
     `required` maps a canonical name to the spellings publishers have used for it.
     """
+    _check_lines(raw, name)
     text = decode(raw, name)
     if not text.strip():
         raise InputError(name, "the file is empty.", fix="Download the file again.")
+    _check_delimiter(text, name, required)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
@@ -96,6 +121,34 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
         )
     return df
+
+
+def _check_lines(raw: bytes, name: str | Path) -> None:
+    if len(raw) <= MAX_LINE:
+        return
+    long = _LONG_LINE.search(raw)
+    if long:
+        line_end = raw.find(b"\n", long.start())
+        length = (len(raw) if line_end < 0 else line_end) - (raw.rfind(b"\n", 0, long.start()) + 1)
+        raise InputError(name, f"the line is {length:,} characters long.", row=raw.count(b"\n", 0, long.start()) + 1,
+                         expected=f"CSV rows of at most {MAX_LINE:,} characters",
+                         fix="The file is damaged or not the publisher's: download it again.")
+
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE + 1))
+
+
+def _check_delimiter(text: str, name: str | Path, required: dict[str, tuple[str, ...]]) -> None:
+    """A file saved with semicolons (Excel in many European locales) or tabs is one column wide
+    to a comma reader: say so, instead of 'column missing'."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return
+    for sep, word in ((";", "semicolons"), ("\t", "tabs")):
+        if header.count(sep) >= 2:
+            raise InputError(name, f"the columns are separated by {word}, not commas.", row=1,
+                             expected="comma-separated values, as the publisher ships the file",
+                             fix="Save it as 'CSV UTF-8 (comma delimited)', or download the file again.")
 
 
 def _duplicate_headers(text: str, name: str | Path) -> None:
