@@ -22,12 +22,14 @@ from .cli_common import (
     WorkspaceArg,
     WorkspaceOpt,
     check_format,
+    err,
     load_workspace,
     open_store,
     out,
     progress,
     reported,
 )
+from .errors import ObservatoryError
 from .levels import LEVELS
 from .overview import overview
 from .report import commands as report_commands
@@ -207,12 +209,22 @@ def check(workspace: WorkspaceOpt = None,
 @app.command()
 def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT * FROM releases".')],
         workspace: WorkspaceOpt = None,
-        format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table") -> None:
-    """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings)."""
+        format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+        timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")] = 30.0,
+        max_rows: Annotated[int, typer.Option(help="Print at most this many rows (a note says when more exist).")] = 10_000,
+        ) -> None:
+    """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings).
+
+    A query is stopped after --timeout seconds (default 30) or at once by Ctrl-C, and may use at
+    most 2 GB of memory; at most --max-rows rows are printed."""
     with reported():
         check_format(format, ("table", "csv", "json"))
+        if max_rows < 1 or timeout <= 0:
+            raise ObservatoryError("--max-rows and --timeout must be positive numbers.")
         with open_store(workspace) as store:
-            columns, rows = store.sql(query)
+            columns, rows = store.sql(query, timeout=timeout, max_rows=max_rows)
+        more = len(rows) > max_rows
+        rows = rows[:max_rows]
         if format == "json":
             sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1, default=str) + "\n")
         elif format == "csv":
@@ -223,11 +235,12 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
             table = Table()
             for c in columns:
                 table.add_column(c)
-            for r in rows[:1000]:
-                table.add_row(*["" if v is None else str(v) for v in r])
+            for r in rows:
+                table.add_row(*["" if v is None else escape(str(v)) for v in r])
             out.print(table)
-            if len(rows) > 1000:
-                out.print(f"(first 1,000 of {len(rows):,} rows; use --format csv for all)")
+        if more:
+            err.print(f"Showing the first {max_rows:,} rows; there are more. Use --max-rows for more, or "
+                      "aggregate in the query.")
 
 
 @app.command()

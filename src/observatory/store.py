@@ -18,6 +18,8 @@ Tables
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,7 +123,21 @@ SANDBOX = {
     "lock_configuration": True,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
+    # a runaway query fails with a message instead of taking the machine's memory
+    "memory_limit": "2GB",
 }
+
+
+def _close(cur: duckdb.DuckDBPyConnection) -> None:
+    """Close a cursor; after an interrupt DuckDB may still be unwinding the stopped query for a
+    moment, and refuses to close a busy connection, so wait for it briefly."""
+    for _ in range(100):
+        try:
+            cur.close()
+            return
+        except duckdb.ResourceInUseException:
+            time.sleep(0.02)
+    cur.close()
 
 
 def store_path(workspace_dir: Path) -> Path:
@@ -155,7 +171,7 @@ class Store:
         try:
             yield cur
         finally:
-            cur.close()
+            _close(cur)
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a query as dicts (for the observatory's own read-only queries)."""
@@ -389,25 +405,68 @@ class Store:
             ).fetchall()
 
     # -- SQL ---------------------------------------------------------------------------------
-    def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself."""
+    def sql(self, query: str, timeout: float | None = None, max_rows: int | None = None,
+            ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself.
+
+        `timeout` (seconds) stops a runaway query (DuckDB's interrupt); Ctrl-C stops it at once, even
+        in the middle of a long join (the query runs on a worker thread so the main thread can hear
+        the interrupt). `max_rows` fetches at most that many rows plus one, so a caller can say the
+        answer was cut short without holding it all in memory.
+        """
         if not query.strip():
             raise StoreError('No query given. Give one SELECT query, e.g. "SELECT * FROM releases".')
-        try:
-            with self.cursor() as cur:
-                rel = cur.execute(query)
-                if rel is None or rel.description is None:  # e.g. a query of comments only
-                    return [], []
-                return [d[0] for d in rel.description], rel.fetchall()
-        except duckdb.Error as exc:
-            text = str(exc)
-            refused = ("read-only" in text.lower() or "read only" in text.lower()
-                       or "Cannot execute statement" in text or isinstance(exc, duckdb.PermissionException)
-                       or "Cannot change configuration" in text)
-            if refused:
-                raise StoreError(
-                    "The store is read-only: `observatory sql` runs SELECT queries on the store only "
-                    f"(DuckDB said: {text.splitlines()[0]}). Change the store by editing the "
-                    "workspace's sources and running `observatory build`; export with --format csv."
-                ) from None
-            raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
+        outcome: dict[str, Any] = {}
+        with self.cursor() as cur:
+            def work() -> None:
+                try:
+                    rel = cur.execute(query)
+                    if rel is None or rel.description is None:  # e.g. a query of comments only
+                        outcome["result"] = ([], [])
+                        return
+                    rows = rel.fetchmany(max_rows + 1) if max_rows is not None else rel.fetchall()
+                    outcome["result"] = ([d[0] for d in rel.description], rows)
+                except BaseException as exc:  # handed to the calling thread below
+                    outcome["error"] = exc
+
+            worker = threading.Thread(target=work, daemon=True)
+            started = time.monotonic()
+            worker.start()
+            try:
+                while worker.is_alive():
+                    worker.join(0.05)
+                    if timeout is not None and worker.is_alive() and time.monotonic() - started > timeout:
+                        cur.interrupt()
+                        worker.join()
+                        raise StoreError(
+                            f"The query ran for more than {timeout:g} s and was stopped. Narrow it (a WHERE "
+                            "on level, indicator or release; a LIMIT), or give --timeout a larger number."
+                        )
+            except KeyboardInterrupt:
+                cur.interrupt()
+                worker.join()
+                raise StoreError("Query stopped (Ctrl-C). Nothing was changed.") from None
+        if "error" in outcome:
+            self._refuse(outcome["error"])
+        return outcome["result"]
+
+    @staticmethod
+    def _refuse(exc: BaseException) -> None:
+        if not isinstance(exc, duckdb.Error):
+            raise exc
+        text = str(exc)
+        if isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory" in text:
+            raise StoreError(
+                f"The query needs more memory than the console allows ({SANDBOX['memory_limit']}). Narrow "
+                "it, or aggregate before joining."
+            ) from None
+        refused = ("read-only" in text.lower() or "read only" in text.lower()
+                   or "Cannot execute statement" in text or isinstance(exc, duckdb.PermissionException)
+                   or "Cannot change configuration" in text)
+        if refused:
+            raise StoreError(
+                "The store is read-only: `observatory sql` runs SELECT queries on the store only "
+                f"(DuckDB said: {text.splitlines()[0]}). Change the store by editing the "
+                "workspace's sources and running `observatory build`; export with --format csv."
+            ) from None
+        raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
