@@ -261,15 +261,21 @@ def serve(workspace_arg: WorkspaceArg = None,
         from .web.server import serve as run_server
 
         ws = load_workspace(workspace, workspace_arg)
-        if pipeline.is_current(ws):
-            run_server(ws.root, host=host, port=port)
-            return
-        bar, step = progress()
-        with bar:
-            pipeline.ensure_built(ws, step)
-            step(None)
-        run_server(ws.root, host=host, port=port)
-
+        build_error = None
+        if not pipeline.is_current(ws):
+            bar, step = progress()
+            try:
+                with bar:
+                    pipeline.ensure_built(ws, step)
+                    step(None)
+            except ObservatoryError as exc:
+                if not ws.store_path.exists():
+                    raise
+                # a valid older store keeps the dashboard up; the page and the log say why it is old
+                build_error = str(exc)
+                err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}",
+                          soft_wrap=True)
+        run_server(ws.root, host=host, port=port, build_error=build_error)
 
 # Feature packages register their command groups here, one line each:
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)

@@ -256,15 +256,17 @@ class Store:
         with it, coarser levels before finer (ranked before the limit, so 'Leeds' finds the
         district before its 482 LSOAs)."""
         needle = text.strip().lower()
+        # % and _ are LIKE's wildcards: a user's "%" means a percent sign, not "anything"
+        like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
         return self.rows(
             f"""SELECT code, name, level, vintage FROM areas
-                WHERE lower(name) LIKE ? OR lower(code) LIKE ?
+                WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'
                 ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
-                              WHEN lower(name) LIKE ? THEN 1 ELSE 2 END,
+                              WHEN lower(name) LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,
                          CASE level {coarse} END DESC, name, code
                 LIMIT ?""",
-            [f"%{needle}%", f"%{needle}%", needle, needle, f"{needle}%", limit],
+            [f"%{like}%", f"%{like}%", needle, needle, f"{like}%", limit],
         )
 
     def names(self, level: str) -> dict[str, str]:

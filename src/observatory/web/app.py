@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -29,6 +28,7 @@ from .geo import LAYER_PATH, Layers
 from .live import FollowStore, Snapshot, StoreWatch
 from .nav import NAV
 from .negotiate import JsonSuffix
+from .security import SecurityHeaders
 
 HERE = Path(__file__).parent
 API_DESCRIPTION = """Broadband coverage for a city region at every geography, with provenance.
@@ -40,7 +40,8 @@ Errors are `{"error": {"status", "type", "message", ...}}`; a bad parameter name
 `parameter` and its `allowed` values."""
 
 
-def create_app(store_path: Path, workspace_dir: Path | None = None, check_every: float = 1.0) -> FastAPI:
+def create_app(store_path: Path, workspace_dir: Path | None = None, check_every: float = 1.0,
+               build_error: str | None = None) -> FastAPI:
     """The app over the store at `store_path`. When a rebuild replaces that file the app notices
     (checking at most every `check_every` seconds) and serves the new store without a restart."""
     watch = StoreWatch(Path(store_path), _snapshot, check_every)
@@ -63,6 +64,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     # (pages.snapshot_of), never from app.state, which would go stale after a rebuild.
     app.state.watch = watch
     app.state.workspace_dir = workspace_dir
+    app.state.build_error = build_error  # the last build failed: pages say so above their content
     # A raster tile URL template ({z}/{x}/{y}) for a basemap, if an organisation has its own tile
     # server. Unset by default: the map draws boundaries on a plain background, offline.
     app.state.tile_url = os.environ.get("OBSERVATORY_TILE_URL", "")
@@ -80,6 +82,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.add_middleware(ResponseCache)
     app.add_middleware(JsonSuffix)
     app.add_middleware(FollowStore, watch=watch)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -162,16 +165,31 @@ def _pp(change: Any) -> str:
     return f"{word} {abs(v):.1f} pp since {change['release']}"
 
 
+DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API documentation - Digital Observatory</title>
+<link rel="icon" href="/static/vendor/govuk/images/favicon.ico">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css">
+<link rel="stylesheet" href="/static/observatory.css">
+</head>
+<body>
+<header class="obs-docs-header"><a href="/">Digital Observatory</a> &rsaquo; <a href="/api/v1">API</a> &rsaquo; documentation</header>
+<main id="main-content"><div id="swagger-ui"></div></main>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
+
+
 def _docs(app: FastAPI) -> None:
     @app.get("/api/v1/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/api/v1/openapi.json",
-            title="Digital Observatory API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/vendor/govuk/images/favicon.ico",
-        )
+        # The vendored Swagger UI, started from a static file (the CSP allows no inline script),
+        # with a way back to the dashboard.
+        return HTMLResponse(DOCS_PAGE)
 
     @app.get("/api", include_in_schema=False)
     @app.get("/api/v1", include_in_schema=False)
@@ -184,10 +202,9 @@ def _docs(app: FastAPI) -> None:
                 "docs": "/api/v1/docs",
                 "openapi": "/api/v1/openapi.json",
                 "endpoints": [
-                    {"path": r.path, "summary": r.summary}
-                    for r in app.routes
-                    if getattr(r, "path", "").startswith("/api/v1/")
-                    and getattr(r, "include_in_schema", False)
+                    {"path": path, "method": method.upper(), "summary": op.get("summary", "")}
+                    for path, ops in app.openapi()["paths"].items()
+                    for method, op in ops.items()
                 ],
             },
             title="API",
