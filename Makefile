@@ -7,7 +7,7 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser
+.PHONY: demo test install build lint bench clean assets browser postgres
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: build assets
 	$(BIN)/observatory headline $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
-test: install assets browser
+test: install assets browser postgres
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
@@ -50,3 +50,8 @@ bench: install
 
 clean:
 	rm -rf $(WORKSPACE)/build
+
+# Records tests run on SQLite and on a throwaway PostgreSQL cluster (tests/records/postgres.py
+# starts and stops it); only Debian's server binaries are needed, no running service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)

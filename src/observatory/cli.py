@@ -28,6 +28,7 @@ from .cli_common import (
 )
 from .levels import LEVELS
 from .overview import overview
+from .records import commands as records_commands
 from .store import FIGURE_COLUMNS, Store
 
 app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",
@@ -221,6 +222,7 @@ def serve(workspace: WorkspaceArg = None,
 
 # Feature packages register their command groups here, one line each:
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
+records_commands.register(app)
 
 
 if __name__ == "__main__":

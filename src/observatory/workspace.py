@@ -24,7 +24,7 @@ SOURCE_KINDS = (
     "ons-gigabit-series",
     "ofcom-small-area-zip",
 )
-_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes"}
+_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "records"}
 _SOURCE_KEYS = {
     "key", "kind", "file", "as_of", "publisher", "title", "licence", "attribution", "origin",
     "published", "synthetic", "vintage",

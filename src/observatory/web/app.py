@@ -20,7 +20,7 @@ from ..errors import NotFoundError
 from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
-from . import api, catalogue, errors, pages
+from . import api, auth, catalogue, errors, pages
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure
@@ -69,6 +69,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     _docs(app)
     errors.install(app)
 
@@ -133,6 +134,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
+    auth.template_globals(env)
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
     # A figure of a row with its words when it has no value: `shown(row, unit)`.
     env.globals["shown"] = lambda row, unit="%": (
