@@ -23,8 +23,12 @@ AsUser = Annotated[str | None, typer.Option("--as", help="Acting user (default: 
 
 
 def register(app: typer.Typer) -> None:
+    from .commands_log import actions_app, register_app
+
     app.add_typer(records_app, name="records")
     app.add_typer(users_app, name="users")
+    app.add_typer(actions_app, name="actions")
+    app.add_typer(register_app, name="register")
 
 
 def _workspace(workspace: Path | None):
@@ -153,3 +157,37 @@ def users_token(username: str, label: Annotated[str, typer.Option(help="What the
             token = users_mod.issue_token(s, actor, username, label)
         err.print(f"API token for {username} (shown once; send it as `Authorization: Bearer TOKEN`):")
         out.print(token, soft_wrap=True)
+
+
+@records_app.command("export")
+def export_cmd(file: Annotated[Path, typer.Argument(help="records.json, or records.zip for one CSV per table.")],
+               workspace: WorkspaceOpt = None) -> None:
+    """Write the whole records database to a file (JSON or a ZIP of CSVs)."""
+    with reported():
+        from .transfer import export
+
+        counts = export(_open(workspace), file)
+        out.print(f"Wrote {file}: {sum(counts.values()):,} rows from {len(counts)} tables.")
+
+
+@records_app.command("import")
+def import_cmd(file: Annotated[Path, typer.Argument(help="A file written by `observatory records export`.")],
+               workspace: WorkspaceOpt = None) -> None:
+    """Restore an export into an empty, migrated records database (all or nothing)."""
+    with reported():
+        from .transfer import import_
+
+        counts = import_(_open(workspace), file)
+        out.print(f"Imported {sum(counts.values()):,} rows into {len(counts)} tables.")
+
+
+@records_app.command("seed-demo")
+def seed_demo_cmd(workspace: WorkspaceOpt = None) -> None:
+    """Add the demo records (the board's resolutions; an illustrative register) to an empty database."""
+    with reported():
+        from ..demo.records_demo import seed
+
+        with _open(workspace).session() as s:
+            counts = seed(s)
+        out.print(f"Seeded {counts['actions']} board actions and {counts['register']} register entries "
+                  "(dates, statuses and providers illustrative).")

@@ -104,11 +104,18 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
+            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA journal_mode = WAL")  # readers do not block the one writer
             cur.execute("PRAGMA busy_timeout = 30000")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:  # noqa: ANN001
+            # Take the write lock at the start: two writers then queue (busy_timeout) instead of
+            # one failing when it upgrades a read lock (SQLite's "database is locked").
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -20,7 +20,7 @@ from ..errors import NotFoundError
 from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
-from . import api, auth, catalogue, errors, pages
+from . import admin, api, auth, catalogue, errors, pages, records, records_api
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure
@@ -70,6 +70,8 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(pages.router)
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
+    for router in (records.router, records_api.router, admin.router):
+        app.include_router(router)
     _docs(app)
     errors.install(app)
 

@@ -7,5 +7,7 @@ NAV: list[tuple[str, str]] = [
     ("/map", "Map"),
     ("/search", "Search"),
     ("/sources", "Data and sources"),
+    ("/actions", "Board actions"),
+    ("/shared-care-record", "Shared Care Record"),
     ("/api/v1/docs", "API"),
 ]
