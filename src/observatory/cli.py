@@ -204,20 +204,21 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
 @app.command()
 def serve(workspace: WorkspaceArg = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes (use a PostgreSQL records database for more than 1).")] = 1) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
     with reported():
         from .web.server import serve as run_server
 
         ws = workspace_mod.load(workspace)
         if pipeline.is_current(ws):
-            run_server(ws.root, host=host, port=port)
+            run_server(ws.root, host=host, port=port, workers=workers)
             return
         bar, step = progress()
         with bar:
             pipeline.ensure_built(ws, step)
             step(None)
-        run_server(ws.root, host=host, port=port)
+        run_server(ws.root, host=host, port=port, workers=workers)
 
 
 # Feature packages register their command groups here, one line each:

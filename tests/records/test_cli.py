@@ -63,3 +63,14 @@ def test_csv_import_error_exits_2_with_the_row(cli, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     assert cli("register", "export", str(out)).exit_code == 0
     assert out.read_text().count("\n") == 1  # the header only: nothing was imported
+
+
+def test_serve_refuses_an_unmigrated_records_database(records_url: str, monkeypatch, tmp_path: Path) -> None:
+    from observatory.errors import StoreError
+    from observatory.records.db import open_records
+    from observatory.web.server import check_records
+
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records_url)
+    open_records(records_url, check=False).engine.connect().close()  # the database exists, with no tables
+    with pytest.raises(StoreError, match="run `observatory records upgrade`"):
+        check_records(tmp_path)
