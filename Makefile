@@ -7,7 +7,7 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser postgres
+.PHONY: demo test install build lint bench clean assets browser postgres records
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,7 +21,7 @@ build: install
 	$(BIN)/observatory build $(WORKSPACE)
 
 # Builds the bundled workspace, prints the headline figures, then serves the dashboard (Ctrl+C stops it).
-demo: build assets
+demo: build assets records
 	$(BIN)/observatory headline $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
@@ -55,3 +55,9 @@ clean:
 # starts and stops it); only Debian's server binaries are needed, no running service.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+
+# The bundled workspace's records database (records.sqlite, git-ignored): migrated, and the demo
+# board actions and illustrative Shared Care Record register added when it is empty.
+records: install
+	$(BIN)/observatory records upgrade -w $(WORKSPACE)
+	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)

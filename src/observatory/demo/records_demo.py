@@ -79,10 +79,19 @@ REGISTER: list[tuple[str, str, str, str, str, int]] = [
 ]
 
 
+def _any(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(actions.Action))
+                or session.scalar(select(func.count()).select_from(register.RegisterEntry)))
+
+
+def has_records(records) -> bool:  # noqa: ANN001
+    with records.session() as s:
+        return _any(s)
+
+
 def seed(session: Session) -> dict[str, int]:
     """Add the demo records to an empty records database."""
-    if session.scalar(select(func.count()).select_from(actions.Action)) or \
-            session.scalar(select(func.count()).select_from(register.RegisterEntry)):
+    if _any(session):
         raise ObservatoryError("The records database already holds actions or register entries; the demo "
                                "is seeded only into an empty one.")
     meeting = actions.find_or_add_meeting(session, ACTOR, BOARD, MEETING_DATE, MEETING_TITLE,

@@ -182,12 +182,17 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="A file written by `obs
 
 
 @records_app.command("seed-demo")
-def seed_demo_cmd(workspace: WorkspaceOpt = None) -> None:
+def seed_demo_cmd(workspace: WorkspaceOpt = None,
+                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if records exist.")] = False) -> None:
     """Add the demo records (the board's resolutions; an illustrative register) to an empty database."""
     with reported():
-        from ..demo.records_demo import seed
+        from ..demo.records_demo import has_records, seed
 
-        with _open(workspace).session() as s:
+        records = _open(workspace)
+        if if_empty and has_records(records):
+            out.print("The records database already holds records; the demo was not added.")
+            return
+        with records.session() as s:
             counts = seed(s)
         out.print(f"Seeded {counts['actions']} board actions and {counts['register']} register entries "
                   "(dates, statuses and providers illustrative).")

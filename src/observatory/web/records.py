@@ -13,7 +13,19 @@ from fastapi.responses import RedirectResponse, Response
 from ..errors import ObservatoryError
 from ..records import actions, audit, csv_io, register
 from .auth import CurrentUser, records_of, require_reader, require_role
-from .pages import render
+from .pages import render as render_page
+
+# What the illustrative warning says on these pages (the store's own notice is about coverage).
+RECORDS_NOTICE = ("Illustrative records: the demo's meeting date, due dates, statuses, updates and register "
+                  "entries were made up by a documented seed script (observatory.demo.records_demo). "
+                  "Do not use them for decisions.")
+
+
+def render(request: Request, template: str, data: dict[str, Any], **context: Any) -> Response:
+    if data.get("illustrative"):
+        data["notice"] = RECORDS_NOTICE
+        context["ILLUSTRATIVE"] = RECORDS_NOTICE
+    return render_page(request, template, data, **context)
 
 router = APIRouter(include_in_schema=False)
 Editor = Depends(require_role("editor"))

@@ -58,9 +58,9 @@ class EntryEdit(BaseModel):
 
 def _marked(data: dict[str, Any], illustrative: bool) -> dict[str, Any]:
     if illustrative:
-        from .figures import ILLUSTRATIVE
+        from .records import RECORDS_NOTICE
 
-        data.update(illustrative=True, notice=ILLUSTRATIVE)
+        data.update(illustrative=True, notice=RECORDS_NOTICE)
     return data
 
 
