@@ -7,7 +7,7 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser postgres records
+.PHONY: demo test install build lint bench clean assets browser pdfdeps report postgres records
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,12 +20,14 @@ install: $(STAMP)
 build: install
 	$(BIN)/observatory build $(WORKSPACE)
 
-# Builds the bundled workspace, prints the headline figures, then serves the dashboard (Ctrl+C stops it).
-demo: build assets records
+# Builds the bundled workspace, prints the headline figures, writes the annual update, then serves
+# the dashboard (Ctrl+C stops it).
+demo: build assets pdfdeps records
 	$(BIN)/observatory headline $(WORKSPACE)
+	$(BIN)/observatory report $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
-test: install assets browser postgres
+test: install assets browser pdfdeps postgres
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
@@ -40,6 +42,16 @@ assets: install
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The PDF report's system libraries (WeasyPrint: Pango, HarfBuzz, fonts) and poppler's pdftotext /
+# pdftoppm, which the report tests read the PDF with.
+pdfdeps:
+	@(test -x /usr/bin/pdftotext && ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	  && test -d /usr/share/fonts/truetype/dejavu) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+report: build pdfdeps
+	$(BIN)/observatory report $(WORKSPACE)
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 
@@ -47,6 +59,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_assign.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(WORKSPACE)/build

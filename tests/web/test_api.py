@@ -134,7 +134,7 @@ def test_allowed_values_are_a_list_in_json_and_one_item_each_on_the_page(client,
 
 def test_api_enum_parameter_lists_every_level(client):
     error = client.get("/api/v1/figures?indicator=gigabit&level=street").json()["error"]
-    assert error["allowed"] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"]
+    assert error["allowed"] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"]
 
 
 def test_not_published_explains_and_suggests(client):

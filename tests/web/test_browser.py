@@ -99,7 +99,7 @@ def table_values(page) -> dict[str, float | None]:
     return {code: (float(v) if v else None) for code, v in rows}
 
 
-@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("lsoa", 1388)])
+@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("lsoa", 1404)])  # LSOA 2021
 def test_map_draws_every_area(server, page, level, count):
     page.goto(f"{server}/map?indicator=gigabit&level={level}")
     state = wait_for_map(page)

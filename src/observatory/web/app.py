@@ -21,6 +21,7 @@ from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
 from . import admin, api, auth, catalogue, errors, pages, records, records_api
+from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure
@@ -72,6 +73,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     for router in (records.router, records_api.router, admin.router):
         app.include_router(router)
+    app.include_router(report_pages.router)
     _docs(app)
     errors.install(app)
 

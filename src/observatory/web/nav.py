@@ -9,5 +9,6 @@ NAV: list[tuple[str, str]] = [
     ("/sources", "Data and sources"),
     ("/actions", "Board actions"),
     ("/shared-care-record", "Shared Care Record"),
+    ("/report", "Annual update"),
     ("/api/v1/docs", "API"),
 ]

@@ -143,7 +143,7 @@ def sources_page(request: Request) -> Response:
 def download(
     request: Request,
     indicator: str,
-    level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"],
+    level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"],
     release: str = "latest",
     format: Format = "csv",
 ) -> Response:
