@@ -116,3 +116,14 @@ def test_the_admin_page_and_audit_export_need_an_admin(web, people) -> None:
     sign_in(web, "editor1")
     for path in ("/admin", "/admin/audit/export?format=csv"):
         assert web.get(path).status_code == 403
+
+
+def test_a_workspace_can_require_sign_in_to_read(web, app, people) -> None:
+    assert web.get("/actions").status_code == 200  # public by default
+    app.state.records_require_login = True  # as `[records] require_login = true` sets it
+    for path in ("/actions", "/shared-care-record"):
+        r = web.get(path)
+        assert r.status_code == 303 and r.headers["location"] == f"/login?next={path}"
+    assert web.get("/api/v1/actions").status_code == 401
+    sign_in(web, "viewer1")
+    assert web.get("/actions").status_code == 200
