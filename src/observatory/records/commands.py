@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli_common import WorkspaceOpt, err, out, reported
+from ..cli_common import WorkspaceOpt, err, load_workspace, out, reported
 from ..errors import ObservatoryError
 from . import users as users_mod
 from .auth import cli_actor, no_users_yet
@@ -32,9 +32,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _workspace(workspace: Path | None):
-    from .. import workspace as workspace_mod
-
-    return workspace_mod.load(workspace)
+    return load_workspace(workspace)
 
 
 def _open(workspace: Path | None) -> Records:
