@@ -297,25 +297,7 @@ class Store:
         own where there is one, else the roll-up. `within` keeps the areas inside one parent
         (e.g. the wards of Leeds).
         """
-        if level not in LEVELS:
-            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
-        ind = self.indicator(indicator)
-        if rank(level) < rank(ind["finest_level"]):
-            raise NotPublishedError(
-                f"{ind['label']} is not published at {level} level: the publisher publishes it "
-                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
-                "Choose a coarser level or another indicator (e.g. gigabit)."
-            )
-        months = self.releases_of(indicator, level)
-        if not months:
-            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
-        if release in (None, "latest"):
-            release = months[-1]
-        elif release not in months:
-            raise NotFoundError(
-                f"No {indicator} figures at {level} level for release '{release}'. "
-                f"Releases with them: {', '.join(months)}."
-            )
+        release = self.release_for(level, indicator, release)
         where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
         params: list[Any] = [level, indicator, release]
         if area:
@@ -353,6 +335,29 @@ class Store:
             if r["suppressed"]:
                 r["value"] = r["numerator"] = r["denominator"] = None
         return rows
+
+    def release_for(self, level: str, indicator: str, release: str | None = "latest") -> str:
+        """The as-of month a request for figures means ('latest' resolved), or why there is none."""
+        if level not in LEVELS:
+            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
+        ind = self.indicator(indicator)
+        if rank(level) < rank(ind["finest_level"]):
+            raise NotPublishedError(
+                f"{ind['label']} is not published at {level} level: the publisher publishes it "
+                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
+                "Choose a coarser level or another indicator (e.g. gigabit)."
+            )
+        months = self.releases_of(indicator, level)
+        if not months:
+            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
+        if release in (None, "latest"):
+            return months[-1]
+        if release not in months:
+            raise NotFoundError(
+                f"No {indicator} figures at {level} level for release '{release}'. "
+                f"Releases with them: {', '.join(months)}."
+            )
+        return release
 
     def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
         """Every release's figure for one area and indicator, oldest first (one per month)."""

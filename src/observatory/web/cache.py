@@ -11,7 +11,9 @@ benchmarks/bench_api.py).
 from __future__ import annotations
 
 from collections import OrderedDict
+from urllib.parse import parse_qsl, urlencode
 
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .live import GENERATION
@@ -21,13 +23,49 @@ from .negotiate import JSON_FLAG
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
 
 
+def query_names(app) -> frozenset[str]:
+    """Every query parameter any route reads: the rest of a query string cannot change an answer."""
+    names = set()
+    routes = list(getattr(app, "routes", []))
+    while routes:
+        route = routes.pop()
+        inner = getattr(route, "original_router", None)  # an included APIRouter (FastAPI 0.16x)
+        if inner is not None:
+            routes.extend(inner.routes)
+        elif isinstance(route, APIRoute):
+            stack = [route.dependant]
+            while stack:
+                dep = stack.pop()
+                names |= {p.alias for p in dep.query_params}
+                stack.extend(dep.dependencies)
+    return frozenset(names)
+
+
 class ResponseCache:
-    def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20) -> None:
+    """Keys on the parameters routes declare (sorted), never the raw query string; answers to
+    queries with other parameters are not kept. Bounded by bytes as well as entries."""
+
+    def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20,
+                 max_bytes: int = 128 << 20) -> None:
         self.app = app
         self.max_entries = max_entries
         self.max_body = max_body
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
         self._generation = None
+        self._names: frozenset[str] | None = None
+
+    def _query_key(self, scope: Scope) -> str | None:
+        """The declared parameters, sorted; None when the query string has others: such an answer
+        is served but not kept (junk cannot fill the cache, and a page that reads a parameter it
+        does not declare is never answered from another query's entry)."""
+        if self._names is None:
+            self._names = query_names(scope.get("app"))
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if any(k not in self._names for k, _ in pairs):
+            return None
+        return urlencode(sorted(pairs))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(_SKIP):
@@ -36,12 +74,17 @@ class ResponseCache:
         generation = scope.get(GENERATION)
         if generation != self._generation:
             self._entries.clear()  # a new store: every answer may have changed
+            self.bytes = 0
             self._generation = generation
+        query = self._query_key(scope)
+        if query is None:
+            await self.app(scope, receive, send)
+            return
         headers = dict(scope["headers"])
         key = (
             generation,
             scope["path"],
-            scope["query_string"],
+            query,
             bool(scope.get(JSON_FLAG)),
             headers.get(b"accept", b""),
             b"gzip" in headers.get(b"accept-encoding", b""),
@@ -76,9 +119,13 @@ class ResponseCache:
             return  # a records page or a sign-in: it changes without a rebuild, or is per user
         if key[0] != self._generation:
             return  # answered from a store that has since been replaced
+        if key in self._entries:
+            return
         self._entries[key] = (200, list(start.get("headers", [])), body)
-        if len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self.bytes += len(body)
+        while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+            _, (_, _, old) = self._entries.popitem(last=False)
+            self.bytes -= len(old)
 
 
 def _personal(start: Message) -> bool:
