@@ -7,7 +7,7 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser pdfdeps report
+.PHONY: demo test install build lint bench clean assets browser pdfdeps report postgres records
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,12 +22,12 @@ build: install
 
 # Builds the bundled workspace, prints the headline figures, writes the annual update, then serves
 # the dashboard (Ctrl+C stops it).
-demo: build assets pdfdeps
+demo: build assets pdfdeps records
 	$(BIN)/observatory headline $(WORKSPACE)
 	$(BIN)/observatory report $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
-test: install assets browser pdfdeps
+test: install assets browser pdfdeps postgres
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
@@ -63,3 +63,14 @@ bench: install
 
 clean:
 	rm -rf $(WORKSPACE)/build
+
+# Records tests run on SQLite and on a throwaway PostgreSQL cluster (tests/records/postgres.py
+# starts and stops it); only Debian's server binaries are needed, no running service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+
+# The bundled workspace's records database (records.sqlite, git-ignored): migrated, and the demo
+# board actions and illustrative Shared Care Record register added when it is empty.
+records: install
+	$(BIN)/observatory records upgrade -w $(WORKSPACE)
+	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)

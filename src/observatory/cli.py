@@ -32,6 +32,7 @@ from .cli_common import (
 from .errors import ObservatoryError
 from .levels import LEVELS
 from .overview import overview
+from .records import commands as records_commands
 from .report import commands as report_commands
 from .store import FIGURE_COLUMNS, Store
 
@@ -255,7 +256,8 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
 def serve(workspace_arg: WorkspaceArg = None,
           workspace: WorkspaceOpt = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes (use a PostgreSQL records database for more than 1).")] = 1) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
     with reported():
         from .web.server import serve as run_server
@@ -275,10 +277,12 @@ def serve(workspace_arg: WorkspaceArg = None,
                 build_error = str(exc)
                 err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}",
                           soft_wrap=True)
-        run_server(ws.root, host=host, port=port, build_error=build_error)
+        run_server(ws.root, host=host, port=port, workers=workers, build_error=build_error)
+
 
 # Feature packages register their command groups here, one line each:
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
+records_commands.register(app)
 report_commands.register(app)
 
 

@@ -45,14 +45,23 @@ def sources(ctx: Context) -> Section:
     return Section("sources", "Sources", {"releases": rows}, illustrative=any(r["synthetic"] for r in rows))
 
 
+def _records_gatherer(name: str) -> Gatherer:
+    def gather(ctx: Context) -> Section:
+        from ..records import report_sections  # imported late: it imports this module
+
+        return getattr(report_sections, name)(ctx)
+
+    return gather
+
+
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
     ("metrics", "Metrics by priority", None),
     ("inclusion", "Where to act: digital inclusion", None),
     ("programme", "The Full Fibre programme", None),
-    ("actions", "The board's actions", None),
-    ("care-record", "The Shared Care Record", None),
+    ("actions", "The board's actions", _records_gatherer("actions_section")),
+    ("care-record", "The Shared Care Record", _records_gatherer("care_record_section")),
 ]
 
 MISSING = {

@@ -19,7 +19,7 @@ from ..errors import NotFoundError
 from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
-from . import api, catalogue, errors, pages
+from . import admin, api, auth, catalogue, errors, pages, records, records_api
 from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
@@ -72,6 +72,9 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
+    for router in (records.router, records_api.router, admin.router):
+        app.include_router(router)
     app.include_router(report_pages.router)
     _docs(app)
     errors.install(app)
@@ -138,6 +141,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
+    auth.template_globals(env)
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
     # A figure of a row with its words when it has no value: `shown(row, unit)`.
     env.globals["shown"] = lambda row, unit="%": (

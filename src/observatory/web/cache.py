@@ -115,6 +115,8 @@ class ResponseCache:
     def _keep(self, key: tuple, start: Message, body: bytes) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
+        if _personal(start):
+            return  # a records page or a sign-in: it changes without a rebuild, or is per user
         if key[0] != self._generation:
             return  # answered from a store that has since been replaced
         if key in self._entries:
@@ -124,3 +126,13 @@ class ResponseCache:
         while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
             _, (_, _, old) = self._entries.popitem(last=False)
             self.bytes -= len(old)
+
+
+def _personal(start: Message) -> bool:
+    """A response that must never be replayed to someone else: it sets a cookie or says no-store."""
+    for name, value in start.get("headers", []):
+        if name.lower() == b"set-cookie":
+            return True
+        if name.lower() == b"cache-control" and b"no-store" in value.lower():
+            return True
+    return False

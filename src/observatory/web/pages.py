@@ -30,7 +30,7 @@ Format = Literal["csv", "geojson", "gpkg"]
 def marked(data: dict[str, Any]) -> dict[str, Any]:
     """Anything with illustrative figures says so in words, in the JSON as on the page."""
     if data.get("illustrative"):
-        data["notice"] = ILLUSTRATIVE
+        data.setdefault("notice", ILLUSTRATIVE)  # a page family may word its own (records do)
     return data
 
 
