@@ -28,7 +28,7 @@ def timed(ws, formats: tuple[str, ...]) -> tuple[float, dict[str, float]]:
     with tempfile.TemporaryDirectory() as out:
         write_report(ws, out=Path(out), formats=formats, progress=lambda name: marks.append((name, time.perf_counter())))
     total = time.perf_counter() - start
-    steps = {name: later - at for (name, at), (_, later) in zip(marks, marks[1:]) if name}
+    steps = {name: later - at for (name, at), (_, later) in zip(marks, marks[1:], strict=False) if name}
     return total, steps
 
 
