@@ -10,14 +10,23 @@ benchmarks/bench_api.py).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import OrderedDict
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .live import GENERATION
+from .live import GENERATION, SNAPSHOT
 from .negotiate import JSON_FLAG
+
+# After a store swap, a busy server (this many answers being computed at once) answers a repeat
+# from the previous store for up to STALE_FOR seconds while it recomputes the new answers,
+# REFRESH_CONCURRENCY at a time, in the background.
+BUSY = 8
+STALE_FOR = 60.0
+REFRESH_CONCURRENCY = 2
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
@@ -55,6 +64,13 @@ class ResponseCache:
         self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
         self._generation = None
         self._names: frozenset[str] | None = None
+        # After a swap: the previous store's answers, served only while the server is busy
+        # recomputing (see _busy_swap), each refreshed in the background at bounded concurrency.
+        self._previous: dict[tuple, tuple[int, list, bytes]] = {}
+        self._previous_until = 0.0
+        self._refreshing: set[tuple] = set()
+        self._inflight = 0
+        self._refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
 
     def _query_key(self, scope: Scope) -> str | None:
         """The declared parameters, sorted; None when the query string has others: such an answer
@@ -73,7 +89,13 @@ class ResponseCache:
             return
         generation = scope.get(GENERATION)
         if generation != self._generation:
-            self._entries.clear()  # a new store: every answer may have changed
+            # a new store: every answer may have changed; the old ones are kept aside for a busy
+            # server to answer from while it recomputes them
+            if self._generation is not None:
+                self._previous = {k[1:]: v for k, v in self._entries.items()}
+                self._previous_until = time.monotonic() + STALE_FOR
+                self._refreshing.clear()
+            self._entries.clear()
             self.bytes = 0
             self._generation = generation
         query = self._query_key(scope)
@@ -97,6 +119,17 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": body})
             return
 
+        previous = self._busy_swap(key)
+        if previous is not None:
+            status, raw_headers, body = previous
+            raw_headers = [*raw_headers, (b"x-observatory-previous-build", b"refreshing")]
+            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": body})
+            if key not in self._refreshing:
+                self._refreshing.add(key)
+                asyncio.get_running_loop().create_task(self._refresh(dict(scope), key))
+            return
+
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -110,7 +143,52 @@ class ResponseCache:
                     self._keep(key, start, b"".join(chunks))
             await send(message)
 
-        await self.app(scope, receive, capture)
+        self._inflight += 1
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self._inflight -= 1
+
+    def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
+        """The previous store's answer to this request, if the store was swapped in the last
+        STALE_FOR seconds and the server is busy (BUSY requests already being computed): with a
+        cold cache, hundreds of clients at once would otherwise queue for seconds. An idle server
+        always answers from the new store."""
+        if not self._previous or self._inflight < BUSY:
+            return None
+        if time.monotonic() > self._previous_until:
+            self._previous.clear()
+            return None
+        return self._previous.get(key[1:])
+
+    async def _refresh(self, scope: Scope, key: tuple) -> None:
+        """Compute one answer from the current store in the background and keep it."""
+        async with self._refresh_slots:
+            watch = scope["app"].state.watch
+            snap = watch.acquire()
+            scope[SNAPSHOT], scope[GENERATION] = snap, snap.generation
+            start: Message = {}
+            chunks: list[bytes] = []
+
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def capture(message: Message) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start":
+                    start = message
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            try:
+                await self.app(scope, receive, capture)
+                if snap.generation == key[0]:
+                    self._keep(key, start, b"".join(chunks))
+            except Exception:  # a refresh that fails leaves the request path to compute it
+                pass
+            finally:
+                watch.release(snap)
+                self._previous.pop(key[1:], None)
 
     def _keep(self, key: tuple, start: Message, body: bytes) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
