@@ -24,9 +24,9 @@ from .negotiate import JSON_FLAG
 # After a store swap, a busy server (this many answers being computed at once) answers a repeat
 # from the previous store for up to STALE_FOR seconds while it recomputes the new answers,
 # REFRESH_CONCURRENCY at a time, in the background.
-BUSY = 8
+BUSY = 2
 STALE_FOR = 60.0
-REFRESH_CONCURRENCY = 2
+REFRESH_CONCURRENCY = 1
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
