@@ -7,7 +7,7 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser
+.PHONY: demo test install build lint bench clean assets browser pdfdeps report postgres records
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,12 +20,14 @@ install: $(STAMP)
 build: install
 	$(BIN)/observatory build $(WORKSPACE)
 
-# Builds the bundled workspace, prints the headline figures, then serves the dashboard (Ctrl+C stops it).
-demo: build assets
+# Builds the bundled workspace, prints the headline figures, writes the annual update, then serves
+# the dashboard (Ctrl+C stops it).
+demo: build assets pdfdeps records
 	$(BIN)/observatory headline $(WORKSPACE)
+	$(BIN)/observatory report $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
-test: install assets browser
+test: install assets browser pdfdeps postgres
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/pytest -q
 
@@ -40,6 +42,16 @@ assets: install
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The PDF report's system libraries (WeasyPrint: Pango, HarfBuzz, fonts) and poppler's pdftotext /
+# pdftoppm, which the report tests read the PDF with.
+pdfdeps:
+	@(test -x /usr/bin/pdftotext && ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset \
+	  && test -d /usr/share/fonts/truetype/dejavu) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+report: build pdfdeps
+	$(BIN)/observatory report $(WORKSPACE)
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
 
@@ -47,6 +59,18 @@ bench: install
 	$(BIN)/python benchmarks/bench_assign.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_api.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(WORKSPACE)/build
+
+# Records tests run on SQLite and on a throwaway PostgreSQL cluster (tests/records/postgres.py
+# starts and stops it); only Debian's server binaries are needed, no running service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+
+# The bundled workspace's records database (records.sqlite, git-ignored): migrated, and the demo
+# board actions and illustrative Shared Care Record register added when it is empty.
+records: install
+	$(BIN)/observatory records upgrade -w $(WORKSPACE)
+	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)

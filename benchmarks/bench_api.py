@@ -15,6 +15,14 @@ by the deadline and by --max-requests per client.
     .venv/bin/python benchmarks/bench_api.py --clients 50 --seconds 10
 
 Goal: no errors, p95 < 50 ms per endpoint.
+
+With --workers N (4 in RESULTS.md) the server is `observatory serve --workers N` over the same
+store and a records database on a throwaway PostgreSQL cluster (started and stopped here, as the
+tests do), the clients also read the board's actions (`GET /api/v1/actions/{id}`), and one more
+client writes updates to the actions through the API with an editor's token for the whole run.
+Afterwards every update that was acknowledged (201) must be in the database.
+
+    .venv/bin/python benchmarks/bench_api.py --workers 4      # 200 readers + 1 writer, 30 s
 """
 
 from __future__ import annotations
@@ -100,12 +108,14 @@ async def _get(reader, writer, path: str) -> int:
 
 async def _client(port, deadline, rng, codes, max_requests, out) -> None:
     reader = writer = None
-    kinds = ["profile", "figures", "layer"]
+    kinds = [k for k in out if k != "writes"]
     for i in range(max_requests):
         if time.perf_counter() >= deadline:
             break
-        kind = kinds[(i + rng.randrange(3)) % 3]
-        if kind == "profile":
+        kind = kinds[(i + rng.randrange(len(kinds))) % len(kinds)]
+        if kind == "records":
+            path = f"/api/v1/actions/{rng.randrange(1, ACTIONS + 1)}"
+        elif kind == "profile":
             path = f"/api/v1/areas/{rng.choice(codes)}"
         elif kind == "figures":
             path = f"/api/v1/figures?indicator={rng.choice(INDICATORS)}&level={rng.choice(LEVELS)}"
@@ -127,9 +137,9 @@ async def _client(port, deadline, rng, codes, max_requests, out) -> None:
         writer.close()
 
 
-def _worker(port, clients, seconds, seed, codes, max_requests, queue) -> None:
+def _worker(port, clients, seconds, seed, codes, max_requests, queue, kinds=("profile", "figures", "layer")) -> None:
     async def main():
-        out = {"profile": [], "figures": [], "layer": []}
+        out = {k: [] for k in kinds}
         deadline = time.perf_counter() + seconds
         rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
         await asyncio.gather(*(_client(port, deadline, r, codes, max_requests, out) for r in rngs))
@@ -176,7 +186,11 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--processes", type=int, default=2, help="load-generator processes")
     ap.add_argument("--max-requests", type=int, default=100_000, help="per client")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="server worker processes; above 1, also a PostgreSQL records database and a writer")
     args = ap.parse_args()
+    if args.workers > 1:
+        return _main_workers(args)
 
     store_path = _store()
     codes = _codes(store_path)
@@ -219,6 +233,172 @@ def main() -> int:
           f"({1000 * secs * 8 / n:.1f} ms each on average), {errs} errors")
     print(f"goal (no errors, p95 < 50 ms): {'met' if failed == 0 and worst < 50 else 'NOT met'}")
     return 0
+
+
+
+# --- several workers over a shared PostgreSQL records database, with a writer ---------------------
+
+ACTIONS = 6  # the demo's board actions
+READ_KINDS = ("profile", "figures", "layer", "records")
+
+
+def _records_database(folder: Path):
+    """A throwaway PostgreSQL cluster with the records schema, the demo records and an editor's token."""
+    sys.path.insert(0, str(REPO))
+    from observatory.demo.records_demo import seed
+    from observatory.records.db import open_records
+    from observatory.records.migrate import upgrade
+    from observatory.records.users import add_user, issue_token
+    from tests.records.postgres import Cluster
+
+    cluster = Cluster(folder).start()
+    url = cluster.create_database("bench")
+    upgrade(url)
+    records = open_records(url)
+    with records.session() as s:
+        seed(s)
+        add_user(s, "bench", "bench-writer", "a long enough password", "editor")
+        token = issue_token(s, "bench", "bench-writer", "bench_api")
+    records.dispose()
+    return cluster, url, token
+
+
+def _start_workers(port: int, workers: int, url: str) -> subprocess.Popen:
+    env = dict(os.environ, OBSERVATORY_DATABASE_URL=url, OBSERVATORY_SECRET_KEY="bench-only-secret")
+    code = ("from pathlib import Path; from observatory.web.server import serve; "
+            f"serve(Path({str(WORKSPACE)!r}), port={port}, workers={workers})")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                time.sleep(3)  # every worker up, not only the first
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("the server did not start within 120 s")
+
+
+async def _post(reader, writer, path: str, body: bytes, token: str) -> int:
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    )
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.lower() == b"content-length":
+            length = int(value)
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+def _writer(port, seconds, token, queue) -> None:
+    """One client adding updates to the actions, one after another, for the whole run."""
+    import json
+
+    async def main():
+        done, times = [], []
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        deadline = time.perf_counter() + seconds
+        i = 0
+        while time.perf_counter() < deadline:
+            i += 1
+            text = f"bench update {i}"
+            body = json.dumps({"text": text}).encode()
+            start = time.perf_counter()
+            try:
+                status = await asyncio.wait_for(_post(reader, writer, f"/api/v1/actions/{1 + i % ACTIONS}/updates",
+                                                      body, token), timeout=30)
+            except Exception:
+                status = 0
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            times.append((time.perf_counter() - start, status == 201))
+            if status == 201:
+                done.append(text)
+            await asyncio.sleep(0.02)  # an officer is quick, not a flood
+        writer.close()
+        return {"writes": times, "written": done}
+
+    queue.put(asyncio.run(main()))
+
+
+def _main_workers(args) -> int:
+    import tempfile
+
+    store_path = _store()
+    codes = _codes(store_path)
+    port = _free_port()
+    folder = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    cluster, url, token = _records_database(folder / "cluster")
+    server = None
+    try:
+        server = _start_workers(port, args.workers, url)
+        # Each worker has its own response cache: warm them all (connections land on workers
+        # as the kernel hands them out, so pass over the URLs once per worker).
+        cold = asyncio.run(_warm(port, _urls(codes) * args.workers))
+        queue: mp.Queue = mp.Queue()
+        share = [args.clients // args.processes + (i < args.clients % args.processes) for i in range(args.processes)]
+        procs = [
+            mp.Process(target=_worker, args=(port, n, args.seconds, i + 1, codes, args.max_requests, queue, READ_KINDS))
+            for i, n in enumerate(share)
+        ]
+        procs.append(mp.Process(target=_writer, args=(port, args.seconds, token, queue)))
+        for p in procs:
+            p.start()
+        results = [queue.get() for _ in procs]
+        for p in procs:
+            p.join()
+        written = [t for r in results for t in r.get("written", [])]
+        present = _present(url, written)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(20)
+        cluster.stop()
+
+    print(f"bench_api: {args.clients} reading clients + 1 writer x {args.seconds:g} s, {len(codes)} area codes, "
+          f"{os.cpu_count()} CPUs, server: `observatory serve --workers {args.workers}`, records on PostgreSQL")
+    print("| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    worst, failed = 0.0, 0
+    for kind in (*READ_KINDS, "writes"):
+        rows = [r for res in results for r in res.get(kind, [])]
+        times = [t for t, _ in rows]
+        errors = sum(1 for _, ok in rows if not ok)
+        failed += errors
+        p95 = _pct(times, 95)
+        if kind != "writes":
+            worst = max(worst, p95)
+        print(f"| {kind} | {len(rows):,} | {errors} | {len(rows) / args.seconds:,.0f} | "
+              f"{_pct(times, 50):.1f} | {p95:.1f} | {_pct(times, 99):.1f} |")
+    n, secs, errs = cold
+    print(f"cold pass before the run: {n:,} requests in {secs:.1f} s, {errs} errors")
+    print(f"writes acknowledged: {len(written):,}; present in the database afterwards: {present:,}")
+    met = failed == 0 and worst < 50 and present == len(written)
+    print(f"goal (no errors, p95 reads < 50 ms, every write present): {'met' if met else 'NOT met'}")
+    return 0
+
+
+def _present(url: str, texts: list[str]) -> int:
+    from sqlalchemy import select
+
+    from observatory.records.actions import ActionUpdate
+    from observatory.records.db import open_records
+
+    records = open_records(url)
+    with records.session() as s:
+        stored = set(s.scalars(select(ActionUpdate.text).where(ActionUpdate.author == "bench-writer")))
+    records.dispose()
+    return sum(1 for t in texts if t in stored)
 
 
 if __name__ == "__main__":

@@ -46,3 +46,12 @@ def store(built_store_path: Path) -> Store:
 
 
 
+
+
+@pytest.fixture(scope="session")
+def strict_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """The bundled workspace with a suppression threshold high enough to hide many output areas."""
+    root = copy_workspace(tmp_path_factory.mktemp("strict") / "ws", {"suppress_below = 5": "suppress_below = 120"})
+    s = Store(pipeline.run(workspace.load(root)))
+    yield s
+    s.close()

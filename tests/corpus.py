@@ -374,6 +374,96 @@ def _header_only(rel: str) -> Callable[[Path], Path]:
     return _on(rel, lambda rows: rows.__delitem__(slice(1, None)))
 
 
+def _repeat_header(rows: list[list[str]]) -> None:
+    """A second "All Premises" column at the end (a spreadsheet paste gone wrong)."""
+    rows[0].append("All Premises")
+    for r in rows[1:]:
+        r.append("1")
+
+
+def _fractions(rows: list[list[str]]) -> None:
+    """Superfast percentages saved as fractions (Excel's 0.955 for 95.5%)."""
+    i = rows[0].index(SFBB_PCT)
+    for r in rows[1:]:
+        r[i] = f"{float(r[i]) / 100:.3f}"
+
+
+def _swap_postcode_coordinates(rows: list[list[str]]) -> None:
+    lat, lon = rows[0].index("lat"), rows[0].index("lon")
+    for r in rows[1:]:
+        r[lat], r[lon] = r[lon], r[lat]
+
+
+def _swap_geometry(ws: Path) -> Path:
+    """Output-area polygons with every (longitude, latitude) pair written as (latitude, longitude)."""
+    path = ws / OA
+    data = _geojson(path)
+
+    def swap(coords):
+        return [swap(c) for c in coords] if isinstance(coords[0], list) else [coords[1], coords[0]]
+
+    for f in data["features"]:
+        f["geometry"]["coordinates"] = swap(f["geometry"]["coordinates"])
+    _put_geojson(path, data)
+    return path
+
+
+def _recode_bytes(rel: str, change: Callable[[bytes], bytes]) -> Callable[[Path], Path]:
+    """The whole file's bytes changed at once (delimiter, encoding, an appended line)."""
+    def apply(ws: Path) -> Path:
+        _write(ws / rel, change(_read(ws / rel)))
+        return ws / rel
+    return apply
+
+
+def _zip_bomb(ws: Path) -> Path:
+    """A release ZIP whose output-area member is 64 MB of nothing that compresses 1000:1."""
+    path = ws / ZIP
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    members[OA_MEMBER] = members[OA_MEMBER] + b"0" * (64 << 20)
+    _zip(path, members)
+    return path
+
+
+def _renamed_members(month: str) -> Callable[[Path], Path]:
+    """The release ZIP of another month (its members say so) under the configured source."""
+    def change(ws: Path) -> Path:
+        path = ws / ZIP
+        with zipfile.ZipFile(path) as zf:
+            members = {n.replace("202507", month): zf.read(n) for n in zf.namelist()}
+        _zip(path, members)
+        return path
+    return change
+
+
+def _oa_codes_from_elsewhere(rows: list[list[str]]) -> None:
+    """Twelve of the thirty output areas replaced by codes of output areas elsewhere."""
+    i = rows[0].index("output_area") if "output_area" in rows[0] else 0
+    for n, r in enumerate(rows[1:13]):
+        r[i] = f"E00{990000 + n}"
+
+
+def _second_table_same_month(ws: Path) -> Path:
+    """A second local-authority table labelled July 2025 whose figures are another month's."""
+    src = ws / LAUA
+    other = src.with_name("ofcom_202601_fixed_laua_coverage_r01.csv")
+    rows = _rows(_read(src))
+    i = rows[0].index(SFBB_PCT)
+    c = rows[0].index(SFBB_COUNT)
+    t = rows[0].index("All Premises")
+    for r in rows[1:]:
+        r[c] = str(int(r[c]) - 2000)
+        r[i] = f"{100 * int(r[c]) / int(r[t]):.1f}"
+    _write(other, _csv(rows))
+    config = ws / CONFIG
+    text = config.read_text(encoding="utf-8")
+    block = text[text.index("[[sources]]"):text.index("[[sources]]", text.index("[[sources]]") + 1)]
+    config.write_text(text + "\n" + block.replace('key = "ofcom-laua-2025-07"', 'key = "ofcom-laua-2026-01"')
+                      .replace(LAUA, "data/coverage/" + other.name), encoding="utf-8")
+    return config
+
+
 CASES: dict[str, Callable[[Path], Path]] = {
     # Ofcom's local-authority table
     "missing-column": _on(LAUA, _drop_column(BELOW_USO)),
@@ -389,6 +479,12 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "blank-lines-only": _raw(LAUA, b"\r\n\r\n"),
     "header-only": _header_only(LAUA),
     "ragged-row": _on(LAUA, lambda rows: rows[3].append("99")),
+    "infinite-premises": _cell(LAUA, 3, "All Premises", "inf"),
+    "overflowing-premises": _cell(LAUA, 3, "All Premises", "1e400"),
+    "blank-premises": _cell(LAUA, 4, "All Premises", ""),
+    "repeated-header": _on(LAUA, _repeat_header),
+    "percent-as-fraction": _on(LAUA, _fractions),
+    "percent-disagrees-with-count": _cell(LAUA, 4, SFBB_PCT, "50.0"),
     "latin-1": _latin1,
     # the take-up table and the ONS series
     "takeup-percent-over-100": _cell(TAKEUP, 3, "Full-fibre take-up (% of all premises)", "101"),
@@ -406,6 +502,18 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "postcode-garbage-coordinates": _cell(POSTCODES, 5, "lat", "53.7x"),
     "postcode-eastings-as-degrees": _cell(POSTCODES, 6, "lon", "409876"),
     "duplicate-postcode": _on(POSTCODES, _duplicate_row(4)),
+    "postcode-lat-lon-swapped": _on(POSTCODES, _swap_postcode_coordinates),
+    "boundary-lat-lon-swapped": _swap_geometry,
+    "as-of-missing": _config(lambda t: t.replace('as_of = "2025-07"\n', "", 1)),
+    "semicolon-delimited": _recode_bytes(LAUA, lambda raw: raw.replace(b",", b";")),
+    "utf-16": _recode_bytes(LAUA, lambda raw: raw.decode("utf-8").encode("utf-16")),
+    "excel-renamed-csv": _raw(LAUA, b"PK\x03\x04\x14\x00\x06\x00" + b"[Content_Types].xml" + b"\x00" * 200),
+    "one-huge-line": _recode_bytes(LAUA, lambda raw: raw + b"E08000099," + b"9" * 2_000_000 + b"\n"),
+    "zip-bomb": _zip_bomb,
+    "zip-of-another-month": _renamed_members("202601"),
+    "zip-oa-codes-from-elsewhere": lambda ws: edit_member(ws, OA_MEMBER, _oa_codes_from_elsewhere),
+    "two-sources-one-month": _second_table_same_month,
+    "key-equals-a-series-release": _config(lambda t: t.replace('key = "ofcom-takeup-2025-07"', 'key = "ons-gigabit-2025-07"')),
     # observatory.toml
     "toml-typo-top-level": _config(lambda t: t.replace("[[sources]]", "[[sourcs]]", 1)),
     "toml-typo-key": _config(lambda t: t.replace("suppress_below", "suppress_bellow")),

@@ -58,7 +58,7 @@ def test_full_fibre_below_districts_is_refused_plainly(built_workspace):
 def test_unknown_level_lists_the_levels(built_workspace):
     result = _run("figures", "--level", "county", "--indicator", "sfbb", "-w", str(built_workspace))
     assert result.exit_code == 2
-    assert "Unknown level 'county'. Levels: postcode, oa, lsoa, msoa, ward, lad, ca, nation, uk." in result.stderr
+    assert "Unknown level 'county'. Levels: postcode, oa, lsoa, msoa, ward, lad, group, ca, rgn, nation, ew, gb, uk." in result.stderr
 
 
 def test_unknown_release_lists_the_releases(built_workspace):

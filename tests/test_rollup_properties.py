@@ -69,13 +69,20 @@ def test_the_build_suppresses_only_after_rolling_up(rows, threshold):
     facts, links = _facts(rows)
     facts = facts.assign(release_id="r", level="oa", method="published", suppressed=False)
     rolled = roll_up(facts, links).assign(release_id="r", suppressed=False)
-    b = SimpleNamespace(ws=SimpleNamespace(suppress_below=threshold), facts=[facts, rolled], findings=[])
+    b = SimpleNamespace(ws=SimpleNamespace(suppress_below=threshold), facts=[facts, rolled], findings=[],
+                        links=links)
     b.finding = lambda *f: b.findings.append(f)
     suppress(b)
     out = b.facts[0]
     kids = out[out["level"] == "oa"]
     small = facts["denominator"] < threshold
-    assert (kids["suppressed"].to_numpy() == small.to_numpy()).all()
+    # every small cell is hidden; others only to protect them (complementary suppression) ...
+    assert kids["suppressed"].to_numpy()[small.to_numpy()].all()
+    # ... so no shown parent has exactly one hidden child, which subtraction would give away
+    hidden_kids = kids.loc[kids["suppressed"], "area_code"]
+    per_parent = links[links["child"].isin(hidden_kids)].groupby("parent").size()
+    shown_parents = set(out.loc[(out["level"] == "ward") & ~out["suppressed"], "area_code"])
+    assert not any(n == 1 and p in shown_parents for p, n in per_parent.items())
     assert kids.loc[kids["suppressed"], ["numerator", "denominator", "value"]].isna().all().all()
     parents = out[out["level"] == "ward"].set_index("area_code")
     shown = parents[~parents["suppressed"]]

@@ -47,11 +47,14 @@ def run(store: Store) -> dict[str, Any]:
     comparisons = store.rows(_COMPARE)
     differences = store.rows(_DIFFERENCES)
     findings = store.findings()
+    incomplete = [f for f in findings if f["kind"] == "incomplete-parent"]
     return {
         "comparisons": comparisons,
         "differences": differences,
+        "incomplete_parents": incomplete,
         "findings": findings,
-        "ok": not differences,
+        # exit status for scheduled jobs: 0 all good, 1 something to look at
+        "ok": not differences and not incomplete,
     }
 
 
@@ -81,5 +84,12 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     for r in report["findings"]:
         f.add_row(r["kind"], r["subject"] or "", f"{r['count']:,}", r["detail"] or "")
     console.print(f)
-    console.print("[green]All roll-ups match the published figures.[/]" if report["ok"]
-                  else f"[yellow]{len(report['differences'])} figures differ; see above.[/]")
+    if report["differences"]:
+        console.print(f"[yellow]{len(report['differences'])} figures differ; see above.[/]")
+    else:
+        console.print("[green]All roll-ups match the published figures.[/]")
+    if report["incomplete_parents"]:
+        console.print(f"[yellow]{len(report['incomplete_parents'])} parent figures cover only part of their "
+                      "premises (kind incomplete-parent above): they are not complete.[/]")
+    else:
+        console.print("[green]Every parent figure covers all of its premises.[/]")

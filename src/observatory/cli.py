@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from . import check as check_mod
@@ -21,23 +22,28 @@ from .cli_common import (
     WorkspaceArg,
     WorkspaceOpt,
     check_format,
+    err,
+    load_workspace,
     open_store,
     out,
     progress,
     reported,
 )
+from .errors import ObservatoryError
 from .levels import LEVELS
 from .overview import overview
+from .records import commands as records_commands
+from .report import commands as report_commands
 from .store import FIGURE_COLUMNS, Store
 
 app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 @app.command()
-def build(workspace: WorkspaceArg = None) -> None:
+def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
     """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names."""
     with reported():
-        ws = workspace_mod.load(workspace)
+        ws = load_workspace(workspace, workspace_arg)
         bar, step = progress()
         with bar:
             path = pipeline.run(ws, step)
@@ -45,14 +51,15 @@ def build(workspace: WorkspaceArg = None) -> None:
         with Store(path) as store:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
             n_rel = len(store.releases())
-        out.print(f"Built {path} ({facts:,} figures from {n_rel} releases).")
+        out.print(f"Built {path} ({facts:,} figure{'s' if facts != 1 else ''} from {n_rel} "
+                  f"release{'s' if n_rel != 1 else ''}).")
 
 
 @app.command()
-def headline(workspace: WorkspaceArg = None) -> None:
+def headline(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
     """Headline coverage for the region and each district: latest release, changes, the ~90% target."""
     with reported():
-        with open_store(workspace) as store:
+        with open_store(workspace, workspace_arg) as store:
             data = overview(store)
         table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
         table.add_column("area")
@@ -108,9 +115,15 @@ def _print_rows(rows: list[dict[str, Any]], format: str, title: str) -> None:
         w.writeheader()
         w.writerows(rows)
         return
-    table = Table(title=title)
-    for col in ("area_code", "area_name", "value", "numerator", "denominator", "method", "release_id"):
-        table.add_column(col, justify="right" if col in ("value", "numerator", "denominator") else "left")
+    # Fits 80 columns: the release is in the title (one per table), the name may wrap, and the
+    # release id and vintage are in --format csv/json.
+    table = Table(title=title, title_justify="left")
+    table.add_column("code", no_wrap=True)
+    table.add_column("name", ratio=1)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("with it", justify="right", no_wrap=True)
+    table.add_column("premises", justify="right", no_wrap=True)
+    table.add_column("method", no_wrap=True)
     synthetic = suppressed = 0
     for r in rows:
         synthetic += bool(r["synthetic"])
@@ -118,13 +131,18 @@ def _print_rows(rows: list[dict[str, Any]], format: str, title: str) -> None:
         table.add_row(
             r["area_code"], r["area_name"] or "",
             "suppressed" if r["suppressed"] else (f"{r['value']:.1f}%" if r["value"] is not None else ""),
-            _count(r["numerator"]), _count(r["denominator"]), r["method"], r["release_id"],
+            _count(r["numerator"]), _count(r["denominator"]), METHOD_SHORT.get(r["method"], r["method"]),
         )
     out.print(table)
+    if any(r["method"] == "estimated-weights" for r in rows):
+        out.print("estimated: percentages without counts, weighted by the premises of the nearest release with counts.")
     if synthetic:
         out.print(f"[bold yellow]Illustrative data:[/] {synthetic} of these figures derive from synthetic input, not published statistics.")
     if suppressed:
         out.print(f"{suppressed} figures suppressed (too few premises); they still count in their parents.")
+
+
+METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
 
 
 def _count(x: Any) -> str:
@@ -142,39 +160,72 @@ def sources(workspace: WorkspaceOpt = None,
         if format == "json":
             sys.stdout.write(json.dumps(rows, indent=1, default=str) + "\n")
             return
-        table = Table(title="Releases in the store")
-        for col in ("release_id", "publisher", "title", "as_of", "licence", "synthetic", "files used", "checksum", "origin"):
-            table.add_column(col, overflow="fold")
-        for r in rows:
-            table.add_row(r["release_id"], r["publisher"], r["title"], r["as_of"] or "", r["licence"],
-                          "SYNTHETIC" if r["synthetic"] else "real", "\n".join(r["files_used"]),
-                          r["checksum"][:12], r["origin"] or r["file"])
-        out.print(table)
+        _print_sources(rows)
+
+
+def _print_sources(rows: list[dict[str, Any]]) -> None:
+    """One block per release, label beside value: readable at 80 columns (the full record is in
+    --format json)."""
+    out.print(f"[bold]{len(rows)} release{'s' if len(rows) != 1 else ''} in the store[/]")
+    for r in rows:
+        out.print()
+        flag = " [bold yellow]SYNTHETIC: illustrative data[/]" if r["synthetic"] else ""
+        out.print(f"[bold]{escape(r['release_id'])}[/]{flag}", soft_wrap=False)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("title", escape(r["title"]))
+        grid.add_row("publisher", escape(r["publisher"]))
+        grid.add_row("as of", r["as_of"] or "reference data")
+        grid.add_row("licence", escape(r["licence"]))
+        if r["attribution"]:
+            grid.add_row("attribution", escape(r["attribution"]))
+        grid.add_row("file", escape(r["file"]) + (f" ({', '.join(r['files_used'])})" if r["files_used"] != [r["file"].split("/")[-1]] else ""))
+        grid.add_row("sha-256", r["checksum"][:16] + "…")
+        if r["origin"]:
+            grid.add_row("origin", escape(r["origin"]))
+        for note in r.get("notes", []):
+            grid.add_row("note", escape(note))
+        out.print(grid)
 
 
 @app.command()
 def check(workspace: WorkspaceOpt = None,
           format: Annotated[str, typer.Option("--format", help="table or json.")] = "table") -> None:
-    """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells."""
+    """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells.
+
+    Exit code 0: everything matches and every parent is complete; 1: something differs or a parent
+    figure covers only part of its premises; 2: the store could not be read."""
     with reported():
         check_format(format, ("table", "json"))
         with open_store(workspace) as store:
             report = check_mod.run(store)
         if format == "json":
             sys.stdout.write(json.dumps(report, indent=1, default=str) + "\n")
-            return
-        check_mod.print_report(report, out)
+        else:
+            check_mod.print_report(report, out)
+    raise typer.Exit(0 if report["ok"] else 1)
 
 
 @app.command()
 def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT * FROM releases".')],
         workspace: WorkspaceOpt = None,
-        format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table") -> None:
-    """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings)."""
+        format: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+        timeout: Annotated[float, typer.Option(help="Stop the query after this many seconds.")] = 30.0,
+        max_rows: Annotated[int, typer.Option(help="Print at most this many rows (a note says when more exist).")] = 10_000,
+        ) -> None:
+    """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings).
+
+    A query is stopped after --timeout seconds (default 30) or at once by Ctrl-C, and may use at
+    most 2 GB of memory; at most --max-rows rows are printed."""
     with reported():
         check_format(format, ("table", "csv", "json"))
+        if max_rows < 1 or timeout <= 0:
+            raise ObservatoryError("--max-rows and --timeout must be positive numbers.")
         with open_store(workspace) as store:
-            columns, rows = store.sql(query)
+            columns, rows = store.sql(query, timeout=timeout, max_rows=max_rows)
+        more = len(rows) > max_rows
+        rows = rows[:max_rows]
         if format == "json":
             sys.stdout.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1, default=str) + "\n")
         elif format == "csv":
@@ -185,11 +236,12 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
             table = Table()
             for c in columns:
                 table.add_column(c)
-            for r in rows[:1000]:
-                table.add_row(*["" if v is None else str(v) for v in r])
+            for r in rows:
+                table.add_row(*["" if v is None else escape(str(v)) for v in r])
             out.print(table)
-            if len(rows) > 1000:
-                out.print(f"(first 1,000 of {len(rows):,} rows; use --format csv for all)")
+        if more:
+            err.print(f"Showing the first {max_rows:,} rows; there are more. Use --max-rows for more, or "
+                      "aggregate in the query.")
 
 
 @app.command()
@@ -201,26 +253,37 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
 
 
 @app.command()
-def serve(workspace: WorkspaceArg = None,
+def serve(workspace_arg: WorkspaceArg = None,
+          workspace: WorkspaceOpt = None,
           host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          workers: Annotated[int, typer.Option(help="Worker processes (use a PostgreSQL records database for more than 1).")] = 1) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
     with reported():
         from .web.server import serve as run_server
 
-        ws = workspace_mod.load(workspace)
-        if pipeline.is_current(ws):
-            run_server(ws.root, host=host, port=port)
-            return
-        bar, step = progress()
-        with bar:
-            pipeline.ensure_built(ws, step)
-            step(None)
-        run_server(ws.root, host=host, port=port)
+        ws = load_workspace(workspace, workspace_arg)
+        build_error = None
+        if not pipeline.is_current(ws):
+            bar, step = progress()
+            try:
+                with bar:
+                    pipeline.ensure_built(ws, step)
+                    step(None)
+            except ObservatoryError as exc:
+                if not ws.store_path.exists():
+                    raise
+                # a valid older store keeps the dashboard up; the page and the log say why it is old
+                build_error = str(exc)
+                err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}",
+                          soft_wrap=True)
+        run_server(ws.root, host=host, port=port, workers=workers, build_error=build_error)
 
 
 # Feature packages register their command groups here, one line each:
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
+records_commands.register(app)
+report_commands.register(app)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,12 @@ from .store import Store
 out = Console()
 err = Console(stderr=True)
 
-WorkspaceArg = Annotated[Path | None, typer.Argument(help="Workspace folder (default: the bundled West Yorkshire one).")]
-WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: bundled West Yorkshire).")]
+WORKSPACE_HELP = (
+    "Workspace folder. Default: the folder holding observatory.toml here or in a parent folder "
+    "(as git finds .git); only where there is none, the bundled West Yorkshire demo (said on stderr)."
+)
+WorkspaceArg = Annotated[Path | None, typer.Argument(help="Workspace folder (the same as -w).", show_default=False)]
+WorkspaceOpt = Annotated[Path | None, typer.Option("--workspace", "-w", help=WORKSPACE_HELP, show_default=False)]
 
 
 @contextmanager
@@ -40,9 +44,19 @@ def check_format(format: str, allowed: tuple[str, ...]) -> None:
         raise ObservatoryError(f"--format '{format}' is not known. Use {', '.join(allowed[:-1])} or {allowed[-1]}.")
 
 
-def open_store(workspace: Path | None) -> Store:
-    ws = workspace_mod.load(workspace)
-    return Store(ws.store_path)
+def load_workspace(*given: Path | None) -> workspace_mod.Workspace:
+    """The workspace a command works on: the first folder given (-w or the positional synonym),
+    else the one found from the current folder up, else the bundled demo, which is said on stderr
+    so nobody mistakes the demo's figures for their own."""
+    ws = workspace_mod.load(next((g for g in given if g is not None), None))
+    if ws.chosen == "bundled":
+        err.print(f"No observatory.toml here or in a parent folder: using the bundled demo workspace "
+                  f"({ws.root}). Give -w FOLDER for your own.", highlight=False, soft_wrap=True)
+    return ws
+
+
+def open_store(*workspace: Path | None) -> Store:
+    return Store(load_workspace(*workspace).store_path)
 
 
 def progress() -> tuple[Progress, Callable[[str | None], None]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LEVELS = ("postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk")
+LEVELS = ("postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk")
 
 LEVEL_LABELS = {
     "postcode": "Postcode",
@@ -11,8 +11,12 @@ LEVEL_LABELS = {
     "msoa": "Middle layer super output area",
     "ward": "Electoral ward",
     "lad": "Local authority district",
+    "group": "Grouping of districts",
     "ca": "Combined authority",
+    "rgn": "English region",
     "nation": "Nation",
+    "ew": "England and Wales",
+    "gb": "Great Britain",
     "uk": "United Kingdom",
 }
 
@@ -25,6 +29,11 @@ NATIONS = {
     "N": ("N92000002", "Northern Ireland"),
 }
 UK = ("K02000001", "United Kingdom")
+EW = ("K04000001", "England and Wales")
+GB = ("K03000001", "Great Britain")
+
+# Levels above districts that are rolled up from district figures.
+ABOVE_DISTRICT = ("group", "ca", "rgn", "nation", "ew", "gb", "uk")
 
 
 def rank(level: str) -> int:

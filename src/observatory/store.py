@@ -7,7 +7,8 @@ Tables
   releases     one row per source loaded: publisher, title, as-of month, licence, checksum, synthetic
   areas        code, name, level, vintage, representative point, geometry (WKB, EPSG:4326)
   shapes       simplified geometry per level for maps (WKB, EPSG:4326), one band per level
-  membership   child -> parent links with the method (lookup, spatial, best-fit) and weight
+  membership   child -> parent links with the method (lookup, spatial, best-fit), weight and the
+               share of a best-fit child's postcodes (a proxy for its premises) inside the parent
   facts        release x area x indicator: numerator, denominator, value, method, suppressed, synthetic
   indicators   id, label, unit, definition, citation, threshold, direction, finest level
   findings     what `observatory check` reports: kind, subject, detail, count
@@ -17,6 +18,8 @@ Tables
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,7 +47,8 @@ CREATE TABLE releases (
     checksum VARCHAR NOT NULL,        -- sha256 of the file as loaded
     vintage VARCHAR,                  -- geography vintage of the area codes, e.g. 'OA 2011'
     synthetic BOOLEAN NOT NULL,
-    rows INTEGER
+    rows INTEGER,
+    notes VARCHAR                     -- JSON list: what was derived differently from the file's headings
 );
 CREATE TABLE areas (
     code VARCHAR PRIMARY KEY,
@@ -65,7 +69,8 @@ CREATE TABLE membership (
     parent VARCHAR NOT NULL,
     parent_level VARCHAR NOT NULL,
     method VARCHAR NOT NULL,          -- lookup | spatial | best-fit
-    weight DOUBLE NOT NULL DEFAULT 1.0
+    weight DOUBLE NOT NULL DEFAULT 1.0,
+    share DOUBLE                      -- best fit: share of the child's postcodes inside this parent
 );
 CREATE TABLE facts (
     release_id VARCHAR NOT NULL,
@@ -101,7 +106,7 @@ _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 EL
 # The level that divides an area, for listing its children. Wards, MSOAs and LSOAs of 2011/2013
 # do not nest in each other, so a ward lists its LSOAs (placed by best fit), not MSOAs.
 CHILD_LEVEL = {
-    "uk": "nation", "nation": "lad", "ca": "lad", "lad": "ward", "ward": "lsoa", "msoa": "lsoa",
+    "uk": "nation", "gb": "nation", "ew": "nation", "nation": "lad", "rgn": "lad", "ca": "lad", "group": "lad", "lad": "ward", "ward": "lsoa", "msoa": "lsoa",
     "lsoa": "oa", "oa": "postcode",
 }
 
@@ -118,7 +123,21 @@ SANDBOX = {
     "lock_configuration": True,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
+    # a runaway query fails with a message instead of taking the machine's memory
+    "memory_limit": "2GB",
 }
+
+
+def _close(cur: duckdb.DuckDBPyConnection) -> None:
+    """Close a cursor; after an interrupt DuckDB may still be unwinding the stopped query for a
+    moment, and refuses to close a busy connection, so wait for it briefly."""
+    for _ in range(100):
+        try:
+            cur.close()
+            return
+        except duckdb.ResourceInUseException:
+            time.sleep(0.02)
+    cur.close()
 
 
 def store_path(workspace_dir: Path) -> Path:
@@ -152,7 +171,7 @@ class Store:
         try:
             yield cur
         finally:
-            cur.close()
+            _close(cur)
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a query as dicts (for the observatory's own read-only queries)."""
@@ -169,6 +188,7 @@ class Store:
         rows = self.rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
         for r in rows:
             r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
+            r["notes"] = json.loads(r["notes"]) if r.get("notes") else []
         return rows
 
     def indicators(self) -> list[dict[str, Any]]:
@@ -236,15 +256,17 @@ class Store:
         with it, coarser levels before finer (ranked before the limit, so 'Leeds' finds the
         district before its 482 LSOAs)."""
         needle = text.strip().lower()
+        # % and _ are LIKE's wildcards: a user's "%" means a percent sign, not "anything"
+        like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
         return self.rows(
             f"""SELECT code, name, level, vintage FROM areas
-                WHERE lower(name) LIKE ? OR lower(code) LIKE ?
+                WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'
                 ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
-                              WHEN lower(name) LIKE ? THEN 1 ELSE 2 END,
+                              WHEN lower(name) LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,
                          CASE level {coarse} END DESC, name, code
                 LIMIT ?""",
-            [f"%{needle}%", f"%{needle}%", needle, needle, f"{needle}%", limit],
+            [f"%{like}%", f"%{like}%", needle, needle, f"{like}%", limit],
         )
 
     def names(self, level: str) -> dict[str, str]:
@@ -277,25 +299,7 @@ class Store:
         own where there is one, else the roll-up. `within` keeps the areas inside one parent
         (e.g. the wards of Leeds).
         """
-        if level not in LEVELS:
-            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
-        ind = self.indicator(indicator)
-        if rank(level) < rank(ind["finest_level"]):
-            raise NotPublishedError(
-                f"{ind['label']} is not published at {level} level: the publisher publishes it "
-                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
-                "Choose a coarser level or another indicator (e.g. gigabit)."
-            )
-        months = self.releases_of(indicator, level)
-        if not months:
-            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
-        if release in (None, "latest"):
-            release = months[-1]
-        elif release not in months:
-            raise NotFoundError(
-                f"No {indicator} figures at {level} level for release '{release}'. "
-                f"Releases with them: {', '.join(months)}."
-            )
+        release = self.release_for(level, indicator, release)
         where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
         params: list[Any] = [level, indicator, release]
         if area:
@@ -333,6 +337,29 @@ class Store:
             if r["suppressed"]:
                 r["value"] = r["numerator"] = r["denominator"] = None
         return rows
+
+    def release_for(self, level: str, indicator: str, release: str | None = "latest") -> str:
+        """The as-of month a request for figures means ('latest' resolved), or why there is none."""
+        if level not in LEVELS:
+            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
+        ind = self.indicator(indicator)
+        if rank(level) < rank(ind["finest_level"]):
+            raise NotPublishedError(
+                f"{ind['label']} is not published at {level} level: the publisher publishes it "
+                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
+                "Choose a coarser level or another indicator (e.g. gigabit)."
+            )
+        months = self.releases_of(indicator, level)
+        if not months:
+            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
+        if release in (None, "latest"):
+            return months[-1]
+        if release not in months:
+            raise NotFoundError(
+                f"No {indicator} figures at {level} level for release '{release}'. "
+                f"Releases with them: {', '.join(months)}."
+            )
+        return release
 
     def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
         """Every release's figure for one area and indicator, oldest first (one per month)."""
@@ -385,25 +412,68 @@ class Store:
             ).fetchall()
 
     # -- SQL ---------------------------------------------------------------------------------
-    def sql(self, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself."""
+    def sql(self, query: str, timeout: float | None = None, max_rows: int | None = None,
+            ) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one read-only query. The connection is read-only, so writes fail in DuckDB itself.
+
+        `timeout` (seconds) stops a runaway query (DuckDB's interrupt); Ctrl-C stops it at once, even
+        in the middle of a long join (the query runs on a worker thread so the main thread can hear
+        the interrupt). `max_rows` fetches at most that many rows plus one, so a caller can say the
+        answer was cut short without holding it all in memory.
+        """
         if not query.strip():
             raise StoreError('No query given. Give one SELECT query, e.g. "SELECT * FROM releases".')
-        try:
-            with self.cursor() as cur:
-                rel = cur.execute(query)
-                if rel is None or rel.description is None:  # e.g. a query of comments only
-                    return [], []
-                return [d[0] for d in rel.description], rel.fetchall()
-        except duckdb.Error as exc:
-            text = str(exc)
-            refused = ("read-only" in text.lower() or "read only" in text.lower()
-                       or "Cannot execute statement" in text or isinstance(exc, duckdb.PermissionException)
-                       or "Cannot change configuration" in text)
-            if refused:
-                raise StoreError(
-                    "The store is read-only: `observatory sql` runs SELECT queries on the store only "
-                    f"(DuckDB said: {text.splitlines()[0]}). Change the store by editing the "
-                    "workspace's sources and running `observatory build`; export with --format csv."
-                ) from None
-            raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
+        outcome: dict[str, Any] = {}
+        with self.cursor() as cur:
+            def work() -> None:
+                try:
+                    rel = cur.execute(query)
+                    if rel is None or rel.description is None:  # e.g. a query of comments only
+                        outcome["result"] = ([], [])
+                        return
+                    rows = rel.fetchmany(max_rows + 1) if max_rows is not None else rel.fetchall()
+                    outcome["result"] = ([d[0] for d in rel.description], rows)
+                except BaseException as exc:  # handed to the calling thread below
+                    outcome["error"] = exc
+
+            worker = threading.Thread(target=work, daemon=True)
+            started = time.monotonic()
+            worker.start()
+            try:
+                while worker.is_alive():
+                    worker.join(0.05)
+                    if timeout is not None and worker.is_alive() and time.monotonic() - started > timeout:
+                        cur.interrupt()
+                        worker.join()
+                        raise StoreError(
+                            f"The query ran for more than {timeout:g} s and was stopped. Narrow it (a WHERE "
+                            "on level, indicator or release; a LIMIT), or give --timeout a larger number."
+                        )
+            except KeyboardInterrupt:
+                cur.interrupt()
+                worker.join()
+                raise StoreError("Query stopped (Ctrl-C). Nothing was changed.") from None
+        if "error" in outcome:
+            self._refuse(outcome["error"])
+        return outcome["result"]
+
+    @staticmethod
+    def _refuse(exc: BaseException) -> None:
+        if not isinstance(exc, duckdb.Error):
+            raise exc
+        text = str(exc)
+        if isinstance(exc, duckdb.OutOfMemoryException) or "Out of Memory" in text:
+            raise StoreError(
+                f"The query needs more memory than the console allows ({SANDBOX['memory_limit']}). Narrow "
+                "it, or aggregate before joining."
+            ) from None
+        refused = ("read-only" in text.lower() or "read only" in text.lower()
+                   or "Cannot execute statement" in text or isinstance(exc, duckdb.PermissionException)
+                   or "Cannot change configuration" in text)
+        if refused:
+            raise StoreError(
+                "The store is read-only: `observatory sql` runs SELECT queries on the store only "
+                f"(DuckDB said: {text.splitlines()[0]}). Change the store by editing the "
+                "workspace's sources and running `observatory build`; export with --format csv."
+            ) from None
+        raise StoreError(f"SQL error: {text.splitlines()[0]}") from None

@@ -24,7 +24,11 @@ SOURCE_KINDS = (
     "ons-gigabit-series",
     "ofcom-small-area-zip",
 )
-_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes"}
+_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records"}
+_LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
+LOOKUP_LEVELS = ("rgn", "ca", "group")
+# Sources whose files do not say which month they describe: as_of must be given.
+NEEDS_AS_OF = ("ofcom-laua-coverage", "ofcom-full-fibre-takeup")
 _SOURCE_KEYS = {
     "key", "kind", "file", "as_of", "publisher", "title", "licence", "attribution", "origin",
     "published", "synthetic", "vintage",
@@ -58,6 +62,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """A table placing districts in parents of one level: regions, combined authorities, or a
+    council's own grouping (a county, a partnership)."""
+
+    level: str
+    file: Path
+    district: str
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Workspace:
     root: Path
     name: str
@@ -69,6 +85,10 @@ class Workspace:
     postcodes: Path | None
     sources: tuple[Source, ...]
     code_changes: dict[str, str] = field(default_factory=dict)
+    lookups: tuple[Lookup, ...] = ()
+    # how the workspace was chosen: "given", "found" (observatory.toml in this folder or a parent)
+    # or "bundled" (no workspace anywhere up from here: the bundled demo)
+    chosen: str = "given"
 
     @property
     def config_path(self) -> Path:
@@ -80,15 +100,34 @@ class Workspace:
 
     def input_files(self) -> list[Path]:
         files = [self.config_path, *(b.file for b in self.boundaries.values())]
-        files += [s.file for s in self.sources]
+        files += [s.file for s in self.sources] + [lk.file for lk in self.lookups]
         if self.postcodes:
             files.append(self.postcodes)
         return files
 
 
+def find(start: Path | None = None) -> Path | None:
+    """The nearest folder holding an observatory.toml: this one or a parent (as git finds .git)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
 def load(path: str | Path | None = None) -> Workspace:
-    """Read and check a workspace folder (or its observatory.toml); default: the bundled one."""
-    root = Path(path) if path else BUNDLED
+    """Read and check a workspace folder (or its observatory.toml).
+
+    With no path: the workspace whose observatory.toml is in the current folder or a parent; only
+    where there is none, the bundled West Yorkshire demo (`chosen` says which, so the CLI can say so).
+    """
+    chosen = "given"
+    if path:
+        root = Path(path)
+    elif (found := find()) is not None:
+        root, chosen = found, "found"
+    else:
+        root, chosen = BUNDLED, "bundled"
     if root.name != CONFIG_NAME and (root.is_file() or root.suffix == ".toml"):
         if not root.exists():
             raise ConfigError(
@@ -110,13 +149,22 @@ def load(path: str | Path | None = None) -> Workspace:
         raise ConfigError(
             f"No {CONFIG_NAME} in {root}. Create one with `observatory init {root}` and fill it in."
         )
+    if config.is_dir():
+        raise ConfigError(f"{config} is a folder, not a file. The configuration must be a TOML file of that name.")
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config}: not valid TOML ({exc}). Fix the line it names.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{config}: not UTF-8 text. Save it as UTF-8.") from None
-    return _parse(config, data)
+    ws = _parse(config, data)
+    return ws if chosen == "given" else _replace(ws, chosen=chosen)
+
+
+def _replace(ws: Workspace, **changes: Any) -> Workspace:
+    from dataclasses import replace
+
+    return replace(ws, **changes)
 
 
 def _unknown(config: Path, where: str, keys: set[str], allowed: set[str]) -> None:
@@ -138,6 +186,8 @@ def _file(config: Path, value: Any, where: str) -> Path:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{config}: {where}.file must be a path (a string).")
     p = (config.parent / value).resolve()
+    if p.is_dir():
+        raise ConfigError(f"{config}: {where}.file = '{value}' is a folder, not a file. Name the file itself.")
     if not p.exists():
         raise ConfigError(
             f"{config}: {where}.file = '{value}' does not exist (looked for {p}). "
@@ -198,6 +248,12 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
             raise ConfigError(f"{config}: {where}: key '{key}' is used twice. Give each source its own key.")
         seen.add(key)
         as_of = spec.get("as_of")
+        if as_of is None and kind in NEEDS_AS_OF:
+            raise ConfigError(
+                f"{config}: {where} (key '{key}'): as_of is missing. A file of kind {kind} does not say which "
+                "month it describes: add as_of = \"YYYY-MM\", Ofcom's snapshot month (the first six "
+                "digits of its file name, e.g. 202507 -> as_of = \"2025-07\")."
+            )
         if as_of is not None and not _is_month(as_of):
             raise ConfigError(f"{config}: {where}: as_of '{as_of}' should be a month like '2025-07'.")
         sources.append(
@@ -221,6 +277,16 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
             f"{config}: source '{kind_missing[0].key}' needs vintage = 'OA 2011' or 'OA 2021' "
             "(the output-area codes the release uses)."
         )
+    lookups = []
+    for i, spec in enumerate(data.get("lookups", []), start=1):
+        where = f"[[lookups]] number {i}"
+        _unknown(config, where, set(spec), _LOOKUP_KEYS)
+        level = _need(config, spec, "level", where)
+        if level not in LOOKUP_LEVELS:
+            raise ConfigError(f"{config}: {where}: level '{level}' is not one of {', '.join(LOOKUP_LEVELS)}.")
+        lookups.append(Lookup(level=level, file=_file(config, spec.get("file"), where),
+                              district=_need(config, spec, "district", where),
+                              code=_need(config, spec, "code", where), name=_need(config, spec, "name", where)))
     return Workspace(
         root=config.parent,
         name=ws.get("name", config.parent.name),
@@ -232,6 +298,7 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
         postcodes=postcodes,
         sources=tuple(sources),
         code_changes=dict(data.get("code_changes", {})),
+        lookups=tuple(lookups),
     )
 
 

@@ -53,7 +53,8 @@ def make_store(path: Path) -> Path:
     con = duckdb.connect(str(path))
     con.execute(SCHEMA)
     con.executemany(
-        "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO releases (release_id, source, publisher, title, as_of, published, licence, attribution, "
+        "origin, file, files_used, checksum, vintage, synthetic, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             ("ons-gigabit-2024-07", "ons", "ONS", "Gigabit capable broadband", "2024-07", None,
              "OGL v3.0", "Source: Office for National Statistics", None, "ons.csv", None, "x",
@@ -130,7 +131,7 @@ def make_store(path: Path) -> Path:
 
     con.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?)", areas)
     con.executemany("INSERT INTO shapes VALUES (?, ?, ?)", shapes)
-    con.executemany("INSERT INTO membership VALUES (?, ?, ?, ?, ?)", members)
+    con.executemany("INSERT INTO membership (child, parent, parent_level, method, weight) VALUES (?, ?, ?, ?, ?)", members)
     con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
     con.executemany(
         "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -134,7 +134,7 @@ def test_allowed_values_are_a_list_in_json_and_one_item_each_on_the_page(client,
 
 def test_api_enum_parameter_lists_every_level(client):
     error = client.get("/api/v1/figures?indicator=gigabit&level=street").json()["error"]
-    assert error["allowed"] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"]
+    assert error["allowed"] == ["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"]
 
 
 def test_not_published_explains_and_suggests(client):
@@ -251,3 +251,25 @@ def test_gzipped_and_plain_layers_have_their_own_etags(client):
 def test_pages_are_gzipped(client):
     r = client.get("/sources", headers={"Accept-Encoding": "gzip"})
     assert r.headers.get("content-encoding") == "gzip"
+
+
+def test_junk_query_parameters_never_fill_the_cache(client):
+    from observatory.web.cache import ResponseCache
+
+    cache = next(m for m in _middleware(client.app) if isinstance(m, ResponseCache))
+    client.get("/api/v1/figures?indicator=gigabit&level=lad")
+    before = (len(cache._entries), cache.bytes)
+    for i in range(50):
+        r = client.get(f"/api/v1/figures?indicator=gigabit&level=lad&junk={i}")
+        assert r.status_code == 200
+    # the same declared parameters in another order are one entry
+    client.get("/api/v1/figures?level=lad&indicator=gigabit")
+    assert (len(cache._entries), cache.bytes) == before
+    assert cache.bytes <= cache.max_bytes
+
+
+def _middleware(app):
+    node = app.middleware_stack
+    while node is not None:
+        yield node
+        node = getattr(node, "app", None)

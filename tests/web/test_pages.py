@@ -75,7 +75,7 @@ def _legend_ranges(page: str) -> list[tuple[float, float]]:
     """The legend's classes as a reader sees them: "60.0 to 69.9%", or one value "90.0%"."""
     legend = re.search(r'<ul class="govuk-list obs-legend".*?</ul>', page, re.S).group(0)
     ranges = []
-    for text in re.findall(r'</span>([0-9.]+(?: to [0-9.]+)?)%</li>', legend):
+    for text in re.findall(r'</(?:span|svg)>([0-9.]+(?: to [0-9.]+)?)%</li>', legend):
         low, _, high = text.partition(" to ")
         ranges.append((float(low), float(high or low)))
     return ranges
@@ -282,3 +282,52 @@ def test_sources_show_each_release_file_files_used_and_checksum(client):
     # Shortened where it is read, in full for whoever checks the file.
     assert f">{OFCOM_CHECKSUM[:12]}…<" in row
     assert f'title="{OFCOM_CHECKSUM}"' in row
+
+
+def test_every_page_sends_security_headers_and_answers_head(client):
+    for path in ("/", "/map", "/areas/E08000035", "/sources", "/api/v1", "/api/v1/docs", "/search?q=leeds"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        head = client.head(path)
+        assert head.status_code == 200 and head.content == b"", path
+        # no inline script or style attribute anywhere the policy would block
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", r.text), path
+        assert "style=" not in r.text, path
+
+
+def test_api_index_lists_every_endpoint(client):
+    data = client.get("/api.json").json()
+    paths = {e["path"] for e in data["endpoints"]}
+    assert "/api/v1/figures" in paths and len(paths) >= 5
+    assert client.get("/api").status_code == 200
+
+
+def test_a_forged_host_is_never_echoed_in_a_redirect(client):
+    r = client.get("/search?q=ls11ba", headers={"host": "evil.example"}, follow_redirects=False)
+    assert r.status_code in (302, 303, 307) and "evil.example" not in r.headers["location"]
+    assert r.headers["location"].startswith("/")
+
+
+def test_a_failed_build_is_said_on_every_page_while_the_previous_store_serves(fixture_store_path):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from observatory.web.app import create_app
+
+    reason = 'ofcom.csv, row 4, column "All Premises": the cell is blank.'
+    with TestClient(create_app(fixture_store_path, build_error=reason)) as c:
+        for path in ("/", "/map", "/sources"):
+            page = c.get(path)
+            assert page.status_code == 200
+            assert "The last build of this workspace failed" in page.text and "the cell is blank" in page.text
+
+
+def test_search_treats_percent_and_underscore_as_characters(client):
+    assert client.get("/search.json?q=%25").json()["results"] == []
+    assert client.get("/search.json?q=_").json()["results"] == []

@@ -34,23 +34,26 @@ def roll_up(facts: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
 
 
 def nearest_weights(percent: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
-    """Attach to each percentage row the weight from the nearest release that has counts.
+    """Attach to each percentage row the weight from the nearest release that counts that area.
 
     percent: area_code, release, indicator, value.
     counts: area_code, release, weight (the denominator the percentage is over).
-    Adds `weight` and `weight_release`; rows with no count in any release get NaN.
+    Adds `weight` and `weight_release`; rows whose area no release counts get NaN. Nearest is per
+    area: a district created in 2023 takes its weight from the first table that lists it, not a
+    nearer table from before it existed. On a tie, the later release (newer premises counts).
     """
     if counts.empty:
         return percent.assign(weight=np.nan, weight_release=None)
-    months = sorted(counts["release"].unique())
-    month_index = np.array([_month_number(m) for m in months])
-    wanted = percent["release"].map(_month_number).to_numpy()
-    # nearest release with counts; on a tie, the later one (it reflects newer premises counts)
-    distance = np.abs(wanted[:, None] - month_index[None, :]) - 1e-3 * np.arange(len(months))[None, :]
-    nearest = np.array(months, dtype=object)[np.argmin(distance, axis=1)]
-    out = percent.assign(weight_release=nearest)
-    lookup = counts.rename(columns={"release": "weight_release"})[["area_code", "weight_release", "weight"]]
-    return out.merge(lookup, on=["area_code", "weight_release"], how="left")
+    candidates = counts.rename(columns={"release": "weight_release"})[["area_code", "weight_release", "weight"]]
+    rows = percent.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
+    pairs = rows[["_row", "area_code", "release"]].merge(candidates, on="area_code", how="inner")
+    if not pairs.empty:
+        wanted = pairs["release"].map(_month_number).to_numpy()
+        have = pairs["weight_release"].map(_month_number).to_numpy()
+        pairs["_distance"] = np.abs(wanted - have) - 1e-3 * have / 1e5
+        pairs = pairs.sort_values(["_row", "_distance"], kind="stable").drop_duplicates("_row")
+    out = rows.merge(pairs[["_row", "weight_release", "weight"]], on="_row", how="left")
+    return out.drop(columns="_row")
 
 
 def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

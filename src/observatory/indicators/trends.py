@@ -50,7 +50,9 @@ def _change(latest: dict[str, Any], other: dict[str, Any] | None) -> dict[str, A
     return {
         "release": other["release"],
         "value": other["value"],
-        "change_pp": round(latest["value"] - other["value"], 2),
+        # unrounded: every view rounds once, from the unrounded figures (3.2549 shows as 3.3, not
+        # as 3.25 rounded again to 3.2)
+        "change_pp": latest["value"] - other["value"],
         "method": other["method"],
         "synthetic": other["synthetic"],
     }

@@ -19,6 +19,7 @@ from ..store import SANDBOX
 from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
+from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
 from .rollups import roll_up_all, suppress
 from .state import Build
@@ -51,6 +52,8 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     step(STEPS[3])
     for source in ws.sources:
         READERS[source.kind](b, source)
+    unique_release_ids(b)
+    conflicting_sources(b)
     step(STEPS[4])
     roll_up_all(b)
     suppress(b)

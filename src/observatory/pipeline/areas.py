@@ -7,15 +7,20 @@ import pandas as pd
 import shapely
 
 from ..errors import ConfigError
-from ..geography.membership import Layers, district_links, extend_upwards
-from ..levels import NATIONS, UK
+from ..geography import hierarchy
+from ..geography.membership import Layers, extend_upwards
 from ..sources.boundaries import read_boundaries
+from ..sources.location import UK_BOUNDS, check_inside
+from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
 from .state import Build, isin
 
 # Map geometry is simplified per level so a whole layer stays small enough to draw in a browser;
 # tolerances in degrees (0.0001 deg is about 7 m north-south here).
+# The vintage of each parent level's codes (ONS lookups of April/May 2025).
+VINTAGES = {"ca": "CAUTH 2025", "rgn": "RGN 2025", "group": "workspace grouping"}
+
 SIMPLIFY = {"oa": 0.00008, "lsoa": 0.00015, "msoa": 0.0002, "ward": 0.0002, "lad": 0.0008}
 
 
@@ -42,30 +47,44 @@ def read_all_boundaries(b: Build) -> None:
         b.shapes.append(pd.DataFrame({"code": layer.codes, "level": level,
                                       "geometry": shapely.to_wkb(simple)}))
     b.layers = Layers(layers)
+    _check_locations(b)
+
+
+def _check_locations(b: Build) -> None:
+    """Districts must lie in the UK, and small areas in the region's districts: anything else is
+    swapped or projected coordinates (sources.location says which)."""
+    lad = b.layers.layers["lad"]
+    spec = b.ws.boundaries["lad"]
+    pts = shapely.point_on_surface(lad.geometry)
+    check_inside(spec.file.name, shapely.get_x(pts), shapely.get_y(pts), UK_BOUNDS, "the United Kingdom")
+    region = lad.geometry[np.isin(lad.codes, b.ws.districts)]
+    if not len(region):
+        return
+    x0, y0, x1, y1 = shapely.total_bounds(region)
+    margin = 0.05  # degrees, about 5 km: generalised boundaries of different sources differ a little
+    box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    for level, layer in b.layers.layers.items():
+        if level == "lad":
+            continue
+        pts = shapely.point_on_surface(layer.geometry)
+        check_inside(b.ws.boundaries[level].file.name, shapely.get_x(pts), shapely.get_y(pts), box,
+                     f"the region's districts ({b.ws.region_name})")
 
 
 def place_areas(b: Build) -> None:
     ws = b.ws
     lads = list(b.layers.layers["lad"].codes)
-    links = b.layers.best_fit_links()
-    upper = district_links(lads, ws.region_code, ws.districts)
-    b.links = pd.concat([extend_upwards(links, upper), upper], ignore_index=True)
-    fixed = [(ws.region_code, ws.region_name, "ca", "CA 2025")] if ws.region_code else []
-    fixed += [(code, name, "nation", "") for code, name in NATIONS.values()] + [(*UK, "uk", "")]
-    region = b.layers.layers["lad"]
-    in_region = np.isin(region.codes, ws.districts)
-    ca_shape = shapely.union_all(region.geometry[in_region]) if in_region.any() else None
-    b.areas.append(pd.DataFrame({
-        "code": [f[0] for f in fixed], "name": [f[1] for f in fixed], "level": [f[2] for f in fixed],
-        "vintage": [f[3] for f in fixed], "lon": np.nan, "lat": np.nan,
-        "geometry": [shapely.to_wkb(ca_shape) if ca_shape is not None and f[2] == "ca" else None for f in fixed],
-    }))
     unknown = set(ws.districts) - set(lads)
     if unknown:
         raise ConfigError(
             f"{ws.config_path}: [workspace].districts names {sorted(unknown)[0]}, which is not a district in "
             f"{ws.boundaries['lad'].file.name}. Fix the code, or use district boundaries that hold it."
         )
+    links = b.layers.best_fit_links()
+    b.hierarchy = _hierarchy(b, lads)
+    upper = hierarchy.links(b.hierarchy, lads)
+    b.links = pd.concat([extend_upwards(links, upper), upper], ignore_index=True)
+    b.areas.append(_parent_areas(b))
     for level in ("oa", "lsoa", "msoa", "ward"):
         if level not in b.layers.layers:
             continue
@@ -79,10 +98,66 @@ def place_areas(b: Build) -> None:
                   len(layer.codes))
 
 
+def _hierarchy(b: Build, lads: list[str]) -> hierarchy.Hierarchy:
+    """Nations and above for every district, then the workspace's lookups (regions, combined
+    authorities, its own groupings); the focus region must be one of their areas."""
+    ws = b.ws
+    h = hierarchy.national(lads)
+    for lookup in ws.lookups:
+        hierarchy.add_lookup(h, read_lookup(lookup, set(lads)), lookup.level)
+    if not ws.lookups:
+        # no lookups: the region is the workspace's own districts, as a combined authority
+        for d in ws.districts:
+            h.add(d, ws.region_code, ws.region_name, "ca")
+    known = {code: lv for code, (_, lv) in h.names.items() if lv in ("ca", "rgn", "group", "nation")}
+    if ws.region_code in known and ws.region_name:
+        # the focus region goes by the name the workspace gives it (ONS: "West Yorkshire")
+        h.names[ws.region_code] = (ws.region_name, known[ws.region_code])
+    if ws.region_code not in known:
+        examples = ", ".join(f"{c} ({h.names[c][0]})" for c in sorted(known)[:4])
+        raise ConfigError(
+            f"{ws.config_path}: [workspace].region_code = '{ws.region_code}' is not a combined authority, "
+            f"region, grouping or nation in the workspace's lookups ({len(known)} known, e.g. {examples}). "
+            "Use one of their codes (`observatory sql \"SELECT code, name, level FROM areas WHERE level IN "
+            "('ca', 'rgn')\"\"` lists them after a build), or add a [[lookups]] file that defines it."
+        )
+    members = set(h.members(ws.region_code))
+    if ws.lookups and members != set(ws.districts):
+        extra, missing = sorted(set(ws.districts) - members), sorted(members - set(ws.districts))
+        raise ConfigError(
+            f"{ws.config_path}: [workspace].districts do not match {ws.region_code} "
+            f"({h.names[ws.region_code][0]}) in the lookups: "
+            + (f"not in it: {', '.join(extra)}; " if extra else "")
+            + (f"missing: {', '.join(missing)}; " if missing else "")
+            + f"set districts = {sorted(members)}."
+        )
+    return h
+
+
+def _parent_areas(b: Build) -> pd.DataFrame:
+    """An area row for every parent above districts; regions, combined authorities and groupings
+    get the union of their districts' shapes (for maps), nations and above none."""
+    lad = b.layers.layers["lad"]
+    index = {code: i for i, code in enumerate(lad.codes)}
+    rows = []
+    for code, (name, level) in sorted(b.hierarchy.names.items()):
+        geometry = None
+        if level in ("ca", "rgn", "group"):
+            parts = [lad.geometry[index[d]] for d in b.hierarchy.members(code) if d in index]
+            geometry = shapely.to_wkb(shapely.union_all(parts)) if parts else None
+        rows.append((code, name, level, VINTAGES.get(level, ""), geometry))
+    return pd.DataFrame({
+        "code": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows],
+        "vintage": [r[3] for r in rows], "lon": np.nan, "lat": np.nan, "geometry": [r[4] for r in rows],
+    })
+
+
 def place_postcodes(b: Build) -> None:
     if b.ws.postcodes is None:
         return
     pcs = read_postcodes(read_bytes(b.ws.postcodes), b.ws.postcodes.name)
+    check_inside(b.ws.postcodes.name, pcs["lon"].to_numpy(), pcs["lat"].to_numpy(), UK_BOUNDS,
+                 "the United Kingdom", column="lat")
     links = b.layers.point_links(pcs["postcode"].to_numpy(), pcs["lon"].to_numpy(), pcs["lat"].to_numpy())
     links = _district_from_output_area(b, links)
     in_region = links[(links["parent_level"] == "lad") & isin(links["parent"], b.ws.districts)]["child"]
@@ -94,6 +169,7 @@ def place_postcodes(b: Build) -> None:
               "postcodes whose centroid lies outside the region's districts (left out)",
               int((~keep & pcs["lat"].notna()).sum()))
     links = links[isin(links["child"], pcs["postcode"][keep])]
+    _fit_shares(b, links)
     upper = b.links[isin(b.links["child"], b.ws.districts)]
     b.links = pd.concat([b.links, extend_upwards(links, upper)], ignore_index=True)
     kept = pcs[keep]
@@ -101,6 +177,34 @@ def place_postcodes(b: Build) -> None:
         "code": kept["postcode"], "name": kept["postcode"], "level": "postcode", "vintage": "NSPL May 2025",
         "lon": kept["lon"], "lat": kept["lat"], "geometry": None,
     }))
+
+
+def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
+    """How well each output area fits the area it was placed in by best fit: the share of its
+    postcodes whose centroids lie inside that area (postcodes stand in for premises, which no file
+    gives per postcode). Recorded on the link; `check` counts the output areas that straddle a
+    boundary (share below 1) per level, so approximations are never silent."""
+    if "oa" not in b.layers.layers:
+        return
+    pc_oa = pc_links[pc_links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
+    per_oa = pc_oa.groupby("oa").size()
+    b.links["share"] = np.where(b.links["method"].isin(["lookup", "spatial"]), 1.0, np.nan)
+    for level in ("lsoa", "msoa", "ward", "lad"):
+        if level not in b.layers.layers:
+            continue
+        inside = pc_oa.merge(pc_links[pc_links["parent_level"] == level][["child", "parent"]], on="child")
+        counts = inside.groupby(["oa", "parent"]).size().rename("n").reset_index()
+        fit = (b.links["parent_level"] == level) & b.links["child"].isin(per_oa.index) & (b.links["method"] == "best-fit")
+        keyed = b.links.loc[fit, ["child", "parent"]].merge(counts, left_on=["child", "parent"],
+                                                            right_on=["oa", "parent"], how="left")
+        share = keyed["n"].fillna(0).to_numpy() / per_oa.reindex(keyed["child"]).to_numpy()
+        b.links.loc[fit, "share"] = share
+        straddle = int((share < 1).sum())
+        if not len(share):
+            continue
+        b.finding("best-fit-share", level,
+                  f"output areas straddling a {level} boundary (some of their postcodes lie in another "
+                  f"{level}); placed whole by best fit; mean share inside {100 * share.mean():.1f}%", straddle)
 
 
 def _district_from_output_area(b: Build, links: pd.DataFrame) -> pd.DataFrame:

@@ -10,12 +10,19 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, InputError
-from ..geography.code_history import RECODED
-from ..geography.membership import district_links
+from ..geography import hierarchy
+from ..geography.code_history import RECODED, SUCCESSOR
 from ..sources import ofcom, ons
 from ..sources.tabular import read_bytes
 from ..workspace import Source
 from .state import Build, add_facts, isin
+
+ABOLISHED = "LAD (abolished before 2025)"
+
+
+def _relative(path: Path, root: Path) -> str:
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
 def _checksum(path: Path) -> str:
@@ -23,22 +30,27 @@ def _checksum(path: Path) -> str:
 
 
 def _release(b: Build, source: Source, release_id: str, as_of: str | None, rows: int,
-             files_used: list[str] | None = None, vintage: str | None = None) -> None:
+             files_used: list[str] | None = None, vintage: str | None = None,
+             notes: list[str] | None = None) -> None:
     b.releases.append({
         "release_id": release_id, "source": source.key, "publisher": source.publisher,
         "title": source.title, "as_of": as_of, "published": source.published,
         "licence": source.licence, "attribution": source.attribution, "origin": source.origin,
-        "file": str(source.file.relative_to(b.ws.root)) if source.file.is_relative_to(b.ws.root) else str(source.file),
+        # relative to the workspace: the store never holds the building machine's own paths
+        "file": _relative(source.file, b.ws.root),
         "files_used": json.dumps(files_used or [source.file.name]), "checksum": _checksum(source.file),
         "vintage": vintage or source.vintage, "synthetic": source.synthetic, "rows": rows,
+        "notes": json.dumps(notes or []),
     })
 
 
 def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Apply the workspace's code changes; refuse codes that are not districts at all."""
+    """Apply recodes and the workspace's code changes; keep districts abolished since (counted in
+    their successor's parents); refuse codes that are not districts at all."""
     tidy = _recode(b, tidy)
     known = set(b.layers.layers["lad"].codes)
-    unknown = ~isin(tidy["area_code"], known)
+    _retired(b, tidy, name)
+    unknown = ~isin(tidy["area_code"], known | set(SUCCESSOR))
     if unknown.any():
         i = int(np.argmax(unknown))
         code = tidy["area_code"].iloc[i]
@@ -51,11 +63,46 @@ def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
     return tidy
 
 
+def _retired(b: Build, tidy: pd.DataFrame, name: str) -> None:
+    """Districts abolished before LAD 2025 (e.g. the 2019-2023 mergers) that a release lists: kept
+    as areas of their own vintage, shown as published, and linked to the parents their area is in
+    today, so a parent's figure for that release counts them (and check lists them)."""
+    known = set(b.layers.layers["lad"].codes)
+    codes = tidy[~isin(tidy["area_code"], known) & isin(tidy["area_code"], set(SUCCESSOR))]
+    retired = codes.drop_duplicates("area_code")
+    seen = {c for frame in b.areas for c in frame.loc[frame["vintage"] == ABOLISHED, "code"]}
+    new = retired[~retired["area_code"].isin(seen)]
+    if len(new):
+        b.areas.append(pd.DataFrame({
+            "code": new["area_code"], "name": new["area_name"].map(_title), "level": "lad",
+            "vintage": ABOLISHED, "lon": np.nan, "lat": np.nan, "geometry": None,
+        }))
+        b.links = pd.concat([b.links, hierarchy.links(b.hierarchy, list(new["area_code"]))
+                             .query("child in @codes", local_dict={"codes": set(new["area_code"])})],
+                            ignore_index=True)
+    if len(retired):
+        b.finding("vintage", name, "abolished district codes (now parts of a successor district): shown "
+                  "as published and counted in the successor's parents", len(retired))
+
+
+def _title(name: object) -> object:
+    """Ofcom's 2019-2023 tables give names in capitals (BRADFORD); show them as ONS spells them."""
+    if isinstance(name, str) and name.isupper():
+        small = {"And", "Of", "The", "Upon", "On", "In", "By", "With"}
+        words = [w.capitalize() for w in name.lower().split(" ")]
+        return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
+    return name
+
+
 def _read_laua(b: Build, source: Source) -> None:
     name = source.file.name
-    tidy = _district_codes(b, ofcom.read_laua(read_bytes(source.file), name), name)
+    notes: list[str] = []
+    tidy = _district_codes(b, ofcom.read_laua(read_bytes(source.file), name, notes), name)
     rid = source.key
-    _release(b, source, rid, source.as_of, int(len(tidy) / len(ofcom.COUNTED)), vintage="LAD 2025")
+    for note in notes:
+        b.finding("derived", rid, note, 1)
+    _release(b, source, rid, source.as_of, int(tidy["area_code"].nunique()), vintage="LAD (as published)",
+             notes=notes)
     add_facts(b, tidy, rid, source.as_of, "lad", source.synthetic)
 
 
@@ -85,19 +132,7 @@ def _read_ons_series(b: Build, source: Source) -> None:
     if len(upper):
         b.finding("upper-tier-skipped", name,
                   "county rows left out: upper-tier areas overlap the districts inside them", len(upper))
-    known = set(b.layers.layers["lad"].codes)
-    retired = districts[~isin(districts["area_code"], known)].drop_duplicates("area_code")
-    if len(retired):
-        # Districts abolished before LAD 2025 (the 2023 Cumbria, North Yorkshire and Somerset
-        # reorganisations): kept as areas of their own vintage, listed by check.
-        b.areas.append(pd.DataFrame({
-            "code": retired["area_code"], "name": retired["area_name"], "level": "lad",
-            "vintage": "LAD (abolished before 2025)", "lon": np.nan, "lat": np.nan, "geometry": None,
-        }))
-        b.finding("vintage", name, "district codes in the series that are not LAD 2025 districts "
-                  "(abolished); shown as published", len(retired))
-        nations = district_links(list(retired["area_code"]), None, ())
-        b.links = pd.concat([b.links, nations[isin(nations["child"], retired["area_code"])]], ignore_index=True)
+    _retired(b, districts, name)
     for month, part in districts.groupby("release", sort=True):
         rid = f"{source.key}-{month}"
         _release(b, source, rid, month, len(part), vintage="LAD (as published)")
@@ -106,6 +141,12 @@ def _read_ons_series(b: Build, source: Source) -> None:
 
 def _read_small_areas(b: Build, source: Source) -> None:
     release = ofcom.read_small_area_zip(source.file)
+    if source.as_of and source.as_of != release.month:
+        raise ConfigError(
+            f"{b.ws.config_path}: source '{source.key}' says as_of = \"{source.as_of}\", but the files in "
+            f"{source.file.name} are named for {release.month} ({release.files_used[0]}). Set "
+            f"as_of = \"{release.month}\", or point the source at the release you meant."
+        )
     as_of = source.as_of or release.month
     files = release.files_used
     rows = 0
@@ -133,9 +174,20 @@ def _read_small_areas(b: Build, source: Source) -> None:
                 column="output_area", expected=f"output-area codes of vintage {source.vintage}",
                 fix="Set vintage in [[sources]] to the release's vintage and use boundaries of the same vintage.",
             )
-        if len(known - codes_in_file):
+        missing = len(known - codes_in_file)
+        if missing > 0.02 * len(known):
+            # Ofcom's output-area file has a row for every output area; a fifth missing would build
+            # districts from a fraction of their premises, and look fine
+            raise InputError(
+                source.file.name,
+                f"{missing:,} of the {len(known):,} output areas in the boundaries ({100 * missing / len(known):.0f}%) "
+                f"have no row in the output-area file, which holds {len(codes_in_file - known):,} codes from elsewhere.",
+                column="output_area", expected="a row for every output area in the region",
+                fix="Use the complete output-area file from Ofcom's release ZIP (of the boundaries' vintage).",
+            )
+        if missing:
             b.finding("vintage", source.file.name, "output areas in the boundaries with no row in the release",
-                      len(known - codes_in_file))
+                      missing)
         add_facts(b, oa[present], source.key, as_of, "oa", source.synthetic)
         rows += int(present.sum())
     if release.postcodes is not None:

@@ -6,7 +6,10 @@ import pandas as pd
 
 from ..geography.code_history import PREDECESSORS, SUCCESSOR
 from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
+from ..levels import ABOVE_DISTRICT
+from .completeness import completeness
 from .state import FACT_COLUMNS, Build, isin
+from .suppression import complementary
 
 
 def roll_up_all(b: Build) -> None:
@@ -15,10 +18,11 @@ def roll_up_all(b: Build) -> None:
     published = facts[facts["method"] == "published"]
     _small_areas(b, published[published["level"] == "oa"])
     districts = published[published["level"] == "lad"]
-    links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ["ca", "nation", "uk"])]
+    links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ABOVE_DISTRICT)]
     counted = districts.dropna(subset=["numerator", "denominator"])
     _districts_counted(b, counted, links)
     _districts_weighted(b, districts[districts["numerator"].isna()], counted, links)
+    completeness(b, districts, counted)
 
 
 def _small_areas(b: Build, oa: pd.DataFrame) -> None:
@@ -34,7 +38,7 @@ def _small_areas(b: Build, oa: pd.DataFrame) -> None:
 def _districts_counted(b: Build, counted: pd.DataFrame, links: pd.DataFrame) -> None:
     """Districts with premises counts up to the combined authority, nations and the UK."""
     for rid, part in counted.groupby("release_id"):
-        _add_rolled(b, roll_up(part, links), rid)
+        _add_rolled(b, roll_up(_without_superseded(b, part, rid), links), rid)
 
 
 def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame, links: pd.DataFrame) -> None:
@@ -56,7 +60,7 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
                 b.finding("no-weight", rid,
                           f"districts with {ind} but no premises count in any release, left out of parents",
                           missing["child"].nunique())
-            approximated = rpart["area_code"].isin(SUCCESSOR).sum()
+            approximated = (rpart["area_code"].isin(SUCCESSOR) & ~rpart["area_code"].isin(counted["area_code"])).sum()
             if approximated:
                 b.finding("approximated-weight", rid,
                           f"abolished districts in the {ind} parents, each weighted by an equal share of "
@@ -65,13 +69,18 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
 
 
 def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
-    """Weights for districts abolished in 2023: an equal share of their successor's count.
+    """Weights for abolished districts that no loaded release counts on their own: an equal share
+    of their successor's count.
 
-    Ofcom never published premises counts for them on their own; an equal share keeps the
-    successor's total right and errs only in the split between predecessors.
+    With Ofcom's September tables loaded (2018-2023 list the districts abolished in 2023 with
+    their own counts) this is never needed for them; it keeps a workspace with only newer tables
+    right in total, erring only in the split between predecessors.
     """
     rows = []
+    own = set(weights["area_code"])
     for old, new in SUCCESSOR.items():
+        if old in own:
+            continue
         successor = weights[weights["area_code"] == new]
         rows.append(successor.assign(area_code=old, weight=successor["weight"] / len(PREDECESSORS[new])))
     return pd.concat([weights, *rows], ignore_index=True)
@@ -80,11 +89,19 @@ def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
 def _without_superseded(b: Build, part: pd.DataFrame, release_id: str) -> pd.DataFrame:
     """A release that gives both abolished districts and their successor counts only the successor."""
     present = set(part["area_code"])
-    superseded = part["area_code"].map(lambda c: SUCCESSOR.get(c) in present)
+    superseded = part["area_code"].map(lambda c: bool(_successors(c) & present))
     if superseded.any():
         b.finding("superseded-district", release_id, "abolished districts given beside their successor: "
                   "shown as published, left out of parents so no premises count twice", int(superseded.sum()))
     return part[~superseded.to_numpy()]
+
+
+def _successors(code: str) -> set[str]:
+    out = set()
+    while code in SUCCESSOR:
+        code = SUCCESSOR[code]
+        out.add(code)
+    return out
 
 
 def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
@@ -94,7 +111,8 @@ def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
 
 
 def suppress(b: Build) -> None:
-    """Hide figures over fewer premises than the workspace's threshold, after every roll-up.
+    """Hide figures over fewer premises than the workspace's threshold, after every roll-up, and
+    enough others that no hidden figure can be recovered by subtraction (pipeline.suppression).
 
     The hidden cells' counts are dropped from the store itself (not only from outputs), so no query
     can reveal them; their parents were rolled up before this step and still include them.
@@ -102,8 +120,9 @@ def suppress(b: Build) -> None:
     threshold = b.ws.suppress_below
     facts = pd.concat(b.facts, ignore_index=True)
     small = (facts["denominator"].notna() & (facts["denominator"] < threshold)).to_numpy()
-    facts["suppressed"] = small
-    facts.loc[small, ["numerator", "denominator", "value"]] = float("nan")
+    hidden, added = complementary(facts, b.links, small) if small.any() else (small, 0)
+    facts["suppressed"] = hidden
+    facts.loc[hidden, ["numerator", "denominator", "value"]] = float("nan")
     b.facts = [facts]
     counts = facts[small].groupby("level")["area_code"].nunique()
     for level, n in counts.items():
@@ -111,3 +130,9 @@ def suppress(b: Build) -> None:
                   f"areas with fewer than {threshold} premises: figures suppressed, still counted in parents", n)
     if counts.empty:
         b.finding("suppressed", "all levels", f"no area has fewer than {threshold} premises: nothing suppressed", 0)
+    primary_areas = set(facts.loc[small, "area_code"])
+    only_secondary = facts[hidden & ~facts["area_code"].isin(primary_areas).to_numpy()]
+    for level, n in only_secondary.groupby("level")["area_code"].nunique().items():
+        b.finding("suppressed-complementary", level,
+                  "areas also suppressed so that no suppressed figure can be worked out from its parent "
+                  "and siblings (complementary suppression)", n)

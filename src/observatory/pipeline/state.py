@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..geography.hierarchy import Hierarchy
 from ..geography.membership import Layers
 from ..workspace import Workspace
 
@@ -28,6 +29,8 @@ class Build:
     releases: list[dict] = field(default_factory=list)
     findings: list[tuple[str, str, str, int]] = field(default_factory=list)
     layers: Layers | None = None
+    hierarchy: Hierarchy | None = None
+    completeness: pd.DataFrame | None = None
 
     def finding(self, kind: str, subject: str, detail: str, count: int) -> None:
         self.findings.append((kind, subject, detail, int(count)))

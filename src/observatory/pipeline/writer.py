@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from .. import __version__
+from ..errors import StoreError
 from ..indicators.definitions import INDICATORS
 from ..store import SCHEMA
 from .state import Build
@@ -43,6 +44,28 @@ def write(b: Build, out: Path, fingerprint: str) -> Path:
     _remove_abandoned(out)
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
+    try:
+        _write_tables(b, tmp, fingerprint)
+    except (OSError, duckdb.Error) as exc:
+        # a full disk, a read-only folder, a quota: the half-written store goes, the old one stays
+        for leftover in out.parent.glob(f"{tmp.name}*"):
+            leftover.unlink(missing_ok=True)
+        raise StoreError(
+            f"Could not write the store in {out.parent} ({_reason(exc)}). The previous store is "
+            "unchanged. Free some disk space (the store needs about 50 MB per million figures) or check the "
+            "folder is writable, then build again."
+        ) from None
+    os.replace(tmp, out)  # atomic on POSIX: readers see the old store or the new, never half
+    return out
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0]
+
+
+def _write_tables(b: Build, tmp: Path, fingerprint: str) -> None:
     con = duckdb.connect(str(tmp))
     try:
         con.execute(SCHEMA)
@@ -50,6 +73,9 @@ def write(b: Build, out: Path, fingerprint: str) -> Path:
         _insert(con, "areas", areas)
         _insert(con, "shapes", pd.concat(b.shapes, ignore_index=True))
         links = b.links.drop_duplicates(["child", "parent"])
+        # exact links (lookup, spatial) hold the whole child; only best fit has a share below 1
+        links = links.assign(share=links.get("share", pd.Series(index=links.index, dtype=float))
+                             .where(links["method"] == "best-fit", 1.0))
         # Stored sorted by the column readers filter on, so DuckDB's per-row-group min/max
         # (zone maps) skip most of the table for one area's figures or parents.
         _insert(con, "membership", links, order="child, parent_level")
@@ -67,8 +93,6 @@ def write(b: Build, out: Path, fingerprint: str) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, out)  # atomic on POSIX: readers see the old store or the new, never half
-    return out
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, order: str | None = None) -> None:

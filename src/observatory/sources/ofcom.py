@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..indicators.definitions import RESIDENTIAL_SUFFIX
-from .tabular import check_at_most, check_unique, numbers, read_csv
+from .percentages import check_percentages
+from .tabular import check_at_most, check_unique, missing_column, numbers, read_csv
 
 ALL = "All Premises"
 MATCHED = "All Matched Premises"
@@ -59,15 +60,26 @@ SMALL_AREA = tuple(i for i in COUNTED if i != "full_fibre")  # withheld below di
 TIDY = ["area_code", "area_name", "indicator", "numerator", "denominator", "value", "row"]
 
 
-def _tidy_counts(df: pd.DataFrame, name: str, indicators: tuple[str, ...], suffix: str = "") -> pd.DataFrame:
-    """Counts and published percentages per area -> one row per area and indicator."""
-    total = numbers(df, ALL, name)
+def _tidy_counts(df: pd.DataFrame, name: str, indicators: tuple[str, ...], suffix: str = "",
+                 derive: bool = False, notes: list[str] | None = None) -> pd.DataFrame:
+    """Counts and percentages per area -> one row per area and indicator. With `derive`, the value
+    is the count / All Premises (as Ofcom defines every percentage) and the published percentage
+    is checked against it."""
+    total = numbers(df, ALL, name, required=True)
     frames = []
     for ind in indicators:
-        count_col, pct_col, _ = COUNTED[ind]
-        count = numbers(df, count_col, name)
-        pct = numbers(df, pct_col, name, kind="percent") if pct_col in df.columns else count / total * 100
+        count_col, pct_col, aliases = COUNTED[ind]
+        count = numbers(df, count_col, name, required=True)
         check_at_most(df, count, total, count_col, ALL, name)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            derived = np.where(total > 0, count / total * 100, np.nan)
+        pct_col = next((c for c in (pct_col, *aliases) if c in df.columns), None)
+        if pct_col is None:
+            pct = derived
+        elif derive:
+            pct = check_percentages(df, numbers(df, pct_col, name, kind="percent"), derived, pct_col, name, notes)
+        else:
+            pct = numbers(df, pct_col, name, kind="percent")
         frames.append(
             pd.DataFrame(
                 {
@@ -94,12 +106,53 @@ def _required(indicators: tuple[str, ...], with_pct: bool = True) -> dict[str, t
     return req
 
 
-def read_laua(raw: bytes, name: str) -> pd.DataFrame:
-    """The local-authority coverage table: every indicator, counts and percentages."""
-    df = read_csv(raw, name, {"area_code": ("laua",), "area_name": ("laua_name",), **_required(tuple(COUNTED))})
+def read_laua(raw: bytes, name: str, notes: list[str] | None = None) -> pd.DataFrame:
+    """The local-authority coverage table, any year from 2018: the indicators the file has.
+
+    Figures are derived from the counts (Ofcom: every percentage is its count / All Premises x 100),
+    and each published percentage is checked against its own count. `notes` collects what was done
+    differently from the column headings, so `sources` and `check` can say so per release.
+    """
+    notes = notes if notes is not None else []
+    df = read_csv(raw, name, {"area_code": ("laua",), "area_name": ("laua_name",), ALL: ()})
     df["area_code"] = df["area_code"].str.strip()
     check_unique(df, "area_code", name)
-    return _tidy_counts(df, name, tuple(COUNTED))
+    present = tuple(ind for ind, (count_col, _, _) in COUNTED.items() if count_col in df.columns)
+    for ind, (count_col, pct_col, aliases) in COUNTED.items():
+        if ind not in present and any(c in df.columns for c in (pct_col, *aliases)):
+            missing_column(df, name, count_col, {c for c, _, _ in COUNTED.values() if c in df.columns})
+    if not present:
+        raise InputError(name, "has no Ofcom coverage count columns.", row=1,
+                         expected='columns such as "Number of premises with SFBB availability"',
+                         fix="Check this is Ofcom's fixed coverage table by local authority.")
+    missing = [ind for ind in COUNTED if ind not in present]
+    if missing:
+        notes.append(f"not in this release: {', '.join(missing)}")
+    tidy = _tidy_counts(df, name, present, derive=True, notes=notes)
+    return _superfast_from_unable_30(df, tidy, name, notes)
+
+
+def _superfast_from_unable_30(df: pd.DataFrame, tidy: pd.DataFrame, name: str, notes: list[str]) -> pd.DataFrame:
+    """Connected Nations 2018 counts "SFBB" as 30 to under 300 Mbit/s (SFBB + UFBB + unable to
+    receive 30 Mbit/s = All Matched Premises), not 30 Mbit/s or more as every later table does. For
+    a series that means the same thing every year, superfast = All Premises - unable to receive 30."""
+    if not {"sfbb", "ufbb", "unable_30"} <= set(tidy["indicator"]):
+        return tidy
+    by = {ind: part.set_index("area_code") for ind, part in tidy.groupby("indicator")}
+    total = by["sfbb"]["denominator"]
+    bands = by["sfbb"]["numerator"] + by["ufbb"]["numerator"] + by["unable_30"]["numerator"]
+    matched = numbers(df, MATCHED, name) if MATCHED in df.columns else total.to_numpy()
+    if by["sfbb"]["numerator"].sum() >= 0.9 * (total - by["unable_30"]["numerator"]).sum():
+        return tidy
+    if abs(bands.sum() - matched.sum()) > 0.01 * matched.sum():
+        return tidy
+    sf = tidy["indicator"] == "sfbb"
+    unable = by["unable_30"]["numerator"].reindex(tidy.loc[sf, "area_code"]).to_numpy()
+    tidy.loc[sf, "numerator"] = tidy.loc[sf, "denominator"].to_numpy() - unable
+    tidy.loc[sf, "value"] = 100 * tidy.loc[sf, "numerator"] / tidy.loc[sf, "denominator"]
+    notes.append("superfast: this table's SFBB column counts 30 to under 300 Mbit/s only, so superfast "
+                 "(30 Mbit/s or more) = All Premises - premises unable to receive 30 Mbit/s")
+    return tidy
 
 
 TAKEUP = {
@@ -188,6 +241,7 @@ def read_small_area_zip(path: Path) -> SmallAreaRelease:
         oa_frames, pc_frames = [], []
         for (level, res, _area), member in sorted(chosen.items()):
             name = f"{path.name}:{member}"
+            _check_size(zf.getinfo(member), path)
             raw = zf.read(member)
             suffix = RESIDENTIAL_SUFFIX if res else ""
             if level == "oa":
@@ -198,6 +252,24 @@ def read_small_area_zip(path: Path) -> SmallAreaRelease:
     release.oa = pd.concat(oa_frames, ignore_index=True) if oa_frames else None
     release.postcodes = pd.concat(pc_frames, ignore_index=True) if pc_frames else None
     return release
+
+
+# Ofcom's largest member, the UK output-area file, is well under 200 MB; text compresses about
+# 10:1. A member claiming gigabytes, or compressed 200:1, is a damaged or hostile archive (a "ZIP
+# bomb"): refused before a byte of it is expanded.
+MAX_MEMBER = 1 << 30
+MAX_RATIO = 200
+
+
+def _check_size(info: zipfile.ZipInfo, path: Path) -> None:
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > MAX_MEMBER or ratio > MAX_RATIO:
+        raise InputError(
+            path, f"member {info.filename} would expand to {info.file_size:,} bytes "
+            f"({ratio:,.0f} times its compressed size).",
+            expected=f"members under {MAX_MEMBER:,} bytes, as Ofcom's are",
+            fix="The archive is damaged or not Ofcom's: download the release ZIP again.",
+        )
 
 
 def _read_oa(raw: bytes, name: str, suffix: str) -> pd.DataFrame:

@@ -41,8 +41,31 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+# A CSV line longer than this is not a publisher's row (Ofcom's widest are ~700 characters): a
+# damaged or hostile file, refused before pandas spends minutes and gigabytes on it.
+MAX_LINE = 1_000_000
+
+# What a file that is not CSV text starts with.
+_NOT_CSV = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another ZIP archive, not CSV text",
+     "Open it in Excel and save as 'CSV UTF-8 (comma delimited)', or download the CSV again."),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls), not CSV text",
+     "Open it in Excel and save as 'CSV UTF-8 (comma delimited)', or download the CSV again."),
+    (b"\xff\xfe", "UTF-16 text (little-endian), not UTF-8",
+     "Re-save it as UTF-8 (in Excel: 'CSV UTF-8'), or download the file again."),
+    (b"\xfe\xff", "UTF-16 text (big-endian), not UTF-8",
+     "Re-save it as UTF-8 (in Excel: 'CSV UTF-8'), or download the file again."),
+)
+
+
 def decode(raw: bytes, name: str | Path) -> str:
     """UTF-8 text without a byte-order mark; a clear error naming the row for anything else."""
+    for magic, what, fix in _NOT_CSV:
+        if raw.startswith(magic):
+            raise InputError(name, f"the file is {what}.", expected="CSV text in UTF-8", fix=fix)
+    if raw[:2000].count(b"\x00") > 100:  # UTF-16 without a byte-order mark: every other byte is 0
+        raise InputError(name, "the file is UTF-16 text (every other byte is zero), not UTF-8.",
+                         expected="CSV text in UTF-8", fix="Re-save it as UTF-8 (in Excel: 'CSV UTF-8').")
     if raw.startswith(BOM):
         raw = raw[len(BOM):]
     try:
@@ -64,9 +87,11 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
 
     `required` maps a canonical name to the spellings publishers have used for it.
     """
+    _check_lines(raw, name)
     text = decode(raw, name)
     if not text.strip():
         raise InputError(name, "the file is empty.", fix="Download the file again.")
+    _check_delimiter(text, name, required)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
     except pd.errors.ParserError as exc:
@@ -79,6 +104,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             ) from None
         problem = str(exc).strip().splitlines()[0]
         raise InputError(name, f"is not a well-formed CSV file ({problem}).", fix="Download the file again.") from None
+    _duplicate_headers(text, name)
     df.columns = [str(c).strip() for c in df.columns]
     rename = {}
     for canonical, spellings in required.items():
@@ -86,7 +112,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
         if found is None:
             _preamble(text, name, required)
             taken = {s for c, sp in required.items() for s in (c, *sp) if s in df.columns}
-            _missing_column(df, name, canonical, taken)
+            missing_column(df, name, canonical, taken)
         rename[found] = canonical
     df = df.rename(columns=rename)
     df.attrs["source_columns"] = {canonical: found for found, canonical in rename.items()}
@@ -95,6 +121,48 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
         )
     return df
+
+
+def _check_lines(raw: bytes, name: str | Path) -> None:
+    if len(raw) <= MAX_LINE:
+        return
+    long = _LONG_LINE.search(raw)
+    if long:
+        line_end = raw.find(b"\n", long.start())
+        length = (len(raw) if line_end < 0 else line_end) - (raw.rfind(b"\n", 0, long.start()) + 1)
+        raise InputError(name, f"the line is {length:,} characters long.", row=raw.count(b"\n", 0, long.start()) + 1,
+                         expected=f"CSV rows of at most {MAX_LINE:,} characters",
+                         fix="The file is damaged or not the publisher's: download it again.")
+
+
+_LONG_LINE = re.compile(rb"[^\n]{%d}" % (MAX_LINE + 1))
+
+
+def _check_delimiter(text: str, name: str | Path, required: dict[str, tuple[str, ...]]) -> None:
+    """A file saved with semicolons (Excel in many European locales) or tabs is one column wide
+    to a comma reader: say so, instead of 'column missing'."""
+    header = text.split("\n", 1)[0]
+    if "," in header:
+        return
+    for sep, word in ((";", "semicolons"), ("\t", "tabs")):
+        if header.count(sep) >= 2:
+            raise InputError(name, f"the columns are separated by {word}, not commas.", row=1,
+                             expected="comma-separated values, as the publisher ships the file",
+                             fix="Save it as 'CSV UTF-8 (comma delimited)', or download the file again.")
+
+
+def _duplicate_headers(text: str, name: str | Path) -> None:
+    """pandas renames a repeated header to 'X.1' and the first copy silently wins: refuse instead."""
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    seen: dict[str, int] = {}
+    for i, col in enumerate(header, start=1):
+        key = col.strip()
+        if key in seen:
+            raise InputError(
+                name, f'the header "{key}" appears twice (columns {seen[key]} and {i}).', row=1, column=key,
+                expected="each column heading once", fix="Delete or rename one of the two columns.",
+            )
+        seen[key] = i
 
 
 def _preamble(text: str, name: str | Path, required: dict[str, tuple[str, ...]]) -> None:
@@ -115,7 +183,7 @@ def _preamble(text: str, name: str | Path, required: dict[str, tuple[str, ...]])
             )
 
 
-def _missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
+def missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
     import difflib
 
     # A renamed column: the same name but for case and spacing, or a close spelling that is not
@@ -144,11 +212,19 @@ def _column_at(raw: bytes, offset: int) -> str | None:
     return header[index].strip() if index < len(header) else None
 
 
-def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count") -> np.ndarray:
-    """A column as floats; blank cells are NaN. kind: 'count' (whole, >= 0) or 'percent' (0-100)."""
+def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count",
+            required: bool = False) -> np.ndarray:
+    """A column as floats. kind: 'count' (whole, >= 0) or 'percent' (0-100). Blank cells are NaN,
+    unless `required`: a blank premises count would silently drop the area from its parents.
+    'inf', 'Infinity' and overflowing numbers such as 1e400 are never numbers of anything."""
     cells = df[column].str.strip()
+    if required and (cells == "").any():
+        i = int(np.argmax((cells == "").to_numpy()))
+        raise InputError(name, "the cell is blank.", row=i + 2, column=shown(df, column),
+                         expected="a whole number, 0 or more",
+                         fix="Fill in the count from the publisher's file, or remove the row.")
     values = pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
-    bad = np.isnan(values) & (cells != "").to_numpy()
+    bad = (np.isnan(values) & (cells != "").to_numpy()) | np.isinf(values)
     if kind == "count":
         bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
     else:
@@ -156,7 +232,10 @@ def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count"
     if bad.any():
         i = int(np.argmax(bad))
         cell, value = df[column].iloc[i], values[i]
-        if kind == "count":
+        if np.isinf(value):
+            problem = f'"{cell}" is not a finite number.'
+            expected = "a whole number, 0 or more" if kind == "count" else "a number from 0 to 100"
+        elif kind == "count":
             problem = f'"{cell}" is not a whole number of premises.'
             if value < 0:
                 problem = f'"{cell}" is a negative number of premises.'

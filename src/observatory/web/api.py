@@ -19,7 +19,7 @@ from .profiles import postcode, profile
 
 router = APIRouter(prefix="/api/v1")
 
-Level = Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"]
+Level = Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"]
 ShapeLevel = Literal["oa", "lsoa", "msoa", "ward", "lad"]
 RELEASE_HELP = "An as-of month YYYY-MM (e.g. 2025-07), or 'latest'."
 

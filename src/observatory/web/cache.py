@@ -10,24 +10,78 @@ benchmarks/bench_api.py).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import OrderedDict
+from urllib.parse import parse_qsl, urlencode
 
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .live import GENERATION
+from .live import GENERATION, SNAPSHOT
 from .negotiate import JSON_FLAG
+
+# After a store swap, a busy server (this many answers being computed at once) answers a repeat
+# from the previous store for up to STALE_FOR seconds while it recomputes the new answers,
+# REFRESH_CONCURRENCY at a time, in the background.
+BUSY = 8
+STALE_FOR = 60.0
+REFRESH_CONCURRENCY = 2
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
 
 
+def query_names(app) -> frozenset[str]:
+    """Every query parameter any route reads: the rest of a query string cannot change an answer."""
+    names = set()
+    routes = list(getattr(app, "routes", []))
+    while routes:
+        route = routes.pop()
+        inner = getattr(route, "original_router", None)  # an included APIRouter (FastAPI 0.16x)
+        if inner is not None:
+            routes.extend(inner.routes)
+        elif isinstance(route, APIRoute):
+            stack = [route.dependant]
+            while stack:
+                dep = stack.pop()
+                names |= {p.alias for p in dep.query_params}
+                stack.extend(dep.dependencies)
+    return frozenset(names)
+
+
 class ResponseCache:
-    def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20) -> None:
+    """Keys on the parameters routes declare (sorted), never the raw query string; answers to
+    queries with other parameters are not kept. Bounded by bytes as well as entries."""
+
+    def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20,
+                 max_bytes: int = 128 << 20) -> None:
         self.app = app
         self.max_entries = max_entries
         self.max_body = max_body
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[tuple, tuple[int, list, bytes]] = OrderedDict()
         self._generation = None
+        self._names: frozenset[str] | None = None
+        # After a swap: the previous store's answers, served only while the server is busy
+        # recomputing (see _busy_swap), each refreshed in the background at bounded concurrency.
+        self._previous: dict[tuple, tuple[int, list, bytes]] = {}
+        self._previous_until = 0.0
+        self._refreshing: set[tuple] = set()
+        self._inflight = 0
+        self._refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
+
+    def _query_key(self, scope: Scope) -> str | None:
+        """The declared parameters, sorted; None when the query string has others: such an answer
+        is served but not kept (junk cannot fill the cache, and a page that reads a parameter it
+        does not declare is never answered from another query's entry)."""
+        if self._names is None:
+            self._names = query_names(scope.get("app"))
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if any(k not in self._names for k, _ in pairs):
+            return None
+        return urlencode(sorted(pairs))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(_SKIP):
@@ -35,13 +89,24 @@ class ResponseCache:
             return
         generation = scope.get(GENERATION)
         if generation != self._generation:
-            self._entries.clear()  # a new store: every answer may have changed
+            # a new store: every answer may have changed; the old ones are kept aside for a busy
+            # server to answer from while it recomputes them
+            if self._generation is not None:
+                self._previous = {k[1:]: v for k, v in self._entries.items()}
+                self._previous_until = time.monotonic() + STALE_FOR
+                self._refreshing.clear()
+            self._entries.clear()
+            self.bytes = 0
             self._generation = generation
+        query = self._query_key(scope)
+        if query is None:
+            await self.app(scope, receive, send)
+            return
         headers = dict(scope["headers"])
         key = (
             generation,
             scope["path"],
-            scope["query_string"],
+            query,
             bool(scope.get(JSON_FLAG)),
             headers.get(b"accept", b""),
             b"gzip" in headers.get(b"accept-encoding", b""),
@@ -52,6 +117,17 @@ class ResponseCache:
             status, raw_headers, body = hit
             await send({"type": "http.response.start", "status": status, "headers": raw_headers})
             await send({"type": "http.response.body", "body": body})
+            return
+
+        previous = self._busy_swap(key)
+        if previous is not None:
+            status, raw_headers, body = previous
+            raw_headers = [*raw_headers, (b"x-observatory-previous-build", b"refreshing")]
+            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": body})
+            if key not in self._refreshing:
+                self._refreshing.add(key)
+                asyncio.get_running_loop().create_task(self._refresh(dict(scope), key))
             return
 
         start: Message = {}
@@ -67,13 +143,74 @@ class ResponseCache:
                     self._keep(key, start, b"".join(chunks))
             await send(message)
 
-        await self.app(scope, receive, capture)
+        self._inflight += 1
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self._inflight -= 1
+
+    def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
+        """The previous store's answer to this request, if the store was swapped in the last
+        STALE_FOR seconds and the server is busy (BUSY requests already being computed): with a
+        cold cache, hundreds of clients at once would otherwise queue for seconds. An idle server
+        always answers from the new store."""
+        if not self._previous or self._inflight < BUSY:
+            return None
+        if time.monotonic() > self._previous_until:
+            self._previous.clear()
+            return None
+        return self._previous.get(key[1:])
+
+    async def _refresh(self, scope: Scope, key: tuple) -> None:
+        """Compute one answer from the current store in the background and keep it."""
+        async with self._refresh_slots:
+            watch = scope["app"].state.watch
+            snap = watch.acquire()
+            scope[SNAPSHOT], scope[GENERATION] = snap, snap.generation
+            start: Message = {}
+            chunks: list[bytes] = []
+
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def capture(message: Message) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start":
+                    start = message
+                elif message["type"] == "http.response.body":
+                    chunks.append(message.get("body", b""))
+
+            try:
+                await self.app(scope, receive, capture)
+                if snap.generation == key[0]:
+                    self._keep(key, start, b"".join(chunks))
+            except Exception:  # a refresh that fails leaves the request path to compute it
+                pass
+            finally:
+                watch.release(snap)
+                self._previous.pop(key[1:], None)
 
     def _keep(self, key: tuple, start: Message, body: bytes) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
+        if _personal(start):
+            return  # a records page or a sign-in: it changes without a rebuild, or is per user
         if key[0] != self._generation:
             return  # answered from a store that has since been replaced
+        if key in self._entries:
+            return
         self._entries[key] = (200, list(start.get("headers", [])), body)
-        if len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self.bytes += len(body)
+        while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+            _, (_, _, old) = self._entries.popitem(last=False)
+            self.bytes -= len(old)
+
+
+def _personal(start: Message) -> bool:
+    """A response that must never be replayed to someone else: it sets a cookie or says no-store."""
+    for name, value in start.get("headers", []):
+        if name.lower() == b"set-cookie":
+            return True
+        if name.lower() == b"cache-control" and b"no-store" in value.lower():
+            return True
+    return False

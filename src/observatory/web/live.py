@@ -70,6 +70,7 @@ class StoreWatch:
         self.check_every = check_every
         self._derive = derive
         self._lock = threading.Lock()
+        self._opening = threading.Lock()  # one reload at a time, without blocking requests
         self._generation = 0
         self._checked = time.monotonic()
         self._failed: tuple[int, int] | None = None
@@ -142,8 +143,11 @@ class StoreWatch:
         return ident is not None and ident != self._snap.identity and ident != self._failed
 
     def reload(self) -> Snapshot:
-        """Open the file now at the path and swap it in; on failure keep serving the open store."""
-        with self._lock:
+        """Open the file now at the path and swap it in; on failure keep serving the open store.
+
+        The new store is opened and warmed (app._warm) while requests go on being served from the
+        old one: only the swap itself holds the lock that every request takes."""
+        with self._opening:
             ident = identity(self.path)
             if ident is None or ident == self._snap.identity:
                 return self._snap
@@ -153,12 +157,16 @@ class StoreWatch:
                 log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
                 self._failed = ident
                 return self._snap
-            old, self._snap = self._snap, new
-            old.retired = True
-            if old.users == 0:
-                old.store.close()
-            log.info("store at %s changed: now serving generation %d", self.path, new.generation)
-            return new
+            with self._lock:
+                return self._swap(new)
+
+    def _swap(self, new: Snapshot) -> Snapshot:
+        old, self._snap = self._snap, new
+        old.retired = True
+        if old.users == 0:
+            old.store.close()
+        log.info("store at %s changed: now serving generation %d", self.path, new.generation)
+        return new
 
     def acquire(self) -> Snapshot:
         with self._lock:

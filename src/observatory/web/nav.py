@@ -7,5 +7,8 @@ NAV: list[tuple[str, str]] = [
     ("/map", "Map"),
     ("/search", "Search"),
     ("/sources", "Data and sources"),
+    ("/actions", "Board actions"),
+    ("/shared-care-record", "Shared Care Record"),
+    ("/report", "Annual update"),
     ("/api/v1/docs", "API"),
 ]

@@ -30,7 +30,7 @@ Format = Literal["csv", "geojson", "gpkg"]
 def marked(data: dict[str, Any]) -> dict[str, Any]:
     """Anything with illustrative figures says so in words, in the JSON as on the page."""
     if data.get("illustrative"):
-        data["notice"] = ILLUSTRATIVE
+        data.setdefault("notice", ILLUSTRATIVE)  # a page family may word its own (records do)
     return data
 
 
@@ -143,7 +143,7 @@ def sources_page(request: Request) -> Response:
 def download(
     request: Request,
     indicator: str,
-    level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "ca", "nation", "uk"],
+    level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"],
     release: str = "latest",
     format: Format = "csv",
 ) -> Response:

@@ -12,7 +12,7 @@ from ..store import Store
 from .params import LEVEL_NAMES, normalise_postcode
 
 # The comparators the board reads an area against, finest first.
-COMPARATOR_LEVELS = ("lad", "ca", "nation", "uk")
+COMPARATOR_LEVELS = ("lad", "group", "ca", "rgn", "nation", "uk")
 # What a postcode page shows for each of the postcode's areas.
 KEY_INDICATORS = ("sfbb", "gigabit", "ufbb", "below_uso")
 POSTCODE_NOTICE = (

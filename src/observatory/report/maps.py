@@ -1,0 +1,124 @@
+"""Static choropleth maps for the printed report: PNG, readable in grey scale.
+
+Each class has a grey level AND a hatch pattern, so classes stay distinct on a black-and-white
+printer; where there are few areas each is labelled with its value. The worst class is the darkest
+and most densely hatched ("worse looks worse"). Breaks are natural breaks (Fisher-Jenks, via
+mapclassify), with a class of its own for zero where zeros exist (e.g. no premises below the USO).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the report is drawn on servers and in CI
+import mapclassify  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.patches import PathPatch  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from shapely import wkb  # noqa: E402
+from shapely.geometry import MultiPolygon, Polygon  # noqa: E402
+
+# Grey levels from best (light) to worst (dark) and hatches of rising density, for up to 6 classes.
+GREYS = ("#f2f2f2", "#cccccc", "#a6a6a6", "#7f7f7f", "#595959", "#333333")
+HATCHES = ("", "....", "///", "xxx", "\\\\\\\\", "xxxx")
+
+
+def classes(values: list[float], lower_is_better: bool) -> tuple[list[int], list[tuple[float, float, int]]]:
+    """Each value's class and the classes (lowest member, highest member, count), best first.
+
+    Few areas get few classes (two for up to five areas, three up to twelve), so that 95.2% and
+    95.3% are not drawn as differently as an eight-point gap. A legend shows the members' own range,
+    so no two classes overlap and none is empty.
+    """
+    arr = np.asarray(values, dtype=float)
+    label = np.full(len(arr), -1)
+    groups: list[np.ndarray] = []
+    rest = np.ones(len(arr), dtype=bool)
+    if lower_is_better and (arr == 0).any() and (arr != 0).any():
+        groups.append(arr == 0)
+        rest = arr != 0
+    sub = arr[rest]
+    k = min(2 if len(arr) <= 5 else 3 if len(arr) <= 12 else 5, len(np.unique(sub)))
+    if k <= 1:
+        groups.append(rest)
+    else:
+        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
+            warnings.simplefilter("ignore", UserWarning)
+            yb = mapclassify.FisherJenks(sub, k=k).yb
+        idx = np.flatnonzero(rest)
+        for c in range(k):
+            mask = np.zeros(len(arr), dtype=bool)
+            mask[idx[yb == c]] = True
+            if mask.any():
+                groups.append(mask)
+    # ascending by value; best first means descending when higher is better
+    groups.sort(key=lambda m: arr[m].min(), reverse=not lower_is_better)
+    out = []
+    for i, mask in enumerate(groups):
+        label[mask] = i
+        out.append((float(arr[mask].min()), float(arr[mask].max()), int(mask.sum())))
+    return label.tolist(), out
+
+
+def _patches(geom: Any) -> list[MplPath]:
+    polys = geom.geoms if isinstance(geom, MultiPolygon) else [geom] if isinstance(geom, Polygon) else []
+    paths = []
+    for poly in polys:
+        rings = [poly.exterior, *poly.interiors]
+        verts = np.concatenate([np.asarray(r.coords)[:, :2] for r in rings])
+        codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r.coords) - 2) + [MplPath.CLOSEPOLY]
+                                for r in rings])
+        paths.append(MplPath(verts, codes))
+    return paths
+
+
+def choropleth(shapes: list[tuple[str, bytes]], values: dict[str, float], names: dict[str, str],
+               lower_is_better: bool, label_areas: bool, width_in: float = 6.3) -> tuple[bytes, list[dict[str, Any]]]:
+    """A PNG of the areas in `values` and its legend rows (range, count, grey, hatch)."""
+    geoms = {code: wkb.loads(blob) for code, blob in shapes if code in values}
+    codes = list(values)
+    labels, bounds = classes([values[c] for c in codes], lower_is_better)
+    klass = dict(zip(codes, labels, strict=True))
+    # the worst class takes the darkest grey and densest hatch, however many classes there are
+    shade = [round(i * (len(GREYS) - 1) / (len(bounds) - 1)) for i in range(len(bounds))] if len(bounds) > 1 else [0]
+    fig, ax = plt.subplots(figsize=(width_in, width_in * 0.62), dpi=170)
+    for code, geom in geoms.items():
+        c = shade[klass[code]]
+        for path in _patches(geom):
+            ax.add_patch(PathPatch(path, facecolor=GREYS[c], hatch=HATCHES[c], edgecolor="#000000",
+                                   linewidth=0.6 if label_areas else 0.2))
+        if label_areas:
+            p = geom.representative_point()
+            ax.annotate(f"{names.get(code, code)}\n{values[code]:.1f}%", (p.x, p.y), ha="center", va="center",
+                        fontsize=7, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "lw": 0.4})
+    xs = [g.bounds for g in geoms.values()]
+    if xs:
+        ax.set_xlim(min(b[0] for b in xs), max(b[2] for b in xs))
+        ax.set_ylim(min(b[1] for b in xs), max(b[3] for b in xs))
+    # degrees of longitude are shorter than of latitude at ~53.7N: keep shapes true to the ground
+    ax.set_aspect(1 / np.cos(np.radians(53.7)))
+    ax.axis("off")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.05)
+    plt.close(fig)
+    legend = [{"low": lo, "high": hi, "count": n, "grey": GREYS[shade[i]], "hatch": HATCHES[shade[i]]}
+              for i, (lo, hi, n) in enumerate(bounds)]
+    return buf.getvalue(), legend
+
+
+def swatch(grey: str, hatch: str) -> bytes:
+    """A small PNG of one class's fill, for the legend (HTML cannot draw matplotlib hatches)."""
+    fig, ax = plt.subplots(figsize=(0.32, 0.2), dpi=170)
+    ax.add_patch(plt.Rectangle((0, 0), 1, 1, facecolor=grey, hatch=hatch, edgecolor="black", linewidth=0.8))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0)
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,80 @@
+"""The report's sections beyond coverage. Each is gathered by one function that returns a Section:
+its data, or the sentence saying why the workspace cannot fill it (a section is left out with that
+sentence, never shown as an empty table or an error)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..store import Store
+from ..workspace import Workspace
+from .period import month_words
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    data: dict[str, Any] = field(default_factory=dict)
+    omitted: str | None = None  # why the section is left out, in one sentence
+    illustrative: bool = False
+
+
+@dataclass
+class Context:
+    """What a section gatherer may read: the store, the workspace and the report year."""
+
+    store: Store
+    workspace: Workspace
+    year: int
+
+
+Gatherer = Callable[[Context], Section]
+
+
+def sources(ctx: Context) -> Section:
+    rows = []
+    for r in ctx.store.releases():
+        rows.append({
+            "title": r["title"], "publisher": r["publisher"], "as_of": month_words(r["as_of"]) or "reference data",
+            "licence": r["licence"], "attribution": r["attribution"] or "", "origin": r["origin"] or "",
+            "synthetic": bool(r["synthetic"]), "release_id": r["release_id"],
+        })
+    return Section("sources", "Sources", {"releases": rows}, illustrative=any(r["synthetic"] for r in rows))
+
+
+def _records_gatherer(name: str) -> Gatherer:
+    def gather(ctx: Context) -> Section:
+        from ..records import report_sections  # imported late: it imports this module
+
+        return getattr(report_sections, name)(ctx)
+
+    return gather
+
+
+# The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
+# programme, records) contributes its gatherer here.
+OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
+    ("metrics", "Metrics by priority", None),
+    ("inclusion", "Where to act: digital inclusion", None),
+    ("programme", "The Full Fibre programme", None),
+    ("actions", "The board's actions", _records_gatherer("actions_section")),
+    ("care-record", "The Shared Care Record", _records_gatherer("care_record_section")),
+]
+
+MISSING = {
+    "metrics": "This workspace defines no strategy metrics, so there is no metrics section.",
+    "inclusion": "This workspace has no exclusion-risk configuration, so there is no priority list.",
+    "programme": "This workspace has no Full Fibre programme register, so there is no programme section.",
+    "actions": "This workspace's records hold no board resolutions, so there is no actions log.",
+    "care-record": "This workspace's records hold no Shared Care Record register.",
+}
+
+
+def optional_sections(ctx: Context) -> list[Section]:
+    out = []
+    for sid, title, gather in OPTIONAL:
+        out.append(gather(ctx) if gather else Section(sid, title, omitted=MISSING[sid]))
+    return out

@@ -1,0 +1,156 @@
+"""Where a metric is heading, and what that means for its target.
+
+A status comes from the trend, not from the last value alone: fit the recent series, project it
+to the target date, and compare the projection with the target and its tolerance.
+
+- Percentages that approach 100 (coverage) saturate: fitted as a straight line in logit space,
+  log(p / (100 - p)) = a + b t, the logistic curve that diffusion of a network follows. It never
+  projects past 100 or below 0.
+- Counts (sites lit, residents supported) are fitted with a straight line.
+
+Time is in years (decimal). Every result carries `rule`: the words that say how its status was
+decided, shown beside every status, and `notes` for what was done to the data (sorted, clipped).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+# A percentage of exactly 0 or 100 has no logit; values are held this far inside (0, 100).
+EDGE = 0.01
+
+
+@dataclass
+class Fit:
+    method: str  # "logistic" | "linear"
+    intercept: float  # at t = 0 (years since `origin`)
+    slope: float  # per year, in logit units (logistic) or the metric's units (linear)
+    origin: float  # decimal year of t = 0
+    points: int
+
+    def at(self, year: float) -> float:
+        t = year - self.origin
+        if self.method == "logistic":
+            return 100.0 / (1.0 + math.exp(-(self.intercept + self.slope * t)))
+        return self.intercept + self.slope * t
+
+    def year_reaching(self, target: float) -> float | None:
+        """The decimal year the fitted trend reaches `target`, or None if it never does."""
+        if self.slope == 0:
+            return None
+        if self.method == "logistic":
+            if not 0 < target < 100:
+                return None
+            t = (_logit(target) - self.intercept) / self.slope
+        else:
+            t = (target - self.intercept) / self.slope
+        return self.origin + t
+
+
+@dataclass
+class Trajectory:
+    status: str  # "green" | "amber" | "red" | "no data"
+    rule: str
+    latest: float | None = None
+    latest_year: float | None = None
+    projected: float | None = None  # at the target date
+    needed_per_year: float | None = None  # run rate from the latest value to the target by its date
+    reaches: float | None = None  # decimal year the trend reaches the target; None: not on current trend
+    fit: Fit | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def year_of(d: date | str) -> float:
+    """A date (or 'YYYY-MM' / 'YYYY-MM-DD') as a decimal year."""
+    if isinstance(d, str):
+        parts = [int(p) for p in d.split("-")]
+        d = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    start = date(d.year, 1, 1)
+    return d.year + (d - start).days / (date(d.year + 1, 1, 1) - start).days
+
+
+def fit(points: list[tuple[float, float]], unit: str) -> Fit:
+    """Least squares over (decimal year, value) pairs: logistic for '%', linear otherwise."""
+    method = "logistic" if unit == "%" else "linear"
+    origin = points[-1][0]
+    xs = [x - origin for x, _ in points]
+    ys = [_logit(min(max(v, EDGE), 100 - EDGE)) if method == "logistic" else v for _, v in points]
+    n = len(points)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
+    return Fit(method, my - slope * mx, slope, origin, n)
+
+
+def assess(values: list[tuple[float, float]], unit: str, target: float, target_year: float,
+           higher_is_better: bool = True, tolerance: float = 0.0, today: float | None = None,
+           recent: int = 6) -> Trajectory:
+    """The status of a metric from its series (decimal year, value), its target and tolerance.
+
+    green: the projection at the target date meets the target; amber: within `tolerance` of it;
+    red: further off. The rule used is returned in words with every status.
+    """
+    notes: list[str] = []
+    if not values:
+        return Trajectory("no data", "No values yet: no status until the first value arrives.")
+    if any(a[0] > b[0] for a, b in zip(values, values[1:], strict=False)):
+        notes.append("values arrived out of date order and were sorted by date")
+    values = sorted(values)
+    latest_year, latest = values[-1]
+    better = (lambda a, b: a >= b) if higher_is_better else (lambda a, b: a <= b)
+    word = "at least" if higher_is_better else "at most"
+    base = Trajectory("no data", "", latest=latest, latest_year=latest_year, notes=notes)
+    now = today if today is not None else latest_year
+
+    if better(latest, target):
+        base.status, base.projected = "green", latest
+        base.rule = f"Green: the latest value ({_fmt(latest, unit)}) already meets the target ({word} {_fmt(target, unit)})."
+        return base
+    if target_year <= now:
+        base.status, base.projected = "red", latest
+        base.rule = (f"Red: the target date has passed and the latest value ({_fmt(latest, unit)}) does not meet "
+                     f"the target ({word} {_fmt(target, unit)}).")
+        return base
+    years_left = target_year - latest_year
+    base.needed_per_year = (target - latest) / years_left if years_left > 0 else None
+    if len(values) == 1:
+        base.status = "amber"
+        base.rule = (f"Amber: one value only, so no trend yet; reaching the target needs "
+                     f"{_fmt(abs(base.needed_per_year), unit)} a year from here.")
+        return base
+    used = values[-recent:]
+    if len(used) < len(values):
+        notes.append(f"trend fitted to the latest {len(used)} of {len(values)} values")
+    f = fit(used, unit)
+    base.fit = f
+    base.projected = f.at(target_year)
+    reach = f.year_reaching(target)
+    heading_right = (f.slope > 0) == higher_is_better and f.slope != 0
+    base.reaches = reach if heading_right and reach is not None and reach >= latest_year else None
+    gap = (base.projected - target) if higher_is_better else (target - base.projected)
+    how = "a logistic (saturating) trend" if f.method == "logistic" else "a straight-line trend"
+    projection = (f"{how} through the latest {len(used)} values projects {_fmt(base.projected, unit)} at the "
+                  f"target date, against a target of {word} {_fmt(target, unit)}")
+    if not heading_right:
+        base.status = "red"
+        base.rule = f"Red: the trend is flat or moving away from the target; {projection}."
+    elif gap >= 0:
+        base.status = "green"
+        base.rule = f"Green: {projection}."
+    elif -gap <= tolerance:
+        base.status = "amber"
+        base.rule = f"Amber: {projection}, short by no more than the tolerance ({_fmt(tolerance, unit)})."
+    else:
+        base.status = "red"
+        base.rule = f"Red: {projection}, short by more than the tolerance ({_fmt(tolerance, unit)})."
+    return base
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (100.0 - p))
+
+
+def _fmt(v: float, unit: str) -> str:
+    return f"{v:.1f}%" if unit == "%" else f"{v:,.1f} {unit}".strip()

@@ -1,0 +1,330 @@
+"""Sign-in, sessions, roles and CSRF for the web app, in one small module.
+
+- Sessions: a cookie signed with itsdangerous (secret from OBSERVATORY_SECRET_KEY, else a file
+  `.observatory-secret` made once in the workspace and git-ignored), HttpOnly, SameSite=Lax,
+  Secure when the request came over HTTPS, expiring after SESSION_HOURS.
+- Who may do what is a dependency on the route: `Depends(current_user)`,
+  `Depends(require_role("editor"))`. require_role also checks the CSRF token of every unsafe
+  request made with the cookie (an API token in `Authorization: Bearer` is not sent by browsers
+  on their own, so it needs none); a route cannot forget it.
+- CSRF: one random token per session (OWASP's synchronizer token pattern), put in each form by
+  `csrf_field(request)` and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup, escape
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..errors import StoreError
+from ..records import users as users_mod
+from ..records.db import Records, open_records, workspace_records_config
+from .negotiate import wants_json
+
+COOKIE = "observatory_session"
+SESSION_HOURS = 12
+SECRET_ENV = "OBSERVATORY_SECRET_KEY"
+SECRET_FILE = ".observatory-secret"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+SESSION = "session"  # the scope key Starlette's request.session reads
+DYNAMIC = "observatory.dynamic"  # set on a request whose answer reads the records or the session
+
+
+def secret_key(workspace_dir: Path | None) -> str:
+    """The signing secret: the environment's, else the workspace's own file (made on first use,
+    readable by its owner only), else one for this process (sign-ins then last until restart)."""
+    env = os.environ.get(SECRET_ENV)
+    if env:
+        return env
+    if workspace_dir is None:
+        return secrets.token_urlsafe(32)
+    path = Path(workspace_dir) / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+class SessionCookie:
+    """A signed-cookie session in scope["session"], written back only when it changed."""
+
+    def __init__(self, app: ASGIApp, secret: str) -> None:
+        self.app = app
+        self.signer = URLSafeTimedSerializer(secret, salt="observatory-session")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = _cookie(scope, COOKIE)
+        data: dict[str, Any] = {}
+        if raw:
+            try:
+                data = self.signer.loads(raw, max_age=SESSION_HOURS * 3600)
+            except BadSignature:
+                data = {}
+        original = json.dumps(data, sort_keys=True)
+        scope[SESSION] = data
+        secure = scope.get("scheme") == "https"
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if scope.get(DYNAMIC):
+                    # Records and sign-in pages change without a rebuild, or differ per user:
+                    # never kept by the response cache, a proxy or the browser's back button.
+                    MutableHeaders(scope=message)["cache-control"] = "no-store"
+                now = scope[SESSION]
+                if json.dumps(now, sort_keys=True) != original:
+                    headers = MutableHeaders(scope=message)
+                    if now:
+                        value = self.signer.dumps(now)
+                        cookie = f"{COOKIE}={value}; Path=/; Max-Age={SESSION_HOURS * 3600}; HttpOnly; SameSite=Lax"
+                    else:
+                        cookie = f"{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
+                    if secure:
+                        cookie += "; Secure"
+                    headers.append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                k, _, v = part.strip().partition("=")
+                if k == name:
+                    return v
+    return None
+
+
+# --- the records database of the running app -------------------------------------------------
+
+def records_of(request: Request) -> Records:
+    """The app's records database, opened on first use (refused, with the command to run, when
+    its schema is not at the newest migration)."""
+    request.scope[DYNAMIC] = True
+    state = request.app.state
+    records = getattr(state, "records", None)
+    if records is None:
+        target = getattr(state, "records_url", None) or getattr(state, "workspace_dir", None)
+        if target is None and not os.environ.get("OBSERVATORY_DATABASE_URL"):
+            raise StoreError("This dashboard has no records database: serve it from a workspace.")
+        records = open_records(target if target is not None else os.environ["OBSERVATORY_DATABASE_URL"])
+        state.records = records
+    return records
+
+
+# --- who is asking --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    via_token: bool = False
+
+    def may(self, needs: str) -> bool:
+        return users_mod.has_role(self.role, needs)
+
+
+def current_user(request: Request) -> CurrentUser | None:
+    """The signed-in user (session cookie or API token), or None for a visitor."""
+    request.scope[DYNAMIC] = True
+    if "observatory.user" in request.scope:
+        return request.scope["observatory.user"]
+    user = None
+    token = _bearer(request)
+    uid = request.scope.get(SESSION, {}).get("uid")
+    if token or uid:
+        with records_of(request).session() as s:
+            row = users_mod.user_for_token(s, token) if token else s.get(users_mod.User, uid)
+            if row is not None and not row.disabled:
+                user = CurrentUser(row.id, row.username, row.display_name, row.role, via_token=bool(token))
+    request.scope["observatory.user"] = user
+    return user
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class LoginRequired(Exception):
+    """A visitor asked for something that needs a sign-in."""
+
+
+def require_role(needs: str):
+    """A route dependency: the user, if signed in with at least the role `needs` (and, for a
+    cookie-authenticated unsafe request, with a valid CSRF token)."""
+    users_mod.check_role(needs)
+
+    async def dependency(request: Request) -> CurrentUser:
+        user = current_user(request)
+        if user is None:
+            raise LoginRequired()
+        if not user.may(needs):
+            raise HTTPException(403, f"You are signed in as {user.username} with the {user.role} role; "
+                                     f"this needs the {needs} role. Ask an administrator.")
+        if request.method not in SAFE_METHODS and not user.via_token:
+            await verify_csrf(request)
+        return user
+
+    dependency.needs = needs  # type: ignore[attr-defined]  # read by the route-roles test
+    return dependency
+
+
+def require_reader(request: Request) -> CurrentUser | None:
+    """Records pages are public unless the workspace sets `[records] require_login = true`."""
+    user = current_user(request)
+    if user is None and _login_to_read(request):
+        raise LoginRequired()
+    return user
+
+
+def _login_to_read(request: Request) -> bool:
+    state = request.app.state
+    if not hasattr(state, "records_require_login"):
+        ws = getattr(state, "workspace_dir", None)
+        state.records_require_login = bool(ws and workspace_records_config(ws).get("require_login"))
+    return state.records_require_login
+
+
+# --- CSRF ----------------------------------------------------------------------------------
+
+def csrf_token(request: Request) -> str:
+    request.scope[DYNAMIC] = True
+    session = request.scope.setdefault(SESSION, {})
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def csrf_field(request: Request) -> Markup:
+    """The hidden form field every form that changes something carries."""
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(request))}">')
+
+
+async def verify_csrf(request: Request) -> None:
+    """A dependency: refuse (403) an unsafe request whose token is missing or wrong."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = request.scope.get(SESSION, {}).get("csrf")
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and "form" in request.headers.get("content-type", ""):
+        sent = (await request.form()).get(CSRF_FIELD)
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
+        raise HTTPException(403, "The form's security token is missing or out of date. Go back, "
+                                 "reload the page and try again.")
+
+
+# --- sign in and out -----------------------------------------------------------------------
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never `//host` or a full URL) may be a redirect target."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/actions"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/actions") -> Response:
+    from .pages import render
+
+    return render(request, "auth/login.html", {"next": _safe_next(next), "user": _public(current_user(request))},
+                  title="Sign in")
+
+
+@router.post("/login")
+async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                next: str = Form("/actions")) -> Response:
+    from .pages import render
+
+    await verify_csrf(request)
+    refused, uid = None, None
+    with records_of(request).session() as s:
+        try:
+            uid = users_mod.authenticate(s, username, password).id
+        except users_mod.LoginRefused as exc:
+            refused = exc  # caught inside the transaction, so the counted failure is committed
+    if refused is not None:
+        if refused.delay:  # slow the answer down after repeated failures
+            await asyncio.sleep(refused.delay)
+        data = {"next": _safe_next(next), "error": str(refused), "username": username, "user": None}
+        response = render(request, "auth/login.html", data, title="Sign in")
+        response.status_code = 401 if wants_json(request) else 200
+        return response
+    session = request.scope[SESSION]
+    session.clear()
+    session.update(uid=uid, csrf=secrets.token_urlsafe(32))  # a new session id on sign-in
+    request.scope.pop("observatory.user", None)
+    if wants_json(request):
+        return JSONResponse({"signed_in": username})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await verify_csrf(request)
+    request.scope[SESSION].clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+def _public(user: CurrentUser | None) -> dict[str, Any] | None:
+    return None if user is None else {"username": user.username, "role": user.role}
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": {"status": 401, "type": "login_required",
+                                       "message": "Sign in first: send a session cookie or an API token "
+                                                  "(Authorization: Bearer ...)."}}, status_code=401)
+    back = request.url.path if request.method == "GET" else request.headers.get("referer", "/actions")
+    back = _safe_next(back if back.startswith("/") else "/actions")
+    return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
+
+
+def install(app: FastAPI, workspace_dir: Path | None, records_url: str | None = None) -> None:
+    """Sign-in for `app`: the session middleware, the login routes, and the handler that sends
+    visitors to the login page."""
+    app.state.records_url = records_url
+    app.add_middleware(SessionCookie, secret=secret_key(workspace_dir))
+    app.include_router(router)
+    app.add_exception_handler(LoginRequired, _login_required)
+
+
+def template_globals(env: Any) -> None:
+    """What every template may use: `csrf_field(request)` and `signed_in(request)`."""
+    env.globals["csrf_field"] = csrf_field
+    env.globals["signed_in"] = current_user_or_none
+
+
+def current_user_or_none(request: Request) -> CurrentUser | None:
+    """The user for a template: None also when the records database cannot be opened."""
+    try:
+        return current_user(request)
+    except StoreError:
+        return None

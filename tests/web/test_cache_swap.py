@@ -1,0 +1,78 @@
+"""After a store swap, a busy server answers repeats from the previous build while it recomputes
+them in the background; an idle server always answers from the new store."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+
+from observatory.web import cache as cache_mod
+from observatory.web.cache import ResponseCache
+from observatory.web.live import GENERATION
+
+
+class FakeApp:
+    """Answers with the figure of the store generation it is asked under."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope, receive, send):
+        self.calls += 1
+        await asyncio.sleep(0)
+        body = f"figure from store {scope[GENERATION]}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class Watch:
+    def __init__(self) -> None:
+        self.current = SimpleNamespace(generation=1)
+
+    def acquire(self):
+        return self.current
+
+    def release(self, snap):
+        pass
+
+
+def _get(cache: ResponseCache, generation: int, watch: Watch) -> tuple[bytes, dict]:
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/figures", "query_string": b"level=lad",
+             "headers": [], GENERATION: generation, "app": SimpleNamespace(state=SimpleNamespace(watch=watch), routes=[])}
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def receive():
+        return {"type": "http.request"}
+
+    async def run():
+        await cache(scope, receive, send)
+        await asyncio.sleep(0.01)  # let a background refresh finish
+
+    asyncio.run(run())
+    return sent[1]["body"], dict(sent[0]["headers"])
+
+
+def test_an_idle_server_answers_from_the_new_store_at_once(monkeypatch):
+    watch, app = Watch(), FakeApp()
+    cache = ResponseCache(app)
+    cache._names = frozenset({"level"})
+    assert _get(cache, 1, watch)[0] == b"figure from store 1"
+    watch.current = SimpleNamespace(generation=2)
+    assert _get(cache, 2, watch)[0] == b"figure from store 2"
+
+
+def test_a_busy_server_answers_from_the_previous_build_then_refreshes(monkeypatch):
+    watch, app = Watch(), FakeApp()
+    cache = ResponseCache(app)
+    cache._names = frozenset({"level"})
+    _get(cache, 1, watch)
+    watch.current = SimpleNamespace(generation=2)
+    cache._inflight = cache_mod.BUSY  # as if BUSY other answers were being computed right now
+    body, headers = _get(cache, 2, watch)
+    assert body == b"figure from store 1" and headers[b"x-observatory-previous-build"] == b"refreshing"
+    # the background refresh has kept the new store's answer: the next request gets it
+    body, headers = _get(cache, 2, watch)
+    assert body == b"figure from store 2" and b"x-observatory-previous-build" not in headers
