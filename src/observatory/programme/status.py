@@ -24,28 +24,31 @@ class Change:
     reason: str = ""
 
 
-def check_next(history: list[Change], new: Change) -> None:
-    """Raise InputError if `new` may not follow `history`; say what is allowed instead."""
+def check_next(history: list[Change], new: Change, where: str = "status change") -> None:
+    """Raise InputError if `new` may not follow `history`; say what is allowed instead.
+
+    `where` names the file (and site) the change came from, for the message.
+    """
     if new.status not in STATUSES:
-        raise InputError(f"status {new.status!r} is not one of: {', '.join(STATUSES)}")
+        raise InputError(where, f"status {new.status!r} is not one of: {', '.join(STATUSES)}")
     if new.status == WITHDRAWN and not new.reason.strip():
-        raise InputError("a withdrawn site needs a reason; give one")
+        raise InputError(where, "a withdrawn site needs a reason; give one")
     if not history:
         if new.status != "planned":
-            raise InputError(f"a site's first status must be 'planned', not {new.status!r}")
+            raise InputError(where, f"a site's first status must be 'planned', not {new.status!r}")
         return
     last = history[-1]
     if new.on < last.on:
-        raise InputError(f"{new.status!r} on {new.on} is before the previous change "
+        raise InputError(where, f"{new.status!r} on {new.on} is before the previous change "
                          f"({last.status!r} on {last.on}); dates may not go backwards")
     if last.status == WITHDRAWN:
-        raise InputError("the site is withdrawn; it has no further status")
+        raise InputError(where, "the site is withdrawn; it has no further status")
     if new.status == WITHDRAWN:
         if last.status == "lit":
-            raise InputError("a lit site cannot be withdrawn")
+            raise InputError(where, "a lit site cannot be withdrawn")
         return
     if ORDER.index(new.status) <= ORDER.index(last.status):
-        raise InputError(f"{new.status!r} does not follow {last.status!r}; statuses only move "
+        raise InputError(where, f"{new.status!r} does not follow {last.status!r}; statuses only move "
                          f"forward: {' < '.join(ORDER)}")
 
 
