@@ -1,0 +1,1 @@
+"""The Full Fibre programme: site register, progress, backbone reach and scenarios (issue 10)."""
