@@ -65,8 +65,11 @@ def load_models() -> list[str]:
 
 
 def _workspace_root(ws: Any) -> Path:
-    root = getattr(ws, "root", ws)
-    return Path(root)
+    """A Workspace's folder, or the folder given as a path. (Not getattr(ws, "root"): a Path has
+    a `root` attribute of its own, the filesystem root, "/" or "".)"""
+    from ..workspace import Workspace
+
+    return Path(ws.root if isinstance(ws, Workspace) else ws)
 
 
 def workspace_records_config(ws: Any) -> dict[str, Any]:
