@@ -144,3 +144,22 @@ def test_a_parent_missing_a_district_is_flagged_with_its_share(tmp_path):
     july = _ofcom("2025-07")
     share = 100 * (1 - float(july["E08000035"]["All Premises"]) / sum(float(july[d]["All Premises"]) for d in CAS["E47000003"]))
     assert f"cover {share:.1f}%" in wy["detail"] and "E08000035" in wy["detail"]
+
+
+def test_a_councils_own_grouping_is_rolled_up_like_any_parent(tmp_path):
+    """A partnership of Leeds and Bradford, as a [[lookups]] file of level "group"."""
+    grouping = tmp_path / "partnership.csv"
+    grouping.write_text("district,code,name\nE08000035,X99000001,Leeds-Bradford partnership\n"
+                        "E08000032,X99000001,Leeds-Bradford partnership\n", encoding="utf-8")
+    root = copy_workspace(tmp_path / "ws", {"[postcodes]": (
+        f'[[lookups]]\nlevel = "group"\nfile = "{grouping}"\ndistrict = "district"\ncode = "code"\n'
+        'name = "name"\n\n[postcodes]')})
+    from observatory.store import Store
+
+    with Store(pipeline.run(workspace.load(root))) as store:
+        got = store.figures("group", "gigabit", "2025-07", area="X99000001")[0]
+        assert got["area_name"] == "Leeds-Bradford partnership" and got["method"] == "rolled-up"
+        ofcom = _ofcom("2025-07")
+        expected = _share([ofcom["E08000035"], ofcom["E08000032"]], "Number of premises with Gigabit availability")
+        assert got["value"] == pytest.approx(expected, abs=1e-9)
+        assert {c["code"] for c in store.children("X99000001")} == {"E08000035", "E08000032"}
