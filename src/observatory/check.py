@@ -48,13 +48,15 @@ def run(store: Store) -> dict[str, Any]:
     differences = store.rows(_DIFFERENCES)
     findings = store.findings()
     incomplete = [f for f in findings if f["kind"] == "incomplete-parent"]
+    shrank = [f for f in findings if f["kind"] == "level-shrank"]
     return {
         "comparisons": comparisons,
         "differences": differences,
         "incomplete_parents": incomplete,
         "findings": findings,
+        "shrunk_levels": shrank,
         # exit status for scheduled jobs: 0 all good, 1 something to look at
-        "ok": not differences and not incomplete,
+        "ok": not differences and not incomplete and not shrank,
     }
 
 
@@ -93,3 +95,6 @@ def print_report(report: dict[str, Any], console: Console) -> None:
                       "premises (kind incomplete-parent above): they are not complete.[/]")
     else:
         console.print("[green]Every parent figure covers all of its premises.[/]")
+    for r in report.get("shrunk_levels", []):
+        console.print(f"[yellow]Level {r['subject']} lost most of its figures since the previous build "
+                      "(kind level-shrank above): check the inputs before relying on it.[/]")

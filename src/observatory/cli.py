@@ -195,7 +195,8 @@ def check(workspace: WorkspaceOpt = None,
     """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells.
 
     Exit code 0: everything matches and every parent is complete; 1: something differs or a parent
-    figure covers only part of its premises; 2: the store could not be read."""
+    figure covers only part of its premises, or a level lost most of its figures since the previous
+    build; 2: the store could not be read."""
     with reported():
         check_format(format, ("table", "json"))
         with open_store(workspace) as store:

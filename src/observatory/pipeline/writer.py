@@ -13,6 +13,7 @@ from .. import __version__
 from ..errors import StoreError
 from ..indicators.definitions import INDICATORS
 from ..store import SCHEMA
+from .shrinkage import record_shrinkage
 from .state import Build
 
 
@@ -42,6 +43,7 @@ def _running(pid: int) -> bool:
 def write(b: Build, out: Path, fingerprint: str) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
+    record_shrinkage(b, out)
     tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     try:
