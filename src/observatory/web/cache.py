@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..records.changes import versions
+from .auth import RECORDS_DEPS, anonymous
 from .live import GENERATION, SNAPSHOT
 from .negotiate import JSON_FLAG
 
@@ -27,6 +29,12 @@ from .negotiate import JSON_FLAG
 BUSY = 2
 STALE_FOR = 60.0
 REFRESH_CONCURRENCY = 1
+
+# A visitor's records answer (actions, the Shared Care Record register) is kept until a write on
+# this machine changes what it was read from (records/changes.py), and for at most this long, so
+# that writes made elsewhere (another host, psql) and the date that makes an action overdue show
+# within seconds.
+FRESH_FOR = 5.0
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
@@ -92,7 +100,7 @@ class ResponseCache:
             # a new store: every answer may have changed; the old ones are kept aside for a busy
             # server to answer from while it recomputes them
             if self._generation is not None:
-                self._previous = {k[1:]: v for k, v in self._entries.items()}
+                self._previous = {k[1:]: v for k, v in self._entries.items() if len(v) == 3}
                 self._previous_until = time.monotonic() + STALE_FOR
                 self._refreshing.clear()
             self._entries.clear()
@@ -112,9 +120,11 @@ class ResponseCache:
             b"gzip" in headers.get(b"accept-encoding", b""),
         )
         hit = self._entries.get(key)
+        if hit is not None and len(hit) > 3 and not _records_current(hit[3], scope):
+            hit = None
         if hit is not None:
             self._entries.move_to_end(key)
-            status, raw_headers, body = hit
+            status, raw_headers, body = hit[:3]
             await send({"type": "http.response.start", "status": status, "headers": raw_headers})
             await send({"type": "http.response.body", "body": body})
             return
@@ -140,7 +150,7 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._keep(key, start, b"".join(chunks))
+                    self._keep(key, start, b"".join(chunks), scope.get(RECORDS_DEPS))
             await send(message)
 
         self._inflight += 1
@@ -190,20 +200,32 @@ class ResponseCache:
                 watch.release(snap)
                 self._previous.pop(key[1:], None)
 
-    def _keep(self, key: tuple, start: Message, body: bytes) -> None:
+    def _keep(self, key: tuple, start: Message, body: bytes, records_deps: tuple | None = None) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
         if _personal(start):
             return  # a records page or a sign-in: it changes without a rebuild, or is per user
         if key[0] != self._generation:
             return  # answered from a store that has since been replaced
-        if key in self._entries:
+        if key in self._entries and not records_deps:
             return
-        self._entries[key] = (200, list(start.get("headers", [])), body)
+        if key in self._entries:
+            self.bytes -= len(self._entries.pop(key)[2])
+        entry: tuple = (200, list(start.get("headers", [])), body)
+        if records_deps:
+            entry += ((*records_deps, time.monotonic() + FRESH_FOR),)
+        self._entries[key] = entry
         self.bytes += len(body)
         while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
-            _, (_, _, old) = self._entries.popitem(last=False)
-            self.bytes -= len(old)
+            _, old = self._entries.popitem(last=False)
+            self.bytes -= len(old[2])
+
+
+def _records_current(deps: tuple, scope: Scope) -> bool:
+    """A kept records answer may be replayed: to a visitor, within FRESH_FOR, and while no write
+    has advanced the change counters it was read from."""
+    base, keys, seen, until = deps
+    return anonymous(scope) and time.monotonic() < until and versions(base, keys) == seen
 
 
 def _personal(start: Message) -> bool:
