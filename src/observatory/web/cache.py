@@ -22,6 +22,7 @@ from ..records.changes import versions
 from .auth import RECORDS_DEPS, anonymous
 from .live import GENERATION, SNAPSHOT
 from .negotiate import JSON_FLAG
+from .shared_answers import SharedAnswers
 
 # After a store swap, a busy server (this many answers being computed at once) answers a repeat
 # from the previous store for up to STALE_FOR seconds while it recomputes the new answers,
@@ -63,8 +64,10 @@ class ResponseCache:
     queries with other parameters are not kept. Bounded by bytes as well as entries."""
 
     def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20,
-                 max_bytes: int = 128 << 20) -> None:
+                 max_bytes: int = 128 << 20, shared: SharedAnswers | None = None) -> None:
         self.app = app
+        # with several worker processes: answers one worker computed, read by the others
+        self.shared = shared
         self.max_entries = max_entries
         self.max_body = max_body
         self.max_bytes = max_bytes
@@ -129,6 +132,15 @@ class ResponseCache:
             await send({"type": "http.response.body", "body": body})
             return
 
+        if self.shared is not None:
+            found = self.shared.get(_store_identity(scope), key[1:])
+            if found is not None:
+                raw_headers, body = found
+                self._keep(key, {"status": 200, "headers": raw_headers}, body, share=False)
+                await send({"type": "http.response.start", "status": 200, "headers": raw_headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+
         previous = self._busy_swap(key)
         if previous is not None:
             status, raw_headers, body = previous
@@ -150,7 +162,7 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._keep(key, start, b"".join(chunks), scope.get(RECORDS_DEPS))
+                    self._keep(key, start, b"".join(chunks), scope.get(RECORDS_DEPS), scope=scope)
             await send(message)
 
         self._inflight += 1
@@ -193,14 +205,15 @@ class ResponseCache:
             try:
                 await self.app(scope, receive, capture)
                 if snap.generation == key[0]:
-                    self._keep(key, start, b"".join(chunks))
+                    self._keep(key, start, b"".join(chunks), scope=scope)
             except Exception:  # a refresh that fails leaves the request path to compute it
                 pass
             finally:
                 watch.release(snap)
                 self._previous.pop(key[1:], None)
 
-    def _keep(self, key: tuple, start: Message, body: bytes, records_deps: tuple | None = None) -> None:
+    def _keep(self, key: tuple, start: Message, body: bytes, records_deps: tuple | None = None,
+              share: bool = True, scope: Scope | None = None) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
         if _personal(start):
@@ -214,11 +227,21 @@ class ResponseCache:
         entry: tuple = (200, list(start.get("headers", [])), body)
         if records_deps:
             entry += ((*records_deps, time.monotonic() + FRESH_FOR),)
+        elif share and self.shared is not None and scope is not None:
+            self.shared.put(_store_identity(scope), key[1:], entry[1], body)
         self._entries[key] = entry
         self.bytes += len(body)
         while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
             _, old = self._entries.popitem(last=False)
             self.bytes -= len(old[2])
+
+
+def _store_identity(scope: Scope) -> tuple | None:
+    """The store this request reads: the served path and the identity of the file there."""
+    snap = scope.get(SNAPSHOT)
+    if snap is None or snap.identity is None:
+        return None
+    return (str(scope["app"].state.watch.path), *snap.identity)
 
 
 def _records_current(deps: tuple, scope: Scope) -> bool:
