@@ -81,6 +81,7 @@ class ResponseCache:
         self._previous_until = 0.0
         self._refreshing: set[tuple] = set()
         self._inflight = 0
+        self._computing: dict[tuple, asyncio.Future] = {}
         self._refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
 
     def _query_key(self, scope: Scope) -> str | None:
@@ -152,6 +153,20 @@ class ResponseCache:
                 asyncio.get_running_loop().create_task(self._refresh(dict(scope), key))
             return
 
+        # The same answer already being computed for another visitor: wait for it rather than
+        # compute it again (after a write, dozens of readers of one record miss at once).
+        visitor = anonymous(scope)
+        computing = self._computing.get(key) if visitor else None
+        if computing is not None:
+            entry = await asyncio.shield(computing)
+            if entry is not None:
+                await send({"type": "http.response.start", "status": entry[0], "headers": entry[1]})
+                await send({"type": "http.response.body", "body": entry[2]})
+                return
+        owner: asyncio.Future | None = None
+        if visitor and key not in self._computing:
+            owner = self._computing[key] = asyncio.get_running_loop().create_future()
+
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -170,6 +185,10 @@ class ResponseCache:
             await self.app(scope, receive, capture)
         finally:
             self._inflight -= 1
+            if owner is not None:
+                self._computing.pop(key, None)
+                kept = self._entries.get(key)
+                owner.set_result(kept[:3] if kept is not None else None)
 
     def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
         """The previous store's answer to this request, if the store was swapped in the last
