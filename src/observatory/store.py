@@ -234,6 +234,21 @@ class Store:
         )
         return sorted(rows, key=lambda r: rank(r["level"]))
 
+    def parents_at(self, level: str, parent_level: str) -> dict[str, dict[str, str]]:
+        """For every area at `level`: the `parent_level` area it lies in ({code, name}); where a
+        best fit places it in several, the one holding most of it."""
+        rows = self.rows(
+            """SELECT m.child, a.code, a.name FROM membership m
+               JOIN areas a ON a.code = m.parent JOIN areas c ON c.code = m.child
+               WHERE c.level = ? AND m.parent_level = ?
+               ORDER BY m.child, coalesce(m.share, m.weight) DESC, a.code""",
+            [level, parent_level],
+        )
+        out: dict[str, dict[str, str]] = {}
+        for r in rows:
+            out.setdefault(r["child"], {"code": r["code"], "name": r["name"]})
+        return out
+
     def children(self, code: str, level: str | None = None) -> list[dict[str, Any]]:
         """Areas within this one: at `level`, or at the level that divides it (CHILD_LEVEL).
 

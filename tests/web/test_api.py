@@ -138,10 +138,27 @@ def test_api_enum_parameter_lists_every_level(client):
 
 
 def test_not_published_explains_and_suggests(client):
-    r = client.get("/map.json?indicator=full_fibre&level=ward")
+    r = client.get("/api/v1/figures?indicator=full_fibre&level=ward")
     assert r.status_code == 422
     message = r.json()["error"]["message"]
     assert "not published at ward level" in message and "gigabit" in message
+
+
+def test_the_maps_controls_fall_back_to_the_nearest_view_that_exists(client):
+    # full fibre is published for districts only: the map shows districts and says why
+    r = client.get("/map.json?indicator=full_fibre&level=ward")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["level"] == "lad"
+    [notice] = data["notices"]
+    assert notice.startswith("Full fibre") and "not published by electoral ward: showing districts instead." in notice
+    # a month that has district figures but none for wards: the latest ward month, said so
+    r = client.get("/map.json?indicator=gigabit&level=ward&release=2024-07")
+    assert r.status_code == 200
+    assert r.json()["level"] == "ward" and r.json()["release"] == "2025-07"
+    assert "July 2024 has no wards figures: showing the latest, July 2025." in r.json()["notices"]
+    page = client.get("/map?indicator=full_fibre&level=ward").text
+    assert "showing districts instead" in page and "Ward (not for this indicator)" in page
 
 
 def test_unknown_release_lists_the_releases(client):

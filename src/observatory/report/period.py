@@ -10,15 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
-
-def month_words(month: str | None) -> str:
-    """'2025-07' -> 'July 2025' (releases are named by their as-of month)."""
-    if not month:
-        return ""
-    return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+from ..months import MONTHS, month_words  # noqa: F401 - re-exported for the report's modules
 
 
 def default_year(releases: list[dict[str, Any]]) -> int:

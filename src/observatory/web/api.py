@@ -74,9 +74,11 @@ def api_map(
     release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     sort: Sort = "name",
     order: Order = "asc",
+    within: Annotated[str, Query(description="Only the areas inside this district or ward (a GSS code).")] = "",
 ) -> JSONResponse:
     check_indicator(request, indicator)
-    return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order, snapshot_of(request).region))
+    return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order,
+                       snapshot_of(request).region, within or None, page=None))
 
 
 @router.get("/areas/{code}", tags=["views"], summary="An area's profile")

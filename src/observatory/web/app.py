@@ -19,13 +19,14 @@ from starlette.types import Receive, Scope, Send
 
 from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
+from ..months import month_words
 from ..overview import region_of
 from ..store import Store
 from . import admin, api, auth, catalogue, errors, pages, records, records_api
 from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
-from .figures import ILLUSTRATIVE, no_figure
+from .figures import ILLUSTRATIVE, no_figure, percent_text
 from .geo import LAYER_PATH, Layers
 from .live import FollowStore, Snapshot, StoreWatch
 from .nav import NAV
@@ -173,6 +174,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.filters["pp"] = _pp
     env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
+    env.globals["month_words"] = month_words
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
@@ -190,7 +192,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
 def _pct(value: Any, unit: str = "%") -> str:
     if value is None:
         return "no figure"
-    return f"{value:.1f}%" if unit == "%" else f"{value:,.1f} {unit}"
+    return percent_text(value, unit)
 
 
 def _pp(change: Any) -> str:

@@ -79,3 +79,77 @@ def _ticks(lo: float, hi: float) -> list[float]:
     step = 10 if span <= 60 else 20
     start = lo - lo % step
     return [v for v in (start + k * step for k in range(0, 12)) if lo <= v <= hi]
+
+
+BAR_HEIGHT, BAR_GAP, BAR_LEFT = 26, 8, 150
+
+
+def bars_svg(rows: list[dict[str, Any]], label: str, unit: str, colours: dict[str, str],
+             target: float | None = None, england: float | None = None, chart_id: str = "bars") -> Markup:
+    """A horizontal bar per area, value written at its end: where a map would have a handful of
+    areas, lengths compare figures a tenth of a point apart honestly and colours need not.
+    The axis starts at zero, so bar lengths are proportional to the figures."""
+    known = [r for r in rows if r["value"] is not None]
+    if not known:
+        return Markup("")
+    hi = max([r["value"] for r in known] + [v for v in (target, england) if v is not None])
+    hi = 100.0 if unit == "%" and hi > 50 else (hi * 1.15 or 1.0)
+    width = WIDTH - BAR_LEFT - 70
+    height = TOP + 6 + len(known) * (BAR_HEIGHT + BAR_GAP) + 24
+
+    def x(v: float) -> float:
+        return BAR_LEFT + width * v / hi
+
+    def fmt(v: float) -> str:
+        if unit != "%":
+            return f"{v:,.0f} {unit}"
+        text = f"{v:.1f}"
+        if text == "0.0" and v > 0:
+            text = "<0.1"
+        return text + "%"
+
+    desc = "; ".join(f"{r['area_name']}: {fmt(r['value'])}" for r in known)
+    parts = [
+        f'<svg class="obs-chart obs-bars" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-t">{escape(label)} by area</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+    ]
+    for i, r in enumerate(known):
+        y0 = TOP + 6 + i * (BAR_HEIGHT + BAR_GAP)
+        parts.append(
+            f'<text x="{BAR_LEFT - 8}" y="{y0 + BAR_HEIGHT * 0.68:.1f}" text-anchor="end" class="obs-axis">'
+            f"{escape(r['area_name'])}</text>"
+            f'<rect x="{BAR_LEFT}" y="{y0}" width="{max(x(r["value"]) - BAR_LEFT, 1):.1f}" height="{BAR_HEIGHT}" '
+            f'fill="{colours.get(r["area_code"], "#bdbdbd")}" stroke="#505a5f" stroke-width="0.5"/>'
+            f'<text x="{x(r["value"]) + 6:.1f}" y="{y0 + BAR_HEIGHT * 0.68:.1f}" class="obs-axis">{fmt(r["value"])}</text>'
+        )
+    bottom = TOP + 6 + len(known) * (BAR_HEIGHT + BAR_GAP)
+    # the target labelled above the bars, England below, so the two never overlap
+    for value, name, cls, label_y in ((target, "target", "obs-target", TOP - 4),
+                                      (england, "England", "obs-england", bottom + 16)):
+        if value is not None:
+            parts.append(
+                f'<line x1="{x(value):.1f}" x2="{x(value):.1f}" y1="{TOP}" y2="{bottom}" class="{cls}"/>'
+                f'<text x="{x(value):.1f}" y="{label_y}" text-anchor="middle" class="obs-axis">'
+                f"{name} {fmt(value)}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bars_for(view: dict[str, Any]) -> Markup:
+    """The map view's bar chart: its areas, highest first, in their map colours. Where every share
+    rounds to the same figure (premises below the USO: 0.0% in every district, as Ofcom publishes
+    it) but the premises behind them differ, the bars show the premises."""
+    colours = {r["area_code"]: view["legend"][r["class"]]["colour"] for r in view["figures"] if r["class"] is not None}
+    ind = view["indicator"]
+    known = [r for r in view["figures"] if r["value"] is not None]
+    shares = {round(r["value"], 1) for r in known}
+    counts = {r["numerator"] for r in known if r.get("numerator") is not None}
+    if len(shares) == 1 and len(counts) > 1:
+        rows = [dict(r, value=r["numerator"]) for r in known if r.get("numerator") is not None]
+        rows.sort(key=lambda r: -r["value"])
+        return bars_svg(rows, f"{ind['label']} (premises)", "premises", colours, chart_id="map-bars")
+    rows = sorted(view["figures"], key=lambda r: (r["value"] is None, -(r["value"] or 0)))
+    return bars_svg(rows, ind["label"], ind["unit"], colours, view.get("target"), view.get("england"), "map-bars")

@@ -25,3 +25,11 @@ def no_figure(row: Mapping[str, Any] | None, suppress_below: int | None) -> str:
     if row is not None and row.get("suppressed"):
         return suppressed_text(suppress_below)
     return "no figure"
+
+
+def percent_text(value: float, unit: str = "%") -> str:
+    """A figure as shown (one decimal place); a small share is never shown as zero: '<0.1%'."""
+    text = f"{value:,.1f}"
+    if value > 0 and float(text.replace(",", "")) == 0:
+        text = "<0.1"
+    return text + "%" if unit == "%" else f"{text} {unit}"

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ObservatoryError
 from ..indicators.trends import any_synthetic, meets, target_for
+from ..months import month_words
 from ..store import Store
-from .figures import suppressed_text
+from .classes import PRECISION, class_of, classify
+from .figures import percent_text, suppressed_text
 from .params import LEVEL_NAMES
 
-# ColorBrewer YlGnBu, 5 classes: sequential, colour-blind safe and distinct in greyscale print.
-# Darker always means a higher value; the legend says which way is better.
-PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+# Classes and colours: classes.py (darker is worse). No figure: mid grey, with a hatch on the map.
 NO_DATA = "#bdbdbd"
 SORTS = ("name", "code", "value")
 PLURALS = {
@@ -21,8 +22,15 @@ PLURALS = {
     "uk": "UK",
 }
 ORDERS = ("asc", "desc")
-# Decimal places shown on the map, its legend and table; classes are ranges of shown values.
-PRECISION = 1
+
+
+# Tables longer than this are paged (the full list is in the download): an output-area page
+# holding all 7,131 rows was 5 MB of HTML.
+PAGE_ROWS = 100
+SHOW_ALL_UP_TO = 150
+# At most this many areas: a bar chart beside the map, which compares close figures honestly.
+BARS_UP_TO = 10
+ENGLAND = "E92000001"
 
 
 def map_view(
@@ -33,37 +41,73 @@ def map_view(
     sort: str = "name",
     order: str = "asc",
     region: str | None = None,
+    within: str | None = None,
+    page: int | None = 1,
 ) -> dict[str, Any]:
-    """The figures of the region's areas at a level (all the store's areas if no region)."""
+    """The figures of the region's areas at a level (all the store's areas if no region); with
+    `within`, those inside one district or ward. The table is one page of them (all of them
+    when `page` is None: what the map script colours the map from)."""
     indicators = {i["id"]: i for i in store.indicators()}
     ind = store.indicator(indicator)
     rows = store.figures(level, indicator, release)
     if region:
         inside = {c["code"] for c in store.children(region, level)}
         rows = [r for r in rows if r["area_code"] in inside] if inside else rows
-    target = target_for(ind, indicators)
-    legend = _classes([r["value"] for r in rows if r["value"] is not None])
+    districts = store.parents_at(level, "lad") if level not in ("lad",) else {}
     for r in rows:
-        r["class"] = _class_of(r["value"], legend)
+        d = districts.get(r["area_code"])
+        r["district_code"], r["district_name"] = (d["code"], d["name"]) if d else (None, None)
+    scope_area = None
+    if within:
+        scope_area = store.area(within)
+        inside = {c["code"] for c in store.children(within, level)}
+        rows = [r for r in rows if r["area_code"] in inside]
+    target = target_for(ind, indicators)
+    legend = classify([r["value"] for r in rows if r["value"] is not None], ind["direction"], target)
+    for r in rows:
+        r["class"] = class_of(r["value"], legend)
         r["meets_target"] = meets(r["value"], target, ind["direction"])
     month = rows[0]["release"] if rows else release
-    summary = _summary(rows, ind, target, level, month)
+    england = _england(store, indicator, month)
+    summary = _summary(rows, ind, target, level, month, england)
+    ordered = _sorted(rows, sort, order)
+    pages = 1 if page is None or len(ordered) <= SHOW_ALL_UP_TO else -(-len(ordered) // PAGE_ROWS)
+    page = min(max(page or 1, 1), pages)
+    shown_rows = ordered if pages == 1 else ordered[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
     return {
         "indicator": {k: ind[k] for k in ("id", "label", "unit", "direction", "definition")},
         "level": level,
         "level_label": LEVEL_NAMES.get(level, level),
         "region": region,
+        "within": {"code": scope_area["code"], "name": scope_area["name"]} if scope_area else None,
         "release": month,
+        "release_words": month_words(month),
         "releases": store.releases_of(indicator, level),
         "target": target,
+        "england": england,
         "legend": legend,
         "no_data_colour": NO_DATA,
         "summary": summary,
         "sort": sort,
         "order": order,
-        "figures": _sorted(rows, sort, order),
+        "total": len(ordered),
+        "page": page,
+        "pages": pages,
+        "first_row": (page - 1) * PAGE_ROWS + 1 if pages > 1 else 1,
+        "figures": shown_rows,
+        "bars": len(rows) <= BARS_UP_TO,
+        "notices": [],  # the page adds one where it fell back to the nearest view that exists
         "illustrative": any_synthetic(rows),
     }
+
+
+def _england(store: Store, indicator: str, month: str) -> float | None:
+    """England's figure for the same month, the comparison a councillor asks for first."""
+    try:
+        rows = store.figures("nation", indicator, month, area=ENGLAND)
+    except ObservatoryError:
+        return None
+    return rows[0]["value"] if rows else None
 
 
 def shown(value: float) -> float:
@@ -71,66 +115,43 @@ def shown(value: float) -> float:
     return round(value, PRECISION)
 
 
-def _classes(values: list[float]) -> list[dict[str, Any]]:
-    """Quantile classes (up to five), so each colour holds about the same number of areas.
-
-    Classes are ranges of the values as shown (one decimal place) and never share an edge: each
-    runs from its lower break to one step below the next class's ("60.0 to 69.9", "70.0 to 79.9",
-    ..., the last to the highest value), so every value shown falls in exactly one of them.
-    `from` and `to` are those inclusive bounds; `_class_of` assigns by the same rule.
-    """
-    if not values:
-        return []
-    ordered = sorted(shown(v) for v in values)
-    n = len(PALETTE)
-    cuts = [ordered[(len(ordered) * k) // n] for k in range(1, n)]
-    breaks = sorted({ordered[0], *cuts})
-    top = ordered[-1]
-    count = len(breaks)
-    # Spread the palette over however many classes survive de-duplication.
-    colours = [PALETTE[round(i * (n - 1) / max(count - 1, 1))] for i in range(count)]
-    step = 10.0**-PRECISION
-    out = []
-    for i, low in enumerate(breaks):
-        high = round(breaks[i + 1] - step, PRECISION) if i + 1 < count else top
-        out.append(
-            {
-                "class": i,
-                "colour": colours[i],
-                "from": low,
-                "to": high,
-                "label": f"{low:.{PRECISION}f}" if high == low else f"{low:.{PRECISION}f} to {high:.{PRECISION}f}",
-            }
-        )
-    return out
+def _classes(values: list[float], direction: str = "higher-is-better", target: float | None = None) -> list[dict[str, Any]]:
+    return classify(values, direction, target)
 
 
 def _class_of(value: float | None, legend: list[dict[str, Any]]) -> int | None:
-    """The class whose range holds the value as shown: the last whose lower bound it reaches."""
-    if value is None or not legend:
-        return None
-    v = shown(value)
-    found = legend[0]["class"]
-    for entry in legend:
-        if v >= entry["from"]:
-            found = entry["class"]
-    return found
+    return class_of(value, legend)
 
 
 def _summary(
-    rows: list[dict[str, Any]], ind: dict[str, Any], target: float | None, level: str, month: str
+    rows: list[dict[str, Any]], ind: dict[str, Any], target: float | None, level: str, month: str,
+    england: float | None = None,
 ) -> dict[str, Any]:
     known = [r for r in rows if r["value"] is not None]
     plural = PLURALS.get(level, level)
+    when = month_words(month)
     if not known:
-        return {"text": f"No {ind['label'].lower()} figures for {plural} at {month}.", "count": 0}
+        return {"text": f"No {ind['label'].lower()} figures for {plural} in {when}.", "count": 0}
     high = _extreme(known, max)
     low = _extreme(known, min)
     below = [r for r in known if r["meets_target"] is False]
-    text = (
-        f"{ind['label']} at {month} across {len(rows):,} {plural}: highest {_named(high, plural)}, "
-        f"lowest {_named(low, plural)}."
-    )
+    if high["value"] is not None and shown(high["value"]) == shown(low["value"]) and _counts_differ(known):
+        # Every share rounds to the same figure (below the USO: 0.0% in every district), but the
+        # premises behind them do not: say it in premises.
+        most = max(known, key=lambda r: (r["numerator"] or 0))
+        least = min(known, key=lambda r: (r["numerator"] or 0))
+        text = (
+            f"{ind['label']} in {when} across {len(rows):,} {plural}: every share rounds to "
+            f"{percent_text(high['value'])}, but the premises range from {count_text(least['numerator'])} in "
+            f"{least['area_name']} to {count_text(most['numerator'])} in {most['area_name']}."
+        )
+    else:
+        text = (
+            f"{ind['label']} in {when} across {len(rows):,} {plural}: highest {_named(high, plural)}, "
+            f"lowest {_named(low, plural)}."
+        )
+    if england is not None:
+        text += f" England: {percent_text(england)}."
     if target is not None:
         side = "above" if ind["direction"] == "lower-is-better" else "below"
         text += f" {len(below):,} of {len(known):,} are {side} the {target:g}% target."
@@ -147,6 +168,18 @@ def _summary(
     }
 
 
+def _counts_differ(known: list[dict[str, Any]]) -> bool:
+    counts = {r["numerator"] for r in known if r.get("numerator") is not None}
+    return len(counts) > 1
+
+
+def count_text(value: float | None) -> str:
+    if value is None:
+        return "no count"
+    n = round(value)
+    return f"{n:,} premises" if n != 1 else "1 premises"
+
+
 def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
     """The highest or lowest figure as shown, how many areas share it, and the first of them by
     name: when hundreds of areas are at 100.0%, naming one alone would mislead."""
@@ -159,7 +192,7 @@ def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
 
 
 def _named(extreme: dict[str, Any], plural: str) -> str:
-    value = f"{extreme['value']:.{PRECISION}f}%"
+    value = percent_text(extreme["value"])
     if extreme["areas"] == 1:
         return f"in {extreme['area_name']} ({value})"
     return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_name']})"
@@ -183,16 +216,19 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
 
 
 def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict[str, Any]:
-    """What the map script needs, embedded in the page so map and table show the same figures:
-    code -> [value, class, meets target, name, suppressed]."""
+    """What the map script colours the map from (the view with every figure, `page=None`), so map
+    and table show the same figures: code -> [value, class, meets target, name, suppressed,
+    district, illustrative]."""
     return {
         "unit": view["indicator"]["unit"],
         "label": view["indicator"]["label"],
         "palette": [c["colour"] for c in view["legend"]],
+        "illustrative": view["illustrative"],
         "no_data": view["no_data_colour"],
         "suppressed_text": suppressed_text(suppress_below),
         "areas": {
-            r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed"))]
+            r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed")),
+                             r.get("district_name"), bool(r.get("synthetic"))]
             for r in view["figures"]
         },
     }

@@ -4,14 +4,15 @@ template, or as the page's JSON twin."""
 from __future__ import annotations
 
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..overview import overview
 from ..store import Store
-from . import catalogue, downloads, params
+from . import catalogue, downloads, mapchoice, params
+from .charts import bars_for
 from .figures import ILLUSTRATIVE
 from .live import SNAPSHOT, Snapshot
 from .mapview import client_data, map_view
@@ -74,29 +75,49 @@ def map_page(
     release: str = "latest",
     sort: Sort = "name",
     order: Order = "asc",
+    within: str = "",
+    page: int = 1,
 ) -> Response:
     check_indicator(request, indicator)
     snap = snapshot_of(request)
-    data = map_view(snap.store, indicator, level, params.release(release), sort, order, snap.region)
+    choice = mapchoice.nearest(snap.store, snap.available, indicator, level, params.release(release), within)
+    data = map_view(snap.store, choice.indicator, choice.level, choice.release, sort, order, snap.region,
+                    choice.within, page)
+    data["notices"] = choice.notices
+    views = mapchoice.offered(snap.available)
+    labels = {a["indicator"]: a["indicator_label"] for a in snap.available}
+    query = {"indicator": choice.indicator, "level": choice.level, "release": choice.release,
+             "within": choice.within or ""}
     return render(
         request,
         "map.html",
         data,
         title=f"Map: {data['indicator']['label']}",
-        levels=params.MAP_LEVELS,
-        choices=_map_choices(request),
+        levels=mapchoice.level_options(views, choice.indicator),
+        choices=mapchoice.indicator_options(views, labels, choice.level),
+        districts=_districts(snap) if choice.level != "lad" else [],
         tile_url=request.app.state.tile_url,
-        map_data=client_data(data, snap.suppress_below),
-        requested_release=release,
+        areas_url="/map/areas?" + urlencode(query),
+        bars=bars_for(data) if data["bars"] else "",
+        requested_release=choice.release,
     )
 
 
-def _map_choices(request: Request) -> list[dict[str, str]]:
-    seen: dict[str, str] = {}
-    for a in snapshot_of(request).available:
-        if a["level"] in params.MAP_LEVELS:
-            seen.setdefault(a["indicator"], a["indicator_label"])
-    return [{"id": k, "label": v} for k, v in sorted(seen.items(), key=lambda kv: kv[1])]
+@router.get("/map/areas")
+def map_areas(request: Request, indicator: str = "gigabit", level: MapLevel = "lad", release: str = "latest",
+              within: str = "") -> JSONResponse:
+    """Every figure the map is coloured from (the page's table is one page of them)."""
+    check_indicator(request, indicator, level)
+    snap = snapshot_of(request)
+    data = map_view(snap.store, indicator, level, params.release(release), "name", "asc", snap.region,
+                    within or None, page=None)
+    return JSONResponse(client_data(data, snap.suppress_below))
+
+
+def _districts(snap: Snapshot) -> list[dict[str, str]]:
+    if not snap.region:
+        return []
+    return [{"code": d["code"], "name": d["name"]} for d in snap.store.children(snap.region, "lad")]
 
 
 @router.get("/areas/{code}")
