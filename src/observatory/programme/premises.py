@@ -132,12 +132,12 @@ def from_store(store) -> Premises:  # noqa: ANN001 - observatory.store.Store
             "SELECT m.child, m.parent, m.parent_level FROM membership m JOIN areas a ON a.code = m.child "
             "AND a.level = 'postcode' WHERE m.parent_level IN ('oa', 'ward', 'lad')").df()
         latest = cur.execute(
-            "SELECT release_id, any_value(synthetic) FROM facts WHERE level = 'oa' AND indicator = ? AND "
-            "method = 'published' GROUP BY release_id, release ORDER BY release DESC LIMIT 1",
+            "SELECT release_id, any_value(synthetic) FROM facts WHERE level = 'oa' AND indicator = ? "
+            "GROUP BY release_id, release ORDER BY release DESC LIMIT 1",
             [PREMISES_INDICATOR]).fetchone()
         oa = cur.execute(
-            "SELECT area_code, denominator FROM facts WHERE level = 'oa' AND indicator = ? AND release_id = ? "
-            "AND method = 'published'", [PREMISES_INDICATOR, latest[0] if latest else ""]).df()
+            "SELECT area_code, denominator FROM facts WHERE level = 'oa' AND indicator = ? AND release_id = ?",
+            [PREMISES_INDICATOR, latest[0] if latest else ""]).df()
         names = dict(cur.execute("SELECT code, name FROM areas WHERE level IN ('ward', 'lad', 'ca', 'rgn')").fetchall())
     premises = from_frames(postcodes, links, oa, region, names, release=latest[0] if latest else "",
                            synthetic=bool(latest[1]) if latest else False)
