@@ -20,7 +20,7 @@ from tests.records.conftest import (  # noqa: F401 - fixtures, used by name
 
 
 @pytest.fixture
-def sites(records):
+def sites(records):  # noqa: F811 - the imported fixture, by name
     """WY-SCH-0001 lit, WY-LIB-0001 surveyed, WY-GPS-0001 withdrawn (Leeds city centre)."""
     from observatory.programme import models
 
