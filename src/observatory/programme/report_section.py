@@ -28,7 +28,9 @@ def programme_section(ctx: Context) -> Section:
     if not sites:
         return Section("programme", TITLE,
                        omitted="This workspace has no Full Fibre programme register, so there is no programme section.")
-    cfg = config.load(ctx.workspace.root)
+    from ..records.db import _workspace_root
+
+    cfg = config.load(_workspace_root(ctx.workspace))
     premises = from_store(ctx.store)
     progress = trajectory.progress(sites, cfg, names=premises.names)
     cov = backbone.Coverage(premises, backbone.Register.of(sites), cfg.reach_distance_m)

@@ -55,7 +55,9 @@ def _records_gatherer(name: str) -> Gatherer:
 
 
 def _programme_gatherer(ctx: Context) -> Section:
-    from ..programme.report_section import programme_section  # imported late: it imports this module
+    from ..programme.report_section import (
+        programme_section,  # imported late: it imports this module
+    )
 
     return programme_section(ctx)
 
