@@ -107,11 +107,13 @@ def add_backbone_reach(b: Build) -> None:
     cov = backbone.Coverage(premises, backbone.Register.of(sites), cfg.reach_distance_m)
     last = max(date.fromisoformat(c["date"]) for st in sites for c in st["history"])
     synthetic = cov.register.illustrative or premises.synthetic
+    areas = pd.concat(b.areas, ignore_index=True)
+    region_level = next(iter(areas.loc[areas["code"] == b.ws.region_code, "level"]), "ca")
     frames = []
     for day, rows in backbone.reach_series(cov, quarter_ends(min(lit), last)).items():
         month = day.strftime("%Y-%m")
         rid = f"{SOURCE}-{month}"
-        tidy = pd.DataFrame([{"area_code": r["code"], "level": "ca" if r["level"] == "region" else r["level"],
+        tidy = pd.DataFrame([{"area_code": r["code"], "level": region_level if r["level"] == "region" else r["level"],
                               "numerator": r["reached"], "denominator": r["premises"], "value": r["share"]}
                              for r in rows if r["share"] is not None])
         frames.append(tidy.assign(release_id=rid, release=month, indicator=INDICATOR, method="modelled",

@@ -96,8 +96,13 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
         g["name"] = names.get(code, code)
     years = sorted({d.year for d in lit_dates})
     yearly = [date(y, 12, 31) for y in years if date(y, 12, 31) < as_of] + [as_of]
-    by_kind_over_time = [{"date": d.isoformat(), **{k: sum(1 for s in sites if s["kind"] == k and (ld := _lit_date(s))
-                                                         and ld <= d) for k in KINDS if k in kinds}} for d in yearly]
+    lit_of = [(s["kind"], s["district_code"] or "(unknown)", _lit_date(s)) for s in sites]
+
+    def lit_by(pos: int, keys: list[str], d: date) -> dict[str, int]:
+        return {k: sum(1 for row in lit_of if row[pos] == k and row[2] is not None and row[2] <= d) for k in keys}
+
+    by_kind_over_time = [{"date": d.isoformat(), **lit_by(0, [k for k in KINDS if k in kinds], d)} for d in yearly]
+    by_district_over_time = [{"date": d.isoformat(), **lit_by(1, sorted(districts), d)} for d in yearly]
     return {
         "as_of": as_of.isoformat(),
         "target": cfg.target, "start_date": cfg.start_date.isoformat(), "target_date": cfg.target_date.isoformat(),
@@ -112,5 +117,7 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
         "by_kind": [kinds[k] for k in KINDS if k in kinds],
         "by_district": sorted(districts.values(), key=lambda g: g["name"]),
         "by_kind_over_time": by_kind_over_time,
+        "by_district_over_time": by_district_over_time,
+        "district_names": {code: g["name"] for code, g in districts.items()},
         "illustrative": any(s["illustrative"] for s in sites),
     }
