@@ -155,7 +155,8 @@ def progress_cmd(workspace: WorkspaceOpt = None) -> None:
 
 @sites_app.command("seed-demo")
 def seed_demo_cmd(workspace: WorkspaceOpt = None,
-                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if the register has sites.")] = False) -> None:
+                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if the register has sites.")] = False,
+                  build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True) -> None:
     """Add the demo register: 1,400 real public buildings (OpenStreetMap), illustrative statuses."""
     with reported():
         from ..demo.programme_demo import has_sites, seed
@@ -173,6 +174,16 @@ def seed_demo_cmd(workspace: WorkspaceOpt = None,
             counts = seed(s, ws.root, premises)
         out.print(f"Seeded {counts['sites']:,} programme sites ({counts['lit']:,} lit) with {counts['statuses']:,} "
                   "status changes. Locations: OpenStreetMap (ODbL); statuses and dates illustrative.")
+        if premises is not None and build:
+            # The store's backbone reach figures come from the register: rebuild so they are there.
+            from ..cli_common import progress
+            from ..pipeline import run
+
+            bar, step = progress()
+            with bar:
+                run(ws, step)
+                step(None)
+            out.print("Rebuilt the store with backbone reach from the new register.")
 
 
 def _scenario_text(file: Path) -> str:
