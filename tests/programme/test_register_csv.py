@@ -139,3 +139,24 @@ def test_missing_and_unknown_columns_are_named(records, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="'planned'") as caught, records.session() as s:
         register_io.import_csv(s, "ed", path)
     assert caught.value.row == 1
+
+
+def test_district_and_ward_come_from_the_nearest_postcode_or_else_from_the_file(records, tmp_path: Path) -> None:
+    import numpy as np
+
+    from observatory.programme.premises import Premises
+
+    # one postcode at 429800, 433900 in ward W1 of district D1
+    premises = Premises(postcode=np.array(["LS1 1AA"]), xy=np.array([[429800.0, 433900.0]]), count=np.array([1.0]),
+                        ward=np.array([0]), lad=np.array([0]), ward_codes=["W1"], lad_codes=["D1"], region_code="R",
+                        names={})
+    path = tmp_path / "sites.csv"
+    near = "WY-SCH-0001,Near,school,,,429700.0,433900.0,,X9,X8,,,,no,2020-01-01,,,,,,"  # 100 m away
+    far = "WY-SCH-0002,Far,school,,,393574.1,424029.3,,E08000033,,,,,no,2020-01-01,,,,,,"  # 38 km away
+    path.write_text(f"{HEADER}\n{near}\n{far}\n", encoding="utf-8")
+    with records.session() as s:
+        register_io.import_csv(s, "ed", path, premises, today=date(2026, 1, 1))
+        got = {r["id"]: (r["district_code"], r["ward_code"]) for r in models.list_sites(s)}
+        lat = models.get_site(s, "WY-SCH-0001")["lat"]
+    assert got == {"WY-SCH-0001": ("D1", "W1"), "WY-SCH-0002": ("E08000033", "")}
+    assert 53.79 < lat < 53.81  # latitude and longitude from the grid reference

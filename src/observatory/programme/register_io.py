@@ -12,8 +12,9 @@ A row whose id exists changes that site and may add later statuses; the history 
 is never changed or removed (a different date for a recorded status is refused).
 
 District and ward are derived from the site's position (the nearest postcode of the store, see
-premises.Premises.locate) whenever a store is at hand; the columns are written on export for
-reading, and read back only when there is no store.
+premises.Premises.locate) whenever a store is at hand and has a postcode within 2 km; otherwise
+(no store, or a site beyond the postcode lookup's areas, such as Todmorden's OL postcodes in the
+demo) they are read as the file gives them.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def _location(row, premises: Premises | None) -> dict[str, Any]:  # noqa: ANN001
     place = {"district_code": row.text("district_code"), "ward_code": row.text("ward_code")}
     if premises is not None:
         found = premises.locate(np.array([[east, north]]))[0]
-        place = {"district_code": found["district_code"], "ward_code": found["ward_code"]}
+        if found["district_code"]:  # else (no postcode of the lookup within 2 km) as the file gives them
+            place = {"district_code": found["district_code"], "ward_code": found["ward_code"]}
     return {"lat": lat, "lon": lon, "easting": east, "northing": north, "postcode": postcode, **place}
 
 
