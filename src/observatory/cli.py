@@ -32,6 +32,7 @@ from .cli_common import (
 from .errors import ObservatoryError
 from .levels import LEVELS
 from .overview import overview
+from .programme import commands as programme_commands
 from .records import commands as records_commands
 from .report import commands as report_commands
 from .store import FIGURE_COLUMNS, Store
@@ -284,6 +285,7 @@ def serve(workspace_arg: WorkspaceArg = None,
 # Feature packages register their command groups here, one line each:
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
 records_commands.register(app)
+programme_commands.register(app)
 report_commands.register(app)
 
 

@@ -91,6 +91,16 @@ INDICATORS: dict[str, Indicator] = {
             has_counts=False,
         ),
         Indicator(
+            "backbone_reach",
+            "Backbone reach (premises near a lit Full Fibre programme site)",
+            "Premises whose postcode centroid lies within the reach distance ([programme] reach_distance_m, "
+            "200 m by default) of a Full Fibre programme site that is lit, as a share of all premises. "
+            "Modelled: output-area premises counts shared over their postcodes, straight-line distance on "
+            "the British National Grid.",
+            "Digital Observatory, from the Full Fibre programme register and Ofcom output-area premises counts",
+            finest_level="ward",
+        ),
+        Indicator(
             "full_fibre_takeup_all",
             "Full-fibre take-up (% of all premises)",
             "Premises that have taken a full-fibre service, as a share of all premises. Published in "

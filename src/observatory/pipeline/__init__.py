@@ -19,6 +19,7 @@ from ..store import SANDBOX
 from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
+from .backbone_reach import add_backbone_reach
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
 from .rollups import roll_up_all, suppress
@@ -56,6 +57,7 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     conflicting_sources(b)
     step(STEPS[4])
     roll_up_all(b)
+    add_backbone_reach(b)  # modelled from the programme register (records database), if there is one
     suppress(b)
     step(STEPS[5])
     return write(b, out or ws.store_path, fingerprint(ws))

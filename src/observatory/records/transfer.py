@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer, Table, func, insert, select, text
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table, func, insert, select, text
 
 from ..errors import InputError, ObservatoryError
 from .db import Base, Records, load_models
@@ -46,6 +46,8 @@ def _in(column, value: Any) -> Any:  # noqa: ANN001
         return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
     if isinstance(kind, Integer):
         return int(value)
+    if isinstance(kind, Float):  # the programme's site coordinates (a CSV cell is text)
+        return float(value)
     return value
 
 

@@ -54,12 +54,20 @@ def _records_gatherer(name: str) -> Gatherer:
     return gather
 
 
+def _programme_gatherer(ctx: Context) -> Section:
+    from ..programme.report_section import (
+        programme_section,  # imported late: it imports this module
+    )
+
+    return programme_section(ctx)
+
+
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
     ("metrics", "Metrics by priority", None),
     ("inclusion", "Where to act: digital inclusion", None),
-    ("programme", "The Full Fibre programme", None),
+    ("programme", "The Full Fibre programme", _programme_gatherer),
     ("actions", "The board's actions", _records_gatherer("actions_section")),
     ("care-record", "The Shared Care Record", _records_gatherer("care_record_section")),
 ]

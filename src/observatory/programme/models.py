@@ -1,0 +1,231 @@
+"""The programme's site register in the records database: one row per site, and its status history
+as append-only rows (the database refuses UPDATE and DELETE on them: triggers made by migration
+0002_programme). Every write is audited in the same transaction (records.audit.record_change), and
+every status change passes the rules of programme.status (forward only, dated, withdrawn with a
+reason)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..errors import InputError, NotFoundError, ObservatoryError
+from ..records.audit import record_change
+from ..records.db import Base
+from ..records.users import now
+from .status import STATUSES, WITHDRAWN, Change, check_next
+
+KINDS = ("council building", "school", "GP surgery", "hospital", "clinic", "library", "community centre",
+         "town hall", "other")
+# The three letters in a site id ("WY-SCH-0001") for each kind.
+KIND_CODES = {"council building": "CNL", "school": "SCH", "GP surgery": "GPS", "hospital": "HOS",
+              "clinic": "CLN", "library": "LIB", "community centre": "COM", "town hall": "TWN", "other": "OTH"}
+SITE_ID = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8}){1,3}$")
+
+SITE_FIELDS = ("name", "kind", "lat", "lon", "easting", "northing", "postcode", "district_code", "ward_code",
+               "supplier", "funding_stream", "notes", "illustrative")
+STATUS_TABLE = "programme_site_status"
+
+
+class Site(Base):
+    __tablename__ = "programme_sites"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    easting: Mapped[float | None] = mapped_column(Float, nullable=True)
+    northing: Mapped[float | None] = mapped_column(Float, nullable=True)
+    postcode: Mapped[str] = mapped_column(String(10), default="")
+    district_code: Mapped[str] = mapped_column(String(12), default="", index=True)
+    ward_code: Mapped[str] = mapped_column(String(12), default="")
+    supplier: Mapped[str] = mapped_column(String(200), default="")
+    funding_stream: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+
+
+class SiteStatus(Base):
+    __tablename__ = STATUS_TABLE
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("programme_sites.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# Created by migration 0002_programme: the status history cannot be rewritten by any code or role.
+SQLITE_TRIGGERS = (
+    f"CREATE TRIGGER site_status_no_update BEFORE UPDATE ON {STATUS_TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be changed'); END",
+    f"CREATE TRIGGER site_status_no_delete BEFORE DELETE ON {STATUS_TABLE} "
+    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be deleted'); END",
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE FUNCTION site_status_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'the site status history is append-only: % refused', TG_OP; END $$",
+    f"CREATE TRIGGER site_status_no_change BEFORE UPDATE OR DELETE ON {STATUS_TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION site_status_refuse()",
+)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def change_dict(c: SiteStatus) -> dict[str, Any]:
+    return {"status": c.status, "date": c.date.isoformat(), "reason": c.reason, "author": c.author,
+            "recorded_at": c.recorded_at.isoformat(timespec="seconds"), "illustrative": c.illustrative}
+
+
+def site_dict(s: Site, history: list[SiteStatus]) -> dict[str, Any]:
+    last = history[-1] if history else None
+    return {"id": s.id, "name": s.name, "kind": s.kind, "lat": s.lat, "lon": s.lon, "easting": s.easting,
+            "northing": s.northing, "postcode": s.postcode, "district_code": s.district_code,
+            "ward_code": s.ward_code, "supplier": s.supplier, "funding_stream": s.funding_stream,
+            "notes": s.notes, "illustrative": s.illustrative,
+            "status": last.status if last else None, "status_date": last.date.isoformat() if last else None,
+            "history": [change_dict(c) for c in history]}
+
+
+def _histories(session: Session, site_id: str | None = None) -> dict[str, list[SiteStatus]]:
+    query = select(SiteStatus).order_by(SiteStatus.site_id, SiteStatus.id)
+    if site_id is not None:
+        query = query.where(SiteStatus.site_id == site_id)
+    out: dict[str, list[SiteStatus]] = {}
+    for c in session.scalars(query):
+        out.setdefault(c.site_id, []).append(c)
+    return out
+
+
+def list_sites(session: Session, status: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every site with its history, ordered by id; optionally only one current status or kind."""
+    if status is not None and status not in STATUSES:
+        raise ObservatoryError(f"Status '{status}' is not known. Use one of: {', '.join(STATUSES)}.")
+    if kind is not None and kind not in KINDS:
+        raise ObservatoryError(f"Kind '{kind}' is not known. Use one of: {', '.join(KINDS)}.")
+    histories = _histories(session)
+    query = select(Site).order_by(Site.id)
+    if kind is not None:
+        query = query.where(Site.kind == kind)
+    rows = [site_dict(s, histories.get(s.id, [])) for s in session.scalars(query)]
+    return [r for r in rows if status is None or r["status"] == status]
+
+
+def get_site(session: Session, site_id: str) -> dict[str, Any]:
+    s = session.get(Site, site_id)
+    if s is None:
+        raise NotFoundError(f"No programme site '{site_id}'. See `observatory sites list` or /programme.")
+    return site_dict(s, _histories(session, site_id).get(site_id, []))
+
+
+def count_sites(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Site)) or 0
+
+
+def is_illustrative(session: Session) -> bool:
+    """True when any site or status in the register is illustrative (the demo)."""
+    return bool(session.scalar(select(func.count()).select_from(Site).where(Site.illustrative.is_(True))))
+
+
+# --- changing ------------------------------------------------------------------------------
+
+def _plain(s: Site) -> dict[str, Any]:
+    return {f: getattr(s, f) for f in SITE_FIELDS}
+
+
+def check_site_fields(fields: dict[str, Any], where: str = "site") -> None:
+    unknown = set(fields) - set(SITE_FIELDS)
+    if unknown:
+        raise ObservatoryError(f"Unknown site field(s) {', '.join(sorted(unknown))}. Fields: {', '.join(SITE_FIELDS)}.")
+    if "kind" in fields and fields["kind"] not in KINDS:
+        raise InputError(where, f"kind {fields['kind']!r} is not known.", expected=f"one of: {', '.join(KINDS)}",
+                         fix="Use 'other' for anything else.")
+    if "name" in fields and not str(fields["name"]).strip():
+        raise InputError(where, "a site needs a name.", fix="Give the building's name.")
+
+
+def add_site(session: Session, actor: str, site_id: str, **fields: Any) -> Site:
+    """A new site (no status yet: its first change must be 'planned')."""
+    if not SITE_ID.match(site_id):
+        raise InputError("site", f"the id {site_id!r} is not a site id.",
+                         expected="capital letters and digits in parts joined by '-', e.g. WY-SCH-0001",
+                         fix="Give the site an id like WY-SCH-0001.")
+    if session.get(Site, site_id) is not None:
+        raise InputError("site", f"there is already a site {site_id}.", fix="Use another id, or change that site.")
+    check_site_fields(fields, site_id)
+    s = Site(id=site_id, **{"postcode": "", "district_code": "", "ward_code": "", "supplier": "",
+                            "funding_stream": "", "notes": "", "illustrative": False, **fields}, created_at=now())
+    session.add(s)
+    session.flush()
+    record_change(session, actor, "programme_site", s.id, "create", None, _plain(s))
+    return s
+
+
+def edit_site(session: Session, actor: str, site_id: str, **fields: Any) -> Site:
+    check_site_fields(fields, site_id)
+    s = session.scalar(select(Site).where(Site.id == site_id).with_for_update())
+    if s is None:
+        raise NotFoundError(f"No programme site '{site_id}'.")
+    before = _plain(s)
+    for key, value in fields.items():
+        setattr(s, key, value)
+    after = _plain(s)
+    if after != before:
+        record_change(session, actor, "programme_site", s.id, "edit", before, after)
+    return s
+
+
+def set_status(session: Session, actor: str, site_id: str, status: str, on: date | None = None,
+               reason: str = "", illustrative: bool = False, today: date | None = None,
+               where: str | None = None) -> SiteStatus:
+    """Append a status change to a site's history after checking the rules; audited.
+
+    The site row is locked first (PostgreSQL: SELECT ... FOR UPDATE) so two editors changing one
+    site are checked one after the other against the history as the other left it.
+    """
+    site = session.scalar(select(Site).where(Site.id == site_id).with_for_update())
+    if site is None:
+        raise NotFoundError(f"No programme site '{site_id}'. See `observatory sites list`.")
+    on = on or date.today()
+    if on > (today or date.today()):
+        raise InputError(where or site_id, f"{on} is in the future; a status change is recorded when it happens.",
+                         expected="a date on or before today", fix="Give the date the change happened.")
+    history = _histories(session, site_id).get(site_id, [])
+    check_next([Change(c.status, c.date, c.reason) for c in history], Change(status, on, reason or ""),
+               where=where or f"site {site_id}")
+    change = SiteStatus(site_id=site_id, status=status, date=on, reason=(reason or "").strip(), author=actor,
+                        recorded_at=now(), illustrative=illustrative)
+    session.add(change)
+    session.flush()
+    before = change_dict(history[-1]) if history else None
+    record_change(session, actor, "programme_site", site_id, "status", before, change_dict(change))
+    return change
+
+
+def changes(session: Session) -> list[tuple[str, str, date]]:
+    """Every status change as (site id, status, date), in the order they were recorded."""
+    return [(c.site_id, c.status, c.date) for c in session.scalars(select(SiteStatus).order_by(SiteStatus.id))]
+
+
+__all__ = ["KINDS", "KIND_CODES", "STATUSES", "WITHDRAWN", "Site", "SiteStatus", "add_site", "edit_site",
+           "set_status", "list_sites", "get_site", "count_sites", "is_illustrative", "changes"]
