@@ -29,6 +29,10 @@ PAGES = {
     "overview": "/",
     "map-district": "/map",
     "map-lsoa": "/map?indicator=gigabit&level=lsoa",
+    "map-oa": "/map?indicator=gigabit&level=oa",
+    "map-uso-lsoa": "/map?indicator=below_uso&level=lsoa",
+    "map-within-leeds": "/map?indicator=sfbb&level=ward&within=E08000035",
+    "map-fallback": "/map?indicator=full_fibre&level=ward",
     "area-leeds": "/areas/E08000035",
     "area-lsoa": "/areas/E01011698",
     "postcode": "/postcodes/LS1%201BA",
@@ -36,6 +40,7 @@ PAGES = {
     "sources": "/sources",
     "not-found": "/areas/E99999999",
     "bad-parameter": "/map?level=county",
+    "api-docs": "/api/v1/docs",
 }
 
 
@@ -224,3 +229,21 @@ def test_the_map_draws_under_the_content_security_policy(server, browser):
     assert int(state["features"]) == 124
     assert violations == []
     context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_works_on_a_phone(server, browser, name):
+    """390 px wide: nothing scrolls sideways (tables scroll inside their own box), and no page is
+    over 300 KB of HTML."""
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        response = phone.goto(server + PAGES[name])
+        assert len(response.body()) < 300_000, f"{PAGES[name]} is {len(response.body()):,} bytes"
+        if "map" in name and response.status == 200:
+            wait_for_map(phone)
+        ARTIFACTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{PAGES[name]} is {width} px wide at 390"
+    finally:
+        phone.close()

@@ -114,3 +114,41 @@ def test_map_summary_counts_output_areas_tied_at_the_top(real_client):
     high = data["summary"]["highest"]
     assert high["areas"] > 1  # many output areas are at 100%
     assert f"highest 100.0% ({high['areas']:,} output areas, including {high['area_name']})" in data["summary"]["text"]
+
+
+def test_every_view_the_maps_controls_offer_answers_with_classes_that_show_the_differences(real_client):
+    """Every indicator at every level the select offers, latest month: a page (never an error),
+    at least two classes where the values differ, and a class of its own for zero where there
+    are zeros beside other values."""
+    import re
+
+    page = real_client.get("/map").text
+    indicators = re.findall(r'<option value="([a-z0-9_]+)"', page.split('id="indicator"')[1].split("</select>")[0])
+    levels = re.findall(r'<option value="([a-z]+)"', page.split('id="level"')[1].split("</select>")[0])
+    assert "gigabit" in indicators and levels == ["lad", "ward", "msoa", "lsoa", "oa"]
+    for indicator in indicators:
+        for level in levels:
+            r = real_client.get(f"/map.json?indicator={indicator}&level={level}")
+            assert r.status_code == 200, (indicator, level, r.text[:200])
+            view = r.json()
+            values = [v[0] for v in real_client.get(
+                f"/map/areas?indicator={view['indicator']['id']}&level={view['level']}").json()["areas"].values()
+                if v[0] is not None]
+            shown = {round(v, 1) for v in values}
+            if len(shown) > 1:
+                assert len(view["legend"]) >= 2, (indicator, level, view["legend"])
+            if 0.0 in shown and len(shown) > 1:
+                assert view["legend"][0]["from"] == view["legend"][0]["to"] == 0.0, (indicator, level)
+
+
+def test_every_month_offered_at_district_level_answers(real_client):
+    import re
+
+    for indicator in ("gigabit", "sfbb", "full_fibre"):
+        page = real_client.get(f"/map?indicator={indicator}&level=lad").text
+        months = re.findall(r'<option value="(\d{4}-\d{2})"', page)
+        assert months, indicator
+        for month in months:
+            for level in ("lad", "ward"):
+                r = real_client.get(f"/map?indicator={indicator}&level={level}&release={month}")
+                assert r.status_code == 200, (indicator, level, month)

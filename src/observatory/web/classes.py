@@ -44,7 +44,8 @@ def classify(values: list[float], direction: str = "higher-is-better", target: f
         return []
     distinct, counts = np.unique(np.round(np.asarray(values, dtype=float), PRECISION), return_counts=True)
     lows: list[float] = []
-    if distinct[0] == 0.0 and len(distinct) > 1:
+    zero = bool(distinct[0] == 0.0 and len(distinct) > 1)
+    if zero:
         lows.append(0.0)
         distinct, counts = distinct[1:], counts[1:]
     lows += _breaks(distinct, counts, k, target)
@@ -52,9 +53,10 @@ def classify(values: list[float], direction: str = "higher-is-better", target: f
     out = []
     for i, low in enumerate(lows):
         high = shown(lows[i + 1] - STEP) if i + 1 < len(lows) else top
+        if zero and i == 0:
+            high = 0.0  # zero alone, however far the next value is
         label = f"{low:.{PRECISION}f}" if high == low else f"{low:.{PRECISION}f} to {high:.{PRECISION}f}"
-        kind = "zero" if (low == 0.0 and high == 0.0) else ("target" if target is not None and low == shown(target)
-                                                             else "natural")
+        kind = "zero" if zero and i == 0 else ("target" if target is not None and low == shown(target) else "natural")
         out.append({"class": i, "from": low, "to": high, "label": label, "kind": kind})
     for entry, colour in zip(out, _colours(len(out), direction), strict=True):
         entry["colour"] = colour
