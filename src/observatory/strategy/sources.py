@@ -1,0 +1,179 @@
+"""The values of a metric, from wherever its definition says they come from.
+
+- store: the indicator's figure for one area in every release the store holds (a new release adds a
+  value the next time the store is built). Suppressed figures are skipped; figures derived from
+  synthetic input are marked illustrative.
+- records: a figure counted in the records database, as a running total by the date each item got
+  there: board actions done (the date of the update that marked it done), Shared Care Record
+  providers live (the date their access went live), programme sites lit (from the programme
+  register, when the programme package is present).
+- entered: values people entered (strategy.models), audited.
+
+A source that cannot give values (an indicator the store does not hold, an area it does not know,
+no records database, no programme register) gives no values and the reason, never an error: the
+metric's status is then "no data" with that reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..errors import NotFoundError, ObservatoryError
+from .definitions import Metric
+
+
+@dataclass
+class Series:
+    """A metric's values in the order they arrived: (date, value), with a row each for the data
+    table (date, value, where it came from, illustrative)."""
+
+    points: list[tuple[date, float]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None  # why there are no values
+    illustrative: bool = False
+    area_name: str | None = None
+    provenance: str = ""
+
+
+def month_start(release: str) -> date:
+    year, month = (int(p) for p in release.split("-")[:2])
+    return date(year, month, 1)
+
+
+def values_of(metric: Metric, store: Any | None, records: Any | None) -> Series:
+    src = metric.source
+    if src.kind == "store":
+        return from_store(store, src.indicator or "", src.area or "")
+    if records is None:
+        return Series(reason="the records database is not available here (run `observatory records upgrade`, "
+                             "or serve the dashboard from the workspace).")
+    with records.session() as s:
+        if src.kind == "entered":
+            return entered(s, metric.id)
+        return RECORD_FIGURES[src.figure or ""](s)
+
+
+def from_store(store: Any | None, indicator: str, area: str) -> Series:
+    if store is None:
+        return Series(reason="the store is not built yet: run `observatory build`.")
+    try:
+        ind = store.indicator(indicator)
+    except NotFoundError:
+        return Series(reason=f"the store holds no indicator '{indicator}' (check source.indicator in the metrics "
+                             "file, or add the source that publishes it and rebuild).")
+    try:
+        found = store.area(area)
+    except NotFoundError:
+        return Series(reason=f"the store holds no area '{area}' (check source.area in the metrics file).")
+    series = Series(area_name=found["name"],
+                    provenance=f"{ind['label']} for {found['name']} ({found['code']}), every release in the store")
+    for r in store.series(found["code"], indicator):
+        if r["value"] is None:
+            continue
+        day = month_start(r["release"])
+        series.points.append((day, float(r["value"])))
+        series.rows.append({"date": day.isoformat(), "label": r["release"], "value": float(r["value"]),
+                            "source": r["release_id"], "illustrative": bool(r["synthetic"])})
+        series.illustrative |= bool(r["synthetic"])
+    if not series.points:
+        series.reason = f"the store holds no {indicator} figures for {found['name']} ({found['code']})."
+    return series
+
+
+def entered(session: Any, metric_id: str) -> Series:
+    from .models import values_for
+
+    series = Series(provenance="values entered in the records database (every change audited)")
+    for v in values_for(session, metric_id):
+        day = date.fromisoformat(v["date"])
+        series.points.append((day, v["value"]))
+        series.rows.append({"date": v["date"], "label": v["date"], "value": v["value"],
+                            "source": f"entered by {v['author']} {v['recorded_at'][:10]}"
+                                      + (f": {v['note']}" if v["note"] else ""),
+                            "illustrative": v["illustrative"], "id": v["id"]})
+        series.illustrative |= v["illustrative"]
+    if not series.points:
+        series.reason = "no values have been entered yet (`observatory metrics set ID VALUE --date D`, or the form)."
+    return series
+
+
+def running_total(days: list[date], provenance: str, illustrative: bool, empty: str) -> Series:
+    """A count as a running total by date: one value per date on which the count changed."""
+    series = Series(provenance=provenance, illustrative=illustrative)
+    total = 0
+    for day in sorted(days):
+        total += 1
+        if series.points and series.points[-1][0] == day:
+            series.points[-1] = (day, float(total))
+            series.rows[-1]["value"] = float(total)
+            continue
+        series.points.append((day, float(total)))
+        series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(total),
+                            "source": provenance, "illustrative": illustrative})
+    if not series.points:
+        series.reason = empty
+    return series
+
+
+def actions_done(session: Any) -> Series:
+    from ..records import actions
+
+    rows = actions.list_actions(session)
+    days = []
+    for a in rows:
+        if a["status"] != "done":
+            continue
+        done = [u["at"] for u in a["updates"] if u["status"] == "done"]
+        days.append(date.fromisoformat((done[0] if done else a["updated_at"])[:10]))
+    return running_total(days, "board actions log: actions done, by the date of the update marking each done",
+                         any(a["illustrative"] for a in rows if a["status"] == "done"),
+                         "no board action is marked done yet.")
+
+
+def scr_providers_live(session: Any) -> Series:
+    from ..records import register
+
+    live = [e for e in register.list_entries(session) if e["status"] == "live"]
+    return running_total([date.fromisoformat(e["status_date"]) for e in live],
+                         "Shared Care Record access register: entries live, by the date access went live",
+                         any(e["illustrative"] for e in live), "no provider's access is live yet.")
+
+
+PROGRAMME_MODULE = "observatory.programme.models"
+
+
+def programme_sites_lit(session: Any) -> Series:
+    """From the programme register: `observatory.programme.models.sites_lit_series(session)`, a
+    list of (date, sites lit by then) with an `illustrative` flag, when that package is present."""
+    try:
+        module = importlib.import_module(PROGRAMME_MODULE)
+    except ModuleNotFoundError:
+        return Series(reason="the Full Fibre programme register is not part of this installation "
+                             f"({PROGRAMME_MODULE}), so sites lit cannot be counted.")
+    fn = getattr(module, "sites_lit_series", None)
+    if fn is None:
+        return Series(reason=f"{PROGRAMME_MODULE} gives no sites_lit_series(session), so sites lit cannot be counted.")
+    try:
+        result = fn(session)
+    except ObservatoryError as exc:
+        return Series(reason=f"the programme register could not be read: {exc}")
+    points, illustrative = (result if isinstance(result, tuple) else (result, False))
+    series = Series(provenance="Full Fibre programme register: sites lit, by the date each was lit",
+                    illustrative=bool(illustrative))
+    for day, value in points:
+        series.points.append((day, float(value)))
+        series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
+                            "source": series.provenance, "illustrative": bool(illustrative)})
+    if not series.points:
+        series.reason = "no programme site is lit yet."
+    return series
+
+
+RECORD_FIGURES = {
+    "actions_done": actions_done,
+    "scr_providers_live": scr_providers_live,
+    "programme_sites_lit": programme_sites_lit,
+}
