@@ -74,3 +74,4 @@ postgres:
 records: install
 	$(BIN)/observatory records upgrade -w $(WORKSPACE)
 	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)
+	$(BIN)/observatory metrics seed-demo --if-empty -w $(WORKSPACE)

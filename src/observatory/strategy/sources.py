@@ -43,13 +43,16 @@ def month_start(release: str) -> date:
     return date(year, month, 1)
 
 
-def values_of(metric: Metric, store: Any | None, records: Any | None) -> Series:
+NO_RECORDS = ("the records database is not available here (run `observatory records upgrade`, or serve the "
+              "dashboard from the workspace).")
+
+
+def values_of(metric: Metric, store: Any | None, records: Any | None, records_reason: str | None = None) -> Series:
     src = metric.source
     if src.kind == "store":
         return from_store(store, src.indicator or "", src.area or "")
     if records is None:
-        return Series(reason="the records database is not available here (run `observatory records upgrade`, "
-                             "or serve the dashboard from the workspace).")
+        return Series(reason=records_reason or NO_RECORDS)
     with records.session() as s:
         if src.kind == "entered":
             return entered(s, metric.id)
@@ -100,11 +103,20 @@ def entered(session: Any, metric_id: str) -> Series:
     return series
 
 
-def running_total(days: list[date], provenance: str, illustrative: bool, empty: str) -> Series:
-    """A count as a running total by date: one value per date on which the count changed."""
+def running_total(days: list[date], provenance: str, illustrative: bool, empty: str,
+                  today: date | None = None) -> Series:
+    """A count as a running total by date: one value per date on which the count changed, and
+    today's (the count is the register's as it stands today, so a count that has not moved for a
+    year shows as flat, not as the last rise)."""
     series = Series(provenance=provenance, illustrative=illustrative)
     total = 0
-    for day in sorted(days):
+    today = today or date.today()
+    for day in sorted(days) + ([today] if days and max(days) < today else []):
+        if day == today and total == len(days):
+            series.points.append((day, float(total)))
+            series.rows.append({"date": day.isoformat(), "label": f"{day.isoformat()} (today)", "value": float(total),
+                                "source": f"{provenance} (count as it stands today)", "illustrative": illustrative})
+            break
         total += 1
         if series.points and series.points[-1][0] == day:
             series.points[-1] = (day, float(total))

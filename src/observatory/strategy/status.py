@@ -131,9 +131,9 @@ def _trend(metric: Metric, t: Trajectory, points: list[tuple[float, float]]) -> 
 
 
 def evaluate_all(config: MetricsConfig, store: Any | None, records: Any | None, today: date | None = None,
-                 band: bool = False) -> list[dict[str, Any]]:
+                 band: bool = False, records_reason: str | None = None) -> list[dict[str, Any]]:
     """Every metric of a workspace, in the file's order."""
-    return [evaluate(m, values_of(m, store, records), today, band) for m in config.metrics]
+    return [evaluate(m, values_of(m, store, records, records_reason), today, band) for m in config.metrics]
 
 
 def select(rows: list[dict[str, Any]], priority: str | None = None, life_stage: str | None = None,
