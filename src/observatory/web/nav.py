@@ -9,6 +9,7 @@ NAV: list[tuple[str, str]] = [
     ("/sources", "Data and sources"),
     ("/actions", "Board actions"),
     ("/shared-care-record", "Shared Care Record"),
+    ("/metrics", "Strategy metrics"),
     ("/report", "Annual update"),
     ("/api/v1/docs", "API"),
 ]
