@@ -4,7 +4,7 @@ The trend is trajectory.fit (a straight line in logit space for percentages: the
 network roll-out follows) through the latest `recent` figures. The band comes from a residual
 bootstrap (Efron and Tibshirani, An Introduction to the Bootstrap, 1993, section 9.5, "bootstrapping
 residuals"): the fitted values plus residuals drawn with replacement give a new series, refitted
-`draws` times; the 10th and 90th percentiles of the refitted answers are the band (an 80% interval).
+`draws` times; the 10th and 90th percentiles (nearest rank) of the refitted answers are the band (an 80% interval).
 The random generator is seeded, so the same store gives the same band every time. A series that
 lies exactly on a logistic curve has no residuals, so its band is the closed-form answer itself.
 """
@@ -69,11 +69,17 @@ def bootstrap(points: list[tuple[float, float]], unit: str, target: float, targe
     out: dict[str, Any] = {"fit": f, "reaches": _reaches(f, target), "projected": f.at(target_year),
                            "reaches_band": None, "projected_band": None, "draws": len(reach), "seed": seed}
     if reach:
-        lo, hi = np.percentile(np.array(reach), [LOW, HIGH])
+        lo, hi = _rank(reach, LOW), _rank(reach, HIGH)
         out["reaches_band"] = (float(lo) if math.isfinite(lo) else None, float(hi) if math.isfinite(hi) else None)
         plo, phi = np.percentile(np.array(at_date), [LOW, HIGH])
         out["projected_band"] = (float(plo), float(phi))
     return out
+
+
+def _rank(values: list[float], pct: float) -> float:
+    """The nearest-rank percentile (works with infinitely late years, which interpolation does not)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
 
 
 def _back(y: float, method: str) -> float:
