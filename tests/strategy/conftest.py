@@ -89,7 +89,7 @@ source = { kind = "records", figure = "programme_sites_lit" }
 
 
 @pytest.fixture
-def metrics_ws(tmp_path: Path, store_path: Path) -> Path:
+def metrics_ws(tmp_path: Path, store_path: Path) -> Path:  # noqa: F811
     """A workspace (the bundled data, symlinked) with the metrics above and the fixture store."""
     root = copy_workspace(tmp_path / "ws")
     (root / "metrics.toml").write_text(METRICS, encoding="utf-8")
