@@ -41,3 +41,10 @@ def test_forecasts_for_the_region_and_districts(client):  # noqa: F811
     # the fixture store: Leeds 75, 80, 85% gigabit; the region and both districts are forecast
     assert by_area["E08000035"]["latest"] == 85.0 and by_area["E08000035"]["status"] in ("on track", "late")
     assert set(by_area) >= {"E08000035", "E08000032"}
+
+
+def test_an_area_profile_shows_its_coverage_forecasts(client):  # noqa: F811
+    html = client.get("/areas/E08000035").text
+    assert 'id="forecasts"' in html and "Gigabit-capable broadband, Leeds: 85.0% in 2025-07" in html
+    # a ward has no forecast section
+    assert 'id="forecasts"' not in client.get("/areas/E05001420").text

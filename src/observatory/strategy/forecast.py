@@ -127,10 +127,11 @@ def area_forecast(store: Any, code: str, indicator: str, target: float, target_d
     except Exception as exc:  # noqa: BLE001 - an unknown area or indicator is said, never raised
         return {**row, "status": "no data", "words": f"No forecast: {exc}"}
     row.update(area_name=area["name"], label=label)
+    who = f"{label}, {area['name']}"
     series = [(r["release"], r["value"]) for r in store.series(area["code"], indicator) if r["value"] is not None]
     if len(series) < 2:
-        return {**row, "status": "no data", "words": f"No forecast: the store holds {len(series)} {label} figure(s) "
-                                                       f"for {area['name']}; a trend needs two."}
+        return {**row, "status": "no data", "words": f"{who}: no forecast, the store holds {len(series)} figure(s); "
+                                                       "a trend needs two."}
     pts = [(year_of(m), v) for m, v in series][-recent:]
     latest_month, latest = series[-1]
     b = bootstrap(pts, "%", target, year_of(target_date))
@@ -143,15 +144,15 @@ def area_forecast(store: Any, code: str, indicator: str, target: float, target_d
     row["reaches_band"] = band
     goal = year_of(target_date)
     if latest >= target:
-        row.update(status="met", words=f"{area['name']}: {latest:.1f}% in {latest_month} already meets {target:g}%.")
+        row.update(status="met", words=f"{who}: {latest:.1f}% in {latest_month} already meets {target:g}%.")
         return row
     if reaches is None:
         row.update(status="not on current trend",
-                   words=f"{area['name']}: {latest:.1f}% in {latest_month}; the trend is flat or falling, so "
+                   words=f"{who}: {latest:.1f}% in {latest_month}; the trend is flat or falling, so "
                          f"{target:g}% is not reached on the current trend.")
         return row
     row["status"] = "on track" if reaches <= goal else "late"
-    row["words"] = (f"{area['name']}: {latest:.1f}% in {latest_month}; on the trend of the latest {len(pts)} "
+    row["words"] = (f"{who}: {latest:.1f}% in {latest_month}; on the trend of the latest {len(pts)} "
                     f"figures, {target:g}% is reached in {_when(reaches)} ({_band_words(band)}), "
                     f"{'by' if reaches <= goal else 'after'} the target date {target_date:%B %Y}.")
     return row

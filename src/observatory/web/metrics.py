@@ -165,6 +165,23 @@ def metric_value_form(request: Request, metric_id: str, user: CurrentUser = Edit
     return RedirectResponse(f"/metrics/{metric_id}#values", status_code=303)
 
 
+FORECAST_LEVELS = ("lad", "ca", "rgn", "group", "nation")
+
+
+def profile_forecasts(request: Request, area: dict[str, Any]) -> list[dict[str, Any]]:
+    """An area profile's coverage forecasts: for districts and the areas above them, when the
+    workspace's metrics file sets coverage targets; otherwise none (never an error)."""
+    from ..strategy.forecast import forecast_for
+
+    if area.get("level") not in FORECAST_LEVELS or getattr(request.app.state, "workspace_dir", None) is None:
+        return []
+    try:
+        config = metrics_config(_workspace(request))
+    except ObservatoryError:
+        return []
+    return forecast_for(store_of(request), area["code"], config.forecasts)
+
+
 # --- API -------------------------------------------------------------------------------------
 
 class ValueIn(BaseModel):
