@@ -147,3 +147,30 @@ def test_the_api_takes_a_value_with_an_editors_token(client, people, records):
     # one value, 44 minutes, target 30 by 2030: amber, no trend yet
     assert got["status"] == "amber" and got["latest"] == 44.0 and "one value only" in got["rule"]
     assert len(_audit(records)) == 1
+
+
+@pytest.mark.parametrize("suffix", [".json", ".zip"])
+def test_entered_values_survive_a_records_export_and_import(records, records_url: str, tmp_path: Path, suffix: str,
+                                                            request: pytest.FixtureRequest):
+    from observatory.records.db import open_records
+    from observatory.records.migrate import upgrade
+    from observatory.records.transfer import export, import_
+
+    with records.session() as s:
+        models.add_value(s, "ann", "residents", 120.5, date(2025, 1, 1), "first count", illustrative=True)
+    file = tmp_path / f"records{suffix}"
+    export(records, file)
+    if records_url.startswith("sqlite"):
+        target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    else:
+        target = request.getfixturevalue("pg_cluster").create_database(f"copy_{tmp_path.name[-20:]}".lower())
+    upgrade(target)
+    copy = open_records(target)
+    try:
+        import_(copy, file)
+        with copy.session() as s:
+            got = models.values_for(s, "residents")
+    finally:
+        copy.dispose()
+    # a ZIP carries every cell as text: the value comes back a number all the same
+    assert [(v["value"], v["date"], v["illustrative"]) for v in got] == [(120.5, "2025-01-01", True)]
