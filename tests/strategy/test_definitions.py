@@ -20,9 +20,9 @@ DEMO = Path(__file__).resolve().parents[2] / "examples" / "west-yorkshire"
 def test_the_demo_defines_every_metric_the_issue_names():
     config = load_for(workspace.load(DEMO))
     ids = [m.id for m in config.metrics]
-    # 3 coverage metrics x (the region + 5 districts) = 18, then 10 others
-    assert len(ids) == 28 and len(set(ids)) == 28
-    assert {"gigabit", "gigabit-E08000035", "full-fibre-E08000032", "superfast-E08000036", "sites-lit",
+    # 3 coverage metrics x (the region + 5 districts) = 18, then 11 others
+    assert len(ids) == 29 and len(set(ids)) == 29
+    assert {"gigabit", "gigabit-E08000035", "full-fibre-E08000032", "superfast-E08000036", "sites-lit", "backbone-reach",
             "inclusion-wards", "residents-supported", "academy-staff-trained", "young-people-reached",
             "scr-providers-live", "soc-response-minutes", "transactions-online"} <= set(ids)
     fw = config.framework

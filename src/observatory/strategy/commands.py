@@ -93,7 +93,7 @@ def metrics_list(
                           escape(r["words"]))
         out.print(table)
         c = {s: sum(r["status"] == s for r in rows) for s in ("green", "amber", "red", "no data")}
-        out.print(f"{len(rows)} metrics: {c['green']} green, {c['amber']} amber, {c['red']} red, "
+        out.print(f"{len(rows)} metric{'s' if len(rows) != 1 else ''}: {c['green']} green, {c['amber']} amber, {c['red']} red, "
                   f"{c['no data']} no data. `observatory metrics show ID` gives each one's rule.")
         if fw.label:
             out.print(escape(fw.label) + ".")
@@ -237,12 +237,12 @@ def forecasts_cmd(workspace: WorkspaceOpt = None,
             return
         table = Table("Area", "Indicator", "Latest", "Target", "Reached (trend)", "80% band", "Status")
         for f in rows:
-            band = f.get("reaches_band") or (None, None)
+            band = f.get("reaches_band_dates") or (None, None)
             table.add_row(escape(f.get("area_name", f["area_code"])), f["indicator"],
                           f"{f['latest']:.1f}% ({f['latest_release']})" if f.get("latest") is not None else "-",
                           f"{f['target']:g}% by {f['target_date']}", f.get("reaches_date") or "not on trend",
-                          " to ".join(str(round(y, 1)) if y is not None else "never" for y in band)
-                          if f.get("reaches_band") else "-", f["status"])
+                          " to ".join(d[:7] if d else "never" for d in band) if f.get("reaches_band") else "-",
+                          f["status"])
         out.print(table)
 
 

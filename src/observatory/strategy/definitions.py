@@ -24,7 +24,7 @@ from ..errors import ConfigError
 
 DIRECTIONS = ("higher", "lower")
 SOURCE_KINDS = ("store", "records", "entered")
-RECORD_FIGURES = ("programme_sites_lit", "scr_providers_live", "actions_done")
+RECORD_FIGURES = ("programme_sites_lit", "programme_premises_in_reach", "scr_providers_live", "actions_done")
 # `area` of a store source may be a GSS code, or one of these words (expanded from [workspace]).
 AREA_WORDS = ("region", "each district")
 

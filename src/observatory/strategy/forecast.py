@@ -142,6 +142,7 @@ def area_forecast(store: Any, code: str, indicator: str, target: float, target_d
     row["reaches"] = reaches
     row["reaches_date"] = to_date(reaches).isoformat() if reaches is not None else None
     row["reaches_band"] = band
+    row["reaches_band_dates"] = None if band is None else [to_date(y).isoformat() if y is not None else None for y in band]
     goal = year_of(target_date)
     if latest >= target:
         row.update(status="met", words=f"{who}: {latest:.1f}% in {latest_month} already meets {target:g}%.")

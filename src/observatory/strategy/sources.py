@@ -6,7 +6,8 @@
 - records: a figure counted in the records database, as a running total by the date each item got
   there: board actions done (the date of the update that marked it done), Shared Care Record
   providers live (the date their access went live), programme sites lit (from the programme
-  register, when the programme package is present).
+  register, when the programme package is present: `sites_lit_series(session)` and
+  `premises_in_reach_series(session)` in observatory.programme.models, each a list of (date, value)).
 - entered: values people entered (strategy.models), audited.
 
 A source that cannot give values (an indicator the store does not hold, an area it does not know,
@@ -157,35 +158,44 @@ def scr_providers_live(session: Any) -> Series:
 PROGRAMME_MODULE = "observatory.programme.models"
 
 
-def programme_sites_lit(session: Any) -> Series:
-    """From the programme register: `observatory.programme.models.sites_lit_series(session)`, a
-    list of (date, sites lit by then) with an `illustrative` flag, when that package is present."""
-    try:
-        module = importlib.import_module(PROGRAMME_MODULE)
-    except ModuleNotFoundError:
-        return Series(reason="the Full Fibre programme register is not part of this installation "
-                             f"({PROGRAMME_MODULE}), so sites lit cannot be counted.")
-    fn = getattr(module, "sites_lit_series", None)
-    if fn is None:
-        return Series(reason=f"{PROGRAMME_MODULE} gives no sites_lit_series(session), so sites lit cannot be counted.")
-    try:
-        result = fn(session)
-    except ObservatoryError as exc:
-        return Series(reason=f"the programme register could not be read: {exc}")
-    points, illustrative = (result if isinstance(result, tuple) else (result, False))
-    series = Series(provenance="Full Fibre programme register: sites lit, by the date each was lit",
-                    illustrative=bool(illustrative))
-    for day, value in points:
-        series.points.append((day, float(value)))
-        series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
-                            "source": series.provenance, "illustrative": bool(illustrative)})
-    if not series.points:
-        series.reason = "no programme site is lit yet."
-    return series
+def _programme(function: str, what: str, empty: str):
+    """A figure from the programme register: `observatory.programme.models.<function>(session)`
+    gives a list of (date, value), or (that list, illustrative), when that package is present."""
+
+    def read(session: Any) -> Series:
+        try:
+            module = importlib.import_module(PROGRAMME_MODULE)
+        except ModuleNotFoundError:
+            return Series(reason=f"the Full Fibre programme register is not part of this installation "
+                                 f"({PROGRAMME_MODULE}), so {what} cannot be counted.")
+        fn = getattr(module, function, None)
+        if fn is None:
+            return Series(reason=f"{PROGRAMME_MODULE} gives no {function}(session), so {what} cannot be counted.")
+        try:
+            result = fn(session)
+        except ObservatoryError as exc:
+            return Series(reason=f"the programme register could not be read: {exc}")
+        points, illustrative = (result if isinstance(result, tuple) else (result, False))
+        series = Series(provenance=f"Full Fibre programme register: {what}", illustrative=bool(illustrative))
+        for day, value in points:
+            series.points.append((day, float(value)))
+            series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
+                                "source": series.provenance, "illustrative": bool(illustrative)})
+        if not series.points:
+            series.reason = empty
+        return series
+
+    return read
+
+
+programme_sites_lit = _programme("sites_lit_series", "sites lit", "no programme site is lit yet.")
+programme_premises_in_reach = _programme("premises_in_reach_series", "premises within reach of the backbone",
+                                         "no premises are within reach of the backbone yet.")
 
 
 RECORD_FIGURES = {
     "actions_done": actions_done,
     "scr_providers_live": scr_providers_live,
     "programme_sites_lit": programme_sites_lit,
+    "programme_premises_in_reach": programme_premises_in_reach,
 }
