@@ -83,5 +83,6 @@ def test_a_workspace_names_a_metrics_file_that_is_not_there(tmp_path: Path):
     from tests.conftest import copy_workspace
 
     root = copy_workspace(tmp_path / "ws")
+    (root / "metrics.toml").unlink()
     with pytest.raises(ConfigError, match=r"\[metrics\] file = 'metrics.toml' does not exist"):
         load_for(workspace.load(root))

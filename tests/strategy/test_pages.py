@@ -48,3 +48,8 @@ def test_an_area_profile_shows_its_coverage_forecasts(client):  # noqa: F811
     assert 'id="forecasts"' in html and "Gigabit-capable broadband, Leeds: 85.0% in 2025-07" in html
     # a ward has no forecast section
     assert 'id="forecasts"' not in client.get("/areas/E05001420").text
+
+
+def test_the_area_api_and_the_pages_json_agree_with_forecasts(client):  # noqa: F811
+    api = client.get("/api/v1/areas/E08000035").json()
+    assert api == client.get("/areas/E08000035.json").json() and api["forecasts"][0]["indicator"] == "gigabit"

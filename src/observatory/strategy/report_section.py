@@ -5,6 +5,7 @@ template."""
 
 from __future__ import annotations
 
+from ..errors import ConfigError
 from ..report.sections import Context, Section
 from ..report.sparkline import sparkline
 from .board import Board
@@ -14,7 +15,10 @@ TITLE = "Metrics by priority"
 
 
 def metrics_section(ctx: Context) -> Section:
-    config = load_for(ctx.workspace)
+    try:
+        config = load_for(ctx.workspace)
+    except ConfigError as exc:  # the report is still written; `observatory metrics` shows the error
+        return Section("metrics", TITLE, omitted=f"The strategy metrics could not be read: {exc}")
     if config is None or not config.metrics:
         return Section("metrics", TITLE,
                        omitted="This workspace defines no strategy metrics, so there is no metrics section.")

@@ -182,6 +182,14 @@ def profile_forecasts(request: Request, area: dict[str, Any]) -> list[dict[str, 
     return forecast_for(store_of(request), area["code"], config.forecasts)
 
 
+def with_forecasts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """An area profile with its coverage forecasts added under "forecasts", when there are any."""
+    found = profile_forecasts(request, data["area"])
+    if found:
+        data["forecasts"] = found
+    return data
+
+
 # --- API -------------------------------------------------------------------------------------
 
 class ValueIn(BaseModel):

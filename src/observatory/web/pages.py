@@ -101,10 +101,9 @@ def _map_choices(request: Request) -> list[dict[str, str]]:
 
 @router.get("/areas/{code}")
 def area_page(request: Request, code: str) -> Response:
-    data = profile(store_of(request), code)
-    from .metrics import profile_forecasts  # coverage forecasts (strategy metrics), when configured
+    from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
 
-    data["forecasts"] = profile_forecasts(request, data["area"])
+    data = with_forecasts(request, profile(store_of(request), code))
     return render(request, "area.html", data, title=f"{data['area']['name']} ({code})")
 
 
