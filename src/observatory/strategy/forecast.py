@@ -51,21 +51,14 @@ def bootstrap(points: list[tuple[float, float]], unit: str, target: float, targe
     fitted = f.intercept + f.slope * xs
     resid = ys - fitted
     rng = np.random.default_rng(seed)
-    reach, at_date = [], []
+    reach: list[float] = []
+    at_date: list[float] = []
     goal = _transform(np.array([target]), f.method)[0] if (f.method != "logistic" or 0 < target < 100) else None
-    mx = xs.mean()
-    sxx = ((xs - mx) ** 2).sum()
-    for _ in range(draws if len(points) > 2 else 0):
-        y = fitted + rng.choice(resid, size=len(resid), replace=True)
-        my = y.mean()
-        slope = ((xs - mx) * (y - my)).sum() / sxx if sxx else 0.0
-        intercept = my - slope * mx
-        at_date.append(_back(intercept + slope * (target_year - f.origin), f.method))
-        if goal is None or slope == 0:
-            reach.append(math.inf)
-            continue
-        t = (goal - intercept) / slope
-        reach.append(f.origin + t if slope > 0 else math.inf)
+    if len(points) > 2:
+        slopes, intercepts = _refits(xs, fitted, resid, rng, draws)
+        at_date = [_back(v, f.method) for v in intercepts + slopes * (target_year - f.origin)]
+        for a, b in zip(intercepts, slopes, strict=True):
+            reach.append(f.origin + (goal - a) / b if goal is not None and b > 0 else math.inf)
     out: dict[str, Any] = {"fit": f, "reaches": _reaches(f, target), "projected": f.at(target_year),
                            "reaches_band": None, "projected_band": None, "draws": len(reach), "seed": seed}
     if reach:
@@ -74,6 +67,18 @@ def bootstrap(points: list[tuple[float, float]], unit: str, target: float, targe
         plo, phi = np.percentile(np.array(at_date), [LOW, HIGH])
         out["projected_band"] = (float(plo), float(phi))
     return out
+
+
+def _refits(xs: np.ndarray, fitted: np.ndarray, resid: np.ndarray, rng: np.random.Generator,
+            draws: int) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares slope and intercept of `draws` series: the fitted values plus residuals drawn
+    with replacement (one row per draw)."""
+    ys = fitted[None, :] + rng.choice(resid, size=(draws, len(resid)), replace=True)
+    mx = xs.mean()
+    sxx = ((xs - mx) ** 2).sum()
+    my = ys.mean(axis=1)
+    slopes = ((xs - mx)[None, :] * (ys - my[:, None])).sum(axis=1) / sxx if sxx else np.zeros(draws)
+    return slopes, my - slopes * mx
 
 
 def _rank(values: list[float], pct: float) -> float:
@@ -101,15 +106,10 @@ def trend_band(points: list[tuple[float, float]], unit: str, years: list[float],
     ys = _transform(np.array([v for _, v in points], dtype=float), f.method)
     fitted = f.intercept + f.slope * xs
     resid = ys - fitted
-    rng = np.random.default_rng(seed)
-    mx, sxx = xs.mean(), ((xs - xs.mean()) ** 2).sum()
+    slopes, intercepts = _refits(xs, fitted, resid, np.random.default_rng(seed), draws)
     grid = np.array(years) - f.origin
-    curves = []
-    for _ in range(draws):
-        y = fitted + rng.choice(resid, size=len(resid), replace=True)
-        slope = ((xs - mx) * (y - y.mean())).sum() / sxx if sxx else 0.0
-        curves.append(y.mean() - slope * mx + slope * grid)
-    lo, hi = np.percentile(np.array(curves), [LOW, HIGH], axis=0)
+    curves = intercepts[:, None] + slopes[:, None] * grid[None, :]
+    lo, hi = np.percentile(curves, [LOW, HIGH], axis=0)
     return [(yr, _back(a, f.method), _back(b, f.method)) for yr, a, b in zip(years, lo, hi, strict=True)]
 
 
@@ -174,6 +174,9 @@ def _band_words(band: tuple[float | None, float | None] | None) -> str:
 
 def forecasts(store: Any, codes: list[str], targets: list[Any]) -> list[dict[str, Any]]:
     """Every (area, target) pair: the region first, then the districts, as `codes` lists them."""
+    from .sources import StoreView
+
+    store = StoreView(store, list(codes))
     return [area_forecast(store, code, t.indicator, t.target, t.date) | {"label_target": t.label}
             for code in codes for t in targets]
 

@@ -60,6 +60,36 @@ def values_of(metric: Metric, store: Any | None, records: Any | None, records_re
         return RECORD_FIGURES[src.figure or ""](s)
 
 
+class StoreView:
+    """The few store reads the metrics make, fetched in three queries for many areas at once
+    (indicators, areas, every series of those areas) instead of three per metric. Unknown
+    indicators and areas raise NotFoundError as the store itself does."""
+
+    def __init__(self, store: Any, codes: list[str]) -> None:
+        self.store = store
+        self._indicators = {i["id"]: i for i in store.indicators()}
+        codes = sorted(set(codes))
+        marks = ", ".join("?" for _ in codes)
+        self._areas = {a["code"]: a for a in (store.rows(
+            f"SELECT code, name, level, vintage, lon, lat FROM areas WHERE code IN ({marks})", codes) if codes else [])}
+        self._series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in store.series_many(codes):
+            self._series.setdefault((r["area_code"], r["indicator"]), []).append(r)
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        if indicator_id not in self._indicators:
+            return self.store.indicator(indicator_id)  # raises NotFoundError, naming the known ones
+        return self._indicators[indicator_id]
+
+    def area(self, code: str) -> dict[str, Any]:
+        return self._areas[code] if code in self._areas else self.store.area(code)
+
+    def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
+        if code not in self._areas:
+            return self.store.series(code, indicator)
+        return self._series.get((code, indicator), [])
+
+
 def from_store(store: Any | None, indicator: str, area: str) -> Series:
     if store is None:
         return Series(reason="the store is not built yet: run `observatory build`.")

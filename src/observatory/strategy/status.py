@@ -132,7 +132,11 @@ def _trend(metric: Metric, t: Trajectory, points: list[tuple[float, float]]) -> 
 
 def evaluate_all(config: MetricsConfig, store: Any | None, records: Any | None, today: date | None = None,
                  band: bool = False, records_reason: str | None = None) -> list[dict[str, Any]]:
-    """Every metric of a workspace, in the file's order."""
+    """Every metric of a workspace, in the file's order (the store read once for all of them)."""
+    if store is not None:
+        from .sources import StoreView
+
+        store = StoreView(store, [m.source.area for m in config.metrics if m.source.kind == "store" and m.source.area])
     return [evaluate(m, values_of(m, store, records, records_reason), today, band) for m in config.metrics]
 
 
