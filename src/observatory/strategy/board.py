@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, StoreError
+from ..errors import NotFoundError, StoreError
 from ..store import Store
 from .definitions import MetricsConfig, load_for
 from .forecast import forecasts
@@ -53,7 +53,7 @@ class Board:
 def metrics_config(ws: Any) -> MetricsConfig:
     config = load_for(ws)
     if config is None:
-        raise ConfigError(f"{ws.root / 'observatory.toml'}: this workspace defines no strategy metrics. Add "
+        raise NotFoundError(f"{ws.root / 'observatory.toml'}: this workspace defines no strategy metrics. Add "
                           '[metrics] file = "metrics.toml" and write the file (see examples/west-yorkshire/metrics.toml).')
     return config
 
