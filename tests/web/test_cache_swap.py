@@ -76,3 +76,30 @@ def test_a_busy_server_answers_from_the_previous_build_then_refreshes(monkeypatc
     # the background refresh has kept the new store's answer: the next request gets it
     body, headers = _get(cache, 2, watch)
     assert body == b"figure from store 2" and b"x-observatory-previous-build" not in headers
+
+
+def test_visitors_asking_at_once_for_the_same_answer_share_one_computation():
+    watch, app = Watch(), FakeApp()
+    cache = ResponseCache(app)
+    cache._names = frozenset({"level"})
+    scope = {"type": "http", "method": "GET", "path": "/api/v1/figures", "query_string": b"level=lad",
+             "headers": [], GENERATION: 1, "app": SimpleNamespace(state=SimpleNamespace(watch=watch), routes=[])}
+
+    async def one() -> bytes:
+        sent: list = []
+
+        async def send(message):
+            sent.append(message)
+
+        async def receive():
+            return {"type": "http.request"}
+
+        await cache(dict(scope), receive, send)
+        return sent[1]["body"]
+
+    async def many():
+        return await asyncio.gather(*(one() for _ in range(20)))
+
+    bodies = asyncio.run(many())
+    assert bodies == [b"figure from store 1"] * 20
+    assert app.calls == 1

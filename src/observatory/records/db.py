@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from ..errors import ConfigError, StoreError
+from . import changes
 
 ENV_URL = "OBSERVATORY_DATABASE_URL"
 SQLITE_NAME = "records.sqlite"
@@ -137,6 +138,17 @@ class Records:
         self.url = url
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.changes = changes.folder(url)
+        event.listen(self._sessions, "after_flush", _note_changes)
+        event.listen(self._sessions, "after_commit", self._announce)
+        event.listen(self._sessions, "after_rollback", _forget_changes)
+
+    def _announce(self, session: Session) -> None:
+        """After a commit: advance the change counters of what it wrote (records/changes.py), so
+        that every worker's cached answers about those records are recomputed."""
+        touched = session.info.pop(_TOUCHED, None)
+        if touched:
+            changes.bump(self.changes, touched)
 
     @property
     def dialect(self) -> str:
@@ -156,6 +168,22 @@ class Records:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_TOUCHED = "observatory.touched"
+
+
+def _note_changes(session: Session, _flush_context: Any) -> None:
+    """Every change writes an audit entry (audit.record_change): its entity and id say what changed."""
+    from .audit import AuditEntry
+
+    for obj in session.new:
+        if isinstance(obj, AuditEntry):
+            session.info.setdefault(_TOUCHED, set()).update(changes.keys_for(obj.entity, obj.entity_id))
+
+
+def _forget_changes(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)
 
 
 def open_records(ws_or_url: Any, *, check: bool = True) -> Records:

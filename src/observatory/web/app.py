@@ -32,6 +32,7 @@ from .live import FollowStore, Snapshot, StoreWatch
 from .nav import NAV
 from .negotiate import JsonSuffix
 from .security import SecurityHeaders
+from .shared_answers import SharedAnswers
 
 HERE = Path(__file__).parent
 log = logging.getLogger("observatory.web")
@@ -45,9 +46,11 @@ Errors are `{"error": {"status", "type", "message", ...}}`; a bad parameter name
 
 
 def create_app(store_path: Path, workspace_dir: Path | None = None, check_every: float = 1.0,
-               build_error: str | None = None) -> FastAPI:
+               build_error: str | None = None, shared_answers: bool = False) -> FastAPI:
     """The app over the store at `store_path`. When a rebuild replaces that file the app notices
-    (checking at most every `check_every` seconds) and serves the new store without a restart."""
+    (checking at most every `check_every` seconds) and serves the new store without a restart.
+    `shared_answers`: one of several worker processes, which read each other's computed answers
+    (shared_answers.py)."""
     watch = StoreWatch(Path(store_path), _snapshot, check_every)
 
     @asynccontextmanager
@@ -86,7 +89,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     # Outermost first: suffix routing, then the cache (which stores compressed bodies), then gzip.
     # Outermost of all: each request's store snapshot (the cache keys on its generation).
     app.add_middleware(GZipSkippingLayers, minimum_size=1000, compresslevel=6)
-    app.add_middleware(ResponseCache)
+    app.add_middleware(ResponseCache, shared=SharedAnswers() if shared_answers else None)
     app.add_middleware(JsonSuffix)
     app.add_middleware(FollowStore, watch=watch)
     app.add_middleware(SecurityHeaders)

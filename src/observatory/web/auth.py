@@ -31,6 +31,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import StoreError
+from ..records import changes
 from ..records import users as users_mod
 from ..records.db import Records, open_records, workspace_records_config
 from .negotiate import wants_json
@@ -44,6 +45,9 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SESSION = "session"  # the scope key Starlette's request.session reads
 DYNAMIC = "observatory.dynamic"  # set on a request whose answer reads the records or the session
+# Set by a public records read (records_read): the change counters it depends on and their versions
+# before it read, so that the response cache can keep a visitor's answer until a write changes them.
+RECORDS_DEPS = "observatory.records_deps"
 
 
 def secret_key(workspace_dir: Path | None) -> str:
@@ -86,10 +90,14 @@ class SessionCookie:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                if scope.get(DYNAMIC):
+                if scope.get(DYNAMIC) and not (scope.get(RECORDS_DEPS) and anonymous(scope)):
                     # Records and sign-in pages change without a rebuild, or differ per user:
                     # never kept by the response cache, a proxy or the browser's back button.
                     MutableHeaders(scope=message)["cache-control"] = "no-store"
+                elif scope.get(RECORDS_DEPS):
+                    # A visitor's read of the records: the same for every visitor, so the
+                    # response cache may keep it (until a write changes it); browsers revalidate.
+                    MutableHeaders(scope=message)["cache-control"] = "no-cache"
                 now = scope[SESSION]
                 if json.dumps(now, sort_keys=True) != original:
                     headers = MutableHeaders(scope=message)
@@ -104,6 +112,13 @@ class SessionCookie:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+def anonymous(scope: Scope) -> bool:
+    """No session cookie and no API token: a visitor, whose answers are the same for all visitors."""
+    if _cookie(scope, COOKIE):
+        return False
+    return not any(k == b"authorization" for k, _ in scope.get("headers", []))
 
 
 def _cookie(scope: Scope, name: str) -> str | None:
@@ -130,6 +145,15 @@ def records_of(request: Request) -> Records:
             raise StoreError("This dashboard has no records database: serve it from a workspace.")
         records = open_records(target if target is not None else os.environ["OBSERVATORY_DATABASE_URL"])
         state.records = records
+    return records
+
+
+def records_read(request: Request, *keys: str) -> Records:
+    """The records database, for a read whose answer depends only on the records named by `keys`
+    (change-counter keys, records/changes.py: "action", "action:3"). Their versions are taken
+    before the read, so an answer computed while a write commits is never kept as current."""
+    records = records_of(request)
+    request.scope[RECORDS_DEPS] = (records.changes, keys, changes.versions(records.changes, keys))
     return records
 
 

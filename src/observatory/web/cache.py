@@ -18,8 +18,11 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..records.changes import versions
+from .auth import RECORDS_DEPS, anonymous
 from .live import GENERATION, SNAPSHOT
 from .negotiate import JSON_FLAG
+from .shared_answers import SharedAnswers
 
 # After a store swap, a busy server (this many answers being computed at once) answers a repeat
 # from the previous store for up to STALE_FOR seconds while it recomputes the new answers,
@@ -27,6 +30,12 @@ from .negotiate import JSON_FLAG
 BUSY = 2
 STALE_FOR = 60.0
 REFRESH_CONCURRENCY = 1
+
+# A visitor's records answer (actions, the Shared Care Record register) is kept until a write on
+# this machine changes what it was read from (records/changes.py), and for at most this long, so
+# that writes made elsewhere (another host, psql) and the date that makes an action overdue show
+# within seconds.
+FRESH_FOR = 5.0
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
 _SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
@@ -55,8 +64,10 @@ class ResponseCache:
     queries with other parameters are not kept. Bounded by bytes as well as entries."""
 
     def __init__(self, app: ASGIApp, max_entries: int = 4096, max_body: int = 4 << 20,
-                 max_bytes: int = 128 << 20) -> None:
+                 max_bytes: int = 128 << 20, shared: SharedAnswers | None = None) -> None:
         self.app = app
+        # with several worker processes: answers one worker computed, read by the others
+        self.shared = shared
         self.max_entries = max_entries
         self.max_body = max_body
         self.max_bytes = max_bytes
@@ -70,6 +81,7 @@ class ResponseCache:
         self._previous_until = 0.0
         self._refreshing: set[tuple] = set()
         self._inflight = 0
+        self._computing: dict[tuple, asyncio.Future] = {}
         self._refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
 
     def _query_key(self, scope: Scope) -> str | None:
@@ -92,7 +104,7 @@ class ResponseCache:
             # a new store: every answer may have changed; the old ones are kept aside for a busy
             # server to answer from while it recomputes them
             if self._generation is not None:
-                self._previous = {k[1:]: v for k, v in self._entries.items()}
+                self._previous = {k[1:]: v for k, v in self._entries.items() if len(v) == 3}
                 self._previous_until = time.monotonic() + STALE_FOR
                 self._refreshing.clear()
             self._entries.clear()
@@ -112,12 +124,23 @@ class ResponseCache:
             b"gzip" in headers.get(b"accept-encoding", b""),
         )
         hit = self._entries.get(key)
+        if hit is not None and len(hit) > 3 and not _records_current(hit[3], scope):
+            hit = None
         if hit is not None:
             self._entries.move_to_end(key)
-            status, raw_headers, body = hit
+            status, raw_headers, body = hit[:3]
             await send({"type": "http.response.start", "status": status, "headers": raw_headers})
             await send({"type": "http.response.body", "body": body})
             return
+
+        if self.shared is not None:
+            found = self.shared.get(_store_identity(scope), key[1:])
+            if found is not None:
+                raw_headers, body = found
+                self._keep(key, {"status": 200, "headers": raw_headers}, body, share=False)
+                await send({"type": "http.response.start", "status": 200, "headers": raw_headers})
+                await send({"type": "http.response.body", "body": body})
+                return
 
         previous = self._busy_swap(key)
         if previous is not None:
@@ -130,6 +153,20 @@ class ResponseCache:
                 asyncio.get_running_loop().create_task(self._refresh(dict(scope), key))
             return
 
+        # The same answer already being computed for another visitor: wait for it rather than
+        # compute it again (after a write, dozens of readers of one record miss at once).
+        visitor = anonymous(scope)
+        computing = self._computing.get(key) if visitor else None
+        if computing is not None:
+            entry = await asyncio.shield(computing)
+            if entry is not None:
+                await send({"type": "http.response.start", "status": entry[0], "headers": entry[1]})
+                await send({"type": "http.response.body", "body": entry[2]})
+                return
+        owner: asyncio.Future | None = None
+        if visitor and key not in self._computing:
+            owner = self._computing[key] = asyncio.get_running_loop().create_future()
+
         start: Message = {}
         chunks: list[bytes] = []
 
@@ -140,7 +177,7 @@ class ResponseCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self._keep(key, start, b"".join(chunks))
+                    self._keep(key, start, b"".join(chunks), scope.get(RECORDS_DEPS), scope=scope)
             await send(message)
 
         self._inflight += 1
@@ -148,6 +185,10 @@ class ResponseCache:
             await self.app(scope, receive, capture)
         finally:
             self._inflight -= 1
+            if owner is not None:
+                self._computing.pop(key, None)
+                kept = self._entries.get(key)
+                owner.set_result(kept[:3] if kept is not None else None)
 
     def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
         """The previous store's answer to this request, if the store was swapped in the last
@@ -183,27 +224,50 @@ class ResponseCache:
             try:
                 await self.app(scope, receive, capture)
                 if snap.generation == key[0]:
-                    self._keep(key, start, b"".join(chunks))
+                    self._keep(key, start, b"".join(chunks), scope=scope)
             except Exception:  # a refresh that fails leaves the request path to compute it
                 pass
             finally:
                 watch.release(snap)
                 self._previous.pop(key[1:], None)
 
-    def _keep(self, key: tuple, start: Message, body: bytes) -> None:
+    def _keep(self, key: tuple, start: Message, body: bytes, records_deps: tuple | None = None,
+              share: bool = True, scope: Scope | None = None) -> None:
         if start.get("status") != 200 or len(body) > self.max_body:
             return
         if _personal(start):
             return  # a records page or a sign-in: it changes without a rebuild, or is per user
         if key[0] != self._generation:
             return  # answered from a store that has since been replaced
-        if key in self._entries:
+        if key in self._entries and not records_deps:
             return
-        self._entries[key] = (200, list(start.get("headers", [])), body)
+        if key in self._entries:
+            self.bytes -= len(self._entries.pop(key)[2])
+        entry: tuple = (200, list(start.get("headers", [])), body)
+        if records_deps:
+            entry += ((*records_deps, time.monotonic() + FRESH_FOR),)
+        elif share and self.shared is not None and scope is not None:
+            self.shared.put(_store_identity(scope), key[1:], entry[1], body)
+        self._entries[key] = entry
         self.bytes += len(body)
         while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
-            _, (_, _, old) = self._entries.popitem(last=False)
-            self.bytes -= len(old)
+            _, old = self._entries.popitem(last=False)
+            self.bytes -= len(old[2])
+
+
+def _store_identity(scope: Scope) -> tuple | None:
+    """The store this request reads: the served path and the identity of the file there."""
+    snap = scope.get(SNAPSHOT)
+    if snap is None or snap.identity is None:
+        return None
+    return (str(scope["app"].state.watch.path), *snap.identity)
+
+
+def _records_current(deps: tuple, scope: Scope) -> bool:
+    """A kept records answer may be replayed: to a visitor, within FRESH_FOR, and while no write
+    has advanced the change counters it was read from."""
+    base, keys, seen, until = deps
+    return anonymous(scope) and time.monotonic() < until and versions(base, keys) == seen
 
 
 def _personal(start: Message) -> bool:

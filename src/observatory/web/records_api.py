@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ..records import actions, audit, register
-from .auth import CurrentUser, records_of, require_reader, require_role
+from .auth import CurrentUser, records_of, records_read, require_reader, require_role
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Editor = Depends(require_role("editor"))
@@ -66,7 +66,7 @@ def _marked(data: dict[str, Any], illustrative: bool) -> dict[str, Any]:
 
 @router.get("/actions", summary="The board's actions log, with where each stands")
 def list_actions(request: Request, user: CurrentUser | None = Reader) -> dict[str, Any]:
-    with records_of(request).session() as s:
+    with records_read(request, "action", "meeting").session() as s:
         rows = actions.list_actions(s)
     summ = actions.summary(rows)
     data = {"by_state": summ["by_state"], "total": summ["total"], "actions": rows}
@@ -75,7 +75,7 @@ def list_actions(request: Request, user: CurrentUser | None = Reader) -> dict[st
 
 @router.get("/actions/{action_id}", summary="One action, its updates and its history")
 def get_action(request: Request, action_id: int, user: CurrentUser | None = Reader) -> dict[str, Any]:
-    with records_of(request).session() as s:
+    with records_read(request, f"action:{action_id}", "meeting").session() as s:
         data = actions.get_action(s, action_id)
         data["history"] = audit.history(s, "action", action_id)
     return _marked(data, data["illustrative"])
@@ -100,14 +100,14 @@ def patch_action(request: Request, action_id: int, body: ActionEdit, user: Curre
 
 @router.get("/shared-care-record", summary="Which providers can access patient health records?")
 def list_register(request: Request, user: CurrentUser | None = Reader) -> dict[str, Any]:
-    with records_of(request).session() as s:
+    with records_read(request, "scr_access").session() as s:
         data = register.access_answer(register.list_entries(s))
     return _marked(data, data["illustrative"])
 
 
 @router.get("/shared-care-record/{entry_id}", summary="One register entry and its history")
 def get_entry(request: Request, entry_id: int, user: CurrentUser | None = Reader) -> dict[str, Any]:
-    with records_of(request).session() as s:
+    with records_read(request, f"scr_access:{entry_id}").session() as s:
         data = register.get_entry(s, entry_id)
         data["history"] = audit.history(s, "scr_access", entry_id)
     return _marked(data, data["illustrative"])

@@ -49,7 +49,7 @@ def worker_app():  # noqa: ANN201 - uvicorn's app factory, called once in each w
     from .. import workspace as workspace_mod
 
     return create_app(workspace_mod.load(workspace_dir).store_path, workspace_dir,
-                      build_error=os.environ.get(BUILD_ERROR_ENV))
+                      build_error=os.environ.get(BUILD_ERROR_ENV), shared_answers=True)
 
 
 def check_records(workspace_dir: Path) -> None:
