@@ -174,3 +174,17 @@ def test_entered_values_survive_a_records_export_and_import(records, records_url
         copy.dispose()
     # a ZIP carries every cell as text: the value comes back a number all the same
     assert [(v["value"], v["date"], v["illustrative"]) for v in got] == [(120.5, "2025-01-01", True)]
+
+
+def test_a_visitor_sees_a_new_value_at_once_though_pages_are_cached(client, people, records):
+    from observatory.records.users import issue_token
+
+    with records.session() as s:
+        editor = issue_token(s, "admin1", "editor1")
+    before = client.get("/api/v1/metrics/residents").json()
+    assert before["status"] == "no data"
+    body = {"value": 500, "date": "2025-06-30"}
+    assert client.post("/api/v1/metrics/residents/values", json=body,
+                       headers={"Authorization": f"Bearer {editor}"}).status_code == 201
+    after = client.get("/api/v1/metrics/residents").json()
+    assert after["latest"] == 500.0 and after["status"] == "amber"  # one value: no trend yet

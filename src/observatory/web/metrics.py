@@ -20,7 +20,7 @@ from ..report.sparkline import sparkline
 from ..strategy import models
 from ..strategy.board import Board, metrics_config
 from ..strategy.status import select
-from .auth import CurrentUser, records_of, require_reader, require_role
+from .auth import CurrentUser, records_of, records_read, require_reader, require_role
 from .metric_chart import metric_svg
 from .pages import render, store_of
 
@@ -45,12 +45,18 @@ def _workspace(request: Request) -> Any:
     return load(Path(root))
 
 
-def board_of(request: Request) -> Board:
+# The records a metric reads (records/changes.py keys): entered values, board actions, the Shared
+# Care Record register. A visitor's answer is kept by the response cache until one of them changes
+# (and for at most a few seconds: the programme's records and the date move on too).
+READS = (models.ENTITY, "action", "scr_access")
+
+
+def board_of(request: Request, read_only: bool = True) -> Board:
     ws = _workspace(request)
     config = metrics_config(ws)
     records, reason = None, None
     try:
-        records = records_of(request)
+        records = records_read(request, *READS) if read_only else records_of(request)
     except StoreError as exc:
         reason = f"the records database cannot be read: {exc}"
     try:
@@ -139,7 +145,7 @@ def _history(board: Board, metric_id: str) -> list[dict[str, Any]]:
 
 
 def _record(request: Request, user: CurrentUser, metric_id: str, value: float, on: date, note: str) -> dict[str, Any]:
-    board = board_of(request)
+    board = board_of(request, read_only=False)
     metric = board.config.get(metric_id)
     if metric.source.kind != "entered":
         raise ObservatoryError(f"Metric {metric_id} takes its values from the {metric.source.describe()}; only "
