@@ -15,18 +15,27 @@ from observatory.strategy.sources import from_store, running_total
 
 
 def test_a_missing_source_indicator_gives_no_data_with_the_reason(metrics_ws: Path, monkeypatch):
-    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{metrics_ws / 'none.sqlite'}")  # not migrated
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{metrics_ws / 'none.sqlite'}")  # none yet
     board = open_board(workspace.load(metrics_ws))
     rows = {r["id"]: r for r in board.rows(date(2026, 1, 1))}
     missing = rows["missing-indicator"]
     assert missing["status"] == "no data"
     assert "the store holds no indicator 'fixed_wireless'" in missing["rule"]
-    # the records figures and entered values say why they have none: the database is not migrated
+    # the records figures and entered values say why they have none, and no empty database is left
     assert rows["residents"]["status"] == "no data" and "run `observatory records upgrade`" in rows["residents"]["rule"]
+    assert not (metrics_ws / "none.sqlite").exists()
     # Leeds gigabit from the fixture store: 75%, 80%, 85% (2024-07, 2025-01, 2025-07)
     leeds = rows["gigabit-leeds"]
     assert [v["value"] for v in leeds["values"]] == [75.0, 80.0, 85.0] and leeds["display_title"].endswith("Leeds")
     assert leeds["status"] in ("green", "amber", "red")
+
+
+def test_an_unmigrated_records_database_is_said(metrics_ws: Path, records_url: str, monkeypatch):
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records_url)  # created, never migrated
+    board = open_board(workspace.load(metrics_ws))
+    scr = board.one("scr-live", date(2026, 1, 1))
+    # SQLite: no file yet; PostgreSQL: a database without the tables. Both name the command that fixes it.
+    assert scr["status"] == "no data" and "observatory records upgrade" in scr["rule"]
 
 
 def test_an_unknown_area_gives_no_data(store_path: Path):

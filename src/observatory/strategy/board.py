@@ -65,10 +65,17 @@ def open_board(ws: Any, store: Any | None = None, records: Any | None = None) ->
         store = Store(ws.store_path)
     reason = None
     if records is None:
-        from ..records.db import open_records
+        from sqlalchemy.engine import make_url
 
-        try:
-            records = open_records(ws)
-        except StoreError as exc:
-            reason = f"the records database cannot be read: {exc}"
+        from ..records.db import database_url, open_records
+
+        url = make_url(database_url(ws))
+        if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+            # not opened: opening would leave an empty database file in the workspace
+            reason = "this workspace has no records database yet (run `observatory records upgrade`)."
+        else:
+            try:
+                records = open_records(ws)
+            except StoreError as exc:
+                reason = f"the records database cannot be read: {exc}"
     return Board(config, store, records, reason, ws.region_code, tuple(ws.districts))
