@@ -81,7 +81,8 @@ def metrics_list(
         if format == "csv":
             sys.stdout.write(_csv(rows))
             return
-        table = Table("Metric", "Priority", "Life stage", "Status", "Latest", "Target", "Trajectory", show_lines=True)
+        table = Table("Metric", "Priority", "Life stage", "Status", "Latest", "Target", "Rule and trajectory",
+                      show_lines=True)
         from .status import fmt
 
         for r in rows:
@@ -90,11 +91,11 @@ def metrics_list(
                           escape(r["life_stage"]), _label(r["status"]),
                           escape(f"{fmt(r['latest'], r['unit'])}\n{r['latest_date'] or ''}"),
                           escape(f"{fmt(r['target']['value'], r['unit'])}\nby {r['target']['date']}"),
-                          escape(r["words"]))
+                          escape(r["rule"] if r["status"] == "no data" else f"{r['rule']}\n{r['words']}"))
         out.print(table)
         c = {s: sum(r["status"] == s for r in rows) for s in ("green", "amber", "red", "no data")}
         out.print(f"{len(rows)} metric{'s' if len(rows) != 1 else ''}: {c['green']} green, {c['amber']} amber, {c['red']} red, "
-                  f"{c['no data']} no data. `observatory metrics show ID` gives each one's rule.")
+                  f"{c['no data']} no data. `observatory metrics show ID` gives each one's values.")
         if fw.label:
             out.print(escape(fw.label) + ".")
         if any(r["illustrative"] for r in rows):
