@@ -75,3 +75,4 @@ records: install
 	$(BIN)/observatory records upgrade -w $(WORKSPACE)
 	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)
 	$(BIN)/observatory sites seed-demo --if-empty -w $(WORKSPACE)
+	$(BIN)/observatory metrics seed-demo --if-empty -w $(WORKSPACE)

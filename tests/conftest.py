@@ -17,6 +17,8 @@ def copy_workspace(root: Path, replace: dict[str, str] | None = None) -> Path:
     """A workspace folder sharing the bundled data (symlinked) with its own observatory.toml."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "data").symlink_to(WORKSPACE / "data")
+    # named by [metrics] file; a copy, so a test may rewrite it without touching the bundled one
+    (root / "metrics.toml").write_text((WORKSPACE / "metrics.toml").read_text(encoding="utf-8"), encoding="utf-8")
     text = (WORKSPACE / "observatory.toml").read_text(encoding="utf-8")
     for old, new in (replace or {}).items():
         assert old in text, old

@@ -36,6 +36,7 @@ from .programme import commands as programme_commands
 from .records import commands as records_commands
 from .report import commands as report_commands
 from .store import FIGURE_COLUMNS, Store
+from .strategy import commands as metrics_commands
 
 app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -287,6 +288,7 @@ def serve(workspace_arg: WorkspaceArg = None,
 records_commands.register(app)
 programme_commands.register(app)
 report_commands.register(app)
+metrics_commands.register(app)
 
 
 if __name__ == "__main__":

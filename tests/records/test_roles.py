@@ -11,7 +11,8 @@ from .helpers import sign_in
 # Routes any visitor may POST to: signing in and out (both still check the CSRF token).
 OPEN = {("POST", "/login"), ("POST", "/logout")}
 # Example path parameters, so each route can be called.
-EXAMPLE = {"action_id": "1", "entry_id": "1", "username": "editor1", "site_id": "WY-SCH-0001"}
+EXAMPLE = {"action_id": "1", "entry_id": "1", "username": "editor1", "site_id": "WY-SCH-0001",
+           "metric_id": "residents"}
 
 
 def all_routes(app) -> list:

@@ -86,3 +86,45 @@ def test_lower_is_better():
 def test_months_as_decimal_years():
     assert year_of("2025-07") == pytest.approx(2025 + 181 / 365)
     assert year_of("2024-01-01") == 2024.0
+
+
+# --- further edge cases --------------------------------------------------------------------------
+
+def test_one_value_after_the_target_date_is_red_not_amber():
+    # the date check comes before the one-value rule: no time is left for any trend
+    t = assess([(2025.0, 80.0)], "%", 99.0, 2024.0, today=2025.5)
+    assert t.status == "red" and "target date has passed" in t.rule
+
+
+def test_a_target_met_after_its_date_is_still_green():
+    t = assess([(2023.0, 97.0), (2024.0, 99.2)], "%", 99.0, 2023.5, today=2025.0)
+    assert t.status == "green" and "already meets" in t.rule
+
+
+def test_lower_is_better_already_met_and_moving_the_wrong_way():
+    met = assess([(2024.0, 10.0), (2025.0, 12.0)], "minutes", 15.0, 2027.0, higher_is_better=False)
+    assert met.status == "green"  # 12 <= 15 already
+    # 40 then 45 minutes, target 20: the line rises 5 a year, away from the target
+    away = assess([(2024.0, 40.0), (2025.0, 45.0)], "minutes", 20.0, 2027.0, higher_is_better=False)
+    assert away.status == "red" and "moving away" in away.rule and away.reaches is None
+
+
+def test_a_flat_count_is_red_and_never_reaches():
+    t = assess([(2023.0, 50.0), (2024.0, 50.0), (2025.0, 50.0)], "sites", 100.0, 2027.0)
+    assert t.status == "red" and t.reaches is None and t.projected == pytest.approx(50.0)
+
+
+def test_percentages_at_0_and_100_are_held_inside_the_logit_and_do_not_fail():
+    # 0% has no logit; the fit holds it at EDGE (0.01%) and still sees a rise
+    t = assess([(2023.0, 0.0), (2024.0, 0.0), (2025.0, 5.0)], "%", 50.0, 2030.0)
+    assert t.fit is not None and t.fit.slope > 0 and 0 < t.projected < 100
+    assert assess([(2024.0, 98.0), (2025.0, 100.0)], "%", 99.0, 2030.0).status == "green"
+
+
+def test_only_the_latest_six_values_set_the_trend_and_that_is_said():
+    # an old fall then a steady rise of 10 a year: the six latest values are the straight line
+    old = [(2010.0, 500.0), (2011.0, 0.0)]
+    recent = [(2020.0 + i, 100.0 + 10 * i) for i in range(6)]  # 100 .. 150
+    t = assess(old + recent, "sites", 200.0, 2030.0)
+    assert t.projected == pytest.approx(200.0)  # 150 + 10 a year x 5 years
+    assert any("latest 6 of 8" in n for n in t.notes)

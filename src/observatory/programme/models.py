@@ -7,7 +7,7 @@ reason)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -227,5 +227,35 @@ def changes(session: Session) -> list[tuple[str, str, date]]:
     return [(c.site_id, c.status, c.date) for c in session.scalars(select(SiteStatus).order_by(SiteStatus.id))]
 
 
+def sites_lit_series(session: Session) -> tuple[list[tuple[date, int]], bool]:
+    """Sites lit at the end of each month, from the first site lit to the latest change (a site
+    withdrawn after it was lit no longer counts), and whether the register is illustrative: the
+    strategy metric "sites lit" reads this (strategy/sources.py)."""
+    events = sorted((d, site, status) for site, status, d in changes(session) if status in ("lit", WITHDRAWN))
+    if not events or not any(status == "lit" for _, _, status in events):
+        return [], is_illustrative(session)
+    lit: set[str] = set()
+    points: list[tuple[date, int]] = []
+    first = next(d for d, _, status in events if status == "lit")
+    last = events[-1][0]
+    month_end = _month_end(first)
+    i = 0
+    while True:
+        while i < len(events) and events[i][0] <= month_end:
+            _, site, status = events[i]
+            (lit.add if status == "lit" else lit.discard)(site)
+            i += 1
+        points.append((min(month_end, last), len(lit)))
+        if month_end >= last:
+            break
+        month_end = _month_end(month_end + timedelta(days=1))
+    return points, is_illustrative(session)
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
 __all__ = ["KINDS", "KIND_CODES", "STATUSES", "WITHDRAWN", "Site", "SiteStatus", "add_site", "edit_site",
-           "set_status", "list_sites", "get_site", "count_sites", "is_illustrative", "changes"]
+           "set_status", "list_sites", "get_site", "count_sites", "is_illustrative", "changes", "sites_lit_series"]

@@ -62,10 +62,16 @@ def _programme_gatherer(ctx: Context) -> Section:
     return programme_section(ctx)
 
 
+def _metrics_section(ctx: Context) -> Section:
+    from ..strategy.report_section import metrics_section  # imported late: it imports this module
+
+    return metrics_section(ctx)
+
+
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
-    ("metrics", "Metrics by priority", None),
+    ("metrics", "Metrics by priority", lambda ctx: _metrics_section(ctx)),
     ("inclusion", "Where to act: digital inclusion", None),
     ("programme", "The Full Fibre programme", _programme_gatherer),
     ("actions", "The board's actions", _records_gatherer("actions_section")),

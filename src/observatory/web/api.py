@@ -83,7 +83,9 @@ def api_map(
 
 @router.get("/areas/{code}", tags=["views"], summary="An area's profile")
 def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")]) -> JSONResponse:
-    return ok(profile(store_of(request), code))
+    from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
+
+    return ok(with_forecasts(request, profile(store_of(request), code)))
 
 
 @router.get("/postcodes/{text}", tags=["views"], summary="A postcode's areas and key figures")

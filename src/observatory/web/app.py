@@ -34,6 +34,7 @@ from . import (
     records,
     records_api,
 )
+from . import metrics as metrics_pages
 from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
@@ -91,7 +92,8 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(pages.router)
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
-    for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router):
+    for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
+                   metrics_pages.router, metrics_pages.api):
         app.include_router(router)
     app.include_router(report_pages.router)
     _docs(app)

@@ -10,6 +10,7 @@ NAV: list[tuple[str, str]] = [
     ("/actions", "Board actions"),
     ("/shared-care-record", "Shared Care Record"),
     ("/programme", "Full Fibre programme"),
+    ("/metrics", "Strategy metrics"),
     ("/report", "Annual update"),
     ("/api/v1/docs", "API"),
 ]

@@ -122,7 +122,9 @@ def _districts(snap: Snapshot) -> list[dict[str, str]]:
 
 @router.get("/areas/{code}")
 def area_page(request: Request, code: str) -> Response:
-    data = profile(store_of(request), code)
+    from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
+
+    data = with_forecasts(request, profile(store_of(request), code))
     return render(request, "area.html", data, title=f"{data['area']['name']} ({code})")
 
 

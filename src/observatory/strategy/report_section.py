@@ -1,0 +1,42 @@
+"""The annual report's "Metrics by priority" section: every metric with its status (as a word),
+the rule, the trajectory in words and a sparkline, grouped by priority, the priority x life-stage
+matrix, and the coverage forecasts. The same functions as the dashboard; nothing computed in the
+template."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+from ..report.sections import Context, Section
+from ..report.sparkline import sparkline
+from .board import Board
+from .definitions import load_for
+
+TITLE = "Metrics by priority"
+
+
+def metrics_section(ctx: Context) -> Section:
+    try:
+        config = load_for(ctx.workspace)
+    except ConfigError as exc:  # the report is still written; `observatory metrics` shows the error
+        return Section("metrics", TITLE, omitted=f"The strategy metrics could not be read: {exc}")
+    if config is None or not config.metrics:
+        return Section("metrics", TITLE,
+                       omitted="This workspace defines no strategy metrics, so there is no metrics section.")
+    from ..records.report_sections import _records
+
+    records = _records(ctx)
+    reason = records if isinstance(records, str) else None
+    board = Board(config, ctx.store, None if reason else records, reason and f"no records database: {reason}",
+                  ctx.workspace.region_code, tuple(ctx.workspace.districts))
+    try:
+        rows = board.rows()
+    finally:
+        if reason is None:
+            records.dispose()
+    for r in rows:
+        r["sparkline"] = sparkline([v["value"] for v in r["values"]], f"{r['display_title']}: values")
+        r.pop("trend", None)
+        r.pop("band", None)
+    data = board.summary(rows)
+    data["forecasts"] = board.forecasts()
+    return Section("metrics", TITLE, data, illustrative=data["illustrative"])

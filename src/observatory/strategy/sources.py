@@ -1,0 +1,231 @@
+"""The values of a metric, from wherever its definition says they come from.
+
+- store: the indicator's figure for one area in every release the store holds (a new release adds a
+  value the next time the store is built). Suppressed figures are skipped; figures derived from
+  synthetic input are marked illustrative.
+- records: a figure counted in the records database, as a running total by the date each item got
+  there: board actions done (the date of the update that marked it done), Shared Care Record
+  providers live (the date their access went live), programme sites lit (from the programme
+  register, when the programme package is present: `sites_lit_series(session)` and
+  `premises_in_reach_series(session)` in observatory.programme.models, each a list of (date, value)).
+- entered: values people entered (strategy.models), audited.
+
+A source that cannot give values (an indicator the store does not hold, an area it does not know,
+no records database, no programme register) gives no values and the reason, never an error: the
+metric's status is then "no data" with that reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..errors import NotFoundError, ObservatoryError
+from .definitions import Metric
+
+
+@dataclass
+class Series:
+    """A metric's values in the order they arrived: (date, value), with a row each for the data
+    table (date, value, where it came from, illustrative)."""
+
+    points: list[tuple[date, float]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None  # why there are no values
+    illustrative: bool = False
+    area_name: str | None = None
+    provenance: str = ""
+
+
+def month_start(release: str) -> date:
+    year, month = (int(p) for p in release.split("-")[:2])
+    return date(year, month, 1)
+
+
+NO_RECORDS = ("the records database is not available here (run `observatory records upgrade`, or serve the "
+              "dashboard from the workspace).")
+
+
+def values_of(metric: Metric, store: Any | None, records: Any | None, records_reason: str | None = None) -> Series:
+    src = metric.source
+    if src.kind == "store":
+        return from_store(store, src.indicator or "", src.area or "")
+    if records is None:
+        return Series(reason=records_reason or NO_RECORDS)
+    with records.session() as s:
+        if src.kind == "entered":
+            return entered(s, metric.id)
+        return RECORD_FIGURES[src.figure or ""](s)
+
+
+class StoreView:
+    """The few store reads the metrics make, fetched in three queries for many areas at once
+    (indicators, areas, every series of those areas) instead of three per metric. Unknown
+    indicators and areas raise NotFoundError as the store itself does."""
+
+    def __init__(self, store: Any, codes: list[str]) -> None:
+        self.store = store
+        self._indicators = {i["id"]: i for i in store.indicators()}
+        codes = sorted(set(codes))
+        marks = ", ".join("?" for _ in codes)
+        self._areas = {a["code"]: a for a in (store.rows(
+            f"SELECT code, name, level, vintage, lon, lat FROM areas WHERE code IN ({marks})", codes) if codes else [])}
+        self._series: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in store.series_many(codes):
+            self._series.setdefault((r["area_code"], r["indicator"]), []).append(r)
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        if indicator_id not in self._indicators:
+            return self.store.indicator(indicator_id)  # raises NotFoundError, naming the known ones
+        return self._indicators[indicator_id]
+
+    def area(self, code: str) -> dict[str, Any]:
+        return self._areas[code] if code in self._areas else self.store.area(code)
+
+    def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
+        if code not in self._areas:
+            return self.store.series(code, indicator)
+        return self._series.get((code, indicator), [])
+
+
+def from_store(store: Any | None, indicator: str, area: str) -> Series:
+    if store is None:
+        return Series(reason="the store is not built yet: run `observatory build`.")
+    try:
+        ind = store.indicator(indicator)
+    except NotFoundError:
+        return Series(reason=f"the store holds no indicator '{indicator}' (check source.indicator in the metrics "
+                             "file, or add the source that publishes it and rebuild).")
+    try:
+        found = store.area(area)
+    except NotFoundError:
+        return Series(reason=f"the store holds no area '{area}' (check source.area in the metrics file).")
+    series = Series(area_name=found["name"],
+                    provenance=f"{ind['label']} for {found['name']} ({found['code']}), every release in the store")
+    for r in store.series(found["code"], indicator):
+        if r["value"] is None:
+            continue
+        day = month_start(r["release"])
+        series.points.append((day, float(r["value"])))
+        series.rows.append({"date": day.isoformat(), "label": r["release"], "value": float(r["value"]),
+                            "source": r["release_id"], "illustrative": bool(r["synthetic"])})
+        series.illustrative |= bool(r["synthetic"])
+    if not series.points:
+        series.reason = f"the store holds no {indicator} figures for {found['name']} ({found['code']})."
+    return series
+
+
+def entered(session: Any, metric_id: str) -> Series:
+    from .models import values_for
+
+    series = Series(provenance="values entered in the records database (every change audited)")
+    for v in values_for(session, metric_id):
+        day = date.fromisoformat(v["date"])
+        series.points.append((day, v["value"]))
+        series.rows.append({"date": v["date"], "label": v["date"], "value": v["value"],
+                            "source": f"entered by {v['author']} {v['recorded_at'][:10]}"
+                                      + (f": {v['note']}" if v["note"] else ""),
+                            "illustrative": v["illustrative"], "id": v["id"]})
+        series.illustrative |= v["illustrative"]
+    if not series.points:
+        series.reason = "no values have been entered yet (`observatory metrics set ID VALUE --date D`, or the form)."
+    return series
+
+
+def running_total(days: list[date], provenance: str, illustrative: bool, empty: str,
+                  today: date | None = None) -> Series:
+    """A count as a running total by date: one value per date on which the count changed, and
+    today's (the count is the register's as it stands today, so a count that has not moved for a
+    year shows as flat, not as the last rise)."""
+    series = Series(provenance=provenance, illustrative=illustrative)
+    total = 0
+    today = today or date.today()
+    for day in sorted(days) + ([today] if days and max(days) < today else []):
+        if day == today and total == len(days):
+            series.points.append((day, float(total)))
+            series.rows.append({"date": day.isoformat(), "label": f"{day.isoformat()} (today)", "value": float(total),
+                                "source": f"{provenance} (count as it stands today)", "illustrative": illustrative})
+            break
+        total += 1
+        if series.points and series.points[-1][0] == day:
+            series.points[-1] = (day, float(total))
+            series.rows[-1]["value"] = float(total)
+            continue
+        series.points.append((day, float(total)))
+        series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(total),
+                            "source": provenance, "illustrative": illustrative})
+    if not series.points:
+        series.reason = empty
+    return series
+
+
+def actions_done(session: Any) -> Series:
+    from ..records import actions
+
+    rows = actions.list_actions(session)
+    days = []
+    for a in rows:
+        if a["status"] != "done":
+            continue
+        done = [u["at"] for u in a["updates"] if u["status"] == "done"]
+        days.append(date.fromisoformat((done[0] if done else a["updated_at"])[:10]))
+    return running_total(days, "board actions log: actions done, by the date of the update marking each done",
+                         any(a["illustrative"] for a in rows if a["status"] == "done"),
+                         "no board action is marked done yet.")
+
+
+def scr_providers_live(session: Any) -> Series:
+    from ..records import register
+
+    live = [e for e in register.list_entries(session) if e["status"] == "live"]
+    return running_total([date.fromisoformat(e["status_date"]) for e in live],
+                         "Shared Care Record access register: entries live, by the date access went live",
+                         any(e["illustrative"] for e in live), "no provider's access is live yet.")
+
+
+PROGRAMME_MODULE = "observatory.programme.models"
+
+
+def _programme(function: str, what: str, empty: str):
+    """A figure from the programme register: `observatory.programme.models.<function>(session)`
+    gives a list of (date, value), or (that list, illustrative), when that package is present."""
+
+    def read(session: Any) -> Series:
+        try:
+            module = importlib.import_module(PROGRAMME_MODULE)
+        except ModuleNotFoundError:
+            return Series(reason=f"the Full Fibre programme register is not part of this installation "
+                                 f"({PROGRAMME_MODULE}), so {what} cannot be counted.")
+        fn = getattr(module, function, None)
+        if fn is None:
+            return Series(reason=f"{PROGRAMME_MODULE} gives no {function}(session), so {what} cannot be counted.")
+        try:
+            result = fn(session)
+        except ObservatoryError as exc:
+            return Series(reason=f"the programme register could not be read: {exc}")
+        points, illustrative = (result if isinstance(result, tuple) else (result, False))
+        series = Series(provenance=f"Full Fibre programme register: {what}", illustrative=bool(illustrative))
+        for day, value in points:
+            series.points.append((day, float(value)))
+            series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
+                                "source": series.provenance, "illustrative": bool(illustrative)})
+        if not series.points:
+            series.reason = empty
+        return series
+
+    return read
+
+
+programme_sites_lit = _programme("sites_lit_series", "sites lit", "no programme site is lit yet.")
+programme_premises_in_reach = _programme("premises_in_reach_series", "premises within reach of the backbone",
+                                         "no premises are within reach of the backbone yet.")
+
+
+RECORD_FIGURES = {
+    "actions_done": actions_done,
+    "scr_providers_live": scr_providers_live,
+    "programme_sites_lit": programme_sites_lit,
+    "programme_premises_in_reach": programme_premises_in_reach,
+}

@@ -1,0 +1,76 @@
+"""CSV export and import of entered metric values.
+
+Import checks every row before writing anything (records.csv_io's row reader: file, row, column,
+what was expected and the fix), then adds the values in the caller's transaction, each audited.
+A row equal to the value already held for that metric and date is left alone, so an export can be
+imported again without adding anything. Rows are numbered as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..records.csv_io import _rows
+from . import models
+from .definitions import MetricsConfig
+
+COLUMNS = ("metric_id", "date", "value", "note", "illustrative", "id", "author", "recorded_at")
+REQUIRED = ("metric_id", "date", "value")
+
+
+def export_csv(session: Session) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for v in models.all_values(session):
+        w.writerow([v["metric_id"], v["date"], f"{v['value']:g}", v["note"], "yes" if v["illustrative"] else "no",
+                    v["id"], v["author"], v["recorded_at"]])
+    return buf.getvalue()
+
+
+def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
+               today: date | None = None) -> dict[str, int]:
+    today = today or date.today()
+    entered = {m.id for m in config.metrics if m.source.kind == "entered"}
+    others = {m.id: m.source.describe() for m in config.metrics if m.source.kind != "entered"}
+    parsed: list[dict[str, Any]] = []
+    for row in _rows(path, COLUMNS, REQUIRED):
+        metric_id = row.text("metric_id", True)
+        if metric_id in others:
+            raise row.fail("metric_id", f"metric '{metric_id}' takes its values from the {others[metric_id]}, "
+                           "not from entered values.", "the id of a metric with source kind \"entered\"",
+                           "Remove the row.")
+        if metric_id not in entered:
+            raise row.fail("metric_id", f"there is no metric '{metric_id}' in {config.file.name}.",
+                           f"one of: {', '.join(sorted(entered))}", "Fix the id or add the metric to the file.")
+        day = row.day("date", True)
+        if day > today:
+            raise row.fail("date", f"{day.isoformat()} is in the future.", "the date the value was measured",
+                           "Fix the date.")
+        text = row.text("value", True)
+        try:
+            value = float(text.replace(",", ""))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise row.fail("value", f'"{text}" is not a number.', "a number without units (e.g. 1250 or 72.5)",
+                           "Fix the cell.")
+        parsed.append({"metric_id": metric_id, "on": day, "value": value, "note": row.text("note"),
+                       "illustrative": row.flag("illustrative")})
+    added = unchanged = 0
+    held = {(v["metric_id"], v["date"]): v for m in entered for v in models.values_for(session, m)}
+    for f in parsed:
+        same = held.get((f["metric_id"], f["on"].isoformat()))
+        if same and same["value"] == f["value"] and same["note"] == f["note"]:
+            unchanged += 1
+            continue
+        models.add_value(session, actor, f["metric_id"], f["value"], f["on"], f["note"], f["illustrative"])
+        added += 1
+    return {"added": added, "unchanged": unchanged}
