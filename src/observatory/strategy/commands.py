@@ -81,18 +81,27 @@ def metrics_list(
         if format == "csv":
             sys.stdout.write(_csv(rows))
             return
-        table = Table("Metric", "Priority", "Life stage", "Status", "Latest", "Target", "Rule and trajectory",
-                      show_lines=True)
+        # One block per metric, grouped by priority: readable at 80 columns, the rule beside
+        # (under) every status.
+        from rich.padding import Padding
+
         from .status import fmt
 
+        group = None
         for r in rows:
+            if r["priority"] != group:
+                group = r["priority"]
+                out.print(f"\n[bold underline]{escape(group)}[/]")
             mark = " (illustrative)" if r["illustrative"] else ""
-            table.add_row(escape(f"{r['id']}\n{r['display_title']}{mark}"), escape(r["priority"]),
-                          escape(r["life_stage"]), _label(r["status"]),
-                          escape(f"{fmt(r['latest'], r['unit'])}\n{r['latest_date'] or ''}"),
-                          escape(f"{fmt(r['target']['value'], r['unit'])}\nby {r['target']['date']}"),
-                          escape(r["rule"] if r["status"] == "no data" else f"{r['rule']}\n{r['words']}"))
-        out.print(table)
+            out.print(f"{_label(r['status'])}  [bold]{escape(r['display_title'])}[/]{escape(mark)}  [dim]{escape(r['id'])}[/]")
+            latest = fmt(r["latest"], r["unit"])
+            when = f" ({r['latest_date']})" if r["latest_date"] else ""
+            out.print(Padding(escape(f"{r['life_stage']}. Latest {latest}{when}; target "
+                                     f"{fmt(r['target']['value'], r['unit'])} by {r['target']['date']}."), (0, 0, 0, 4)))
+            out.print(Padding(escape(r["rule"]), (0, 0, 0, 4)))
+            if r["status"] != "no data" and r.get("words"):
+                out.print(Padding(escape(r["words"]), (0, 0, 0, 4)))
+        out.print()
         c = {s: sum(r["status"] == s for r in rows) for s in ("green", "amber", "red", "no data")}
         out.print(f"{len(rows)} metric{'s' if len(rows) != 1 else ''}: {c['green']} green, {c['amber']} amber, {c['red']} red, "
                   f"{c['no data']} no data. `observatory metrics show ID` gives each one's values.")
