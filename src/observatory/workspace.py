@@ -24,7 +24,7 @@ SOURCE_KINDS = (
     "ons-gigabit-series",
     "ofcom-small-area-zip",
 )
-_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records"}
+_TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records", "inclusion"}
 _LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
 LOOKUP_LEVELS = ("rgn", "ca", "group")
 # Sources whose files do not say which month they describe: as_of must be given.
