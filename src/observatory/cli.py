@@ -30,6 +30,7 @@ from .cli_common import (
     reported,
 )
 from .errors import ObservatoryError
+from .inclusion import commands as inclusion_commands
 from .levels import LEVELS
 from .overview import overview
 from .records import commands as records_commands
@@ -285,6 +286,7 @@ def serve(workspace_arg: WorkspaceArg = None,
 # app.add_typer(<package>.commands.app, name="<group>")   or   <package>.commands.register(app)
 records_commands.register(app)
 report_commands.register(app)
+inclusion_commands.register(app)
 
 
 if __name__ == "__main__":

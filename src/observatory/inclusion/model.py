@@ -84,8 +84,13 @@ class Model:
 
     @classmethod
     def load(cls, ws: Workspace, store: Store) -> Model:
+        from . import hubs as hubs_mod
+
         cfg = config_mod.load(ws)
-        return cls(ws, cfg, raw_mod.load(cfg, store))
+        model = cls(ws, cfg, raw_mod.load(cfg, store))
+        model.hubs = hubs_mod.attach(hubs_mod.load(cfg, store), store, model.levels["lsoa"], model.levels,
+                                     model.raw.ward, model.raw.lad)
+        return model
 
     @property
     def illustrative(self) -> bool:
