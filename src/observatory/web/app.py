@@ -21,7 +21,18 @@ from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
 from ..overview import region_of
 from ..store import Store
-from . import admin, api, auth, catalogue, errors, pages, records, records_api
+from . import (
+    admin,
+    api,
+    auth,
+    catalogue,
+    errors,
+    inclusion,
+    inclusion_api,
+    pages,
+    records,
+    records_api,
+)
 from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
@@ -76,7 +87,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(pages.router)
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
-    for router in (records.router, records_api.router, admin.router):
+    for router in (records.router, records_api.router, admin.router, inclusion.router, inclusion_api.router):
         app.include_router(router)
     app.include_router(report_pages.router)
     _docs(app)
