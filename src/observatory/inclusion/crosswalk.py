@@ -89,3 +89,24 @@ def describe(c: dict[str, Any]) -> str:
                  f"{100 * (c['oa_mean_share'] or 0):.1f}%), and {c['oa_in_changed_lsoa']} lie in LSOAs that were "
                  "split or merged in 2021; their coverage is approximated.")
     return text
+
+
+def for_store(store: Store) -> dict[str, Any] | None:
+    """The crosswalk report for `observatory check`, when the store's workspace (the folder above
+    its build/) configures the exclusion-risk index with an LSOA 2011 -> 2021 lookup; else None."""
+    from ..errors import ObservatoryError
+    from ..workspace import CONFIG_NAME
+    from ..workspace import load as load_workspace
+    from . import config as config_mod
+
+    root = store.path.resolve().parent.parent
+    if not (root / CONFIG_NAME).is_file():
+        return None
+    try:
+        ws = load_workspace(root)
+        if not config_mod.has_inclusion(ws):
+            return None
+        cfg = config_mod.load(ws)
+        return report(store, cfg.lsoa_changes) if cfg.lsoa_changes else None
+    except ObservatoryError as exc:
+        return {"text": f"The LSOA 2011 -> 2021 crosswalk could not be checked: {exc}", "error": True}

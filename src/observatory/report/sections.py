@@ -54,11 +54,17 @@ def _records_gatherer(name: str) -> Gatherer:
     return gather
 
 
+def _inclusion_gatherer(ctx: Context) -> Section:
+    from ..inclusion.report import inclusion_section  # imported late: it imports this module
+
+    return inclusion_section(ctx)
+
+
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
     ("metrics", "Metrics by priority", None),
-    ("inclusion", "Where to act: digital inclusion", None),
+    ("inclusion", "Where to act: digital inclusion", _inclusion_gatherer),
     ("programme", "The Full Fibre programme", None),
     ("actions", "The board's actions", _records_gatherer("actions_section")),
     ("care-record", "The Shared Care Record", _records_gatherer("care_record_section")),
