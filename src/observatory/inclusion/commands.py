@@ -25,11 +25,11 @@ app = typer.Typer(help="Where to act: the digital-exclusion risk index, its prio
                   invoke_without_command=True)
 
 Compare = Annotated[str | None, typer.Option("--compare-within", help="Comparison area for min-max scaling: lad, ca "
-                                             "or england (default: the workspace's [inclusion].comparison).")]
+                                             "or england (default: the comparison set in the workspace's observatory.toml).")]
 Mode = Annotated[str, typer.Option("--mode", help="relative (the published method) or absolute (bounds saved from "
                                    "a baseline: comparable across years).")]
-WeightsOpt = Annotated[Path | None, typer.Option("--weights", help="A TOML file of weights: [components] and "
-                                                 "[indicators] tables of numbers >= 0.")]
+WeightsOpt = Annotated[Path | None, typer.Option("--weights", help="A TOML file of weights: a components table "
+                                                 "and an indicators table of numbers >= 0.")]
 
 
 def register(main: typer.Typer) -> None:
@@ -188,7 +188,7 @@ def _n(v, places: int = 2) -> str:
 
 @app.command("baseline")
 def baseline_command(
-    output: Annotated[Path | None, typer.Option("--output", help="Where to save (default: [inclusion].baseline).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Where to save (default: the baseline file named in observatory.toml).")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Save the current min and max of every indicator as the reference bounds for --mode absolute."""
@@ -222,6 +222,11 @@ def hubs_command(
             w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["name"], lineterminator="\n")
             w.writeheader()
             w.writerows(rows)
+            return
+        if not rows:
+            out.print(f"No support hubs inside {within}.")
+            for s in hubset.sources:
+                out.print(f"Source: {escape(s)}", soft_wrap=True)
             return
         t = Table(title=f"Support hubs{' within ' + within if within else ''}: {len(rows)}", title_justify="left")
         for col in ("name", "kind", "district", "easting", "northing"):
