@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ConfigError, InputError, ObservatoryError
+from ..errors import InputError, ObservatoryError
 from ..store import Store
 from .config import InclusionConfig, IndicatorSpec
 
@@ -113,7 +113,9 @@ def load(cfg: InclusionConfig, store: Store) -> Raw:
             weights[:, j] = np.where(np.isnan(premises), 0.0, premises)
             provenance.append(prov)
         gap = int(np.isnan(values[:, j]).sum())
-        if gap:
+        if provenance[-1].get("missing"):
+            notes.append(f"{spec.label}: {provenance[-1]['missing']}; left out of every area's index.")
+        elif gap:
             notes.append(f"{spec.label}: no figure for {gap:,} of {n:,} LSOAs; their index uses the other indicators.")
     ward = wards["WD24CD"].reindex(codes)
     lad = census["lad_code"] if "lad_code" in census.columns else wards["LAD24CD"].reindex(codes)
@@ -147,8 +149,11 @@ def _coverage(store: Store, spec: IndicatorSpec, codes: np.ndarray, cfg: Inclusi
     try:
         rows = store.figures("lsoa", spec.columns[0], "latest")
     except ObservatoryError as exc:
-        raise ConfigError(f"{cfg.config}: [[inclusion.indicators]] '{spec.id}' reads the store's "
-                          f"'{spec.columns[0]}' at LSOA level, which the store cannot give: {exc}") from None
+        # said in every output (the gap note in `load`), never a silent zero
+        nan = np.full(len(codes), np.nan)
+        return nan, nan, {"indicator": spec.id, "publisher": "not in the store", "file": "", "release": None,
+                          "release_id": "", "vintage": "", "synthetic": False,
+                          "missing": f"the store has no LSOA figures for '{spec.columns[0]}' ({exc})"}
     by_code = {r["area_code"]: r for r in rows}
     v = np.array([by_code[c]["value"] if c in by_code and by_code[c]["value"] is not None else np.nan
                   for c in codes], dtype=float)
