@@ -28,3 +28,18 @@ def test_weight_form_works_by_submitting(server, page):  # noqa: F811
     page.wait_for_url("**/inclusion?**")
     assert "c_broadband=10" in page.url
     assert page.input_value("#c_broadband") == "10"
+
+
+@pytest.mark.parametrize("path", ["/inclusion", "/inclusion/area/E05001376"])
+def test_no_serious_accessibility_violations(server, page, path):  # noqa: F811
+    from ..web.test_browser import AXE
+
+    page.goto(server + path)
+    if path == "/inclusion":
+        page.wait_for_selector("#inclusion-map[data-ready=true]", state="attached", timeout=60_000)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], "\n".join(bad)
+    assert page.errors == []

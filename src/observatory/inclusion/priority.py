@@ -160,6 +160,11 @@ def view(result: Result, sort: str = "priority", top: int | None = None) -> dict
         "notes": list(dict.fromkeys(result.notes)),
         "illustrative": m.illustrative,
     }
+    if result.mode == "absolute":
+        base = m.baseline()
+        data["baseline"] = {"file": m.cfg.baseline.name, "saved": base.get("saved"),
+                            "note": "scores against the minima and maxima saved then; values beyond them are held "
+                                    "at 0 or 10"}
     if result.sensitivity is not None:
         s = result.sensitivity
         data["sensitivity"] = {"draws": s.draws, "seed": s.seed, "concentration": s.concentration,

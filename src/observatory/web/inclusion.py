@@ -8,6 +8,7 @@ import threading
 import weakref
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -158,8 +159,8 @@ def _form(model: Model, weights: config_mod.Weights) -> list[dict[str, Any]]:
 
 
 def _query(request: Request) -> str:
-    """The query string without sort (for the table's sort links)."""
-    return "&".join(f"{k}={v}" for k, v in request.query_params.multi_items() if k not in ("sort",))
+    """The query string without sort and top (for the table's sort links and the downloads)."""
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "top")])
 
 
 @router.get("/inclusion/area/{code}")
