@@ -68,3 +68,13 @@ def test_council_csv_without_a_location_column(tmp_path, inclusion_store):
     f.write_text("name,kind,services\nA,library,x\n", encoding="utf-8")
     with pytest.raises(InputError, match="no location column"):
         hubs_mod.load_council(f, inclusion_store)
+
+
+def test_council_list_joins_the_osm_hubs(model, inclusion_store, tmp_path):
+    from dataclasses import replace
+
+    f = tmp_path / "council.csv"
+    f.write_text("name,kind,lon,lat,services\nMixenden Hub,neighbourhood network,-1.9,53.75,drop-in\n", encoding="utf-8")
+    hubset = hubs_mod.load(replace(model.cfg, hubs=f), inclusion_store)
+    assert len(hubset.hubs) == 424 and hubset.hubs[-1].source == "council.csv (council)"
+    assert any("council's own list (council.csv)" in s for s in hubset.sources)
