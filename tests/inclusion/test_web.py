@@ -87,3 +87,18 @@ def test_openapi_describes_the_inclusion_endpoints(web):
         assert p in paths
     names = {q["name"] for q in paths["/api/v1/inclusion"]["get"]["parameters"]}
     assert {"level", "compare_within", "mode", "weights", "top", "format"} <= names
+
+
+def test_workspace_without_inclusion_config_says_so(built_store_path, tmp_path):
+    from ..conftest import WORKSPACE
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "data").symlink_to(WORKSPACE / "data")
+    text = (WORKSPACE / "observatory.toml").read_text(encoding="utf-8")
+    (root / "observatory.toml").write_text(text.split("\n[inclusion]")[0], encoding="utf-8")
+    with TestClient(create_app(built_store_path, root), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/inclusion")
+        assert r.status_code == 404 and "no exclusion-risk configuration" in r.json()["error"]["message"]
+        assert c.get("/inclusion").status_code == 404
+        assert c.get("/").status_code == 200  # the rest of the dashboard is unaffected

@@ -172,7 +172,8 @@ class Model:
                 for j, spec in enumerate(self.cfg.indicators):
                     pairs = {}
                     for code, lo, hi in zip(s.groups[j], s.lo[:, j], s.hi[:, j], strict=True):
-                        pairs.setdefault(str(code), [float(lo), float(hi)])
+                        # JSON has no NaN: a comparison area with no figure gets null bounds
+                        pairs.setdefault(str(code), [float(v) if np.isfinite(v) else None for v in (lo, hi)])
                     table[spec.id] = pairs
                 bounds.setdefault(level, {})[comparison] = table
         return {
