@@ -161,17 +161,20 @@ def explain_command(
             sys.stdout.write(json.dumps(data, indent=1, default=str) + "\n")
             return
         a = data["area"]
-        out.print(f"[bold]{escape(a['name'])} ({a['code']})[/], {a['level']} in {escape(a['district_name'])}: index "
+        noun = {"lsoa": "LSOA", "ward": "ward", "lad": "district"}[a["level"]]
+        out.print(f"[bold]{escape(a['name'])} ({a['code']})[/], {noun} in {escape(a['district_name'])}: index "
                   f"{data['index']:.2f}, rank {data['rank']} of {data['of']} (compared within {data['comparison']}, "
                   f"{data['mode']}); {data['confidence_text']}.", soft_wrap=True)
-        t = Table(title="Contributions to the index", title_justify="left")
-        for col in ("component / indicator", "value", "release", "score 0-10", "weight", "adds to index"):
-            t.add_column(col, justify="left" if col.startswith("comp") or col == "release" else "right", overflow="fold")
+        t = Table(title="Contributions to the index (score 0-10 x weight share = adds; illus. = illustrative)",
+                  title_justify="left")
+        t.add_column("component / indicator", ratio=1, overflow="fold")
+        for col in ("value", "release", "score", "weight", "adds"):
+            t.add_column(col, justify="left" if col == "release" else "right", no_wrap=True)
         for c in data["components"]:
             t.add_row(f"[bold]{c['id']}[/]", "", "", _n(c["score"]), f"{c['weight']:g}", _n(c["contribution"], 3))
             for i in (i for i in data["indicators"] if i["component"] == c["id"]):
                 label = escape(i["label"]) + (" (substitute)" if i["substitute_for"] else "")
-                rel = f"{i['release']}" + (" illustrative" if i["synthetic"] else "")
+                rel = f"{i['release']}" + (" (illus.)" if i["synthetic"] else "")
                 t.add_row("  " + label, _n(i["value"], 3), escape(rel), _n(i["score"]), f"{i['weight']:g}",
                           _n(i["contribution"], 3))
         out.print(t)
