@@ -230,14 +230,16 @@ class Model:
 
     def sensitivity(self, level: str, comparison: str, mode: str, weights: Weights) -> sens_mod.Sensitivity:
         key = (level, comparison, mode, weights.key())
-        if key not in self._sens:
-            s = self.scaled(level, comparison, mode)
-            iw, cw = self.weight_arrays(weights)
-            cfg = self.cfg
-            result = sens_mod.analyse(s.scores, iw, self.component_of, cw, cfg.sensitivity_draws,
-                                      cfg.sensitivity_seed, cfg.sensitivity_concentration, cfg.high_risk_share)
-            with self._lock:
-                if len(self._sens) > 64:
-                    self._sens.clear()
-                self._sens[key] = result
-        return self._sens[key]
+        found = self._sens.get(key)
+        if found is not None:
+            return found
+        s = self.scaled(level, comparison, mode)
+        iw, cw = self.weight_arrays(weights)
+        cfg = self.cfg
+        result = sens_mod.analyse(s.scores, iw, self.component_of, cw, cfg.sensitivity_draws,
+                                  cfg.sensitivity_seed, cfg.sensitivity_concentration, cfg.high_risk_share)
+        with self._lock:  # kept for repeats of the same weights; bounded
+            if len(self._sens) > 64:
+                self._sens.clear()
+            self._sens[key] = result
+        return result
