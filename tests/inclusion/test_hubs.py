@@ -78,3 +78,14 @@ def test_council_list_joins_the_osm_hubs(model, inclusion_store, tmp_path):
     hubset = hubs_mod.load(replace(model.cfg, hubs=f), inclusion_store)
     assert len(hubset.hubs) == 424 and hubset.hubs[-1].source == "council.csv (council)"
     assert any("council's own list (council.csv)" in s for s in hubset.sources)
+
+
+def test_ward_share_of_residents_near_a_hub(model):
+    lsoa = model.hubs.reach["lsoa"]
+    ward = model.hubs.reach["ward"]
+    codes = model.levels["ward"].codes
+    for k in (0, 50, 100):
+        inside = model.raw.ward == codes[k]
+        near = np.array([bool(lsoa.within[i]) for i in np.flatnonzero(inside)])
+        res = model.raw.residents[inside]
+        assert ward.residents_in_reach[k] == pytest.approx((res * near).sum() / res.sum())

@@ -65,6 +65,8 @@ class Reach:
     distance_m: np.ndarray
     within: list[list[int]]
     centre_method: np.ndarray  # "postcodes" | "representative point" | "residents-weighted LSOA centres"
+    # wards and districts: the share of residents whose LSOA centre has a hub within reach
+    residents_in_reach: np.ndarray | None = None
 
 
 @dataclass
@@ -276,6 +278,7 @@ def attach(hubset: HubSet, store: Store, lsoa: LevelData, levels: dict[str, Leve
     centres weighted by residents."""
     x, y, method = lsoa_centres(store, lsoa.codes)
     hubset.reach["lsoa"] = reach(hubset, x, y, method)
+    near = np.array([bool(w) for w in hubset.reach["lsoa"].within], dtype=float)
     for level, parent in (("ward", lsoa_ward), ("lad", lsoa_lad)):
         data = levels[level]
         pos = {c: i for i, c in enumerate(data.codes)}
@@ -287,5 +290,10 @@ def attach(hubset: HubSet, store: Store, lsoa: LevelData, levels: dict[str, Leve
         sw = np.bincount(which[ok], weights=w, minlength=len(data.codes))
         with np.errstate(invalid="ignore", divide="ignore"):
             cx, cy = sx / sw, sy / sw
-        hubset.reach[level] = reach(hubset, cx, cy, np.full(len(cx), "residents-weighted LSOA centres", dtype=object))
+        r = reach(hubset, cx, cy, np.full(len(cx), "residents-weighted LSOA centres", dtype=object))
+        served = np.bincount(which[which >= 0], weights=(lsoa.residents * near)[which >= 0], minlength=len(data.codes))
+        total = np.bincount(which[which >= 0], weights=lsoa.residents[which >= 0], minlength=len(data.codes))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r.residents_in_reach = served / total
+        hubset.reach[level] = r
     return hubset

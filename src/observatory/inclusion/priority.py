@@ -23,7 +23,8 @@ from .sensitivity import phrase
 SORTS = ("priority", "index", "distance", "aged_75", "name")
 TIERS = {1: "high risk, no hub within reach", 2: "high risk, hub within reach", 3: "lower risk"}
 COLUMNS = ("rank", "code", "name", "district", "index", "tier", "high_risk", "confidence", "rank_low", "rank_high",
-           "nearest_hub", "nearest_hub_m", "hubs_within", "residents", "aged_75_plus", "aged_75_plus_pct")
+           "nearest_hub", "nearest_hub_m", "hubs_within", "residents_in_reach_pct", "residents", "aged_75_plus",
+           "aged_75_plus_pct")
 
 
 def _list(values: np.ndarray, places: int) -> list[float | None]:
@@ -83,6 +84,8 @@ def rows(result: Result, which: np.ndarray | None = None) -> list[dict[str, Any]
     near = reach.nearest.tolist() if reach is not None else [-1] * n
     dist = _list(reach.distance_m, 0) if reach is not None else [None] * n
     within = [len(w) for w in reach.within] if reach is not None else [0] * n
+    served = _list(100 * reach.residents_in_reach, 1) if reach is not None and reach.residents_in_reach is not None \
+        else [None] * n
     hubs = m.hubs.hubs if m.hubs else []
     if sens is not None:
         share = _list(sens.share_in_top, 3)
@@ -100,6 +103,7 @@ def rows(result: Result, which: np.ndarray | None = None) -> list[dict[str, Any]
             "tier_text": TIERS[tier], "residents": residents[a], "aged_75_plus": aged[a],
             "aged_75_plus_pct": aged_pct[a], "nearest_hub": hub.name if hub else None,
             "nearest_hub_kind": hub.kind if hub else None, "nearest_hub_m": dist[a], "hubs_within": within[a],
+            "residents_in_reach_pct": served[a],
         }
         if sens is not None:
             row.update(confidence=share[a], rank_low=low[a], rank_high=top[a],
