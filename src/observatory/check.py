@@ -49,7 +49,10 @@ def run(store: Store) -> dict[str, Any]:
     findings = store.findings()
     incomplete = [f for f in findings if f["kind"] == "incomplete-parent"]
     shrank = [f for f in findings if f["kind"] == "level-shrank"]
+    from .inclusion.crosswalk import for_store  # late: a feature package's own check
+
     return {
+        "crosswalk": for_store(store),  # LSOA 2011 -> 2021: how coverage was approximated (informative)
         "comparisons": comparisons,
         "differences": differences,
         "incomplete_parents": incomplete,
@@ -95,6 +98,8 @@ def print_report(report: dict[str, Any], console: Console) -> None:
                       "premises (kind incomplete-parent above): they are not complete.[/]")
     else:
         console.print("[green]Every parent figure covers all of its premises.[/]")
+    if report.get("crosswalk"):
+        console.print(report["crosswalk"]["text"], soft_wrap=True, highlight=False)
     for r in report.get("shrunk_levels", []):
         console.print(f"[yellow]Level {r['subject']} lost most of its figures since the previous build "
                       "(kind level-shrank above): check the inputs before relying on it.[/]")

@@ -30,6 +30,7 @@ from .cli_common import (
     reported,
 )
 from .errors import ObservatoryError
+from .inclusion import commands as inclusion_commands
 from .levels import LEVELS
 from .overview import overview
 from .programme import commands as programme_commands
@@ -289,6 +290,7 @@ records_commands.register(app)
 programme_commands.register(app)
 report_commands.register(app)
 metrics_commands.register(app)
+inclusion_commands.register(app)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ SOURCE_KINDS = (
     "ofcom-small-area-zip",
 )
 _TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records",
-             "programme", "metrics"}
+             "programme", "metrics", "inclusion"}
 _LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
 LOOKUP_LEVELS = ("rgn", "ca", "group")
 # Sources whose files do not say which month they describe: as_of must be given.

@@ -68,11 +68,17 @@ def _metrics_section(ctx: Context) -> Section:
     return metrics_section(ctx)
 
 
+def _inclusion_gatherer(ctx: Context) -> Section:
+    from ..inclusion.report import inclusion_section  # imported late: it imports this module
+
+    return inclusion_section(ctx)
+
+
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
     ("metrics", "Metrics by priority", lambda ctx: _metrics_section(ctx)),
-    ("inclusion", "Where to act: digital inclusion", None),
+    ("inclusion", "Where to act: digital inclusion", _inclusion_gatherer),
     ("programme", "The Full Fibre programme", _programme_gatherer),
     ("actions", "The board's actions", _records_gatherer("actions_section")),
     ("care-record", "The Shared Care Record", _records_gatherer("care_record_section")),

@@ -28,6 +28,8 @@ from . import (
     auth,
     catalogue,
     errors,
+    inclusion,
+    inclusion_api,
     pages,
     programme,
     programme_api,
@@ -93,7 +95,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
-                   metrics_pages.router, metrics_pages.api):
+                   metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router):
         app.include_router(router)
     app.include_router(report_pages.router)
     _docs(app)

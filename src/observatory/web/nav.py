@@ -6,6 +6,7 @@ NAV: list[tuple[str, str]] = [
     ("/", "Overview"),
     ("/map", "Map"),
     ("/search", "Search"),
+    ("/inclusion", "Where to act"),
     ("/sources", "Data and sources"),
     ("/actions", "Board actions"),
     ("/shared-care-record", "Shared Care Record"),

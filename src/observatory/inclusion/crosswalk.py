@@ -1,0 +1,112 @@
+"""The LSOA 2011 -> 2021 crosswalk check: how far coverage (output areas of 2011) had to be
+approximated to sit in LSOAs of 2021.
+
+ONS's exact-fit lookup (LSOA11_LSOA21_LAD22, change indicator CHGIND) says for each 2011 LSOA
+whether it was unchanged (U), split into several 2021 LSOAs (S), merged with others into one (M),
+or redistributed irregularly (X). Output areas of 2011 are placed in LSOAs 2021 by best fit in the
+build (their representative point), with the share of their postcodes inside recorded; this check
+counts the output areas that straddle an LSOA 2021 boundary and those in LSOAs that changed in 2021.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..store import Store
+
+COLUMNS = ("LSOA11CD", "LSOA21CD", "CHGIND")
+
+
+def lookup_counts(path: Path) -> dict[str, Any]:
+    """Counts from the lookup file: LSOAs 2021 unchanged, 2011 LSOAs split and merged."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read ({exc}).") from None
+    if rows and (gone := [c for c in COLUMNS if c not in rows[0]]):
+        raise InputError(path, "the column is missing.", column=gone[0],
+                         expected=f"the ONS LSOA11 -> LSOA21 lookup columns {', '.join(COLUMNS)}")
+    by: dict[str, tuple[set[str], set[str]]] = {k: (set(), set()) for k in "USMX"}
+    for n, r in enumerate(rows, start=2):
+        kind = r["CHGIND"].strip()
+        if kind not in by:
+            raise InputError(path, f'change indicator "{kind}" is not known.', row=n, column="CHGIND",
+                             expected="U (unchanged), S (split), M (merged) or X (irregular)")
+        by[kind][0].add(r["LSOA11CD"])
+        by[kind][1].add(r["LSOA21CD"])
+    lsoa21 = {r["LSOA21CD"] for r in rows}
+    return {
+        "file": path.name,
+        "lsoa21": len(lsoa21),
+        "lsoa11": len({r["LSOA11CD"] for r in rows}),
+        "unchanged": len(by["U"][1]),
+        "split_2011": len(by["S"][0]), "split_2021": len(by["S"][1]),
+        "merged_2011": len(by["M"][0]), "merged_2021": len(by["M"][1]),
+        "irregular_2011": len(by["X"][0]), "irregular_2021": len(by["X"][1]),
+        "changed_lsoa21": sorted(by["S"][1] | by["M"][1] | by["X"][1]),
+    }
+
+
+def report(store: Store, path: Path) -> dict[str, Any]:
+    counts = lookup_counts(path)
+    changed = counts.pop("changed_lsoa21")
+    oa = store.rows(
+        """SELECT count(*) AS placed,
+                  count(*) FILTER (WHERE m.share < 1) AS straddling,
+                  avg(m.share) AS mean_share,
+                  min(m.share) AS min_share
+           FROM membership m JOIN areas a ON a.code = m.child AND a.level = 'oa'
+           WHERE m.parent_level = 'lsoa'""")[0]
+    in_changed = 0
+    if changed:
+        marks = ", ".join("?" for _ in changed)
+        in_changed = store.rows(
+            f"""SELECT count(*) AS n FROM membership m JOIN areas a ON a.code = m.child AND a.level = 'oa'
+                WHERE m.parent_level = 'lsoa' AND m.parent IN ({marks})""", changed)[0]["n"]
+    counts.update(
+        oa_placed=int(oa["placed"] or 0), oa_straddling=int(oa["straddling"] or 0),
+        oa_mean_share=float(oa["mean_share"]) if oa["mean_share"] is not None else None,
+        oa_in_changed_lsoa=int(in_changed),
+    )
+    counts["text"] = describe(counts)
+    return counts
+
+
+def describe(c: dict[str, Any]) -> str:
+    text = (f"LSOA 2011 -> 2021 ({c['file']}): of {c['lsoa21']:,} LSOAs 2021, {c['unchanged']:,} are unchanged "
+            f"from 2011; {c['split_2011']} LSOAs 2011 were split (into {c['split_2021']}) and {c['merged_2011']} "
+            f"merged (into {c['merged_2021']})")
+    if c["irregular_2011"]:
+        text += f"; {c['irregular_2011']} redistributed irregularly"
+    text += "."
+    if "oa_placed" in c:
+        text += (f" {c['oa_placed']:,} output areas (2011) are placed in LSOAs 2021 by best fit: "
+                 f"{c['oa_straddling']} straddle an LSOA boundary (mean share of postcodes inside "
+                 f"{100 * (c['oa_mean_share'] or 0):.1f}%), and {c['oa_in_changed_lsoa']} lie in LSOAs that were "
+                 "split or merged in 2021; their coverage is approximated.")
+    return text
+
+
+def for_store(store: Store) -> dict[str, Any] | None:
+    """The crosswalk report for `observatory check`, when the store's workspace (the folder above
+    its build/) configures the exclusion-risk index with an LSOA 2011 -> 2021 lookup; else None."""
+    from ..errors import ObservatoryError
+    from ..workspace import CONFIG_NAME
+    from ..workspace import load as load_workspace
+    from . import config as config_mod
+
+    root = store.path.resolve().parent.parent
+    if not (root / CONFIG_NAME).is_file():
+        return None
+    try:
+        ws = load_workspace(root)
+        if not config_mod.has_inclusion(ws):
+            return None
+        cfg = config_mod.load(ws)
+        return report(store, cfg.lsoa_changes) if cfg.lsoa_changes else None
+    except ObservatoryError as exc:
+        return {"text": f"The LSOA 2011 -> 2021 crosswalk could not be checked: {exc}", "error": True}

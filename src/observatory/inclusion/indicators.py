@@ -1,0 +1,189 @@
+"""Raw indicator values per LSOA 2021, read from the Census and IMD files the workspace names and
+from the store's coverage figures.
+
+- Census 2021 (ONS table RM121, usual residents, census day 21 March 2021): an age indicator is the
+  sum of its age-band counts over all usual residents, as a percentage (DERI: "% population aged
+  65-74", "% population aged 75+").
+- English Indices of Deprivation 2025 (MHCLG): a domain or IMD score as published (higher = more
+  deprived).
+- Coverage (Ofcom Connected Nations): the store's LSOA figures, which are rolled up from output areas
+  (2011) placed in LSOAs 2021 by best fit (`membership.share` records how much of each output area's
+  postcodes lie inside). In the demo the output-area file is synthetic: those figures are
+  illustrative, and every output says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, ObservatoryError
+from ..store import Store
+from .config import InclusionConfig, IndicatorSpec
+
+CENSUS = "ONS, Census 2021 table RM121 (usual residents)"
+IMD = "MHCLG, English Indices of Deprivation 2025"
+AGED_75 = ("aged_75_79", "aged_80_84", "aged_85_plus")
+
+
+@dataclass
+class Raw:
+    """LSOA rows (sorted by code) and indicator columns (the configuration's order)."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    lad: np.ndarray
+    ward: np.ndarray
+    residents: np.ndarray
+    aged_75: np.ndarray
+    values: np.ndarray  # (areas, indicators), NaN where there is no figure
+    agg_weight: np.ndarray  # (areas, indicators): residents, or premises for coverage
+    provenance: list[dict[str, Any]]
+    england: dict[str, tuple[float, float]] = field(default_factory=dict)
+    ward_names: dict[str, str] = field(default_factory=dict)
+    lad_names: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def illustrative(self) -> bool:
+        return any(p["synthetic"] for p in self.provenance)
+
+
+def _read(path: Path, code_column: str, needed: set[str]) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype={code_column: str})
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read as CSV ({exc}).", expected="a CSV file with a header row") from None
+    for column in [code_column, *sorted(needed)]:
+        if column not in df.columns:
+            raise InputError(path, "the column is missing.", column=column,
+                             expected=f"columns {', '.join([code_column, *sorted(needed)])}",
+                             fix="Check the file is the one the [inclusion] configuration describes.")
+    for column in sorted(needed):
+        bad = pd.to_numeric(df[column], errors="coerce").isna() & df[column].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise InputError(path, f'"{df[column].iloc[row - 2]}" is not a number.', row=row, column=column,
+                             expected="a number", fix="Fix the cell.")
+        df[column] = pd.to_numeric(df[column], errors="coerce")
+    if df[code_column].duplicated().any():
+        dup = df[code_column][df[code_column].duplicated()].iloc[0]
+        raise InputError(path, f"LSOA {dup} appears more than once.", column=code_column,
+                         expected="one row per LSOA")
+    return df.set_index(code_column)
+
+
+def census_value(df: pd.DataFrame, spec: IndicatorSpec) -> pd.Series:
+    total = df["total_usual_residents"].where(df["total_usual_residents"] > 0)
+    return 100.0 * df[list(spec.columns)].sum(axis=1) / total
+
+
+def load(cfg: InclusionConfig, store: Store) -> Raw:
+    census_cols = {c for i in cfg.indicators if i.source == "census" for c in i.columns}
+    imd_cols = {c for i in cfg.indicators if i.source == "imd" for c in i.columns}
+    census = _read(cfg.population, "lsoa21_code", census_cols | {"total_usual_residents", *AGED_75})
+    imd = _read(cfg.deprivation, "lsoa21_code", imd_cols)
+    wards = _read(cfg.wards, "LSOA21CD", set())
+    for col in ("WD24CD", "WD24NM", "LAD24CD"):
+        if col not in wards.columns:
+            raise InputError(cfg.wards, "the column is missing.", column=col,
+                             expected="the ONS LSOA21 -> WD24 -> LAD24 best-fit lookup columns")
+    codes = np.array(sorted(census.index), dtype=object)
+    census = census.reindex(codes)
+    notes: list[str] = []
+    n = len(codes)
+    values = np.full((n, len(cfg.indicators)), np.nan)
+    weights = np.tile(census["total_usual_residents"].to_numpy(float)[:, None], (1, len(cfg.indicators)))
+    provenance = []
+    for j, spec in enumerate(cfg.indicators):
+        if spec.source == "census":
+            values[:, j] = census_value(census, spec).to_numpy()
+            provenance.append(_prov(spec, CENSUS, cfg.population, "2021-03", "LSOA 2021"))
+        elif spec.source == "imd":
+            col = imd[spec.columns[0]].reindex(codes)
+            values[:, j] = col.to_numpy(float)
+            provenance.append(_prov(spec, IMD, cfg.deprivation, "2025", "LSOA 2021"))
+        else:
+            v, premises, prov = _coverage(store, spec, codes, cfg)
+            values[:, j] = v
+            weights[:, j] = np.where(np.isnan(premises), 0.0, premises)
+            provenance.append(prov)
+        gap = int(np.isnan(values[:, j]).sum())
+        if provenance[-1].get("missing"):
+            notes.append(f"{spec.label}: {provenance[-1]['missing']}; left out of every area's index.")
+        elif gap:
+            notes.append(f"{spec.label}: no figure for {gap:,} of {n:,} LSOAs; their index uses the other indicators.")
+    ward = wards["WD24CD"].reindex(codes)
+    lad = census["lad_code"] if "lad_code" in census.columns else wards["LAD24CD"].reindex(codes)
+    if ward.isna().any():
+        notes.append(f"{int(ward.isna().sum())} LSOAs are not in the ward lookup {cfg.wards.name}; they are left "
+                     "out of ward figures.")
+    aged_75 = census[list(AGED_75)].sum(axis=1).to_numpy(float)
+    raw = Raw(
+        codes=codes, names=census["lsoa21_name"].to_numpy(object) if "lsoa21_name" in census.columns else codes,
+        lad=lad.to_numpy(object), ward=ward.fillna("").to_numpy(object),
+        residents=census["total_usual_residents"].to_numpy(float), aged_75=aged_75,
+        values=values, agg_weight=weights, provenance=provenance, notes=notes,
+        ward_names=dict(zip(wards["WD24CD"], wards["WD24NM"], strict=False)),
+    )
+    raw.england = england_bounds(cfg)
+    try:
+        raw.lad_names = store.names("lad")
+        raw.ward_names.update(store.names("ward"))
+    except ObservatoryError:
+        pass
+    return raw
+
+
+def _prov(spec: IndicatorSpec, publisher: str, file: Path, release: str, vintage: str,
+          synthetic: bool = False, release_id: str | None = None) -> dict[str, Any]:
+    return {"indicator": spec.id, "publisher": publisher, "file": file.name, "release": release,
+            "release_id": release_id or file.name, "vintage": vintage, "synthetic": synthetic}
+
+
+def _coverage(store: Store, spec: IndicatorSpec, codes: np.ndarray, cfg: InclusionConfig):
+    try:
+        rows = store.figures("lsoa", spec.columns[0], "latest")
+    except ObservatoryError as exc:
+        # said in every output (the gap note in `load`), never a silent zero
+        nan = np.full(len(codes), np.nan)
+        return nan, nan, {"indicator": spec.id, "publisher": "not in the store", "file": "", "release": None,
+                          "release_id": "", "vintage": "", "synthetic": False,
+                          "missing": f"the store has no LSOA figures for '{spec.columns[0]}' ({exc})"}
+    by_code = {r["area_code"]: r for r in rows}
+    v = np.array([by_code[c]["value"] if c in by_code and by_code[c]["value"] is not None else np.nan
+                  for c in codes], dtype=float)
+    premises = np.array([by_code[c]["denominator"] if c in by_code and by_code[c]["denominator"] is not None
+                         else np.nan for c in codes], dtype=float)
+    synthetic = any(r["synthetic"] for r in rows)
+    release_ids = sorted({r["release_id"] for r in rows})
+    vintage = "OA 2011 placed in LSOA 2021 by best fit"
+    prov = {"indicator": spec.id, "publisher": "Ofcom, Connected Nations" + (" (synthetic demo input)" if synthetic else ""),
+            "file": ", ".join(release_ids), "release": rows[0]["release"] if rows else None,
+            "release_id": ", ".join(release_ids), "vintage": vintage, "synthetic": synthetic}
+    return v, premises, prov
+
+
+def england_bounds(cfg: InclusionConfig) -> dict[str, tuple[float, float]]:
+    """Minimum and maximum over every LSOA of England, where the workspace names national files
+    (coverage below districts exists only for the region, so it has none)."""
+    out: dict[str, tuple[float, float]] = {}
+    census_specs = [i for i in cfg.indicators if i.source == "census"]
+    imd_specs = [i for i in cfg.indicators if i.source == "imd"]
+    if cfg.population_england and census_specs:
+        cols = {c for i in census_specs for c in i.columns} | {"total_usual_residents"}
+        df = _read(cfg.population_england, "lsoa21_code", cols)
+        df = df[df.index.str.startswith("E01")]
+        for spec in census_specs:
+            v = census_value(df, spec)
+            out[spec.id] = (float(v.min()), float(v.max()))
+    if cfg.deprivation_england and imd_specs:
+        df = _read(cfg.deprivation_england, "lsoa21_code", {i.columns[0] for i in imd_specs})
+        df = df[df.index.str.startswith("E01")]
+        for spec in imd_specs:
+            out[spec.id] = (float(df[spec.columns[0]].min()), float(df[spec.columns[0]].max()))
+    return out

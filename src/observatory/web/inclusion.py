@@ -1,0 +1,173 @@
+"""The /inclusion pages: the exclusion-risk map with its priority list, the weight controls (a GET
+form recomputed on the server, so the page works without JavaScript), the methodology, and one
+area's profile. The index model is built once per store snapshot (about 2 s) and kept with it."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ..errors import ConfigError, NotFoundError, ObservatoryError
+from ..inclusion import config as config_mod
+from ..inclusion import crosswalk
+from ..inclusion.explain import explain
+from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
+from ..inclusion.priority import SORTS, view
+from ..store import Store
+from ..workspace import CONFIG_NAME
+from ..workspace import load as load_workspace
+from .mapview import NO_DATA, _class_of, _classes
+from .pages import render, snapshot_of
+from .params import BadParameter
+
+router = APIRouter(include_in_schema=False)
+
+Level = Literal["lsoa", "ward"]
+ApiLevel = Literal["lsoa", "ward", "lad"]
+Comparison = Literal["lad", "ca", "england"]
+Mode = Literal["relative", "absolute"]
+Sort = Literal["priority", "index", "distance", "aged_75", "name"]
+MISSING = "This workspace has no exclusion-risk configuration ([inclusion] in observatory.toml), so there is no index."
+
+_models: weakref.WeakKeyDictionary[Store, Model | ObservatoryError] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+class WeightParameter(BadParameter):
+    """A weight the form or query gave that cannot be used (HTTP 422, naming the parameter)."""
+
+    def __init__(self, name: str, value: object, message: str) -> None:
+        self.name, self.value, self.allowed = name, value, ["a number >= 0 (e.g. 0 to 10)"]
+        ObservatoryError.__init__(self, message)
+
+
+def workspace_dir(request: Request) -> Path | None:
+    given = request.app.state.workspace_dir
+    if given:
+        return Path(given)
+    # a store lives in WORKSPACE/build/observatory.duckdb
+    guess = snapshot_of(request).store.path.parent.parent
+    return guess if (guess / CONFIG_NAME).is_file() else None
+
+
+def model_of(request: Request) -> Model:
+    store = snapshot_of(request).store
+    found = _models.get(store)
+    if found is None:
+        with _lock:
+            found = _models.get(store)
+            if found is None:
+                found = _load(request, store)
+                _models[store] = found
+    if isinstance(found, ObservatoryError):
+        raise found
+    return found
+
+
+def _load(request: Request, store: Store) -> Model | ObservatoryError:
+    root = workspace_dir(request)
+    try:
+        if root is None:
+            raise NotFoundError(MISSING)
+        ws = load_workspace(root)
+        if not config_mod.has_inclusion(ws):
+            raise NotFoundError(MISSING)
+        return Model.load(ws, store)
+    except ObservatoryError as exc:
+        return exc
+
+
+def weights_of(request: Request, model: Model, weights: str | None = None) -> config_mod.Weights | None:
+    """Weights from the query: `c_<component>=N` and `i_<indicator>=N` (the form's fields), or
+    `weights=broadband:5,aged_75_plus:8`. None when none is given (the workspace's defaults)."""
+    comps: dict[str, Any] = {}
+    inds: dict[str, Any] = {}
+    given = [(k, v) for k, v in request.query_params.multi_items() if k.startswith(("c_", "i_"))]
+    for part in (weights or "").split(","):
+        if part.strip():
+            key, _, value = part.partition(":")
+            key = key.strip()
+            given.append(("c_" + key if key in model.cfg.components else "i_" + key, value))
+    for name, text in given:
+        key = name[2:]
+        try:
+            value = float(text)
+        except ValueError:
+            raise WeightParameter(name, text, f"Weight '{name}': '{text}' is not a number. Weights are numbers >= 0 "
+                                  "(0 leaves it out).") from None
+        (comps if name.startswith("c_") else inds)[key] = value
+    if not given:
+        return None
+    defaults = model.cfg.default_weights()
+    if comps == {k: defaults.components[k] for k in comps} and inds == {k: defaults.indicators[k] for k in inds}:
+        return None
+    try:
+        return config_mod.apply(model.cfg, comps, inds, "the weights asked for")
+    except ConfigError as exc:
+        raise WeightParameter("weights", weights or "", str(exc)) from None
+
+
+def classes(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+    """Quantile classes of the index for the map (as the coverage map classes its figures), and
+    code -> [index, class, name, tier, confidence text] for the map script."""
+    legend = _classes([r["index"] for r in rows if r["index"] is not None])
+    areas = {r["code"]: [r["index"], _class_of(r["index"], legend), r["name"], r["tier"], r.get("confidence_text")]
+             for r in rows}
+    return legend, areas
+
+
+@router.get("/inclusion")
+def inclusion_page(request: Request, level: Level = "ward", compare_within: Comparison | None = None,
+                   mode: Mode = "relative", sort: Sort = "priority", top: int = 15) -> Response:
+    model = model_of(request)
+    weights = weights_of(request, model)
+    result = model.compute(level, compare_within, mode, weights, sensitivity=True)
+    data = view(result, sort)
+    legend, areas = classes(data["areas"])
+    data["legend"] = legend
+    data["priority"] = sorted(data["areas"], key=lambda r: (r["tier"], -(r["index"] or 0)))[:max(1, min(top, 100))]
+    data["crosswalk"] = _crosswalk(model, snapshot_of(request).store)
+    data["illustrative_text"] = ILLUSTRATIVE_GAPS if model.illustrative else None
+    hubs = [h.as_dict() for h in model.hubs.hubs] if model.hubs else []
+    map_data = {"palette": [c["colour"] for c in legend], "no_data": NO_DATA, "areas": areas,
+                "hubs": [[h["lon"], h["lat"], h["name"], h["kind"]] for h in hubs], "level": level}
+    return render(request, "inclusion.html", data, title="Where to act: digital exclusion risk", map_data=map_data,
+                  form=_form(model, result.weights), sorts=SORTS, query=_query(request), tile_url=request.app.state.tile_url)
+
+
+def _crosswalk(model: Model, store: Store) -> str | None:
+    if model.cfg.lsoa_changes is None:
+        return None
+    try:
+        return crosswalk.report(store, model.cfg.lsoa_changes)["text"]
+    except ObservatoryError as exc:
+        return f"The LSOA 2011 to 2021 check could not be made: {exc}"
+
+
+def _form(model: Model, weights: config_mod.Weights) -> list[dict[str, Any]]:
+    return [{"id": c, "weight": weights.components[c],
+             "indicators": [{"id": i.id, "label": i.label, "weight": weights.indicators[i.id],
+                             "substitute_for": i.substitute_for} for i in model.cfg.indicators if i.component == c],
+             "missing": [x.indicator for x in model.cfg.missing if x.component == c]}
+            for c in model.component_names]
+
+
+def _query(request: Request) -> str:
+    """The query string without sort and top (for the table's sort links and the downloads)."""
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "top")])
+
+
+@router.get("/inclusion/area/{code}")
+def inclusion_area_page(request: Request, code: str, compare_within: Comparison | None = None,
+                        mode: Mode = "relative") -> Response:
+    model = model_of(request)
+    data = explain(model, code, compare_within, mode, weights_of(request, model))
+    data["illustrative_text"] = ILLUSTRATIVE_GAPS if model.illustrative else None
+    return render(request, "inclusion_area.html", data,
+                  title=f"{data['area']['name']} ({data['area']['code']}): exclusion risk")
