@@ -12,6 +12,8 @@ from .store import Store
 # store's meta table under `region_code`.
 DEFAULT_REGION = "E47000003"
 HEADLINE = ("sfbb", "gigabit", "full_fibre")
+# Shown beside every headline: the comparison a councillor asks for first.
+NATIONAL = {"E92000001": "England", "K02000001": "UK"}
 
 
 def region_of(store: Store) -> str:
@@ -26,8 +28,17 @@ def overview(store: Store) -> dict[str, Any]:
     headline = [indicators[i] for i in HEADLINE if i in indicators]
 
     series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for row in store.series_many([region_code] + [d["code"] for d in districts]):
+    for row in store.series_many([region_code] + [d["code"] for d in districts] + list(NATIONAL)):
         series[(row["area_code"], row["indicator"])].append(row)
+
+    def national(ind_id: str, month: str | None) -> list[dict[str, Any]]:
+        """England and the UK at the same month as the region's figure (like with like)."""
+        out = []
+        for code, name in NATIONAL.items():
+            same = [r for r in series.get((code, ind_id), []) if r["release"] == month]
+            if same:
+                out.append({"code": code, "name": name, "value": same[0]["value"], "release": month})
+        return out
 
     def figures_of(code: str) -> dict[str, Any]:
         out = {}
@@ -41,6 +52,10 @@ def overview(store: Store) -> dict[str, Any]:
         return out
 
     areas = [dict(region, figures=figures_of(region_code))]
+    for ind in headline:
+        f = areas[0]["figures"].get(ind["id"])
+        if f:
+            f["national"] = national(ind["id"], f["release"])
     areas += [dict(d, figures=figures_of(d["code"])) for d in districts]
     shown = [f for a in areas for f in a["figures"].values() if f]
     return {

@@ -49,7 +49,9 @@ def test_overview_headline_against_target(client):
     # Only superfast broadband has a target in the strategy; none is invented for gigabit.
     assert gig["target"] is None and gig["meets_target"] is None
     page = client.get("/").text
-    assert "up 5.0 pp since 2025-01" in page and "up 10.0 pp since 2024-07" in page
+    # the change over a year, in words with months in words; no empty "no earlier release"
+    assert "up 10.0 percentage points since July 2024" in page
+    assert "no earlier release" not in page
     assert "Below target" in page
 
 

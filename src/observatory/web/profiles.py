@@ -10,6 +10,7 @@ from ..indicators.trends import any_synthetic, meets, target_for, trend
 from ..levels import rank
 from ..store import Store
 from .params import LEVEL_NAMES, normalise_postcode
+from .ranking import CHILD_INDICATORS, children_table, england_rank
 
 # The comparators the board reads an area against, finest first.
 COMPARATOR_LEVELS = ("lad", "group", "ca", "rgn", "nation", "uk")
@@ -29,7 +30,9 @@ def _series_by(store: Store, codes: list[str]) -> dict[tuple[str, str], list[dic
     return out
 
 
-def profile(store: Store, code: str) -> dict[str, Any]:
+def profile(store: Store, code: str, child_indicator: str | None = None, sort: str = "rank") -> dict[str, Any]:
+    """An area's figures, its comparators, and its children ranked on one indicator
+    (`child_indicator`, default the first of CHILD_INDICATORS the children have)."""
     area = store.area(code)
     indicators = {i["id"]: i for i in store.indicators()}
     parents = store.parents(code)
@@ -52,6 +55,7 @@ def profile(store: Store, code: str) -> dict[str, Any]:
                 direction=ind["direction"],
                 target=target,
                 meets_target=meets(latest["value"], target, ind["direction"]),
+                england_rank=england_rank(store, code, ind_id, latest["release"]) if area["level"] == "lad" else None,
                 series=[_point(r) for r in own],
                 comparisons=[
                     _comparison(p, series.get((p["code"], ind_id), []), latest["release"])
@@ -60,6 +64,21 @@ def profile(store: Store, code: str) -> dict[str, Any]:
             )
         )
     children = store.children(code)
+    ranked_children = None
+    if children:
+        own = {f["indicator"]: f["value"] for f in figures}
+        choices = [i for i in CHILD_INDICATORS if i in own]
+        if child_indicator in own:
+            choices = [child_indicator] + choices
+        for ind_id in choices:
+            ranked_children = children_table(store, code, children[0]["level"], ind_id, own[ind_id])
+            if ranked_children:
+                if sort == "name":
+                    ranked_children["rows"].sort(key=lambda r: ((r["name"] or "").lower(), r["code"]))
+                ranked_children["sort"] = sort
+                ranked_children["choices"] = [{"id": i, "label": indicators[i]["label"]}
+                                              for i in CHILD_INDICATORS if i in own]
+                break
     return {
         "area": dict(area, level_label=LEVEL_NAMES.get(area["level"], area["level"])),
         "parents": [_brief_area(p) for p in parents],
@@ -67,6 +86,7 @@ def profile(store: Store, code: str) -> dict[str, Any]:
         "figures": figures,
         "children": [_brief_area(c) for c in children],
         "children_level": LEVEL_NAMES.get(children[0]["level"]) if children else None,
+        "ranked_children": ranked_children,
         "illustrative": any_synthetic(figures),
     }
 
