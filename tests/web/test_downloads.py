@@ -37,12 +37,12 @@ def test_csv_holds_the_store_figures(client, expected):
         assert row.value == want[row.area_code]["value"]
         assert row.numerator == want[row.area_code]["numerator"]
         assert row.release_id == want[row.area_code]["release_id"]
-    assert not frame["illustrative_data"].any()
+    assert (frame["illustrative_data"] == "no").all()
 
 
 def test_csv_marks_illustrative_rows(client):
     frame = pd.read_csv(io.BytesIO(get(client, "csv", "ward", "sfbb").content))
-    assert frame["illustrative_data"].all()
+    assert (frame["illustrative_data"] == "yes").all()
     assert frame["note"].str.startswith("illustrative data").all()
 
 
@@ -83,3 +83,15 @@ def test_geopackage_of_illustrative_figures_says_so(client, tmp_path):
 def test_download_of_an_unpublished_level_explains(client):
     r = client.get("/download?indicator=full_fibre&level=ward&format=csv")
     assert r.status_code == 422 and "not published at ward level" in r.text
+
+
+def test_csv_is_tidy_for_a_spreadsheet_and_names_each_areas_district(client):
+    frame = pd.read_csv(io.BytesIO(get(client, "csv", "ward", "sfbb").content), dtype=str)
+    # counts are whole numbers, flags are words, values have at most two decimal places
+    assert not frame["numerator"].str.contains(r"\.").any()
+    assert set(frame["suppressed"]) <= {"yes", "no"}
+    assert frame["value"].map(lambda v: len(v.partition(".")[2]) <= 2).all()
+    # the fixture's wards: Headingley and City and Hunslet in Leeds, the other two in Bradford
+    districts = dict(zip(frame["area_code"], frame["district_name"], strict=True))
+    assert districts == {"E05001420": "Leeds", "E05001421": "Leeds", "E05001346": "Bradford",
+                         "E05001347": "Bradford"}

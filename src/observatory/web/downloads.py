@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 from starlette.responses import FileResponse, Response
 
+from ..levels import rank
 from ..store import FIGURE_COLUMNS, Store
 from .figures import ILLUSTRATIVE_NOTE
 
@@ -31,12 +32,36 @@ FORMATS = {
 }
 
 
+# The areas each row lies in, as columns, so a download can be filtered or grouped by district
+# (and by ward below it) without a lookup of its own.
+PARENT_COLUMNS = (("ward", "ward"), ("lad", "district"))
+
+
 def figures_frame(store: Store, indicator: str, level: str, release: str) -> pd.DataFrame:
+    """The figures as a table people open in a spreadsheet: percentages to two decimal places
+    (the store keeps full precision), counts as whole numbers, yes/no for flags, and the ward and
+    district of each area."""
     rows = store.figures(level, indicator, release)
     frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
-    frame["illustrative_data"] = frame["synthetic"].astype(bool)
-    frame["note"] = frame["illustrative_data"].map(lambda s: ILLUSTRATIVE_NOTE if s else "")
+    frame["value"] = pd.to_numeric(frame["value"]).round(2)
+    for column in ("numerator", "denominator"):
+        frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+    synthetic = frame["synthetic"].astype(bool)
+    frame["suppressed"] = frame["suppressed"].astype(bool).map(_yes_no)
+    frame["synthetic"] = synthetic.map(_yes_no)
+    frame["illustrative_data"] = synthetic.map(_yes_no)
+    frame["note"] = synthetic.map(lambda s: ILLUSTRATIVE_NOTE if s else "")
+    for parent_level, name in PARENT_COLUMNS:
+        if rank(parent_level) > rank(level):
+            parents = store.parents_at(level, parent_level)
+            if parents:
+                frame[f"{name}_code"] = frame["area_code"].map(lambda c, p=parents: p.get(c, {}).get("code"))
+                frame[f"{name}_name"] = frame["area_code"].map(lambda c, p=parents: p.get(c, {}).get("name"))
     return frame
+
+
+def _yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"
 
 
 # At most this many downloads are built at once; the rest wait their turn. A postcode-level
