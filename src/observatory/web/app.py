@@ -7,6 +7,7 @@ import logging
 import os
 import time
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
-from ..months import month_words
+from ..months import MONTHS, month_words
 from ..overview import region_of
 from ..store import Store
 from . import (
@@ -187,6 +188,9 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env = templates.env
     env.filters["pct"] = _pct
     env.filters["pp"] = _pp
+    env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:] if text and not text[1:2].isupper() else text
+    env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:] if text else text
+    env.filters["when"] = when_words
     env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
     env.globals["month_words"] = month_words
@@ -210,15 +214,24 @@ def _pct(value: Any, unit: str = "%") -> str:
     return percent_text(value, unit)
 
 
+def when_words(stamp: Any) -> str:
+    """'2026-11-28T14:52:53' -> '28 November 2026 at 14:52': a time as people write it."""
+    try:
+        moment = datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return str(stamp or "")
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year} at {moment:%H:%M}"
+
+
 def _pp(change: Any) -> str:
     """A change in percentage points, with a word as well as a sign."""
     if change is None:
         return "no earlier release"
     v = change["change_pp"]
     if abs(v) < 0.05:
-        return f"no change since {change['release']}"
+        return f"no change since {month_words(change['release'])}"
     word = "up" if v > 0 else "down"
-    return f"{word} {abs(v):.1f} pp since {change['release']}"
+    return f"{word} {abs(v):.1f} percentage points since {month_words(change['release'])}"
 
 
 DOCS_PAGE = """<!DOCTYPE html>
