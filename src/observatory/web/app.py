@@ -188,7 +188,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env = templates.env
     env.filters["pct"] = _pct
     env.filters["pp"] = _pp
-    env.filters["lower_first"] = lambda text: text[:1].lower() + text[1:] if text and not text[1:2].isupper() else text
+    env.filters["lower_first"] = lower_first
     env.filters["upper_first"] = lambda text: text[:1].upper() + text[1:] if text else text
     env.filters["when"] = when_words
     env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
@@ -212,6 +212,17 @@ def _pct(value: Any, unit: str = "%") -> str:
     if value is None:
         return "no figure"
     return percent_text(value, unit)
+
+
+PROPER = ("England", "Wales", "Scotland", "Northern Ireland", "Great Britain", "United Kingdom", "UK")
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'Ward' -> 'ward', but 'LSOA', 'England and Wales' and
+    'Mbit/s' stay as they are (lower-casing a whole label gave 'mbit/s' and 'england')."""
+    if not text or text[1:2].isupper() or text.startswith(PROPER):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def when_words(stamp: Any) -> str:
