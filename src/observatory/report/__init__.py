@@ -17,7 +17,7 @@ from ..errors import ConfigError, StoreError
 from ..store import Store
 from ..workspace import Workspace
 from . import render
-from .coverage import coverage
+from .coverage import coverage, sentences
 from .coverage_maps import coverage_maps
 from .period import default_year, month_words
 from .sections import Context, optional_sections, sources
@@ -59,6 +59,12 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         maps = coverage_maps(store, year)
         step(STEPS[2])
         extra = optional_sections(ctx)
+        # the strategy's coverage goals for the region (the metrics file's forecasts), for the summary
+        metrics = next((x for x in extra if x.id == "metrics" and not x.omitted), None)
+        cov["goals"] = {f["indicator"]: f for f in (metrics.data.get("forecasts") or [] if metrics else [])
+                        if f.get("area_code") == cov["region"]["code"] and f.get("target") is not None}
+        cov["sentences"] = sentences(cov["region"], cov["districts"], cov["england"] or {"figures": {}},
+                                     cov["indicators"], cov["goals"])
         appendix = sources(ctx)
         meta = store.meta()
     document = render.html({

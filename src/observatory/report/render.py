@@ -24,6 +24,7 @@ def environment() -> Environment:
     env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
     env.filters["month"] = month_words
     env.filters["change"] = change_words
+    env.filters["day"] = day_words
     return env
 
 
@@ -44,3 +45,15 @@ def change_words(change: float) -> str:
     if text == "0.0":
         return "no change"
     return f"{'+' if change > 0 else '−'}{text} pts"
+
+
+def day_words(value: Any) -> str:
+    """'2026-09-30' (or a timestamp) -> '30 September 2026'; '2026-09' -> 'September 2026'."""
+    if not value:
+        return ""
+    text = str(value)
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return f"{int(text[8:10])} {month_words(text[:7])}"
+    if len(text) == 7 and text[4] == "-":
+        return month_words(text)
+    return text

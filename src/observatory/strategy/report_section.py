@@ -5,7 +5,10 @@ template."""
 
 from __future__ import annotations
 
+import re
+
 from ..errors import ConfigError
+from ..months import month_words
 from ..report.sections import Context, Section
 from ..report.sparkline import sparkline
 from .board import Board
@@ -37,6 +40,15 @@ def metrics_section(ctx: Context) -> Section:
         r["sparkline"] = sparkline([v["value"] for v in r["values"]], f"{r['display_title']}: values")
         r.pop("trend", None)
         r.pop("band", None)
+    for r in rows:  # printed prose: "1 January 2026", not "01 January 2026"
+        r["words"] = _day_words(r.get("words"))
+        r["rule"] = _day_words(r.get("rule"))
     data = board.summary(rows)
     data["forecasts"] = board.forecasts()
+    for f in data["forecasts"]:  # "94.9% in 2026-01" -> "94.9% in January 2026"
+        f["words"] = re.sub(r"\b(\d{4}-\d{2})\b(?!-)", lambda m: month_words(m.group(1)), f.get("words") or "")
     return Section("metrics", TITLE, data, illustrative=data["illustrative"])
+
+
+def _day_words(text: str | None) -> str | None:
+    return re.sub(r"\b0(\d) (?=[A-Z][a-z]+ \d{4})", r"\1 ", text) if text else text
