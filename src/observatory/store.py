@@ -492,3 +492,46 @@ class Store:
                 "workspace's sources and running `observatory build`; export with --format csv."
             ) from None
         raise StoreError(f"SQL error: {text.splitlines()[0]}") from None
+
+    # -- search, paged -----------------------------------------------------------------------
+    def search_areas(self, text: str, offset: int = 0, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+        """Every area whose name or code contains the text, counted, and one page of them in the
+        order `search` gives (exact matches, then names that start with it, coarser levels first)."""
+        needle = text.strip().lower()
+        like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
+        rows = self.rows(
+            f"""SELECT code, name, level, vintage, count(*) OVER () AS total FROM areas
+                WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'
+                ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
+                              WHEN lower(name) LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,
+                         CASE level {coarse} END DESC, name, code
+                LIMIT ? OFFSET ?""",
+            [f"%{like}%", f"%{like}%", needle, needle, f"{like}%", limit, offset],
+        )
+        if rows:
+            total = rows[0]["total"]
+        else:  # a page past the last: count them anyway
+            total = self.rows(
+                "SELECT count(*) AS n FROM areas WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'",
+                [f"%{like}%", f"%{like}%"],
+            )[0]["n"]
+        for r in rows:
+            del r["total"]
+        return total, rows
+
+    def parents_of(self, codes: list[str], parent_level: str) -> dict[str, dict[str, str]]:
+        """For each of `codes`: the `parent_level` area it lies in ({code, name}); where a best fit
+        places it in several, the one holding most of it (as `parents_at`, for a few areas)."""
+        if not codes:
+            return {}
+        rows = self.rows(
+            """SELECT m.child, a.code, a.name FROM membership m JOIN areas a ON a.code = m.parent
+               WHERE m.child IN (SELECT unnest(?)) AND m.parent_level = ?
+               ORDER BY m.child, coalesce(m.share, m.weight) DESC, a.code""",
+            [list(codes), parent_level],
+        )
+        out: dict[str, dict[str, str]] = {}
+        for r in rows:
+            out.setdefault(r["child"], {"code": r["code"], "name": r["name"]})
+        return out

@@ -93,9 +93,10 @@ def api_postcode(request: Request, text: str) -> JSONResponse:
     return ok(postcode(store_of(request), text))
 
 
-@router.get("/search", tags=["reference"], summary="Areas whose name or code contains the text")
-def api_search(request: Request, q: str = "") -> JSONResponse:
-    data = catalogue.search(store_of(request), q)
+@router.get("/search", tags=["reference"],
+            summary="Places and areas whose name or code contains the text, 20 areas a page")
+def api_search(request: Request, q: str = "", page: Annotated[int, Query(ge=1)] = 1) -> JSONResponse:
+    data = catalogue.search(store_of(request), q, page, request.app.state.workspace_dir)
     data["postcode"] = params.normalise_postcode(q)
     return ok(data)
 

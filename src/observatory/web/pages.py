@@ -138,12 +138,12 @@ def postcode_page(request: Request, text: str) -> Response:
 
 
 @router.get("/search")
-def search_page(request: Request, q: str = "") -> Response:
+def search_page(request: Request, q: str = "", page: int = 1) -> Response:
     text = q.strip()
     normal = params.normalise_postcode(text)
     if normal:
         return _redirect(request, f"/postcodes/{quote(normal)}")
-    data = catalogue.search(store_of(request), text)
+    data = catalogue.search(store_of(request), text, page, request.app.state.workspace_dir)
     exact = [r for r in data["results"] if r["code"].lower() == text.lower()]
     if exact:
         return _redirect(request, f"/areas/{quote(exact[0]['code'])}")
