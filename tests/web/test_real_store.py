@@ -152,3 +152,17 @@ def test_every_month_offered_at_district_level_answers(real_client):
             for level in ("lad", "ward"):
                 r = real_client.get(f"/map?indicator={indicator}&level={level}&release={month}")
                 assert r.status_code == 200, (indicator, level, month)
+
+
+def test_what_changed_puts_the_biggest_mover_first(real_client):
+    """Gigabit since September 2022 by district: the change is each district's figure now minus
+    then, from the figures API; the biggest rise leads the list (Calderdale's, in ONS's series)."""
+    now = {f["area_code"]: f["value"] for f in real_client.get("/api/v1/figures?indicator=gigabit&level=lad").json()["figures"]}
+    then = {f["area_code"]: f["value"] for f in
+            real_client.get("/api/v1/figures?indicator=gigabit&level=lad&release=2022-09").json()["figures"]}
+    rises = sorted(((round(now[c] - then[c], 1), c) for c in DISTRICTS), reverse=True)
+    data = real_client.get("/changes.json?indicator=gigabit&since=2022-09").json()
+    assert [(r["change_pp"], r["code"]) for r in data["rows"]] == rises
+    assert data["movers"][0]["code"] == rises[0][1] == "E08000033"  # Calderdale
+    page = real_client.get("/changes?indicator=gigabit&since=2022-09").text
+    assert "England" in page and 'id="trend-table"' in page

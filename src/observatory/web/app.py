@@ -37,6 +37,7 @@ from . import (
     records,
     records_api,
 )
+from . import glossary as glossary_pages
 from . import metrics as metrics_pages
 from . import report as report_pages
 from .cache import ResponseCache
@@ -96,7 +97,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
-                   metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router):
+                   metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router):
         app.include_router(router)
     app.include_router(report_pages.router)
     _docs(app)
@@ -197,6 +198,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
+    env.globals["term"] = glossary_pages.term  # {{ term("lsoa", "LSOA") }}: a link to /glossary#lsoa
     auth.template_globals(env)
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
     # A figure of a row with its words when it has no value: `shown(row, unit)`.

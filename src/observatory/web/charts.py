@@ -153,3 +153,65 @@ def bars_for(view: dict[str, Any]) -> Markup:
         return bars_svg(rows, f"{ind['label']} (premises)", "premises", colours, chart_id="map-bars")
     rows = sorted(view["figures"], key=lambda r: (r["value"] is None, -(r["value"] or 0)))
     return bars_svg(rows, ind["label"], ind["unit"], colours, view.get("target"), view.get("england"), "map-bars")
+
+
+# Line styles for several areas on one chart: dash patterns as well as colours, so lines can be
+# told apart in grey print and by people who do not see the colours (ColorBrewer Dark2).
+LINE_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d")
+LINE_DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 2 1 2")
+
+
+def lines_svg(lines: list[dict[str, Any]], label: str, unit: str, chart_id: str = "lines") -> Markup:
+    """Several areas over time on a true time axis (months spaced by the time between them, not
+    one step per release), each line labelled at its end; England in black, thicker."""
+    points = [p for line in lines for p in line["points"]]
+    if len(points) < 2:
+        return Markup("")
+
+    def t(month: str) -> float:
+        return int(month[:4]) + (int(month[5:7]) - 1) / 12
+
+    t0, t1 = min(t(m) for m, _ in points), max(t(m) for m, _ in points)
+    if t1 <= t0:
+        return Markup("")
+    values = [v for _, v in points]
+    lo = 0.0 if min(values) < 20 else (min(values) // 10) * 10
+    hi = 100.0 if unit == "%" else max(values) * 1.05
+    width, height, left, right, top, bottom = 640, 300, 44, 120, 14, 30
+    pw, ph = width - left - right, height - top - bottom
+
+    def x(month: str) -> float:
+        return left + pw * (t(month) - t0) / (t1 - t0)
+
+    def y(v: float) -> float:
+        return top + ph * (1 - (v - lo) / (hi - lo))
+
+    desc = "; ".join(f"{line['name']}: {line['points'][0][1]:.1f}% in {line['points'][0][0]} to "
+                     f"{line['points'][-1][1]:.1f}% in {line['points'][-1][0]}" for line in lines)
+    parts = [f'<svg class="obs-chart" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
+             f'<title id="{chart_id}-t">{escape(label)} over time, by district, with England</title>',
+             f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
+    for tick in _ticks(lo, hi):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" class="obs-grid"/>'
+                     f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="obs-axis">{tick:g}%</text>')
+    for year in range(int(t0) + (t0 > int(t0)), int(t1) + 1):
+        xx = left + pw * (year - t0) / (t1 - t0)
+        parts.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{height - bottom}" class="obs-grid"/>'
+                     f'<text x="{xx:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="obs-axis">{year}</text>')
+    ends: list[float] = []
+    for i, line in enumerate(sorted(lines, key=lambda ln: ln["england"])):
+        colour = "#0b0c0c" if line["england"] else LINE_COLOURS[i % len(LINE_COLOURS)]
+        dash = "" if line["england"] else LINE_DASHES[i % len(LINE_DASHES)]
+        path = " ".join(f"{'M' if j == 0 else 'L'}{x(m):.1f},{y(v):.1f}" for j, (m, v) in enumerate(line["points"]))
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{3 if line["england"] else 2}"'
+                     + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+        m, v = line["points"][-1]
+        ey = y(v)
+        while any(abs(ey - e) < 12 for e in ends):  # keep end labels from overlapping
+            ey += 12
+        ends.append(ey)
+        parts.append(f'<text x="{x(m) + 6:.1f}" y="{ey + 4:.1f}" class="obs-axis" style="fill:{colour}">'
+                     f'{escape(line["name"])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

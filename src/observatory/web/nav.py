@@ -5,6 +5,7 @@ from __future__ import annotations
 NAV: list[tuple[str, str]] = [
     ("/", "Overview"),
     ("/map", "Map"),
+    ("/changes", "What changed"),
     ("/search", "Search"),
     ("/inclusion", "Where to act"),
     ("/sources", "Data and sources"),

@@ -1,0 +1,141 @@
+"""The glossary: the words the dashboard uses, in plain English, each with an anchor
+(/glossary#lsoa) that pages link to with the `term(id, text)` template global."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from .pages import render, snapshot_of
+
+router = APIRouter(include_in_schema=False)
+
+# (id, term, definition, group). Speeds and thresholds follow Ofcom's Connected Nations
+# definitions, as the store's indicator definitions do (indicators/definitions.py).
+TERMS: tuple[tuple[str, str, str, str], ...] = (
+    # -- places ---------------------------------------------------------------------------------
+    ("output-area", "Output area (OA)",
+     "The smallest area census figures are published for: about 125 households (40 to 250). "
+     "Ofcom publishes coverage for output areas; this dashboard's output areas are those of the 2011 "
+     "census, because Ofcom's files use them.", "Places"),
+    ("lsoa", "LSOA (lower layer super output area)",
+     "A small area of 400 to 1,200 households (1,000 to 3,000 people), built from output areas by the "
+     "Office for National Statistics so that statistics can be compared between places of similar size. "
+     "Deprivation (the Index of Multiple Deprivation) is published for LSOAs.", "Places"),
+    ("msoa", "MSOA (middle layer super output area)",
+     "An area of 2,000 to 6,000 households (5,000 to 15,000 people), made of a few LSOAs. ONS names them "
+     "after their district and a number (for example Leeds 001).", "Places"),
+    ("ward", "Ward",
+     "An electoral ward: the area a local councillor is elected for. Wards change when boundaries are "
+     "redrawn; this dashboard uses the wards people voted in at May 2025.", "Places"),
+    ("district", "District (local authority district)",
+     "The area of one council, such as Leeds or Calderdale. West Yorkshire has five: Bradford, Calderdale, "
+     "Kirklees, Leeds and Wakefield. Ofcom publishes its real figures at this level.", "Places"),
+    ("combined-authority", "Combined authority",
+     "A group of neighbouring councils that work together on transport, skills and economic "
+     "development, with an elected mayor. West Yorkshire Combined Authority covers the five West "
+     "Yorkshire districts.", "Places"),
+    ("best-fit", "Best fit",
+     "How a small area is placed in a bigger one whose boundary it does not follow exactly: the whole "
+     "small area goes to the bigger area that holds its centre (or most of its people). Output areas go "
+     "to wards and LSOAs this way, so a ward's figure is close to, but not exactly, the figure for its "
+     "boundary.", "Places"),
+    # -- speeds and coverage --------------------------------------------------------------------
+    ("premises", "Premises",
+     "Homes and business addresses, as Ofcom counts them. Coverage figures are shares of all premises "
+     "unless they say \"residential\". A figure is what premises can receive from a fixed network, not "
+     "what they buy.", "Broadband"),
+    ("uso", "USO (Universal Service Obligation)",
+     "The legal right to request a decent broadband connection: a download speed of at least 10 Mbit/s "
+     "and an upload speed of at least 1 Mbit/s (Ofcom). Premises \"below the USO\" cannot get that from "
+     "a fixed line or fixed wireless network.", "Broadband"),
+    ("superfast", "Superfast broadband",
+     "A download speed of at least 30 Mbit/s. The strategy's target is superfast broadband for about 90% "
+     "of premises.", "Broadband"),
+    ("ultrafast", "Ultrafast broadband",
+     "A download speed of at least 300 Mbit/s in Ofcom's definitions. The dashboard also shows the "
+     "share of premises that can get 100 Mbit/s or more, labelled as such.", "Broadband"),
+    ("gigabit", "Gigabit-capable broadband",
+     "A download speed of at least 1 Gbit/s (1,000 Mbit/s), from full fibre or from cable networks "
+     "upgraded to DOCSIS 3.1.", "Broadband"),
+    ("full-fibre", "Full fibre (FTTP)",
+     "Fibre to the premises: a fibre-optic line all the way to the building, rather than fibre to a "
+     "street cabinet and copper from there. Ofcom publishes it for districts only.", "Broadband"),
+    ("take-up", "Take-up",
+     "The share of premises that have bought a service, as opposed to those that could (coverage). "
+     "Full-fibre take-up is given both as a share of the premises full fibre reaches and as a share of "
+     "all premises.", "Broadband"),
+    ("backbone-reach", "Backbone reach",
+     "The share of premises within a short distance (200 metres by default) of a council, school or "
+     "health building the Full Fibre programme has lit: a modelled measure of how close the new fibre "
+     "backbone comes to homes and businesses. Distances are straight lines, not cable routes.",
+     "Broadband"),
+    # -- numbers ----------------------------------------------------------------------------------
+    ("percentage-points", "Percentage points (pp)",
+     "The difference between two percentages. Going from 80% to 84% is a rise of 4 percentage points "
+     "(it is a 5% rise in relative terms, which is a different thing).", "Numbers"),
+    ("release", "Release and as-of month",
+     "A release is one set of figures a publisher put out. Its as-of month is the month the figures "
+     "describe (Ofcom's \"July 2025\" figures describe coverage in July 2025), not the month they were "
+     "published, which is usually some months later.", "Numbers"),
+    ("published", "Published figures",
+     "Figures read as the publisher put them out (Ofcom, ONS), for the areas they publish. Where a "
+     "figure was also worked out from smaller areas, the published one is shown.", "Methods"),
+    ("rolled-up", "Rolled-up figures",
+     "Figures for a bigger area worked out by adding up its smaller areas' premises counts: premises "
+     "covered over all premises, never an average of percentages. Wards, MSOAs and LSOAs are rolled up "
+     "from output areas; the combined authority, regions and England from districts.", "Methods"),
+    ("estimated-weights", "Estimated weights",
+     "Some figures are published as percentages without premises counts (the ONS gigabit series, "
+     "full-fibre take-up). To combine districts into a bigger area, each district's percentage is "
+     "weighted by its premises count from the nearest release that has one, so the result is an "
+     "estimate and is marked as such.", "Methods"),
+    ("suppression", "Suppression",
+     "Hiding a figure for an area with very few premises, so that no household's service can be "
+     "worked out. Enough other figures are hidden too that a hidden one cannot be found by subtracting "
+     "the others from their total. Hidden areas still count in the totals of the areas they sit in.",
+     "Numbers"),
+    ("illustrative", "Illustrative data",
+     "Figures derived from a synthetic demonstration file rather than published coverage, marked with "
+     "a yellow tag. They show how the dashboard works; do not use them for decisions. Ofcom's real "
+     "figures are used wherever they exist.", "Numbers"),
+    ("natural-breaks", "Natural breaks (map classes)",
+     "How the map's colour bands are chosen: the breaks that keep areas with similar values together "
+     "and separate groups that differ (Jenks's method). Areas at zero get a band of their own, and the "
+     "target, where there is one, is always a break. Darker means worse.", "Numbers"),
+    ("exclusion-risk", "Exclusion risk index",
+     "A score from 0 to 10 for each LSOA of how likely people there are to be digitally excluded, "
+     "combining demography (older residents), broadband and deprivation, after Greater Manchester "
+     "Combined Authority's Digital Exclusion Risk Index. Each measure is scaled from 0 (lowest in the "
+     "comparison area) to 10 (highest) and the scores are weighted together.", "Numbers"),
+)
+
+# each group's heading is an anchor too: /glossary#methods explains how figures are made
+GROUPS = ("Places", "Broadband", "Numbers", "Methods")
+IDS = frozenset(t[0] for t in TERMS) | {g.lower() for g in GROUPS}
+
+
+def glossary(suppress_below: int | None = None) -> dict[str, Any]:
+    terms = [{"id": i, "term": t, "definition": d, "group": g} for i, t, d, g in TERMS]
+    if suppress_below:
+        for t in terms:
+            if t["id"] == "suppression":
+                t["definition"] += (f" In this dashboard a figure over fewer than {suppress_below} premises "
+                                    "is hidden.")
+    return {
+        "groups": [{"id": g.lower(), "name": g, "terms": [t for t in terms if t["group"] == g]} for g in GROUPS],
+        "terms": terms,
+    }
+
+
+def term(term_id: str, text: str) -> Markup:
+    """A link to a term's definition, for templates: {{ term("lsoa", "LSOA") }}."""
+    return Markup('<a class="govuk-link obs-term" href="/glossary#{}">{}</a>').format(term_id, text)
+
+
+@router.get("/glossary")
+def glossary_page(request: Request) -> Response:
+    return render(request, "glossary.html", glossary(snapshot_of(request).suppress_below), title="Glossary")
