@@ -33,21 +33,36 @@ def coverage(store: Store, year: int) -> dict[str, Any]:
             c = compared(series.get((area["code"], ind["id"]), []), year)
             if c is not None:
                 c["meets_target"] = meets(c["now"]["value"], ind["target"], ind["direction"])
-                values = [r["value"] for r in series[(area["code"], ind["id"])]
-                          if r["value"] is not None and r["release"] <= c["now"]["release"]]
-                c["spark"] = sparkline(values, f"{ind['label']}, {area['name']}: {len(values)} releases")
+                known = [r for r in series[(area["code"], ind["id"])]
+                         if r["value"] is not None and r["release"] <= c["now"]["release"]]
+                values = [r["value"] for r in known]
+                c["history"] = {r["release"]: r["value"] for r in known}
+                c["spark"] = sparkline(values, f"{ind['label']}, {area['name']}, {len(values)} releases: " + "; ".join(
+                    f"{month_words(r['release'])} {r['value']:.1f}%" for r in known))
             figures[ind["id"]] = c
         return {"code": area["code"], "name": area["name"], "level": area["level"], "figures": figures}
 
     rows = [row_of(region), *(row_of(d) for d in districts)]
     england = row_of({"code": ENGLAND, "name": "England", "level": "nation"})
     shown = [f["now"] for r in [*rows, england] for f in r["figures"].values() if f]
+    # the figures behind the trend lines: one table per indicator, areas by release month
+    trends = []
+    for ind in indicators:
+        months = sorted({m for r in [*rows, england] if r["figures"].get(ind["id"])
+                         for m in r["figures"][ind["id"]]["history"]})
+        if len(months) >= 2:
+            trends.append({"indicator": ind, "months": months,
+                           "rows": [{"name": r["name"], "level": r["level"],
+                                     "values": [(r["figures"][ind["id"]] or {}).get("history", {}).get(m)
+                                                if r["figures"].get(ind["id"]) else None for m in months]}
+                                    for r in [*rows, england]]})
     return {
         "region": rows[0],
         "districts": rows[1:],
         "england": england if any(england["figures"].values()) else None,
         "indicators": indicators,
         "illustrative": any(f.get("synthetic") for f in shown),
+        "trends": trends,
         "sentences": sentences(rows[0], rows[1:], england, indicators),
         "goals": {},
     }
