@@ -133,3 +133,18 @@ def test_a_store_without_a_sites_file_still_searches_areas(client):
     data = client.get("/search.json?q=Headingley").json()
     assert data["places"] == [] and data["total"] >= 1
     assert data["results"][0]["described"].startswith("ward in ")
+
+
+def test_a_missing_or_broken_sites_file_leaves_search_working(fixture_store_path, tmp_path):
+    from observatory.store import Store
+    from observatory.web import catalogue
+
+    (tmp_path / "observatory.toml").write_text('[inclusion]\nsites = "sites.csv"\n', encoding="utf-8")
+    with Store(fixture_store_path) as store:
+        assert catalogue.place_index(store, catalogue.sites_file(store, tmp_path)) == []  # no file
+        (tmp_path / "sites.csv").write_text('name,lon,lat,other_tags\nA,x,y,"""addr:city""=>""Leeds"""\n',
+                                            encoding="utf-8")
+        assert catalogue.place_index(store, catalogue.sites_file(store, tmp_path)) == []  # no coordinates
+        (tmp_path / "sites.csv").write_text("not,a\nsites file", encoding="utf-8")
+        data = catalogue.search(store, "Headingley", 1, tmp_path)
+        assert data["places"] == [] and data["total"] >= 1

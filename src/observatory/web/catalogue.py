@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path, PurePath
 from typing import Any
 
-from ..errors import ObservatoryError
 from ..levels import LEVELS
 from ..store import Store
 from ..workspace import CONFIG_NAME
@@ -173,8 +172,8 @@ def places_of(store: Store, workspace_dir: Path | None = None) -> list[dict[str,
             if found is None:
                 try:
                     found = place_index(store, sites_file(store, workspace_dir))
-                except (OSError, ValueError, KeyError, tomllib.TOMLDecodeError, ObservatoryError) as exc:
-                    log.warning("no place names for search: %s", exc)
+                except Exception as exc:  # noqa: BLE001 - places are optional: areas are still searched
+                    log.warning("no place names for search (%s): %s", type(exc).__name__, exc)
                     found = []
                 _places[store] = found
     return found
