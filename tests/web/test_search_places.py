@@ -113,7 +113,7 @@ def test_results_name_the_area_they_lie_in(real_client):
     data = real_client.get("/search.json?q=Headingley").json()
     ward = next(r for r in data["results"] if r["code"] == "E05011397")
     assert ward["described"] == "ward in Leeds" and ward["parents"][0]["name"] == "Leeds"
-    assert "Ward in Leeds" in real_client.get("/search?q=Headingley").text
+    assert '<a class="govuk-link obs-term" href="/glossary#ward">Ward</a> in Leeds' in real_client.get("/search?q=Headingley").text
     msoa = real_client.get("/search.json?q=Leeds 001").json()["results"][0]
     assert re.fullmatch(r"MSOA in .+ ward, Leeds", msoa["described"])
 

@@ -121,6 +121,11 @@ def _short(level: str) -> str:
             "group": "grouping of districts"}.get(level, LEVEL_NAMES.get(level, level))
 
 
+# the glossary's entry for each level (glossary.py)
+GLOSSARY_IDS = {"oa": "output-area", "lsoa": "lsoa", "msoa": "msoa", "ward": "ward", "lad": "district",
+                "ca": "combined-authority"}
+
+
 def _described(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each area with the area it lies in and a phrase saying so: "ward in Leeds", "LSOA in
     Headingley & Hyde Park ward, Leeds", "district in West Yorkshire Combined Authority"."""
@@ -148,6 +153,9 @@ def _described(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
             level_label=LEVEL_NAMES.get(r["level"], r["level"]),
             parents=parents,
             described=f"{kind} in {where}" if where else kind,
+            kind=kind,
+            where=where,
+            glossary=GLOSSARY_IDS.get(r["level"]),
         ))
     return out
 
