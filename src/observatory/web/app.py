@@ -28,6 +28,7 @@ from . import (
     api,
     auth,
     catalogue,
+    changes,
     errors,
     inclusion,
     inclusion_api,
@@ -100,6 +101,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
                    metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router):
         app.include_router(router)
     app.include_router(report_pages.router)
+    app.include_router(changes.router)
     _docs(app)
     errors.install(app)
 
