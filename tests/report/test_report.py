@@ -273,13 +273,18 @@ def test_workspace_with_district_data_only_writes_a_shorter_report(tmp_path: Pat
     small_area = text[text.index("[[sources]]\n# SYNTHETIC"):]
     root = copy_workspace(tmp_path / "districts-only", {small_area: ""})
     pipeline.run(workspace.load(root))
-    written = write_report(workspace.load(root), out=tmp_path / "out", formats=("html",))
+    written = write_report(workspace.load(root), out=tmp_path / "out")
     html = written.html.read_text(encoding="utf-8")
+    assert written.pdf.read_bytes().startswith(b"%PDF")
     # sections whose data the workspace lacks are left out with a sentence saying why
     assert "Not in this report" in html and "no records database yet" in html
     assert html.count('<figure class="map">') == 1  # districts, no wards
     assert 'class="illustrative-banner"' not in html and '<span class="illustrative">' not in html
     assert len(html) < len(report.html.read_text(encoding="utf-8"))
+    if shutil.which("pdfinfo"):
+        assert int(_pdfinfo(written.pdf)["Pages"]) < int(_pdfinfo(report.pdf)["Pages"])
+        text = " ".join(_pdf_text(written.pdf).split())
+        assert "Not in this report" in text and "The board's actions." in text
 
 
 def test_cli_writes_both_and_refuses_bad_options(built_workspace: Path, tmp_path: Path):

@@ -37,7 +37,7 @@ def metrics_section(ctx: Context) -> Section:
         if reason is None:
             records.dispose()
     for r in rows:
-        r["sparkline"] = sparkline([v["value"] for v in r["values"]], f"{r['display_title']}: values")
+        r["sparkline"] = sparkline([v["value"] for v in r["values"]], _history_words(r))
         r.pop("trend", None)
         r.pop("band", None)
     for r in rows:  # printed prose: "1 January 2026", not "01 January 2026"
@@ -52,3 +52,13 @@ def metrics_section(ctx: Context) -> Section:
 
 def _day_words(text: str | None) -> str | None:
     return re.sub(r"\b0(\d) (?=[A-Z][a-z]+ \d{4})", r"\1 ", text) if text else text
+
+
+def _history_words(row: dict) -> str:
+    """The sparkline's text alternative: every value it draws, with its date (oldest first)."""
+    values = row["values"]
+    from ..report.render import day_words
+
+    shown = "; ".join(f"{day_words(v.get('date')) or v.get('label')}: {v['value']:,.4g}" for v in values[-12:])
+    more = f" (the latest 12 of {len(values)})" if len(values) > 12 else ""
+    return f"{row['display_title']}, values{more}: {shown}"
