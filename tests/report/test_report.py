@@ -265,7 +265,7 @@ def test_html_is_self_contained(report):
     assert images and all(src.startswith("data:image/png;base64,") for src in images)
     assert all(re.search(r'alt="[^"]*"', tag) for tag in re.findall(r"<img [^>]+>", html))
     # every map is followed by its data table
-    assert html.count('<figure class="map">') == html.count("Data for the map:") == 2
+    assert html.count('<figure class="map') == html.count("Data for the map:") == 2
 
 
 def test_workspace_with_district_data_only_writes_a_shorter_report(tmp_path: Path, report):
@@ -278,7 +278,7 @@ def test_workspace_with_district_data_only_writes_a_shorter_report(tmp_path: Pat
     assert written.pdf.read_bytes().startswith(b"%PDF")
     # sections whose data the workspace lacks are left out with a sentence saying why
     assert "Not in this report" in html and "no records database yet" in html
-    assert html.count('<figure class="map">') == 1  # districts, no wards
+    assert html.count('<figure class="map') == 1  # districts, no wards
     assert 'class="illustrative-banner"' not in html and '<span class="illustrative">' not in html
     assert len(html) < len(report.html.read_text(encoding="utf-8"))
     if shutil.which("pdfinfo"):
