@@ -41,6 +41,9 @@ PAGES = {
     "not-found": "/areas/E99999999",
     "bad-parameter": "/map?level=county",
     "api-docs": "/api/v1/docs",
+    "changes": "/changes?since=2022-09",
+    "glossary": "/glossary",
+    "search-leeds": "/search?q=leeds",
 }
 
 

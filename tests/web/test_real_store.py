@@ -166,3 +166,15 @@ def test_what_changed_puts_the_biggest_mover_first(real_client):
     assert data["movers"][0]["code"] == rises[0][1] == "E08000033"  # Calderdale
     page = real_client.get("/changes?indicator=gigabit&since=2022-09").text
     assert "England" in page and 'id="trend-table"' in page
+
+
+def test_a_wards_profile_has_its_exclusion_risk_section(real_client):
+    top = real_client.get("/api/v1/inclusion?level=ward&top=1").json()["areas"][0]
+    profile = real_client.get(f"/api/v1/areas/{top['code']}").json()
+    assert profile["inclusion"]["index"] == top["index"]
+    page = real_client.get(f"/areas/{top['code']}").text
+    assert 'id="inclusion-h"' in page and f"{top['index']:.1f} out of 10" in page
+    # a district is ranked among the region's five; an output area has no index, and no section
+    assert real_client.get("/api/v1/areas/E08000035").json()["inclusion"]["of"] == 5
+    oa = real_client.get("/api/v1/figures?indicator=gigabit&level=oa").json()["figures"][0]["area_code"]
+    assert "inclusion" not in real_client.get(f"/api/v1/areas/{oa}").json()

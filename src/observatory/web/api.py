@@ -85,9 +85,10 @@ def api_map(
 def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")],
              indicator: Annotated[str, Query(description="What the areas inside it are ranked on.")] = "",
              sort: Literal["rank", "name"] = "rank") -> JSONResponse:
+    from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
     from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
 
-    return ok(with_forecasts(request, profile(store_of(request), code, indicator or None, sort)))
+    return ok(with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort))))
 
 
 @router.get("/postcodes/{text}", tags=["views"], summary="A postcode's areas and key figures")

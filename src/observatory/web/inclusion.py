@@ -171,3 +171,24 @@ def inclusion_area_page(request: Request, code: str, compare_within: Comparison 
     data["illustrative_text"] = ILLUSTRATIVE_GAPS if model.illustrative else None
     return render(request, "inclusion_area.html", data,
                   title=f"{data['area']['name']} ({data['area']['code']}): exclusion risk")
+
+
+def with_inclusion(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """An area profile (LSOA, ward or district) with its exclusion-risk summary under "inclusion":
+    index, rank, how robust its place is to the weights, the hubs near it; nothing for other
+    areas or a workspace without an [inclusion] configuration."""
+    if data["area"]["level"] not in ("lsoa", "ward", "lad"):
+        return data
+    try:
+        model = model_of(request)
+        found = explain(model, data["area"]["code"], None, "relative", None)
+    except ObservatoryError:
+        return data
+    data["inclusion"] = {
+        "index": found["index"], "rank": found["rank"], "of": found["of"],
+        "confidence_text": found.get("confidence_text"), "hubs_within": len(found.get("hubs_within") or []),
+        "hub_distance_m": found.get("hub_distance_m"), "comparison": found["comparison"],
+        "illustrative": bool(found.get("illustrative")),
+        "components": [{"id": c["id"], "score": c["score"]} for c in found["components"]],
+    }
+    return data

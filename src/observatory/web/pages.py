@@ -124,9 +124,10 @@ def _districts(snap: Snapshot) -> list[dict[str, str]]:
 def area_page(request: Request, code: str, indicator: str = "", sort: Literal["rank", "name"] = "rank") -> Response:
     """`indicator` and `sort`: what the table of the areas inside this one ranks them on, and how
     it is sorted."""
+    from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
     from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
 
-    data = with_forecasts(request, profile(store_of(request), code, indicator or None, sort))
+    data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort)))
     return render(request, "area.html", data, title=f"{data['area']['name']} ({code})")
 
 
