@@ -31,6 +31,8 @@ SHOW_ALL_UP_TO = 150
 # At most this many areas: a bar chart beside the map, which compares close figures honestly.
 BARS_UP_TO = 10
 ENGLAND = "E92000001"
+# Small areas are named by the ward they lie in (best fit for LSOAs), in the pop-up and table.
+WARD_NAMED = ("oa", "lsoa", "postcode")
 
 
 def map_view(
@@ -54,9 +56,12 @@ def map_view(
         inside = {c["code"] for c in store.children(region, level)}
         rows = [r for r in rows if r["area_code"] in inside] if inside else rows
     districts = store.parents_at(level, "lad") if level not in ("lad",) else {}
+    wards = store.parents_at(level, "ward") if level in WARD_NAMED else {}
     for r in rows:
         d = districts.get(r["area_code"])
         r["district_code"], r["district_name"] = (d["code"], d["name"]) if d else (None, None)
+        w = wards.get(r["area_code"])
+        r["ward_name"] = w["name"] if w else None
     scope_area = None
     if within:
         scope_area = store.area(within)
@@ -218,7 +223,7 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
 def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict[str, Any]:
     """What the map script colours the map from (the view with every figure, `page=None`), so map
     and table show the same figures: code -> [value, class, meets target, name, suppressed,
-    district, illustrative]."""
+    "ward, district" it lies in, illustrative]."""
     return {
         "unit": view["indicator"]["unit"],
         "label": view["indicator"]["label"],
@@ -228,7 +233,8 @@ def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict
         "suppressed_text": suppressed_text(suppress_below),
         "areas": {
             r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed")),
-                             r.get("district_name"), bool(r.get("synthetic"))]
+                             ", ".join(n for n in (r.get("ward_name"), r.get("district_name")) if n),
+                             bool(r.get("synthetic"))]
             for r in view["figures"]
         },
     }

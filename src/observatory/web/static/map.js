@@ -49,11 +49,13 @@
   var geometry = getJSON(el.dataset.geometry, "map layer");
   var figures = getJSON(el.dataset.areas, "map figures");
   var outlines = el.dataset.outlines ? getJSON(el.dataset.outlines, "district outlines") : Promise.resolve(null);
+  var wardLines = el.dataset.wards ? getJSON(el.dataset.wards, "ward outlines") : Promise.resolve(null);
 
-  Promise.all([geometry, figures, outlines, loaded]).then(function (results) {
+  Promise.all([geometry, figures, outlines, loaded, wardLines]).then(function (results) {
     var geo = results[0];
     data = results[1];
     var districts = results[2];
+    var wards = results[4];
     var withFigures = 0;
     var bounds = new maplibregl.LngLatBounds();
     geo.features.forEach(function (f) {
@@ -81,6 +83,11 @@
     if (only) { fillLayer.filter = only; lineLayer.filter = only; }
     map.addLayer(fillLayer);
     map.addLayer(lineLayer);
+    if (wards) {
+      // Ward outlines over output areas and LSOAs: the places people know.
+      map.addSource("wards", { type: "geojson", data: wards });
+      map.addLayer({ id: "wards-line", type: "line", source: "wards", paint: { "line-color": "#0b0c0c", "line-width": 0.9, "line-opacity": 0.7 } });
+    }
     if (districts) {
       // District outlines and names over finer levels: where the small areas are.
       map.addSource("districts", { type: "geojson", data: districts });
