@@ -178,3 +178,26 @@ def test_a_wards_profile_has_its_exclusion_risk_section(real_client):
     assert real_client.get("/api/v1/areas/E08000035").json()["inclusion"]["of"] == 5
     oa = real_client.get("/api/v1/figures?indicator=gigabit&level=oa").json()["figures"][0]["area_code"]
     assert "inclusion" not in real_client.get(f"/api/v1/areas/{oa}").json()
+
+
+def test_the_front_page_shows_the_strategys_coverage_targets(built_workspace, built_store_path):
+    """The gigabit and full fibre targets of the workspace's metrics file sit on the region's
+    cards, with when the current trend reaches them."""
+    import tomllib
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from observatory.web.app import create_app
+
+    targets = tomllib.loads((built_workspace / "metrics.toml").read_text())["forecast"]
+    with TestClient(create_app(built_store_path, built_workspace)) as client:
+        data = client.get("/api/v1/overview").json()
+        page = client.get("/").text
+    for target in targets:
+        card = data["region"]["figures"][target["indicator"]]["strategy_target"]
+        assert card["label"] == target["label"]
+        assert card["words"].startswith(("on the current trend reached in", "not reached on the current trend"))
+        assert target["label"].replace("'", "&#39;") in page

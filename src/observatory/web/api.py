@@ -32,7 +32,9 @@ def ok(data: dict[str, Any]) -> JSONResponse:
 
 @router.get("/overview", tags=["views"], summary="Headline coverage for the region and districts")
 def api_overview(request: Request) -> JSONResponse:
-    return ok(overview(store_of(request)))
+    from .metrics import with_strategy_targets  # the strategy's coverage targets, when configured
+
+    return ok(with_strategy_targets(request, overview(store_of(request))))
 
 
 @router.get("/figures", tags=["figures"], summary="Figures for one indicator, level and release")

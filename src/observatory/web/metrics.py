@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from ..errors import ObservatoryError, StoreError
+from ..months import month_words
 from ..report.sparkline import sparkline
 from ..strategy import models
 from ..strategy.board import Board, metrics_config
@@ -193,6 +194,21 @@ def with_forecasts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     found = profile_forecasts(request, data["area"])
     if found:
         data["forecasts"] = found
+    return data
+
+
+def with_strategy_targets(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """The overview with the strategy's coverage targets (gigabit, full fibre) on the region's
+    cards: the target, and when the current trend reaches it. Nothing when no metrics file sets them."""
+    region = data.get("region") or {}
+    for found in profile_forecasts(request, {"code": region.get("code"), "level": "ca"}) if region else []:
+        card = (region.get("figures") or {}).get(found["indicator"])
+        if card is not None:
+            reaches = found.get("reaches_date")
+            words = (f"on the current trend reached in {month_words(reaches[:7])}" if reaches
+                     else "not reached on the current trend")
+            card["strategy_target"] = {"label": found.get("label_target"), "status": found["status"],
+                                       "words": f"{words} (target date {month_words(found['target_date'][:7])})."}
     return data
 
 

@@ -64,7 +64,10 @@ def check_indicator(request: Request, indicator: str, level: str | None = None) 
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return render(request, "overview.html", overview(store_of(request)), title="Overview")
+    from .metrics import with_strategy_targets  # the strategy's coverage targets, when configured
+
+    return render(request, "overview.html", with_strategy_targets(request, overview(store_of(request))),
+                  title="Overview")
 
 
 @router.get("/map")
