@@ -68,3 +68,14 @@ def test_register_answer_counts_by_type(records) -> None:
     assert answer["counts"] == {"live": 2, "onboarding": 0, "planned": 1}
     assert [(g["provider_type"], g["live"], g["planned"]) for g in answer["groups"]] == [
         ("GP practice", 1, 1), ("hospital trust", 1, 0)]
+
+
+def test_a_repeated_column_is_refused_not_read_from_its_last_copy(records, tmp_path: Path) -> None:
+    # the same reader takes the board's actions, the register, metric values and programme sites
+    f = tmp_path / "actions.csv"
+    f.write_text(HEADER.rstrip("\n") + ",owner\n" + "Board,2025-01-15,Row,Advisor,2025-02-01,open,Someone else\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError) as caught, records.session() as s:
+        csv_io.import_actions(s, "ann", f)
+    assert 'the header "owner" appears twice' in str(caught.value) and "row 1" in str(caught.value)
+    assert _count(records) == (0, 0)

@@ -25,6 +25,7 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from ..errors import InputError
+from ..sources.tabular import duplicate_headers
 from ..store import Store
 from .aggregate import LevelData
 from .config import InclusionConfig
@@ -116,6 +117,8 @@ def load_council(path: Path, store: Store | None) -> list[Hub]:
     optionally services. Checked completely: the first bad cell is reported with its row and column."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
+            duplicate_headers(f.readline(), path)
+            f.seek(0)
             reader = csv.DictReader(f)
             header = [h.strip().lower() for h in (reader.fieldnames or [])]
             rows = list(reader)

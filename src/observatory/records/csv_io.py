@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, ObservatoryError
+from ..sources.tabular import duplicate_headers
 from . import actions, register
 
 ACTION_COLUMNS = ("id", "meeting_body", "meeting_date", "meeting_title", "agenda_item", "resolution",
@@ -112,6 +113,7 @@ def _rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> li
         raise InputError(path, "the file does not exist.", fix="Give the path of a CSV file.") from None
     except UnicodeDecodeError:
         raise InputError(path, "the file is not UTF-8 text.", fix="Save it as CSV UTF-8.") from None
+    duplicate_headers(text, path)  # DictReader would let the last of two "value" columns win
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in required if c not in header]

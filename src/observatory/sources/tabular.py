@@ -104,7 +104,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
             ) from None
         problem = str(exc).strip().splitlines()[0]
         raise InputError(name, f"is not a well-formed CSV file ({problem}).", fix="Download the file again.") from None
-    _duplicate_headers(text, name)
+    duplicate_headers(text, name)
     df.columns = [str(c).strip() for c in df.columns]
     rename = {}
     for canonical, spellings in required.items():
@@ -151,7 +151,7 @@ def _check_delimiter(text: str, name: str | Path, required: dict[str, tuple[str,
                              fix="Save it as 'CSV UTF-8 (comma delimited)', or download the file again.")
 
 
-def _duplicate_headers(text: str, name: str | Path) -> None:
+def duplicate_headers(text: str, name: str | Path) -> None:
     """pandas renames a repeated header to 'X.1' and the first copy silently wins: refuse instead."""
     header = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
     seen: dict[str, int] = {}
