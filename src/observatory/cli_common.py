@@ -4,6 +4,7 @@ commands in their own `commands.py` over these, and `cli.py` registers them."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,18 @@ def reported() -> Iterator[None]:
     except ObservatoryError as exc:
         err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
+
+
+def write_output(text: str, file: Path | None) -> None:
+    """An export: to standard output, or to `file` written whole (a .part file renamed into place,
+    so an interrupted export never leaves half a file under the real name)."""
+    if file is None:
+        sys.stdout.write(text)
+        return
+    tmp = file.with_name(file.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(file)
+    out.print(f"Wrote {escape(str(file))}.", highlight=False)
 
 
 def check_format(format: str, allowed: tuple[str, ...]) -> None:

@@ -15,7 +15,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli_common import WorkspaceOpt, check_format, err, load_workspace, out, reported
+from ..cli_common import (
+    WorkspaceOpt,
+    check_format,
+    err,
+    load_workspace,
+    out,
+    reported,
+    write_output,
+)
 from ..errors import InputError, ObservatoryError, StoreError
 from ..records.auth import cli_actor
 from ..records.db import open_records
@@ -88,11 +96,7 @@ def export_cmd(format: Annotated[str, typer.Option("--format", help="csv or geoj
 
         with open_records(load_workspace(workspace)).session() as s:
             text = register_io.export_csv(s) if format == "csv" else register_io.export_geojson(s)
-        if out_file is None:
-            sys.stdout.write(text)
-        else:
-            out_file.write_text(text, encoding="utf-8")
-            err.print(f"Wrote {out_file}.", highlight=False)
+        write_output(text, out_file)
 
 
 @sites_app.command("list")

@@ -3,7 +3,6 @@ Shared Care Record access register from the command line, with CSV import and ex
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli_common import WorkspaceOpt, out, reported
+from ..cli_common import WorkspaceOpt, out, reported, write_output
 from . import actions, csv_io, register
 from .auth import cli_actor
 from .commands import AsUser, _open
@@ -21,16 +20,6 @@ register_app = typer.Typer(help="The Shared Care Record access register.", no_ar
 
 CsvOut = Annotated[Path | None, typer.Argument(help="CSV file to write (default: standard output).")]
 CsvIn = Annotated[Path, typer.Argument(help="CSV file, in the columns export writes.")]
-
-
-def _write(text: str, file: Path | None) -> None:
-    if file is None:
-        sys.stdout.write(text)
-        return
-    tmp = file.with_name(file.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(file)
-    out.print(f"Wrote {file}.")
 
 
 @actions_app.command("list")
@@ -68,7 +57,7 @@ def actions_export(file: CsvOut = None, workspace: WorkspaceOpt = None) -> None:
     """Write the actions log as CSV."""
     with reported():
         with _open(workspace).session() as s:
-            _write(csv_io.actions_csv(s), file)
+            write_output(csv_io.actions_csv(s), file)
 
 
 @actions_app.command("import")
@@ -123,7 +112,7 @@ def register_export(file: CsvOut = None, workspace: WorkspaceOpt = None) -> None
     """Write the register as CSV."""
     with reported():
         with _open(workspace).session() as s:
-            _write(csv_io.register_csv(s), file)
+            write_output(csv_io.register_csv(s), file)
 
 
 @register_app.command("import")

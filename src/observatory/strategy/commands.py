@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..cli_common import WorkspaceOpt, check_format, load_workspace, out, reported
+from ..cli_common import WorkspaceOpt, check_format, load_workspace, out, reported, write_output
 from ..errors import ObservatoryError
 from .board import Board, open_board
 
@@ -207,13 +207,7 @@ def export(file: Annotated[Path | None, typer.Argument(help="CSV file to write (
 
         with _needs_records(_board(workspace)).session() as s:
             text = export_csv(s)
-        if file is None:
-            sys.stdout.write(text)
-            return
-        tmp = file.with_name(file.name + ".part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(file)
-        out.print(f"Wrote {file}.")
+        write_output(text, file)
 
 
 @metrics_app.command("import")
