@@ -107,7 +107,8 @@ def test_each_value_shown_falls_in_exactly_one_legend_class(client):
 def test_legend_classes_never_overlap_for_any_values(seed):
     import random
 
-    from observatory.web.mapview import _class_of, _classes
+    from observatory.web.classes import class_of as _class_of
+    from observatory.web.classes import classify as _classes
 
     rnd = random.Random(seed)
     # Many areas, with ties and values a hair either side of a rounding edge, as real data has.

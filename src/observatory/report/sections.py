@@ -97,7 +97,7 @@ def _inclusion_gatherer(ctx: Context) -> Section:
 # The optional sections, in report order. Each package that feeds the report (metrics, inclusion,
 # programme, records) contributes its gatherer here.
 OPTIONAL: list[tuple[str, str, Gatherer | None]] = [
-    ("metrics", "Metrics by priority", lambda ctx: _metrics_section(ctx)),
+    ("metrics", "Metrics by priority", _metrics_section),
     ("inclusion", "Where to act: digital inclusion", _inclusion_gatherer),
     ("programme", "The Full Fibre programme", _programme_gatherer),
     ("actions", "The board's actions", _records_gatherer("actions_section")),

@@ -22,7 +22,8 @@ from ..inclusion.priority import SORTS, view
 from ..store import Store
 from ..workspace import CONFIG_NAME
 from ..workspace import load as load_workspace
-from .mapview import NO_DATA, _class_of, _classes
+from .classes import class_of, classify
+from .mapview import NO_DATA
 from .pages import render, snapshot_of
 from .params import BadParameter
 
@@ -116,8 +117,9 @@ def weights_of(request: Request, model: Model, weights: str | None = None) -> co
 def classes(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
     """Quantile classes of the index for the map (as the coverage map classes its figures), and
     code -> [index, class, name, tier, confidence text] for the map script."""
-    legend = _classes([r["index"] for r in rows if r["index"] is not None])
-    areas = {r["code"]: [r["index"], _class_of(r["index"], legend), r["name"], r["tier"], r.get("confidence_text")]
+    # a higher index is more risk: darker (classes.py draws the worse end darkest)
+    legend = classify([r["index"] for r in rows if r["index"] is not None], "lower-is-better")
+    areas = {r["code"]: [r["index"], class_of(r["index"], legend), r["name"], r["tier"], r.get("confidence_text")]
              for r in rows}
     return legend, areas
 

@@ -120,14 +120,6 @@ def shown(value: float) -> float:
     return round(value, PRECISION)
 
 
-def _classes(values: list[float], direction: str = "higher-is-better", target: float | None = None) -> list[dict[str, Any]]:
-    return classify(values, direction, target)
-
-
-def _class_of(value: float | None, legend: list[dict[str, Any]]) -> int | None:
-    return class_of(value, legend)
-
-
 def _summary(
     rows: list[dict[str, Any]], ind: dict[str, Any], target: float | None, level: str, month: str,
     england: float | None = None,
