@@ -95,6 +95,8 @@ def page(browser):
 def wait_for_map(page) -> dict:
     try:
         page.wait_for_selector("#map[data-ready=true]", state="attached", timeout=30_000)
+        # the map's own count of what it loaded and drew, taken just after it is drawn
+        page.wait_for_selector("#map[data-checked=true]", state="attached", timeout=30_000)
     except Exception:
         print("MAP STATE", page.url, page.eval_on_selector("#map", "el => JSON.stringify(el.dataset)"), page.errors)
         raise
@@ -108,7 +110,7 @@ def table_values(page) -> dict[str, float | None]:
     return {code: (float(v) if v else None) for code, v in rows}
 
 
-@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("lsoa", 1404)])  # LSOA 2021
+@pytest.mark.parametrize("level, count", [("lad", 5), ("ward", 124), ("lsoa", 1404), ("oa", 7131)])  # LSOA 2021, OA 2011
 def test_map_draws_every_area(server, page, level, count):
     page.goto(f"{server}/map?indicator=gigabit&level={level}")
     state = wait_for_map(page)

@@ -12,10 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from ..levels import LEVEL_LABELS, LEVELS
 from ..overview import overview
 from . import catalogue, downloads, params
-from .geo import layer_response
+from .geo import compressed_response, layer_response
 from .mapview import map_view
 from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, snapshot_of, store_of
 from .profiles import postcode, profile
+from .tiles import MEDIA_TYPE as TILE_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1")
 
@@ -133,6 +134,19 @@ async def api_geometry(request: Request, level: ShapeLevel) -> Response:
     layers = snapshot_of(request).layers
     layer = layers.cached(level) or await run_in_threadpool(layers.get, level)
     return layer_response(request, layer)
+
+
+@router.get(
+    "/tiles/{level}/{z}/{x}/{y}.pbf",
+    tags=["maps"],
+    summary="The same boundaries as Mapbox Vector Tiles (XYZ, Web Mercator; 204 where a tile has no area)",
+    response_class=Response,
+)
+def api_tile(request: Request, level: ShapeLevel, z: int, x: int, y: int) -> Response:
+    tile = snapshot_of(request).tiles.get(level, z, x, y)
+    if tile is None:
+        return Response(status_code=204, headers={"Cache-Control": "no-cache"})
+    return compressed_response(request, tile.body, tile.gzipped, tile.etag, TILE_MEDIA_TYPE)
 
 
 @router.get(

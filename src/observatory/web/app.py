@@ -50,6 +50,7 @@ from .nav import NAV
 from .negotiate import JsonSuffix
 from .security import SecurityHeaders
 from .shared_answers import SharedAnswers
+from .tiles import TILE_PATH, Tiles
 
 HERE = Path(__file__).parent
 log = logging.getLogger("observatory.web")
@@ -116,11 +117,11 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
 
 
 class GZipSkippingLayers(GZipMiddleware):
-    """Map layers are compressed once when built and sent with their own ETag and Vary (see
-    geo.layer_response); passing them through GZipMiddleware would add a second Vary."""
+    """Map layers and tiles are compressed once when built and sent with their own ETag and Vary
+    (see geo.compressed_response); passing them through GZipMiddleware would add a second Vary."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(LAYER_PATH):
+        if scope["type"] == "http" and scope["path"].startswith((LAYER_PATH, TILE_PATH)):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -130,13 +131,15 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -
     region = _region(store)
     meta = store.meta()
     suppress_below = _int(meta.get("suppress_below"))
+    layers = Layers(store, region)
     snap = Snapshot(
         store=store,
         identity=identity,
         generation=generation,
         available=catalogue.available(store),
         region=region,
-        layers=Layers(store, region),
+        layers=layers,
+        tiles=Tiles(layers),
         templates=_templates(meta, suppress_below),
         suppress_below=suppress_below,
     )

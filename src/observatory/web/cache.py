@@ -38,7 +38,7 @@ REFRESH_CONCURRENCY = 1
 FRESH_FOR = 5.0
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
-_SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
+_SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/api/v1/tiles/", "/static/")
 
 
 def query_names(app) -> frozenset[str]:

@@ -33,16 +33,27 @@ PRECISION = 5
 LAYER_PATH = "/api/v1/geometry/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layer:
     body: bytes
     gzipped: bytes
     etag: str
     features: int
+    # code -> (west, south, east, north), so a page can say where its areas are without the
+    # browser walking every coordinate of the layer.
+    boxes: dict[str, tuple[float, float, float, float]]
+    # The same shapes for the vector tiles (tiles.py): codes, names and lon/lat geometries, in
+    # feature order (a feature's id is its position).
+    codes: tuple[str, ...] = ()
+    names: tuple[str | None, ...] = ()
+    geoms: np.ndarray | None = None
 
-    @property
-    def gzip_etag(self) -> str:
-        return self.etag[:-1] + '-gz"'
+    def bounds(self, codes) -> list[float] | None:
+        boxes = [self.boxes[c] for c in codes if c in self.boxes]
+        if not boxes:
+            return None
+        a = np.asarray(boxes)
+        return [float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max())]
 
 
 class Layers:
@@ -82,12 +93,20 @@ class Layers:
         ]
         body = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return Layer(body, gzip.compress(body, compresslevel=9, mtime=0), etag, len(features))
+        boxes = {code: tuple(float(v) for v in box) for (code, _), box in zip(shapes, shapely.bounds(geoms), strict=True)}
+        return Layer(body, gzip.compress(body, compresslevel=9, mtime=0), etag, len(features), boxes,
+                     tuple(code for code, _ in shapes), tuple(names.get(code) for code, _ in shapes), geoms)
 
 
 def layer_response(request: Request, layer: Layer) -> Response:
+    return compressed_response(request, layer.body, layer.gzipped, layer.etag, "application/geo+json")
+
+
+def compressed_response(request: Request, body: bytes, gzipped_body: bytes, plain_etag: str, media_type: str) -> Response:
+    """A body kept in both encodings, each with its own strong ETag; a 304 for either."""
     gzipped = "gzip" in request.headers.get("accept-encoding", "")
-    etag = layer.gzip_etag if gzipped else layer.etag
+    gzip_etag = plain_etag[:-1] + '-gz"'
+    etag = gzip_etag if gzipped else plain_etag
     headers = {
         "ETag": etag,
         "Vary": "Accept-Encoding",
@@ -98,13 +117,13 @@ def layer_response(request: Request, layer: Layer) -> Response:
     if etag in held or "*" in held:
         return Response(status_code=304, headers=headers)
     # The other variant is the same layer too: what the client holds is still current.
-    other = layer.etag if gzipped else layer.gzip_etag
+    other = plain_etag if gzipped else gzip_etag
     if other in held:
         return Response(status_code=304, headers=dict(headers, ETag=other))
     if gzipped:
         headers["Content-Encoding"] = "gzip"
-        return Response(layer.gzipped, media_type="application/geo+json", headers=headers)
-    return Response(layer.body, media_type="application/geo+json", headers=headers)
+        return Response(gzipped_body, media_type=media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _etags(header: str) -> set[str]:

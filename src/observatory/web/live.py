@@ -55,6 +55,7 @@ class Snapshot:
     layers: Any
     templates: Any
     suppress_below: int | None
+    tiles: Any = field(default=None, repr=False)
     users: int = field(default=0, repr=False)
     retired: bool = field(default=False, repr=False)
 

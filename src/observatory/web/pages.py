@@ -114,7 +114,10 @@ def map_areas(request: Request, indicator: str = "gigabit", level: MapLevel = "l
     snap = snapshot_of(request)
     data = map_view(snap.store, indicator, level, params.release(release), "name", "asc", snap.region,
                     within or None, page=None)
-    return JSONResponse(client_data(data, snap.suppress_below))
+    out = client_data(data, snap.suppress_below)
+    # Where the areas with figures are (the map fits itself to them), from the layer's boxes.
+    out["bounds"] = snap.layers.get(level).bounds(out["areas"])
+    return JSONResponse(out)
 
 
 def _districts(snap: Snapshot) -> list[dict[str, str]]:

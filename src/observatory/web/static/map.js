@@ -46,47 +46,50 @@
       return r.json();
     });
   }
-  var geometry = getJSON(el.dataset.geometry, "map layer");
+  // The areas come as vector tiles (/api/v1/tiles: a few hundred kilobytes where the output
+  // areas' GeoJSON is 3.9 MB), coloured by look-ups from area code to class that MapLibre's
+  // worker evaluates; the browser's cache keeps the tiles between indicators.
+  function tiles(level) {
+    return { type: "vector", tiles: [window.location.origin + "/api/v1/tiles/" + level + "/{z}/{x}/{y}.pbf"],
+             minzoom: 0, maxzoom: 14 };
+  }
   var figures = getJSON(el.dataset.areas, "map figures");
   var outlines = el.dataset.outlines ? getJSON(el.dataset.outlines, "district outlines") : Promise.resolve(null);
-  var wardLines = el.dataset.wards ? getJSON(el.dataset.wards, "ward outlines") : Promise.resolve(null);
+  loaded.then(function () {
+    map.addSource("areas", tiles(el.dataset.level));
+    if (el.dataset.wards) map.addSource("wards", tiles("ward"));
+  });
+  map.on("error", function (e) {
+    if (e.sourceId === "areas" || e.sourceId === "wards") fail(new Error("map layer: " + (e.error && e.error.message)));
+  });
 
-  Promise.all([geometry, figures, outlines, loaded, wardLines]).then(function (results) {
-    var geo = results[0];
-    data = results[1];
-    var districts = results[2];
-    var wards = results[4];
-    var withFigures = 0;
-    var bounds = new maplibregl.LngLatBounds();
-    geo.features.forEach(function (f) {
-      var d = data.areas[f.properties.code];
-      f.properties.value = d ? d[0] : null;
-      f.properties.cls = d && d[1] !== null ? d[1] : -1;
-      f.properties.below = !!d && d[2] === false;
-      f.properties.suppressed = !!d && d[4] === true;
-      f.properties.inside = !!d;
-      if (d) {
-        withFigures += 1;
-        eachCoord(f.geometry.coordinates, function (c) { bounds.extend(c); });
-      }
+  Promise.all([figures, outlines, loaded]).then(function (results) {
+    data = results[0];
+    var districts = results[1];
+    var classOf = {}, below = {};
+    Object.keys(data.areas).forEach(function (code) {
+      var d = data.areas[code];
+      classOf[code] = d[1] !== null ? d[1] : -1;
+      if (d[2] === false) below[code] = true;
     });
+    var code = ["get", "code"];
     // With a "within" choice, only that district's areas are drawn and the map zooms to them.
-    var only = el.dataset.within ? ["==", ["get", "inside"], true] : null;
-    var fill = ["match", ["get", "cls"]];
+    var only = el.dataset.within ? ["has", code, ["literal", classOf]] : null;
+    var fill = ["match", ["coalesce", ["get", code, ["literal", classOf]], -1]];
     data.palette.forEach(function (colour, i) { fill.push(i, colour); });
     fill.push(data.no_data);
     if (data.palette.length === 0) fill = data.no_data;
 
-    map.addSource("areas", { type: "geojson", data: geo });
-    var fillLayer = { id: "areas-fill", type: "fill", source: "areas", paint: { "fill-color": fill, "fill-opacity": 0.9 } };
-    var lineLayer = { id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#505a5f", "line-width": 0.4 } };
+    var fillLayer = { id: "areas-fill", type: "fill", source: "areas", "source-layer": "areas", paint: { "fill-color": fill, "fill-opacity": 0.9 } };
+    // Over output areas and LSOAs the ward outlines say where things are; each small area's own
+    // outline only once zoomed in, where it is more than a grey wash (and it halves the drawing).
+    var lineLayer = { id: "areas-line", type: "line", source: "areas", "source-layer": "areas", minzoom: el.dataset.wards ? 11 : 0,
+                      paint: { "line-color": "#505a5f", "line-width": 0.4 } };
     if (only) { fillLayer.filter = only; lineLayer.filter = only; }
     map.addLayer(fillLayer);
     map.addLayer(lineLayer);
-    if (wards) {
-      // Ward outlines over output areas and LSOAs: the places people know.
-      map.addSource("wards", { type: "geojson", data: wards });
-      map.addLayer({ id: "wards-line", type: "line", source: "wards", paint: { "line-color": "#0b0c0c", "line-width": 0.9, "line-opacity": 0.7 } });
+    if (el.dataset.wards) {
+      map.addLayer({ id: "wards-line", type: "line", source: "wards", "source-layer": "areas", paint: { "line-color": "#0b0c0c", "line-width": 0.9, "line-opacity": 0.7 } });
     }
     if (districts) {
       // District outlines and names over finer levels: where the small areas are.
@@ -108,14 +111,14 @@
     }
     // Below target: a dashed outline, so the status does not depend on telling colours apart.
     map.addLayer({
-      id: "areas-below", type: "line", source: "areas", filter: ["==", ["get", "below"], true],
+      id: "areas-below", type: "line", source: "areas", "source-layer": "areas", filter: ["has", code, ["literal", below]],
       paint: { "line-color": "#0b0c0c", "line-width": 1.4, "line-dasharray": [2, 1.5] },
     });
     map.addLayer({
-      id: "areas-hover", type: "line", source: "areas", filter: ["==", ["id"], -1],
+      id: "areas-hover", type: "line", source: "areas", "source-layer": "areas", filter: ["==", ["id"], -1],
       paint: { "line-color": "#ffdd00", "line-width": 3 },
     });
-    if (!bounds.isEmpty()) map.fitBounds(bounds, { padding: 16, animate: false });
+    if (data.bounds) map.fitBounds(data.bounds, { padding: 16, animate: false });
 
     // Pointing shows the figure; a tap or click pins it, with a link to the area's profile (a
     // tap never leaves the page, so the figure can be read on a phone).
@@ -148,21 +151,30 @@
       pinned.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
     });
     map.once("idle", function () {
-      // For the browser tests and for anyone checking the map drew everything.
-      var seen = {};
-      map.queryRenderedFeatures({ layers: ["areas-fill"] }).forEach(function (f) { seen[f.properties.code] = 1; });
-      el.dataset.features = String(geo.features.length);
-      el.dataset.featuresWithFigures = String(withFigures);
-      el.dataset.renderedFeatures = String(Object.keys(seen).length);
+      // Drawn. Then, for the browser tests and for anyone checking that the map drew everything:
+      // the areas the map loaded, how many of them have a figure, and how many are on screen.
       el.dataset.ready = "true";
+      window.setTimeout(function () {
+        var loadedCodes = {}, seen = {}, withFigures = 0;
+        map.querySourceFeatures("areas", { sourceLayer: "areas" }).forEach(function (f) { loadedCodes[f.properties.code] = 1; });
+        Object.keys(loadedCodes).forEach(function (c) { if (data.areas[c]) withFigures += 1; });
+        map.queryRenderedFeatures({ layers: ["areas-fill"] }).forEach(function (f) { seen[f.properties.code] = 1; });
+        el.dataset.features = String(Object.keys(loadedCodes).length);
+        el.dataset.featuresWithFigures = String(withFigures);
+        el.dataset.renderedFeatures = String(Object.keys(seen).length);
+        el.dataset.checked = "true";
+      }, 0);
     });
-  }).catch(function (err) {
+  }).catch(fail);
+
+  function fail(err) {
+    if (el.dataset.error) return;
     el.dataset.error = String(err);
     var p = document.createElement("p");
     p.className = "govuk-body obs-map__fallback";
     p.textContent = "The map could not be drawn (" + err.message + "). The table below holds the same figures.";
     el.appendChild(p);
-  });
+  }
 
   function eachCoord(coords, fn) {
     if (typeof coords[0] === "number") { fn(coords); return; }
