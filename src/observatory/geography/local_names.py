@@ -20,7 +20,7 @@ WARDS_NAMED = 2
 
 NOTES = {
     HCL: "Readable name from the House of Commons Library's MSOA Names (Open Government Licence v3.0).",
-    WARDS: "A description, not an official name: the wards this MSOA's LSOAs lie in (each LSOA "
+    WARDS: "A description, not an official name: the wards the MSOA's LSOAs lie in (each LSOA "
            "placed in one ward by best fit), the ward holding most of them first.",
 }
 KIND_WORDS = {HCL: "House of Commons Library name", WARDS: "description from its wards (not an official name)"}
@@ -28,15 +28,23 @@ KIND_WORDS = {HCL: "House of Commons Library name", WARDS: "description from its
 
 def describe(wards: Sequence[str]) -> str:
     """'in Wharfedale ward'; 'in Headingley & Hyde Park ward and Little London & Woodhouse ward';
-    'in City ward, Bowling ward and 2 more'. `wards` come most-LSOAs first. Each name is followed
+    'in City ward, Bowling ward and 2 more wards'. `wards` come most-LSOAs first. Each name is followed
     by 'ward', since ward names themselves hold 'and' (Bolton and Undercliffe)."""
     named = [f"{w} ward" for w in wards[:WARDS_NAMED]]
     more = len(wards) - len(named)
     if not named:
         return ""
     if more:
-        return f"in {', '.join(named)} and {more} more"
+        return f"in {', '.join(named)} and {more} more ward{'s' if more > 1 else ''}"
     return "in " + " and ".join(named)
+
+
+def where(local_name: str | None, kind: str | None) -> str | None:
+    """A description as the place part of a phrase ('Wharfedale ward' from 'in Wharfedale ward'),
+    None for a readable name or none."""
+    if kind != WARDS or not local_name:
+        return None
+    return local_name[3:] if local_name.startswith("in ") else local_name
 
 
 def display(name: str | None, local_name: str | None, kind: str | None) -> str:

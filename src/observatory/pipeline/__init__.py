@@ -20,9 +20,9 @@ from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
 from .backbone_reach import add_backbone_reach
-from .local_names import name_msoas
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
+from .local_names import name_msoas
 from .rollups import roll_up_all, suppress
 from .state import Build
 from .writer import write
