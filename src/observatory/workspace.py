@@ -416,6 +416,12 @@ attribution = "Contains Ofcom data (c) Ofcom 2025"
 # licence = "Open Government Licence v3.0"
 
 # Other kinds: "ofcom-full-fibre-takeup", "ons-gigabit-series".
+
+# Readable MSOA names: the House of Commons Library's "MSOA Names" CSV, unchanged (OGL v3.0;
+# https://houseofcommonslibrary.github.io/msoanames/). Use the version of your MSOA boundaries' year.
+# Without it, each MSOA is described by the wards its LSOAs lie in.
+# [msoa_names]
+# file = "data/lookups/msoa-names.csv"
 '''
 
 
