@@ -116,3 +116,8 @@ def test_download_has_the_local_name_columns(named: TestClient) -> None:
     assert rows["E020010000"]["area_local_name"] == ""
     wards = named.get("/download?indicator=gigabit&level=ward&format=csv").text
     assert "area_local_name" not in wards.splitlines()[0]  # no MSOAs, no such column
+
+
+def test_postcode_page_names_its_msoa_by_its_local_name(named: TestClient) -> None:
+    page = named.get("/postcodes/LS1%201AA").text
+    assert '<a class="govuk-link" href="/areas/E020000000">Hyde Park (Leeds 00 MSOA)</a>' in page
