@@ -36,7 +36,7 @@ def name_msoas(b: Build) -> None:
     described = ward_descriptions(b, [c for c in codes if c not in named])
     if spec is None:
         b.finding("msoa-described", "msoa",
-                  "MSOAs described by the wards their LSOAs lie in (no [msoa_names] file: not official names)",
+                  "MSOAs described by the wards their LSOAs lie in (the workspace gives no MSOA names file: descriptions, not official names)",
                   len(described))
     rows = [(c, n, HCL) for c, n in named.items()] + [(c, d, WARDS) for c, d in described.items()]
     b.local_names = pd.DataFrame(rows, columns=COLUMNS)
