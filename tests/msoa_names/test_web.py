@@ -121,3 +121,10 @@ def test_download_has_the_local_name_columns(named: TestClient) -> None:
 def test_postcode_page_names_its_msoa_by_its_local_name(named: TestClient) -> None:
     page = named.get("/postcodes/LS1%201AA").text
     assert '<a class="govuk-link" href="/areas/E020000000">Hyde Park (Leeds 00 MSOA)</a>' in page
+
+
+def test_map_summary_names_msoas_with_their_local_names(named: TestClient) -> None:
+    # gigabit in the fixture store: the four MSOAs at 60, 70, 80 and 90%, in the order of the wards
+    summary = named.get("/map.json?indicator=gigabit&level=msoa").json()["summary"]
+    assert "lowest in Hyde Park (Leeds 00 MSOA) (60.0%)" in summary["text"]
+    assert "highest in Bradford 11 MSOA (90.0%)" in summary["text"]

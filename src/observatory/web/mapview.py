@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ObservatoryError
-from ..geography.local_names import NOTES, WARDS
+from ..geography.local_names import NOTES, WARDS, display
 from ..indicators.trends import any_synthetic, meets, target_for
 from ..months import month_words
 from ..store import Store
@@ -161,7 +161,7 @@ def _summary(
         text = (
             f"{ind['label']} in {when} across {len(rows):,} {plural}: every share rounds to "
             f"{percent_text(high['value'])}, but the premises range from {count_text(least['numerator'])} in "
-            f"{least['area_name']} to {count_text(most['numerator'])} in {most['area_name']}."
+            f"{_label(least)} to {count_text(most['numerator'])} in {_label(most)}."
         )
     else:
         text = (
@@ -212,12 +212,19 @@ def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
 def _named(extreme: dict[str, Any], plural: str) -> str:
     value = percent_text(extreme["value"])
     if extreme["areas"] == 1:
-        return f"in {extreme['area_name']} ({value})"
-    return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_name']})"
+        return f"in {extreme['area_label']} ({value})"
+    return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_label']})"
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:
-    return {"area_code": row["area_code"], "area_name": row["area_name"], "value": row["value"]}
+    return {"area_code": row["area_code"], "area_name": row["area_name"], "area_label": _label(row),
+            "value": row["value"]}
+
+
+def _label(row: dict[str, Any]) -> str:
+    """An area as the summary names it: an MSOA with its local name ('Bradford 003, in Wharfedale
+    ward'; 'Ilkley North (Bradford 001)'), any other area by its name."""
+    return display(row["area_name"], row.get("area_local_name"), row.get("area_local_name_kind"))
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
