@@ -230,7 +230,7 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     ),
     "toml-typo-top-level": (
         f"{CFG}: unknown key 'sourcs' in the top level. Did you mean 'sources'? Allowed keys: boundaries, "
-        "build, code_changes, inclusion, lookups, metrics, postcodes, programme, records, sources, workspace."
+        "build, code_changes, inclusion, lookups, metrics, msoa_names, postcodes, programme, records, sources, workspace."
     ),
     "toml-typo-key": (
         f"{CFG}: unknown key 'suppress_bellow' in [build]. Did you mean 'suppress_below'? "

@@ -30,6 +30,8 @@ from .cli_common import (
     reported,
 )
 from .errors import ObservatoryError
+from .geography.local_names import NOTES as LOCAL_NAME_NOTES
+from .geography.local_names import display
 from .inclusion import commands as inclusion_commands
 from .levels import LEVELS
 from .overview import overview
@@ -132,11 +134,13 @@ def _print_rows(rows: list[dict[str, Any]], format: str, title: str) -> None:
         synthetic += bool(r["synthetic"])
         suppressed += bool(r["suppressed"])
         table.add_row(
-            r["area_code"], r["area_name"] or "",
+            r["area_code"], display(r["area_name"], r.get("area_local_name"), r.get("area_local_name_kind")),
             "suppressed" if r["suppressed"] else (f"{r['value']:.1f}%" if r["value"] is not None else ""),
             _count(r["numerator"]), _count(r["denominator"]), METHOD_SHORT.get(r["method"], r["method"]),
         )
     out.print(table)
+    for kind in sorted({r.get("area_local_name_kind") for r in rows} - {None}):
+        out.print(LOCAL_NAME_NOTES[kind])
     if any(r["method"] == "estimated-weights" for r in rows):
         out.print("estimated: percentages without counts, weighted by the premises of the nearest release with counts.")
     if synthetic:

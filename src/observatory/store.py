@@ -31,6 +31,10 @@ from .errors import NotFoundError, NotPublishedError, StoreError
 from .geography.code_history import RECODED, SUCCESSOR
 from .levels import LEVELS, rank
 
+# The store's layout; part of the build fingerprint and of meta, so a store of an older layout is
+# rebuilt rather than misread. 2: areas.local_name and local_name_kind (readable MSOA names).
+STORE_SCHEMA = 2
+
 SCHEMA = """
 CREATE TABLE releases (
     release_id VARCHAR PRIMARY KEY,   -- e.g. 'ofcom-laua-2025-07'
@@ -52,12 +56,14 @@ CREATE TABLE releases (
 );
 CREATE TABLE areas (
     code VARCHAR PRIMARY KEY,
-    name VARCHAR,
+    name VARCHAR,                     -- the publisher's name (ONS: 'Bradford 001' for an MSOA)
     level VARCHAR NOT NULL,
     vintage VARCHAR,
     lon DOUBLE,
     lat DOUBLE,
-    geometry BLOB
+    geometry BLOB,
+    local_name VARCHAR,               -- MSOAs: a readable name, or a description from their wards
+    local_name_kind VARCHAR           -- 'hcl' (House of Commons Library name) | 'wards' (a description)
 );
 CREATE TABLE shapes (
     code VARCHAR NOT NULL,
@@ -110,9 +116,29 @@ CHILD_LEVEL = {
     "lsoa": "oa", "oa": "postcode",
 }
 
+# Search matches an area's name, its code, or its local name (an MSOA's readable name, or the wards
+# that describe it: 'Wharfedale' finds the ward and the MSOAs in it). Exact matches come first, then
+# names that start with the text, then the rest; coarser levels before finer.
+_MATCHES = ("(lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\' "
+            "OR lower(coalesce(local_name, '')) LIKE ? ESCAPE '\\')")
+_ORDER = """CASE WHEN lower(name) = ? OR lower(code) = ? OR lower(coalesce(local_name, '')) = ? THEN 0
+                 WHEN lower(name) LIKE ? ESCAPE '\\' OR lower(coalesce(local_name, '')) LIKE ? ESCAPE '\\' THEN 1
+                 ELSE 2 END,
+            CASE level {coarse} END DESC, name, code"""
+
+
+def _match_params(like: str) -> list[str]:
+    return [f"%{like}%"] * 3
+
+
+def _order_params(needle: str, like: str) -> list[str]:
+    return [needle, needle, needle, f"{like}%", f"{like}%"]
+
+
 FIGURE_COLUMNS = (
     "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
     "denominator", "method", "suppressed", "synthetic", "release_id", "vintage",
+    "area_local_name", "area_local_name_kind",
 )
 
 
@@ -154,6 +180,19 @@ class Store:
                 f"No store at {self.path}. Run `observatory build` for this workspace first."
             )
         self._con = duckdb.connect(str(self.path), read_only=True, config=SANDBOX)
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        """A store written before this layout (no local names) is refused with the fix, rather than
+        failing query by query."""
+        cols = {r[0] for r in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'areas'").fetchall()}
+        if cols and "local_name" not in cols:
+            self._con.close()
+            raise StoreError(
+                f"The store at {self.path} was built by an older version of the observatory (store "
+                f"schema before {STORE_SCHEMA}). Run `observatory build` for this workspace again."
+            )
 
     def close(self) -> None:
         self._con.close()
@@ -212,7 +251,7 @@ class Store:
     # -- areas -------------------------------------------------------------------------------
     def area(self, code: str) -> dict[str, Any]:
         """One area by its code (GSS codes in any case; postcodes as 'LS1 1AA')."""
-        sql = "SELECT code, name, level, vintage, lon, lat FROM areas WHERE code = ?"
+        sql = "SELECT code, name, level, vintage, lon, lat, local_name, local_name_kind FROM areas WHERE code = ?"
         rows = self.rows(sql, [code]) or self.rows(sql, [code.strip().upper()])
         if rows:
             return rows[0]
@@ -227,7 +266,7 @@ class Store:
     def parents(self, code: str) -> list[dict[str, Any]]:
         """Every area this one sits in, finest first."""
         rows = self.rows(
-            """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight
+            """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight, a.local_name, a.local_name_kind
                FROM membership m JOIN areas a ON a.code = m.parent
                WHERE m.child = ?""",
             [code],
@@ -260,8 +299,8 @@ class Store:
         if level is None:
             return []
         return self.rows(
-            """SELECT a.code, a.name, a.level, a.vintage, m.method FROM membership m
-               JOIN areas a ON a.code = m.child
+            """SELECT a.code, a.name, a.level, a.vintage, m.method, a.local_name, a.local_name_kind
+               FROM membership m JOIN areas a ON a.code = m.child
                WHERE m.parent = ? AND a.level = ? ORDER BY a.name, a.code""",
             [parent["code"], level],
         )
@@ -275,13 +314,11 @@ class Store:
         like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
         return self.rows(
-            f"""SELECT code, name, level, vintage FROM areas
-                WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'
-                ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
-                              WHEN lower(name) LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,
-                         CASE level {coarse} END DESC, name, code
+            f"""SELECT code, name, level, vintage, local_name, local_name_kind FROM areas
+                WHERE {_MATCHES}
+                ORDER BY {_ORDER.format(coarse=coarse)}
                 LIMIT ?""",
-            [f"%{like}%", f"%{like}%", needle, needle, f"{like}%", limit],
+            [*_match_params(like), *_order_params(needle, like), limit],
         )
 
     def names(self, level: str) -> dict[str, str]:
@@ -338,7 +375,8 @@ class Store:
         sql = f"""
             SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
                    f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,
-                   f.release_id, a.vintage,
+                   f.release_id, a.vintage, a.local_name AS area_local_name,
+                   a.local_name_kind AS area_local_name_kind,
                    row_number() OVER (PARTITION BY f.area_code
                                       ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
             FROM facts f JOIN areas a ON a.code = f.area_code
@@ -501,20 +539,17 @@ class Store:
         like = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         coarse = " ".join(f"WHEN '{lv}' THEN {rank(lv)}" for lv in LEVELS)
         rows = self.rows(
-            f"""SELECT code, name, level, vintage, count(*) OVER () AS total FROM areas
-                WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'
-                ORDER BY CASE WHEN lower(name) = ? OR lower(code) = ? THEN 0
-                              WHEN lower(name) LIKE ? ESCAPE '\\' THEN 1 ELSE 2 END,
-                         CASE level {coarse} END DESC, name, code
+            f"""SELECT code, name, level, vintage, local_name, local_name_kind, count(*) OVER () AS total
+                FROM areas WHERE {_MATCHES}
+                ORDER BY {_ORDER.format(coarse=coarse)}
                 LIMIT ? OFFSET ?""",
-            [f"%{like}%", f"%{like}%", needle, needle, f"{like}%", limit, offset],
+            [*_match_params(like), *_order_params(needle, like), limit, offset],
         )
         if rows:
             total = rows[0]["total"]
         else:  # a page past the last: count them anyway
             total = self.rows(
-                "SELECT count(*) AS n FROM areas WHERE lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'",
-                [f"%{like}%", f"%{like}%"],
+                f"SELECT count(*) AS n FROM areas WHERE {_MATCHES}", _match_params(like),
             )[0]["n"]
         for r in rows:
             del r["total"]

@@ -25,7 +25,7 @@ SOURCE_KINDS = (
     "ofcom-small-area-zip",
 )
 _TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records",
-             "programme", "metrics", "inclusion"}
+             "programme", "metrics", "inclusion", "msoa_names"}
 _LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
 LOOKUP_LEVELS = ("rgn", "ca", "group")
 # Sources whose files do not say which month they describe: as_of must be given.
@@ -35,6 +35,7 @@ _SOURCE_KEYS = {
     "published", "synthetic", "vintage",
 }
 _BOUNDARY_KEYS = {"file", "code", "name", "vintage"}
+_MSOA_NAMES_KEYS = {"file", "code", "name", "licence", "attribution"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,19 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class MsoaNames:
+    """Readable MSOA names: the House of Commons Library's "MSOA Names" file (a CSV, one row per
+    MSOA; Open Government Licence v3.0), or any file in its form. `code` and `name` are the column
+    headings; None means the Library's own (msoa21cd/msoa21hclnm, or msoa11cd/msoa11hclnm)."""
+
+    file: Path
+    code: str | None
+    name: str | None
+    licence: str
+    attribution: str
+
+
+@dataclass(frozen=True)
 class Workspace:
     root: Path
     name: str
@@ -87,6 +101,7 @@ class Workspace:
     sources: tuple[Source, ...]
     code_changes: dict[str, str] = field(default_factory=dict)
     lookups: tuple[Lookup, ...] = ()
+    msoa_names: MsoaNames | None = None
     # how the workspace was chosen: "given", "found" (observatory.toml in this folder or a parent)
     # or "bundled" (no workspace anywhere up from here: the bundled demo)
     chosen: str = "given"
@@ -104,6 +119,8 @@ class Workspace:
         files += [s.file for s in self.sources] + [lk.file for lk in self.lookups]
         if self.postcodes:
             files.append(self.postcodes)
+        if self.msoa_names:
+            files.append(self.msoa_names.file)
         return files
 
 
@@ -289,6 +306,7 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
                               district=_need(config, spec, "district", where),
                               code=_need(config, spec, "code", where), name=_need(config, spec, "name", where)))
     return Workspace(
+        msoa_names=_msoa_names(config, data, boundaries),
         root=config.parent,
         name=ws.get("name", config.parent.name),
         region_code=_need(config, ws, "region_code", "[workspace]"),
@@ -300,6 +318,32 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
         sources=tuple(sources),
         code_changes=dict(data.get("code_changes", {})),
         lookups=tuple(lookups),
+    )
+
+
+def _msoa_names(config: Path, data: dict[str, Any], boundaries: dict[str, Boundary]) -> MsoaNames | None:
+    if "msoa_names" not in data:
+        return None
+    spec = data["msoa_names"]
+    where = "[msoa_names]"
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{config}: {where} must be a table (a line [msoa_names], then file = \"...\").")
+    _unknown(config, where, set(spec), _MSOA_NAMES_KEYS)
+    if "msoa" not in boundaries:
+        raise ConfigError(
+            f"{config}: {where} names MSOAs, but there is no [boundaries.msoa]. Add the MSOA boundaries "
+            "(of the same year as the names file), or remove [msoa_names]."
+        )
+    for key in ("code", "name", "licence", "attribution"):
+        if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
+            raise ConfigError(f"{config}: {where}.{key} must be text (a column heading for code and name).")
+    return MsoaNames(
+        file=_file(config, spec.get("file"), where),
+        code=spec.get("code"),
+        name=spec.get("name"),
+        licence=spec.get("licence", "Open Government Licence v3.0"),
+        attribution=spec.get("attribution", "Contains House of Commons Library MSOA Names data, "
+                                            "licensed under the Open Government Licence v3.0"),
     )
 
 
@@ -372,6 +416,12 @@ attribution = "Contains Ofcom data (c) Ofcom 2025"
 # licence = "Open Government Licence v3.0"
 
 # Other kinds: "ofcom-full-fibre-takeup", "ons-gigabit-series".
+
+# Readable MSOA names: the House of Commons Library's "MSOA Names" CSV, unchanged (OGL v3.0;
+# https://houseofcommonslibrary.github.io/msoanames/). Use the version of your MSOA boundaries' year.
+# Without it, each MSOA is described by the wards its LSOAs lie in.
+# [msoa_names]
+# file = "data/lookups/msoa-names.csv"
 '''
 
 

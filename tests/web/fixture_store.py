@@ -129,7 +129,7 @@ def make_store(path: Path) -> Path:
         fact("ofcom-laua-2025-07", "2025-07", parent, level, "sfbb", sum(SFBB_LAD.values()), total, "rolled-up")
         fact("ofcom-laua-2025-07", "2025-07", parent, level, "full_fibre", sum(FULL_FIBRE_LAD.values()), total, "rolled-up")
 
-    con.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?)", areas)
+    con.executemany("INSERT INTO areas (code, name, level, vintage, lon, lat, geometry) VALUES (?, ?, ?, ?, ?, ?, ?)", areas)
     con.executemany("INSERT INTO shapes VALUES (?, ?, ?)", shapes)
     con.executemany("INSERT INTO membership (child, parent, parent_level, method, weight) VALUES (?, ?, ?, ?, ?)", members)
     con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)

@@ -15,13 +15,14 @@ from pathlib import Path
 import duckdb
 
 from .. import __version__
-from ..store import SANDBOX
+from ..store import SANDBOX, STORE_SCHEMA
 from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
 from .backbone_reach import add_backbone_reach
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
+from .local_names import name_msoas
 from .rollups import roll_up_all, suppress
 from .state import Build
 from .writer import write
@@ -48,6 +49,7 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     read_all_boundaries(b)
     step(STEPS[1])
     place_areas(b)
+    name_msoas(b)  # readable names ([msoa_names]) or a description from the wards
     step(STEPS[2])
     place_postcodes(b)
     step(STEPS[3])
@@ -64,8 +66,9 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
 
 
 def fingerprint(ws: Workspace) -> str:
-    """Changes whenever a source file, the configuration or the observatory's version changes."""
-    h = hashlib.sha256(__version__.encode())
+    """Changes whenever a source file, the configuration, the observatory's version or the store's
+    schema changes (so a store of an older schema is rebuilt, not misread)."""
+    h = hashlib.sha256(f"{__version__}:{STORE_SCHEMA}".encode())
     for f in ws.input_files():
         st = f.stat()
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())

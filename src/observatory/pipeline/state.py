@@ -31,6 +31,7 @@ class Build:
     layers: Layers | None = None
     hierarchy: Hierarchy | None = None
     completeness: pd.DataFrame | None = None
+    local_names: pd.DataFrame | None = None  # code, local_name, local_name_kind (MSOAs)
 
     def finding(self, kind: str, subject: str, detail: str, count: int) -> None:
         self.findings.append((kind, subject, detail, int(count)))

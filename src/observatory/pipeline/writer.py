@@ -12,7 +12,7 @@ import pandas as pd
 from .. import __version__
 from ..errors import StoreError
 from ..indicators.definitions import INDICATORS
-from ..store import SCHEMA
+from ..store import SCHEMA, STORE_SCHEMA
 from .shrinkage import record_shrinkage
 from .state import Build
 
@@ -72,6 +72,8 @@ def _write_tables(b: Build, tmp: Path, fingerprint: str) -> None:
     try:
         con.execute(SCHEMA)
         areas = pd.concat(b.areas, ignore_index=True).drop_duplicates("code")
+        if b.local_names is not None and len(b.local_names):
+            areas = areas.merge(b.local_names, on="code", how="left")
         _insert(con, "areas", areas)
         _insert(con, "shapes", pd.concat(b.shapes, ignore_index=True))
         links = b.links.drop_duplicates(["child", "parent"])
@@ -90,7 +92,10 @@ def _write_tables(b: Build, tmp: Path, fingerprint: str) -> None:
         } for i in INDICATORS.values()]))
         _insert(con, "findings", pd.DataFrame(b.findings, columns=["kind", "subject", "detail", "count"]))
         meta = {"fingerprint": fingerprint, "workspace": b.ws.name, "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "version": __version__, "region_code": b.ws.region_code, "suppress_below": str(b.ws.suppress_below)}
+                "version": __version__, "region_code": b.ws.region_code, "suppress_below": str(b.ws.suppress_below),
+                "schema": str(STORE_SCHEMA)}
+        if b.ws.msoa_names is not None:
+            meta["msoa_names"] = f"{b.ws.msoa_names.attribution} ({b.ws.msoa_names.file.name})"
         _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
         con.execute("CHECKPOINT")
     finally:

@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path, PurePath
 from typing import Any
 
+from ..geography.local_names import display
+from ..geography.local_names import where as local_where
 from ..levels import LEVELS
 from ..store import Store
 from ..workspace import CONFIG_NAME
@@ -143,7 +145,9 @@ def _described(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
         elif r["level"] in ("ca", "rgn"):
             parents = [p for p in (nation.get(code),) if p]
         where = ""
-        if ward.get(code) and lad.get(code):
+        if (wards := local_where(r.get("local_name"), r.get("local_name_kind"))) and lad.get(code):
+            where = f"{wards}, {lad[code]['name']}"  # an MSOA described by the wards its LSOAs lie in
+        elif ward.get(code) and lad.get(code):
             where = f"{ward[code]['name']} ward, {lad[code]['name']}"
         elif parents:
             where = parents[0]["name"]
@@ -151,6 +155,7 @@ def _described(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
         out.append(dict(
             r,
             level_label=LEVEL_NAMES.get(r["level"], r["level"]),
+            display_name=display(r["name"], r.get("local_name"), r.get("local_name_kind")),
             parents=parents,
             described=f"{kind} in {where}" if where else kind,
             kind=kind,

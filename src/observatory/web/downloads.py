@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 from starlette.responses import FileResponse, Response
 
+from ..geography.local_names import KIND_WORDS, NOTES
 from ..levels import rank
 from ..store import FIGURE_COLUMNS, Store
 from .figures import ILLUSTRATIVE_NOTE
@@ -51,6 +52,12 @@ def figures_frame(store: Store, indicator: str, level: str, release: str) -> pd.
     frame["synthetic"] = synthetic.map(_yes_no)
     frame["illustrative_data"] = synthetic.map(_yes_no)
     frame["note"] = synthetic.map(lambda s: ILLUSTRATIVE_NOTE if s else "")
+    # MSOAs: the readable name or the wards that describe it, and which of the two it is; other
+    # levels have neither, so the columns are left out
+    if frame["area_local_name"].isna().all():
+        frame = frame.drop(columns=["area_local_name", "area_local_name_kind"])
+    else:
+        frame["area_local_name_kind"] = frame["area_local_name_kind"].map(KIND_WORDS)
     for parent_level, name in PARENT_COLUMNS:
         if rank(parent_level) > rank(level):
             parents = store.parents_at(level, parent_level)
@@ -142,8 +149,15 @@ def _readme(
             "Illustrative data: rows with illustrative_data = true are derived from a synthetic "
             "demo file, not published coverage. Do not use them for decisions."
         )
+    local_names = ""
+    if "area_local_name" in frame.columns:
+        kinds = [k for k, words in KIND_WORDS.items() if words in set(frame["area_local_name_kind"].dropna())]
+        local_names = " ".join(NOTES[k] for k in kinds)
+        if (source := store.meta().get("msoa_names")) and "hcl" in kinds:
+            local_names += f" {source}."
     return {
         "title": f"{ind['label']}, {level} level, {month}",
+        "local_names": local_names,
         "indicator": indicator,
         "definition": ind["definition"],
         "citation": ind["citation"],

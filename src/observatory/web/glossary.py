@@ -27,7 +27,9 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "Deprivation (the Index of Multiple Deprivation) is published for LSOAs.", "Places"),
     ("msoa", "MSOA (middle layer super output area)",
      "An area of 2,000 to 6,000 households (5,000 to 15,000 people), made of a few LSOAs. ONS names them "
-     "after their district and a number (for example Leeds 001).", "Places"),
+     "after their district and a number (for example Leeds 001). Where the workspace has the House of "
+     "Commons Library's MSOA Names, each is shown by that readable name too; otherwise by the wards its "
+     "LSOAs lie in, which describes where it is but is not an official name.", "Places"),
     ("ward", "Ward",
      "An electoral ward: the area a local councillor is elected for. Wards change when boundaries are "
      "redrawn; this dashboard uses the wards people voted in at May 2025.", "Places"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ObservatoryError
+from ..geography.local_names import NOTES, WARDS, display
 from ..indicators.trends import any_synthetic, meets, target_for
 from ..months import month_words
 from ..store import Store
@@ -62,6 +63,9 @@ def map_view(
         r["district_code"], r["district_name"] = (d["code"], d["name"]) if d else (None, None)
         w = wards.get(r["area_code"])
         r["ward_name"] = w["name"] if w else None
+        # an MSOA's readable name or the wards that describe it (geography/local_names.py), shown
+        # where smaller areas show their ward
+        r["locality"] = r.get("area_local_name")
     scope_area = None
     if within:
         scope_area = store.area(within)
@@ -103,7 +107,24 @@ def map_view(
         "bars": len(rows) <= BARS_UP_TO,
         "notices": [],  # the page adds one where it fell back to the nearest view that exists
         "illustrative": any_synthetic(rows),
+        "place_heading": _place_heading(level, rows),
+        "local_name_notes": [NOTES[k] for k in sorted({r.get("area_local_name_kind") for r in rows} - {None})],
     }
+
+
+def _place_heading(level: str, rows: list[dict[str, Any]]) -> str | None:
+    """The table's column of where each area is: its ward and district (small areas), an MSOA's
+    readable name or the wards that describe it and its district, or the district alone."""
+    if level == "lad":
+        return None
+    if level in WARD_NAMED:
+        return "Ward, district"
+    kinds = {r.get("area_local_name_kind") for r in rows} - {None}
+    if not kinds:
+        return "District"
+    if kinds == {WARDS}:
+        return "Wards (a description), district"
+    return "Local name, district" if WARDS not in kinds else "Local name or wards, district"
 
 
 def _england(store: Store, indicator: str, month: str) -> float | None:
@@ -140,7 +161,7 @@ def _summary(
         text = (
             f"{ind['label']} in {when} across {len(rows):,} {plural}: every share rounds to "
             f"{percent_text(high['value'])}, but the premises range from {count_text(least['numerator'])} in "
-            f"{least['area_name']} to {count_text(most['numerator'])} in {most['area_name']}."
+            f"{_label(least)} to {count_text(most['numerator'])} in {_label(most)}."
         )
     else:
         text = (
@@ -191,12 +212,19 @@ def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
 def _named(extreme: dict[str, Any], plural: str) -> str:
     value = percent_text(extreme["value"])
     if extreme["areas"] == 1:
-        return f"in {extreme['area_name']} ({value})"
-    return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_name']})"
+        return f"in {extreme['area_label']} ({value})"
+    return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_label']})"
 
 
 def _brief(row: dict[str, Any]) -> dict[str, Any]:
-    return {"area_code": row["area_code"], "area_name": row["area_name"], "value": row["value"]}
+    return {"area_code": row["area_code"], "area_name": row["area_name"], "area_label": _label(row),
+            "value": row["value"]}
+
+
+def _label(row: dict[str, Any]) -> str:
+    """An area as the summary names it: an MSOA with its local name ('Bradford 003, in Wharfedale
+    ward'; 'Ilkley North (Bradford 001)'), any other area by its name."""
+    return display(row["area_name"], row.get("area_local_name"), row.get("area_local_name_kind"))
 
 
 def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
@@ -215,7 +243,7 @@ def _sorted(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str,
 def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict[str, Any]:
     """What the map script colours the map from (the view with every figure, `page=None`), so map
     and table show the same figures: code -> [value, class, meets target, name, suppressed,
-    "ward, district" it lies in, illustrative]."""
+    "ward, district" it lies in (an MSOA: "its local name or wards, district"), illustrative]."""
     return {
         "unit": view["indicator"]["unit"],
         "label": view["indicator"]["label"],
@@ -225,7 +253,8 @@ def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict
         "suppressed_text": suppressed_text(suppress_below),
         "areas": {
             r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed")),
-                             ", ".join(n for n in (r.get("ward_name"), r.get("district_name")) if n),
+                             ", ".join(n for n in (r.get("locality") or r.get("ward_name"), r.get("district_name"))
+                                       if n),
                              bool(r.get("synthetic"))]
             for r in view["figures"]
         },

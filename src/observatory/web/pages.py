@@ -134,7 +134,7 @@ def area_page(request: Request, code: str, indicator: str = "", sort: Literal["r
     from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
 
     data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort)))
-    return render(request, "area.html", data, title=f"{data['area']['name']} ({code})")
+    return render(request, "area.html", data, title=f"{data['area']['display_name']} ({code})")
 
 
 @router.get("/postcodes/{text}")

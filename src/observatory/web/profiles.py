@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..errors import NotFoundError
+from ..geography.local_names import NOTES, display
 from ..indicators.trends import any_synthetic, meets, target_for, trend
 from ..levels import rank
 from ..store import Store
@@ -80,7 +81,7 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
                                               for i in CHILD_INDICATORS if i in own]
                 break
     return {
-        "area": dict(area, level_label=LEVEL_NAMES.get(area["level"], area["level"])),
+        "area": dict(area, level_label=LEVEL_NAMES.get(area["level"], area["level"]), **local_name_fields(area)),
         "parents": [_brief_area(p) for p in parents],
         "comparators": [_brief_area(p) for p in comparators],
         "figures": figures,
@@ -163,9 +164,25 @@ def _point(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _brief_area(a: dict[str, Any]) -> dict[str, Any]:
-    return {
+    brief = {
         "code": a["code"],
         "name": a["name"],
         "level": a["level"],
         "level_label": LEVEL_NAMES.get(a["level"], a["level"]),
+    }
+    if a.get("local_name"):
+        brief.update(local_name_fields(a))
+    return brief
+
+
+def local_name_fields(a: dict[str, Any]) -> dict[str, Any]:
+    """An area's local name for pages and the API: the name as one line of text
+    ('Ilkley North (Bradford 001)', 'Bradford 001, in Wharfedale ward'), and what kind of name it is
+    (geography/local_names.py). Areas without one: the publisher's name, and None."""
+    kind = a.get("local_name_kind") if a.get("local_name") else None
+    return {
+        "local_name": a.get("local_name") if kind else None,
+        "local_name_kind": kind,
+        "local_name_note": NOTES.get(kind) if kind else None,
+        "display_name": display(a["name"], a.get("local_name"), kind),
     }
