@@ -59,3 +59,47 @@ def test_signed_in_answers_are_never_kept_or_replayed(web, people, records) -> N
     r = web.get("/api/v1/actions/1", headers={"authorization": f"Bearer {token}"})
     assert r.status_code == 200
     assert r.headers["cache-control"] == "no-store"
+
+
+def test_after_a_write_one_worker_reads_the_database_and_the_others_take_its_answer(
+        records, people, store_path, tmp_path, monkeypatch) -> None:
+    """Workers of `serve --workers N` share a visitor's records answer read at the current
+    versions; a worker whose database has gone still answers from another's read, but only with
+    the answer that holds the latest write."""
+    import warnings
+
+    from observatory.web import records_api, shared_answers
+    from observatory.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    monkeypatch.setattr(shared_answers, "root", lambda: tmp_path / "answers")
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records.url)
+    with records.session() as s:
+        seed(s)
+    first = TestClient(create_app(store_path, shared_answers=True), raise_server_exceptions=False)
+    second = TestClient(create_app(store_path, shared_answers=True), raise_server_exceptions=False)
+    try:
+        before = _texts(second, 4)  # the second worker keeps action 4 as it was
+        with records.session() as s:
+            actions.add_update(s, "editor1", 4, "a write after the second worker's read")
+        assert _texts(first, 4) == [*before, "a write after the second worker's read"]
+
+        # The second worker can no longer read actions itself, yet answers with the write.
+        def broken(*_args, **_kwargs):
+            raise RuntimeError("the second worker read the database itself")
+
+        monkeypatch.setattr(records_api.actions, "get_action", broken)
+        assert _texts(second, 4) == [*before, "a write after the second worker's read"]
+
+        # A further write that no worker has read yet: the shared answer is old, so it is not
+        # used (the second worker must read the database, which fails here).
+        with records.session() as s:
+            actions.add_update(s, "editor1", 4, "not read by anyone yet")
+        assert second.get("/api/v1/actions/4").status_code == 500
+    finally:
+        for c in (first, second):
+            if getattr(c.app.state, "records", None) is not None:
+                c.app.state.records.dispose()

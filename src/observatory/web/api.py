@@ -142,8 +142,12 @@ async def api_geometry(request: Request, level: ShapeLevel) -> Response:
     summary="The same boundaries as Mapbox Vector Tiles (XYZ, Web Mercator; 204 where a tile has no area)",
     response_class=Response,
 )
-def api_tile(request: Request, level: ShapeLevel, z: int, x: int, y: int) -> Response:
-    tile = snapshot_of(request).tiles.get(level, z, x, y)
+async def api_tile(request: Request, level: ShapeLevel, z: int, x: int, y: int) -> Response:
+    # async, as for the layers: a tile already cut is a look-up; cutting one runs in the thread pool
+    tiles = snapshot_of(request).tiles
+    found, tile = tiles.cached(level, z, x, y)
+    if not found:
+        tile = await run_in_threadpool(tiles.get, level, z, x, y)
     if tile is None:
         return Response(status_code=204, headers={"Cache-Control": "no-cache"})
     return compressed_response(request, tile.body, tile.gzipped, tile.etag, TILE_MEDIA_TYPE)

@@ -125,7 +125,7 @@ class ResponseCache:
         )
         hit = self._entries.get(key)
         if hit is not None and len(hit) > 3 and not _records_current(hit[3], scope):
-            hit = None
+            hit = self._shared_records(key, hit[3], scope)
         if hit is not None:
             self._entries.move_to_end(key)
             status, raw_headers, body = hit[:3]
@@ -190,6 +190,24 @@ class ResponseCache:
                 kept = self._entries.get(key)
                 owner.set_result(kept[:3] if kept is not None else None)
 
+    def _shared_records(self, key: tuple, deps: tuple, scope: Scope) -> tuple | None:
+        """A visitor's records answer that another worker has read at the records' current
+        versions (shared_answers.py), kept here as if computed here; else None."""
+        if self.shared is None or not anonymous(scope):
+            return None
+        base, keys, _, _ = deps
+        now = versions(base, keys)
+        found = self.shared.get_records(_store_identity(scope), key[1:], now, FRESH_FOR)
+        if found is None:
+            return None
+        headers, body, age = found
+        entry = (200, headers, body, (base, keys, now, time.monotonic() + FRESH_FOR - age))
+        if key in self._entries:
+            self.bytes -= len(self._entries.pop(key)[2])
+        self._entries[key] = entry
+        self.bytes += len(body)
+        return entry
+
     def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
         """The previous store's answer to this request, if the store was swapped in the last
         STALE_FOR seconds and the server is busy (BUSY requests already being computed): with a
@@ -246,6 +264,8 @@ class ResponseCache:
         entry: tuple = (200, list(start.get("headers", [])), body)
         if records_deps:
             entry += ((*records_deps, time.monotonic() + FRESH_FOR),)
+            if self.shared is not None and scope is not None and anonymous(scope):
+                self.shared.put_records(_store_identity(scope), key[1:], records_deps[2], entry[1], body)
         elif share and self.shared is not None and scope is not None:
             self.shared.put(_store_identity(scope), key[1:], entry[1], body)
         self._entries[key] = entry

@@ -69,9 +69,11 @@ class SharedAnswers:
             return None
         return headers, data[4 + size:]
 
-    def put(self, identity: tuple | None, key: tuple, headers: list, body: bytes) -> None:
+    def put(self, identity: tuple | None, key: tuple, headers: list, body: bytes, counted: bool = True) -> None:
+        """`counted`: whether the answer counts against MAX_BYTES (records answers replace their
+        previous file, so they do not add up)."""
         folder = self.folder(identity)
-        if folder is None or self.written + len(body) > MAX_BYTES:
+        if folder is None or (counted and self.written + len(body) > MAX_BYTES):
             return
         head = json.dumps([(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]).encode()
         try:
@@ -80,9 +82,36 @@ class SharedAnswers:
             with os.fdopen(fd, "wb") as f:
                 f.write(len(head).to_bytes(4, "big") + head + body)
             os.replace(tmp, folder / self._name(key))
-            self.written += len(body)
+            self.written += len(body) if counted else 0
         except OSError as exc:  # a full or read-only temporary folder: answers stay per worker
             log.warning("could not share an answer in %s: %s", folder, exc)
+
+    # A visitor's records answer (cache.py) is shared too, one file per URL that each new answer
+    # replaces: it holds the change-counter versions it was read at, and another worker takes it
+    # only at those same versions and while it is fresh. After a write, one worker reads the
+    # database and the others take its answer, instead of all of them reading it at once.
+
+    def put_records(self, identity: tuple | None, key: tuple, seen: tuple, headers: list, body: bytes) -> None:
+        self.put(identity, ("records", key), [(b"x-records-versions", repr(seen).encode()), *headers], body,
+                 counted=False)
+
+    def get_records(self, identity: tuple | None, key: tuple, seen: tuple, max_age: float) -> tuple[list, bytes, float] | None:
+        """(headers, body, age in seconds) of the answer read at versions `seen`, if one is shared
+        and younger than `max_age`."""
+        folder = self.folder(identity)
+        if folder is None:
+            return None
+        path = folder / self._name(("records", key))
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            return None
+        if age >= max_age:
+            return None
+        found = self.get(identity, ("records", key))
+        if found is None or not found[0] or found[0][0] != (b"x-records-versions", repr(seen).encode()):
+            return None
+        return found[0][1:], found[1], age
 
     def _sweep(self, current: Path) -> None:
         """Remove the folders of stores replaced long ago (another worker may still be finishing

@@ -111,6 +111,15 @@ class Tiles:
         self._budget = budget
         self._lock = threading.Lock()
 
+    def cached(self, level: str, z: int, x: int, y: int) -> tuple[bool, Tile | None]:
+        """(True, the tile or None) if it has been cut already; (False, None) if not."""
+        key = (level, z, x, y)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return True, self._kept[key]
+        return False, None
+
     def get(self, level: str, z: int, x: int, y: int) -> Tile | None:
         """The tile, or None where the level has no area."""
         if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
