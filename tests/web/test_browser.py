@@ -44,6 +44,7 @@ PAGES = {
     "changes": "/changes?since=2022-09",
     "glossary": "/glossary",
     "search-leeds": "/search?q=leeds",
+    "oversight": "/oversight",
 }
 
 
@@ -252,3 +253,12 @@ def test_every_page_works_on_a_phone(server, browser, name):
         assert width <= 390, f"{PAGES[name]} is {width} px wide at 390"
     finally:
         phone.close()
+
+
+def test_the_navigation_is_one_line_on_a_desktop(server, page):
+    """Every section is in one row of the service navigation at 1280 px (13 links wrapped onto
+    three rows before they were grouped), and the search box sits in the header beside it."""
+    page.goto(f"{server}/")
+    tops = page.eval_on_selector_all(".govuk-service-navigation__item", "items => items.map(i => i.getBoundingClientRect().top)")
+    assert len(tops) >= 6 and len(set(tops)) == 1, tops
+    assert page.is_visible("header .obs-search input[name=q]")

@@ -46,7 +46,7 @@ from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure, percent_text
 from .geo import LAYER_PATH, Layers
 from .live import FollowStore, Snapshot, StoreWatch
-from .nav import NAV
+from .nav import NAV, section_of
 from .negotiate import JsonSuffix
 from .security import SecurityHeaders
 from .shared_answers import SharedAnswers
@@ -203,6 +203,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
+    env.globals["nav_section"] = section_of
     env.globals["term"] = glossary_pages.term  # {{ term("lsoa", "LSOA") }}: a link to /glossary#lsoa
     auth.template_globals(env)
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
@@ -233,12 +234,15 @@ def lower_first(text: str) -> str:
 
 
 def when_words(stamp: Any) -> str:
-    """'2026-11-28T14:52:53' -> '28 November 2026 at 14:52': a time as people write it."""
+    """'2026-11-28T14:52:53' -> '28 November 2026 at 14:52', '2026-11-28' -> '28 November 2026':
+    a time as people write it."""
     try:
         moment = datetime.fromisoformat(str(stamp))
     except ValueError:
         return str(stamp or "")
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year} at {moment:%H:%M}"
+    words = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    # a date alone ('2026-12-03') has no time of day to give
+    return words if len(str(stamp)) <= 10 else f"{words} at {moment:%H:%M}"
 
 
 def _pp(change: Any) -> str:

@@ -165,3 +165,27 @@ def entry_edit(request: Request, entry_id: int, user: CurrentUser = Editor, orga
     with records_of(request).session() as s:
         register.edit_entry(s, user.username, entry_id, **fields)
     return RedirectResponse(f"/shared-care-record/{entry_id}", status_code=303)
+
+
+@router.get("/oversight")
+def oversight_page(request: Request, user: CurrentUser | None = Reader) -> Response:
+    """The board's oversight in one place: where its resolutions stand, who can see the Shared
+    Care Record, and the annual update, each leading to its own page."""
+    from .report import _pdfs, report_dir
+
+    data: dict[str, Any] = {"actions": None, "register": None, "problem": None}
+    try:
+        with records_of(request).session() as s:
+            rows = actions.list_actions(s)
+            entries = register.list_entries(s)
+    except ObservatoryError as exc:  # no records database for this dashboard: say so, link on
+        data["problem"] = str(exc)
+    else:
+        data["actions"] = actions.summary(rows)
+        data["register"] = register.access_answer(entries)
+        data["illustrative"] = any(a["illustrative"] for a in rows) or data["register"]["illustrative"]
+    folder = report_dir(request)
+    data["report"] = {"written": bool(folder and (folder / "index.html").exists()),
+                      "pdfs": [p.name for p in _pdfs(folder)]}
+    data["today"] = date.today().isoformat()
+    return render(request, "records/oversight.html", data, title="Oversight")
