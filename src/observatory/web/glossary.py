@@ -251,9 +251,10 @@ class TermLinks:
         return ""
 
 
-def glossed(text: Any) -> Markup:
-    """One piece of text with each of its terms linked once: the `glossed` template filter."""
-    return TermLinks()(text)
+def glossed(text: Any, *skip: str) -> Markup:
+    """One piece of text with each of its terms linked once (but those in `skip`): the `glossed`
+    template filter, {{ notice | glossed("illustrative") }}."""
+    return TermLinks()(text, *skip)
 
 
 @router.get("/glossary")
