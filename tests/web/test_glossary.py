@@ -13,6 +13,8 @@ REQUIRED = {
     "gigabit", "full-fibre", "percentage-points", "premises", "take-up", "illustrative", "suppression",
     "best-fit", "rolled-up", "published", "estimated-weights", "release", "natural-breaks",
     "exclusion-risk", "backbone-reach",
+    # the words the strategy, programme and records pages use
+    "region", "imd", "forecast", "rag-status", "full-fibre-programme", "shared-care-record", "board-action",
 }
 
 

@@ -122,9 +122,10 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "comparison area) to 10 (highest) and the scores are weighted together.", "Numbers"),
     ("imd", "IMD (Index of Multiple Deprivation)",
      "The government's official measure of relative deprivation for each LSOA in England, combining "
-     "income, employment, education, health, crime, housing and living environment (Ministry of "
-     "Housing, Communities and Local Government, English Indices of Deprivation). A rank, not an amount: "
-     "it says one area is more deprived than another, not by how much.", "Numbers"),
+     "income, employment, education, health, crime, barriers to housing and services, and the living "
+     "environment (Ministry of Housing, Communities and Local Government, English Indices of "
+     "Deprivation). A rank, not an amount: it says one area is more deprived than another, not by how "
+     "much.", "Numbers"),
     ("forecast", "Trajectory and forecast",
      "A trajectory is the path a target planned, from the start to the target date. A forecast is where "
      "the current trend leads: a curve fitted to the latest figures and carried forward, with a band "
@@ -133,7 +134,8 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "A strategy metric's status, from where its trend is heading at the target date: green when the "
      "forecast (or the latest value) meets the target, amber when it falls short by no more than the "
      "metric's tolerance or there is only one value, red when it falls further short, is flat or moving "
-     "away, or the date has passed. Each status is shown with the rule that gave it.", "Numbers"),
+     "away, or the date has passed; \"no data\" until there are values. Each status is shown with the rule "
+     "that gave it.", "Numbers"),
     # -- records ----------------------------------------------------------------------------------
     ("shared-care-record", "Shared Care Record",
      "A secure way for health and care organisations in an area (GP practices, hospitals, community, "
