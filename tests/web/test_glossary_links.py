@@ -65,19 +65,29 @@ NO_LINK_CLASSES = ("govuk-caption-", "govuk-visually-hidden")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+# where a link must never be: inside another link or a control, in the page's title or <h1>
+NEVER_INSIDE = {"a", "option", "select", "button", "label", "title", "h1", "textarea"}
+
+
 class ReadableText(HTMLParser):
-    """The text of <main> a reader sees and a link could be put in."""
+    """The text of <main> a reader sees and a link could be put in; and any glossary link put
+    where a link may not go."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.stack: list[bool] = []  # per open element: is it (or an ancestor) off limits?
+        self.tags: list[str] = []
         self.in_main = 0
         self.parts: list[str] = []
+        self.misplaced: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID:
             return
         a = dict(attrs)
+        if tag == "a" and (a.get("href") or "").startswith("/glossary#") and NEVER_INSIDE & set(self.tags):
+            self.misplaced.append(f"{a['href']} inside <{'><'.join(self.tags[-3:])}>")
+        self.tags.append(tag)
         if tag == "main":
             self.in_main += 1
         off = (bool(self.stack and self.stack[-1]) or tag in NO_LINK_TAGS or "hidden" in a
@@ -88,6 +98,7 @@ class ReadableText(HTMLParser):
         if tag in VOID or not self.stack:
             return
         self.stack.pop()
+        self.tags.pop()
         if tag == "main":
             self.in_main -= 1
 
@@ -97,9 +108,13 @@ class ReadableText(HTMLParser):
 
     @classmethod
     def of(cls, html: str) -> str:
+        return " ".join(" ".join(cls.parse(html).parts).split())
+
+    @classmethod
+    def parse(cls, html: str) -> ReadableText:
         parser = cls()
         parser.feed(html)
-        return " ".join(" ".join(parser.parts).split())
+        return parser
 
 
 def glossary_links(html: str) -> set[str]:
@@ -125,12 +140,22 @@ def test_the_reader_text_leaves_out_links_headings_and_controls():
         "lsoa", "full-fibre-programme"}
 
 
+def test_a_link_where_links_may_not_go_is_found():
+    html = ('<title>x</title><main><h1>Full <a href="/glossary#full-fibre">fibre</a></h1>'
+            '<a href="/x">the <a href="/glossary#lsoa">LSOA</a></a><p><a href="/glossary#ward">ward</a></p>'
+            '<select><option><a href="/glossary#uso">USO</a></option></select></main>')
+    assert ReadableText.parse(html).misplaced == [
+        "/glossary#full-fibre inside <main><h1>", "/glossary#lsoa inside <main><a>", "/glossary#uso inside <main><select><option>"]
+
+
 def _check(client: TestClient, url: str, anchors: set[str]) -> None:
     page = client.get(url)
     assert page.status_code == 200, url
     linked = glossary_links(page.text)
     dangling = linked - anchors
     assert not dangling, f"{url} links glossary anchors that do not exist: {sorted(dangling)}"
+    misplaced = ReadableText.parse(page.text).misplaced
+    assert not misplaced, f"{url} puts glossary links where a link may not go: {misplaced[:5]}"
     if url.startswith("/glossary"):
         return  # the glossary does not link to itself
     missing = {tid: word for tid, word in words_used(page.text).items() if tid not in linked}
