@@ -177,11 +177,13 @@ def test_fixture_pages_link_the_words_they_use(client, anchors, url):
 
 
 # The demo workspace's pages, with its records database seeded as `make records` seeds it: the
-# browser tests' list and every page family the navigation reaches.
+# browser tests' list and every page family the navigation reaches. Left out: the error pages (their
+# words are a parameter's values, such as 'ward') and the API docs (drawn by script).
 DEMO_PAGES = sorted(set(BROWSER_PAGES.values()) - {"/areas/E99999999", "/map?level=county", "/api/v1/docs"}) + [
+    "/map?indicator=sfbb&level=msoa", "/changes?level=ward",
     "/areas/E47000003", "/areas/E05011397",
     "/inclusion", "/inclusion?level=lsoa", "/inclusion/area/E01011698",
-    "/programme", "/programme/sites", "/programme/scenario",
+    "/programme", "/programme/sites", "/programme/scenario", "/programme/scenario?what=planned&distance=200",
     "/metrics", "/actions", "/shared-care-record",
 ]
 
