@@ -13,6 +13,8 @@ REQUIRED = {
     "gigabit", "full-fibre", "percentage-points", "premises", "take-up", "illustrative", "suppression",
     "best-fit", "rolled-up", "published", "estimated-weights", "release", "natural-breaks",
     "exclusion-risk", "backbone-reach",
+    # the words the strategy, programme and records pages use
+    "region", "imd", "forecast", "rag-status", "full-fibre-programme", "shared-care-record", "board-action",
 }
 
 
@@ -52,3 +54,29 @@ def test_the_term_link_points_at_its_anchor(client):
 def test_the_footer_links_to_the_glossary(client):
     for path in ("/", "/sources", "/glossary"):
         assert 'href="/glossary">Glossary</a>' in client.get(path).text, path
+
+
+def test_term_links_link_each_word_once_per_section():
+    from markupsafe import Markup
+
+    from observatory.web.glossary import TermLinks
+
+    def link(anchor: str, text: str) -> str:
+        return f'<a class="govuk-link obs-term" href="/glossary#{anchor}">{text}</a>'
+
+    gl = TermLinks()
+    first = gl("Gigabit-capable broadband across 1,404 LSOAs, up 3.0 pp; LSOAs again & <more>")
+    assert str(first) == (f"{link('gigabit', 'Gigabit-capable broadband')} across 1,404 {link('lsoa', 'LSOAs')}, "
+                          f"up 3.0 {link('percentage-points', 'pp')}; LSOAs again &amp; &lt;more&gt;")
+    # later text in the same section: the words already linked stay plain
+    assert str(gl("An LSOA is smaller than an MSOA")) == f"An LSOA is smaller than an {link('msoa', 'MSOA')}"
+    assert str(gl.term("lsoa", "LSOA")) == "LSOA" and str(gl.term("no-such-term", "word")) == "word"
+    gl.section()
+    assert str(gl.term("lsoa", "LSOA")) == link("lsoa", "LSOA")
+    # a lower layer super output area is not an output area; a name is not the term; no link in a link
+    assert str(TermLinks()("a lower layer super output area")) == f"a {link('lsoa', 'lower layer super output area')}"
+    assert str(TermLinks()("West Yorkshire Combined Authority")) == "West Yorkshire Combined Authority"
+    assert str(TermLinks()(Markup('<a href="/areas/x">Headingley ward</a> ward'))) == (
+        f'<a href="/areas/x">Headingley ward</a> {link("ward", "ward")}')
+    # words asked to be skipped are left for a link nearby
+    assert str(TermLinks()("full fibre premises", "premises")) == f"{link('full-fibre', 'full fibre')} premises"

@@ -205,6 +205,8 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.globals["NAV"] = NAV
     env.globals["nav_section"] = section_of
     env.globals["term"] = glossary_pages.term  # {{ term("lsoa", "LSOA") }}: a link to /glossary#lsoa
+    env.globals["term_links"] = glossary_pages.TermLinks  # {% set gl = term_links() %}{{ gl(text) }}
+    env.filters["glossed"] = glossary_pages.glossed  # {{ text | glossed }}: each term linked once
     auth.template_globals(env)
     env.globals["no_figure"] = lambda row: no_figure(row, suppress_below)
     # A figure of a row with its words when it has no value: `shown(row, unit)`.

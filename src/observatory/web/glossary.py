@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .pages import render, snapshot_of
 
@@ -40,6 +41,10 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "A group of neighbouring councils that work together on transport, skills and economic "
      "development, with an elected mayor. West Yorkshire Combined Authority covers the five West "
      "Yorkshire districts.", "Places"),
+    ("region", "Region",
+     "On this dashboard, \"the region\" is the whole area it covers: here the combined authority, West "
+     "Yorkshire. An English region is the larger area the Office for National Statistics publishes "
+     "statistics for (Yorkshire and The Humber, one of nine); it appears as \"English region\".", "Places"),
     ("best-fit", "Best fit",
      "How a small area is placed in a bigger one whose boundary it does not follow exactly: the whole "
      "small area goes to the bigger area that holds its centre (or most of its people). Output areas go "
@@ -70,6 +75,10 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "The share of premises that have bought a service, as opposed to those that could (coverage). "
      "Full-fibre take-up is given both as a share of the premises full fibre reaches and as a share of "
      "all premises.", "Broadband"),
+    ("full-fibre-programme", "Full Fibre programme",
+     "The combined authority's programme to bring full fibre to public buildings (council offices, "
+     "schools, libraries, health buildings), so that the fibre laid to them can serve homes and "
+     "businesses nearby. A site is \"lit\" when its fibre connection is in service.", "Broadband"),
     ("backbone-reach", "Backbone reach",
      "The share of premises within a short distance (200 metres by default) of a council, school or "
      "health building the Full Fibre programme has lit: a modelled measure of how close the new fibre "
@@ -113,10 +122,35 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "combining demography (older residents), broadband and deprivation, after Greater Manchester "
      "Combined Authority's Digital Exclusion Risk Index. Each measure is scaled from 0 (lowest in the "
      "comparison area) to 10 (highest) and the scores are weighted together.", "Numbers"),
+    ("imd", "IMD (Index of Multiple Deprivation)",
+     "The government's official measure of relative deprivation for each LSOA in England, combining "
+     "income, employment, education, health, crime, barriers to housing and services, and the living "
+     "environment (Ministry of Housing, Communities and Local Government, English Indices of "
+     "Deprivation). A rank, not an amount: it says one area is more deprived than another, not by how "
+     "much.", "Numbers"),
+    ("forecast", "Trajectory and forecast",
+     "A trajectory is the path a target planned, from the start to the target date. A forecast is where "
+     "the current trend leads: a curve fitted to the latest figures and carried forward, with a band "
+     "showing how uncertain it is. Neither is a promise; a new release can move both.", "Numbers"),
+    ("rag-status", "RAG status (red, amber, green)",
+     "A strategy metric's status, from where its trend is heading at the target date: green when the "
+     "forecast (or the latest value) meets the target, amber when it falls short by no more than the "
+     "metric's tolerance or there is only one value, red when it falls further short, is flat or moving "
+     "away, or the date has passed; \"no data\" until there are values. Each status is shown with the rule "
+     "that gave it.", "Numbers"),
+    # -- records ----------------------------------------------------------------------------------
+    ("shared-care-record", "Shared Care Record",
+     "A secure way for health and care organisations in an area (GP practices, hospitals, community, "
+     "mental health and social care services) to see the parts of a person's records that they need to "
+     "care for them, without each keeping its own copy (NHS England). The register on this dashboard "
+     "lists which providers can access it, are being connected or are planned.", "Records"),
+    ("board-action", "Board action",
+     "A resolution the board or one of its committees made at a meeting, with an owner and a due "
+     "date. It is overdue when it is not done by its due date.", "Records"),
 )
 
 # each group's heading is an anchor too: /glossary#methods explains how figures are made
-GROUPS = ("Places", "Broadband", "Numbers", "Methods")
+GROUPS = ("Places", "Broadband", "Numbers", "Methods", "Records")
 IDS = frozenset(t[0] for t in TERMS) | {g.lower() for g in GROUPS}
 
 
@@ -136,6 +170,95 @@ def glossary(suppress_below: int | None = None) -> dict[str, Any]:
 def term(term_id: str, text: str) -> Markup:
     """A link to a term's definition, for templates: {{ term("lsoa", "LSOA") }}."""
     return Markup('<a class="govuk-link obs-term" href="/glossary#{}">{}</a>').format(term_id, text)
+
+
+# The words each term goes by in the pages' prose, for linking them where they appear in text
+# the pages are given (indicator definitions, summaries, notes). Case-insensitive unless written
+# as plain upper-case abbreviations; "combined authority" and "region" only in lower case, so the
+# name "West Yorkshire Combined Authority" is left alone. Longer phrases come first.
+PHRASES: tuple[tuple[str, str], ...] = (
+    ("lsoa", r"(?i:\blower layer super output areas?\b)|\bLSOAs?\b"),
+    ("msoa", r"(?i:\bmiddle layer super output areas?\b)|\bMSOAs?\b"),
+    ("output-area", r"(?i:(?<!super )\boutput areas?\b)"),
+    ("uso", r"(?i:\buniversal service obligation\b)|\bUSO\b"),
+    ("superfast", r"(?i:\bsuperfast(?: broadband)?\b)"),
+    ("ultrafast", r"(?i:\bultrafast(?: broadband)?\b)"),
+    ("gigabit", r"(?i:\bgigabit(?:-capable)?(?: broadband)?\b)"),
+    ("full-fibre-programme", r"(?i:\bfull fibre programme\b)"),
+    ("full-fibre", r"(?i:\bfull[- ]fibre\b)|\bFTTP\b"),
+    ("take-up", r"(?i:\btake-up\b)"),
+    ("backbone-reach", r"(?i:\bbackbone reach\b)"),
+    ("percentage-points", r"(?i:\bpercentage points?\b)|(?<=\d )pp\b"),
+    ("rolled-up", r"(?i:\brolled[- ]up\b)"),
+    ("estimated-weights", r"(?i:\bestimated weights\b)"),
+    ("best-fit", r"(?i:\bbest[- ]fit\b)"),
+    ("suppression", r"(?i:\bsuppress(?:ed|ion)\b)"),
+    ("illustrative", r"(?i:\billustrative\b)"),
+    ("natural-breaks", r"(?i:\bnatural breaks\b)"),
+    ("exclusion-risk", r"(?i:\b(?:digital )?exclusion risk(?: index)?\b)|\bDERI\b"),
+    ("imd", r"(?i:\bindex of multiple deprivation\b)|\bIMD\b"),
+    ("shared-care-record", r"(?i:\bshared care records?\b)"),
+    ("rag-status", r"\bRAG\b"),
+    ("forecast", r"(?i:\btrajector(?:y|ies)\b|\bcurrent trend\b)"),
+    ("ward", r"(?i:\b(?:electoral )?wards?\b)"),
+    ("district", r"(?i:\b(?:local authority )?districts?\b)"),
+    ("combined-authority", r"\bcombined authority\b"),
+    ("region", r"\bregions?\b"),
+    ("premises", r"(?i:\bpremises\b)"),
+)
+_FIND = re.compile("|".join(f"(?P<t{i}>{p})" for i, (_, p) in enumerate(PHRASES)))
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+class TermLinks:
+    """Links a page's words to the glossary: each term the first time it appears, then plain text
+    until `section()` starts a new part of the page. Text inside links is left alone (a link may
+    not hold another). In templates: {% set gl = term_links() %} ... {{ gl(ind.definition) }},
+    {{ gl.term("ward", "Ward") }}, {{ gl.section() }}."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, text: Any, *skip: str) -> Markup:
+        """`text` with its terms linked, except those in `skip` (already linked nearby)."""
+        if text is None:
+            return Markup("")
+        html = str(text) if isinstance(text, Markup) else str(escape(text))
+        out, in_link = [], 0
+        for part in _TAG.split(html):
+            if part.startswith("<"):
+                name = part[1:].split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+                in_link += 1 if name == "a" else -1 if name == "/a" else 0
+                out.append(part)
+            elif in_link or not part:
+                out.append(part)
+            else:
+                out.append(_FIND.sub(lambda m: self._link(m, skip), part))
+        return Markup("".join(out))
+
+    def _link(self, match: re.Match, skip: tuple[str, ...]) -> str:
+        term_id = PHRASES[int(match.lastgroup[1:])][0]
+        if term_id in self.seen or term_id in skip:
+            return match.group(0)
+        self.seen.add(term_id)
+        return str(term(term_id, Markup(match.group(0))))
+
+    def term(self, term_id: str, text: str) -> Markup:
+        """`text` as a link to `term_id`, or plain if the term was linked already in this section."""
+        if term_id in self.seen or term_id not in IDS:
+            return escape(text)
+        self.seen.add(term_id)
+        return term(term_id, text)
+
+    def section(self) -> str:
+        self.seen.clear()
+        return ""
+
+
+def glossed(text: Any, *skip: str) -> Markup:
+    """One piece of text with each of its terms linked once (but those in `skip`): the `glossed`
+    template filter, {{ notice | glossed("illustrative") }}."""
+    return TermLinks()(text, *skip)
 
 
 @router.get("/glossary")
