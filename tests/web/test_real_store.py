@@ -201,3 +201,16 @@ def test_the_front_page_shows_the_strategys_coverage_targets(built_workspace, bu
         assert card["label"] == target["label"]
         assert card["words"].startswith(("on the current trend reached in", "not reached on the current trend"))
         assert target["label"].replace("'", "&#39;") in page
+
+
+def test_a_profile_names_its_parents_as_people_write_them(real_client):
+    """'Yorkshire and The Humber (English region)', not '(english region)'; and a parent whose
+    level is its own name ('England and Wales') is not followed by that name again."""
+    import html as html_lib
+    import re
+
+    page = real_client.get("/areas/E08000035").text
+    line = re.search(r"In:(.*?)</p>", page, re.S).group(1)
+    words = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", line)).split())
+    assert "Yorkshire and The Humber (English region)" in words
+    assert "England and Wales (England and Wales)" not in words and "England and Wales," in words

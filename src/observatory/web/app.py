@@ -224,7 +224,8 @@ def _pct(value: Any, unit: str = "%") -> str:
     return percent_text(value, unit)
 
 
-PROPER = ("England", "Wales", "Scotland", "Northern Ireland", "Great Britain", "United Kingdom", "UK")
+PROPER = ("England", "English", "Wales", "Welsh", "Scotland", "Scottish", "Northern Ireland", "Great Britain",
+          "United Kingdom", "UK")
 
 
 def lower_first(text: str) -> str:
