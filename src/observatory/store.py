@@ -327,6 +327,13 @@ class Store:
             rows = cur.execute("SELECT code, name FROM areas WHERE level = ?", [level]).fetchall()
         return {code: name for code, name in rows}
 
+    def points(self, level: str) -> dict[str, tuple[float, float]]:
+        """Code -> representative point (lon, lat: a point inside the area) of a level's areas."""
+        with self.cursor() as cur:
+            rows = cur.execute("SELECT code, lon, lat FROM areas WHERE level = ? AND lon IS NOT NULL",
+                               [level]).fetchall()
+        return {code: (lon, lat) for code, lon, lat in rows}
+
     def geometries(self, level: str) -> list[dict[str, Any]]:
         """Full-resolution geometry (WKB, EPSG:4326) and representative point of a level's areas."""
         return self.rows(

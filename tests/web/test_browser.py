@@ -262,3 +262,25 @@ def test_the_navigation_is_one_line_on_a_desktop(server, page):
     tops = page.eval_on_selector_all(".govuk-service-navigation__item", "items => items.map(i => i.getBoundingClientRect().top)")
     assert len(tops) >= 6 and len(set(tops)) == 1, tops
     assert page.is_visible("header .obs-search input[name=q]")
+
+
+def test_an_area_can_be_shown_on_the_map_from_the_keyboard(server, page):
+    """The select beside the map lists the table page's areas; choosing one (arrow keys step
+    through it) pins that area's figure on the map, with its profile link."""
+    page.goto(f"{server}/map?indicator=gigabit&level=ward")
+    wait_for_map(page)
+    values = table_values(page)
+    code = sorted(c for c, v in values.items() if v is not None)[3]
+    name = page.eval_on_selector(f'#figures-table tr[data-code="{code}"] a', "a => a.textContent.trim()")
+    page.focus("#map-goto")
+    page.select_option("#map-goto", code)
+    page.wait_for_selector(f'#map[data-shown="{code}"]', state="attached")
+    popup = page.inner_text(".maplibregl-popup-content")
+    assert name in popup and f"{values[code]:.1f}%" in popup
+    assert page.get_attribute(".maplibregl-popup-content a", "href") == f"/areas/{code}"
+    # the focus stays in the select, so the next arrow key shows the next area
+    page.keyboard.press("ArrowDown")
+    following = page.eval_on_selector("#map-goto", "s => s.value")
+    assert following != code
+    page.wait_for_selector(f'#map[data-shown="{following}"]', state="attached")
+    assert page.errors == []

@@ -63,7 +63,15 @@ class Layers:
         # them all), but only the region's are drawn.
         self._region = region
         self._cache: dict[str, Layer] = {}
+        self._points: dict[str, dict[str, tuple[float, float]]] = {}
         self._lock = threading.Lock()
+
+    def points(self, level: str) -> dict[str, tuple[float, float]]:
+        """Code -> a point inside each area of the level (kept, like the layers)."""
+        found = self._points.get(level)
+        if found is None:
+            found = self._points[level] = self._store.points(level)
+        return found
 
     def cached(self, level: str) -> Layer | None:
         return self._cache.get(level)

@@ -87,6 +87,7 @@ def map_page(
     data = map_view(snap.store, choice.indicator, choice.level, choice.release, sort, order, snap.region,
                     choice.within, page)
     data["notices"] = choice.notices
+    data["goto"] = _goto(snap, choice.level, data["figures"])
     views = mapchoice.offered(snap.available)
     labels = {a["indicator"]: a["indicator_label"] for a in snap.available}
     query = {"indicator": choice.indicator, "level": choice.level, "release": choice.release,
@@ -118,6 +119,21 @@ def map_areas(request: Request, indicator: str = "gigabit", level: MapLevel = "l
     # Where the areas with figures are (the map fits itself to them), from the layer's boxes.
     out["bounds"] = snap.layers.get(level).bounds(out["areas"])
     return JSONResponse(out)
+
+
+def _goto(snap: Snapshot, level: str, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The table page's areas for the map's "show an area" select (its keyboard route to the
+    map): each with a point inside it for the map to go to."""
+    points = snap.layers.points(level)
+    out = []
+    for r in rows:
+        at = points.get(r["area_code"])
+        if at is None:
+            continue
+        where = ", ".join(n for n in (r.get("ward_name"), r.get("district_name")) if n and n != r["area_name"])
+        label = (r["area_name"] or r["area_code"]) + (f" ({where})" if where else "")
+        out.append({"code": r["area_code"], "label": label, "at": f"{at[0]:.5f},{at[1]:.5f}"})
+    return out
 
 
 def _districts(snap: Snapshot) -> list[dict[str, str]]:

@@ -115,7 +115,7 @@
       paint: { "line-color": "#0b0c0c", "line-width": 1.4, "line-dasharray": [2, 1.5] },
     });
     map.addLayer({
-      id: "areas-hover", type: "line", source: "areas", "source-layer": "areas", filter: ["==", ["id"], -1],
+      id: "areas-hover", type: "line", source: "areas", "source-layer": "areas", filter: ["==", code, ""],
       paint: { "line-color": "#ffdd00", "line-width": 3 },
     });
     if (data.bounds) map.fitBounds(data.bounds, { padding: 16, animate: false });
@@ -123,20 +123,24 @@
     // Pointing shows the figure; a tap or click pins it, with a link to the area's profile (a
     // tap never leaves the page, so the figure can be read on a phone).
     var popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
-    var pinned = new maplibregl.Popup({ closeButton: true, closeOnClick: true, maxWidth: "280px" });
+    // focusAfterOpen off: choosing areas with the arrow keys in the select must keep the focus there
+    var pinned = new maplibregl.Popup({ closeButton: true, closeOnClick: true, maxWidth: "280px", focusAfterOpen: false });
     map.on("mousemove", "areas-fill", function (e) {
       var f = e.features[0];
       map.getCanvas().style.cursor = "pointer";
-      map.setFilter("areas-hover", ["==", ["id"], f.id]);
+      map.setFilter("areas-hover", ["==", code, f.properties.code]);
       popup.setLngLat(e.lngLat).setText(describe(f.properties)).addTo(map);
     });
     map.on("mouseleave", "areas-fill", function () {
       map.getCanvas().style.cursor = "";
-      map.setFilter("areas-hover", ["==", ["id"], -1]);
+      map.setFilter("areas-hover", ["==", code, ""]);
       popup.remove();
     });
     map.on("click", "areas-fill", function (e) {
-      var p = e.features[0].properties;
+      popup.remove();
+      pin(e.lngLat, e.features[0].properties);
+    });
+    function pin(lngLat, p) {
       var box = document.createElement("div");
       var line = document.createElement("p");
       line.className = "govuk-body-s";
@@ -147,9 +151,25 @@
       link.textContent = "Open the profile of " + (p.name || p.code);
       box.appendChild(line);
       box.appendChild(link);
-      popup.remove();
-      pinned.setLngLat(e.lngLat).setDOMContent(box).addTo(map);
-    });
+      pinned.setLngLat(lngLat).setDOMContent(box).addTo(map);
+    }
+
+    // The keyboard route on the map itself: a select of the table page's areas (the arrow keys
+    // step through it); choosing one outlines it, centres the map on it and pins its figure.
+    var goto = document.getElementById("map-goto");
+    if (goto) {
+      document.getElementById("map-goto-group").hidden = false;
+      goto.addEventListener("change", function () {
+        var option = goto.options[goto.selectedIndex];
+        if (!option || !option.value) return;
+        var at = option.getAttribute("data-at").split(",").map(Number);
+        var d = data.areas[option.value] || [];
+        map.setFilter("areas-hover", ["==", code, option.value]);
+        map.easeTo({ center: at, zoom: Math.max(map.getZoom(), el.dataset.wards ? 12 : 10), duration: 0 });
+        pin(at, { code: option.value, name: d[3] || option.textContent });
+        el.dataset.shown = option.value;
+      });
+    }
     map.once("idle", function () {
       // Drawn. Then, for the browser tests and for anyone checking that the map drew everything:
       // the areas the map loaded, how many of them have a figure, and how many are on screen.
