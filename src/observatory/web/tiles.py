@@ -24,11 +24,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import mapbox_vector_tile
 import numpy as np
 import shapely
 
 from ..errors import NotFoundError
+from . import mvt
 from .geo import Layer, Layers
 
 EXTENT = 4096
@@ -82,20 +82,14 @@ class _LevelTiles:
 
         shapes = shapely.transform(shapely.clip_by_rect(self.geoms[found], *box), to_grid)
         shapes = shapely.set_precision(shapes, 1.0)
-        features = [
-            {"geometry": shape, "id": int(i) + 1,
-             "properties": {"code": self.layer.codes[i], "name": self.layer.names[i] or ""}}
-            for i, shape in zip(found, shapes, strict=True)
-            if not shapely.is_empty(shape) and shapely.get_type_id(shape) in (3, 6)  # polygonal
-        ]
-        if not features:
+        polygonal = ~shapely.is_empty(shapes) & np.isin(shapely.get_type_id(shapes), (3, 6))
+        found, shapes = found[polygonal], shapes[polygonal]
+        if not len(found):
             return None
-        body = mapbox_vector_tile.encode(
-            [{"name": "areas", "features": features}],
-            default_options={"extents": EXTENT, "y_coord_down": True},
-        )
+        properties = [{"code": self.layer.codes[i], "name": self.layer.names[i] or ""} for i in found]
+        body = mvt.encode("areas", shapes, found + 1, properties, EXTENT)
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return Tile(body, gzip.compress(body, compresslevel=6, mtime=0), etag, len(features))
+        return Tile(body, gzip.compress(body, compresslevel=6, mtime=0), etag, len(found))
 
 
 class Tiles:
