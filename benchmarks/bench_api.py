@@ -119,6 +119,9 @@ def _start_server(store_path: Path, port: int) -> subprocess.Popen:
     raise SystemExit("the server did not start within 60 s")
 
 
+BYTES = {"read": 0}  # response bodies read by this process (each load generator has its own)
+
+
 async def _get(reader, writer, path: str) -> int:
     writer.write(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n"
@@ -136,6 +139,7 @@ async def _get(reader, writer, path: str) -> int:
             length = int(value)
     if length:
         await reader.readexactly(length)
+        BYTES["read"] += length
     return status
 
 
@@ -174,9 +178,11 @@ async def _client(port, deadline, rng, codes, max_requests, out) -> None:
 def _worker(port, clients, seconds, seed, codes, max_requests, queue, kinds=("profile", "figures", "tile")) -> None:
     async def main():
         out = {k: [] for k in kinds}
+        BYTES["read"] = 0
         deadline = time.perf_counter() + seconds
         rngs = [random.Random(seed * 1000 + i) for i in range(clients)]
         await asyncio.gather(*(_client(port, deadline, r, codes, max_requests, out) for r in rngs))
+        out["bytes"] = BYTES["read"]
         return out
 
     queue.put(_run(main()))
@@ -265,6 +271,8 @@ def main() -> int:
     n, secs, errs = cold
     print(f"cold pass before the run (every URL once, 8 at a time): {n:,} requests in {secs:.1f} s "
           f"({1000 * secs * 8 / n:.1f} ms each on average), {errs} errors")
+    print(f"response bodies read (as sent, gzip where offered): "
+          f"{sum(r.get('bytes', 0) for r in results) / args.seconds / 1e6:,.0f} MB/s")
     print(f"goal (no errors, p95 < 50 ms): {'met' if failed == 0 and worst < 50 else 'NOT met'}")
     return 0
 
@@ -416,6 +424,8 @@ def _main_workers(args) -> int:
               f"{_pct(times, 50):.1f} | {p95:.1f} | {_pct(times, 99):.1f} |")
     n, secs, errs = cold
     print(f"cold pass before the run: {n:,} requests in {secs:.1f} s, {errs} errors")
+    print(f"response bodies read (as sent, gzip where offered): "
+          f"{sum(r.get('bytes', 0) for r in results) / args.seconds / 1e6:,.0f} MB/s")
     print(f"writes acknowledged: {len(written):,}; present in the database afterwards: {present:,}")
     met = failed == 0 and worst < 50 and present == len(written)
     print(f"goal (no errors, p95 reads < 50 ms, every write present): {'met' if met else 'NOT met'}")

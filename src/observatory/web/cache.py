@@ -38,7 +38,9 @@ REFRESH_CONCURRENCY = 1
 FRESH_FOR = 5.0
 
 # Downloads are large and rarely repeated; map layers and static files have their own caching.
-_SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/api/v1/tiles/", "/static/")
+# Map tiles are kept here too (a kept answer costs ~25 us to replay, a tile through the router
+# ~240 us; and the workers share them), with their own ETag, which a repeat still honours.
+_SKIP = ("/download", "/api/v1/download", "/api/v1/geometry", "/static/")
 
 
 def query_names(app) -> frozenset[str]:
@@ -80,6 +82,7 @@ class ResponseCache:
         self._previous: dict[tuple, tuple[int, list, bytes]] = {}
         self._previous_until = 0.0
         self._refreshing: set[tuple] = set()
+        self._records_refreshing: set[tuple] = set()
         self._inflight = 0
         self._computing: dict[tuple, asyncio.Future] = {}
         self._refresh_slots = asyncio.Semaphore(REFRESH_CONCURRENCY)
@@ -125,10 +128,31 @@ class ResponseCache:
         )
         hit = self._entries.get(key)
         if hit is not None and len(hit) > 3 and not _records_current(hit[3], scope):
-            hit = self._shared_records(key, hit[3], scope)
+            kept = hit
+            hit = self._shared_records(key, kept[3], scope)
+            if hit is None and anonymous(scope) and time.monotonic() < kept[3][3]:
+                # A write has moved this record since its answer was kept here, under FRESH_FOR
+                # seconds ago: a visitor gets that answer, marked as refreshing, while it is read
+                # again in the background (HTTP's stale-while-revalidate), instead of every
+                # visitor waiting on the database after each write; the next visitor after the
+                # refresh gets the new answer. A signed-in user's read (the writer's own) always
+                # goes to the database.
+                if key not in self._records_refreshing:
+                    self._records_refreshing.add(key)
+                    asyncio.get_running_loop().create_task(self._refresh_record(dict(scope), key))
+                status, raw_headers, body = kept[:3]
+                raw_headers = [*raw_headers, (b"x-observatory-records", b"refreshing")]
+                await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+                await send({"type": "http.response.body", "body": body})
+                return
         if hit is not None:
             self._entries.move_to_end(key)
             status, raw_headers, body = hit[:3]
+            if _not_modified(raw_headers, headers.get(b"if-none-match")):
+                kept = [(k, v) for k, v in raw_headers if k.lower() in (b"etag", b"vary", b"cache-control")]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
             await send({"type": "http.response.start", "status": status, "headers": raw_headers})
             await send({"type": "http.response.body", "body": body})
             return
@@ -220,6 +244,12 @@ class ResponseCache:
             return None
         return self._previous.get(key[1:])
 
+    async def _refresh_record(self, scope: Scope, key: tuple) -> None:
+        try:
+            await self._refresh(scope, key)
+        finally:
+            self._records_refreshing.discard(key)
+
     async def _refresh(self, scope: Scope, key: tuple) -> None:
         """Compute one answer from the current store in the background and keep it."""
         async with self._refresh_slots:
@@ -242,7 +272,7 @@ class ResponseCache:
             try:
                 await self.app(scope, receive, capture)
                 if snap.generation == key[0]:
-                    self._keep(key, start, b"".join(chunks), scope=scope)
+                    self._keep(key, start, b"".join(chunks), scope.get(RECORDS_DEPS), scope=scope)
             except Exception:  # a refresh that fails leaves the request path to compute it
                 pass
             finally:
@@ -281,6 +311,17 @@ def _store_identity(scope: Scope) -> tuple | None:
     if snap is None or snap.identity is None:
         return None
     return (str(scope["app"].state.watch.path), *snap.identity)
+
+
+def _not_modified(raw_headers: list, if_none_match: bytes | None) -> bool:
+    """Whether a revalidating client already holds the kept answer (its ETag is among theirs)."""
+    if not if_none_match:
+        return False
+    etag = next((v for k, v in raw_headers if k.lower() == b"etag"), None)
+    if etag is None:
+        return False
+    held = {t.strip().removeprefix(b"W/") for t in if_none_match.split(b",")}
+    return etag in held or b"*" in held
 
 
 def _records_current(deps: tuple, scope: Scope) -> bool:

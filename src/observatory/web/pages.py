@@ -87,7 +87,6 @@ def map_page(
     data = map_view(snap.store, choice.indicator, choice.level, choice.release, sort, order, snap.region,
                     choice.within, page)
     data["notices"] = choice.notices
-    data["goto"] = _goto(snap, choice.level, data["figures"])
     views = mapchoice.offered(snap.available)
     labels = {a["indicator"]: a["indicator_label"] for a in snap.available}
     query = {"indicator": choice.indicator, "level": choice.level, "release": choice.release,
@@ -103,6 +102,7 @@ def map_page(
         tile_url=request.app.state.tile_url,
         areas_url="/map/areas?" + urlencode(query),
         bars=bars_for(data) if data["bars"] else "",
+        goto=_goto(snap, choice.level, data["figures"]),
         requested_release=choice.release,
     )
 
