@@ -212,7 +212,9 @@ def _extreme(known: list[dict[str, Any]], pick: Any) -> dict[str, Any]:
 def _named(extreme: dict[str, Any], plural: str) -> str:
     value = percent_text(extreme["value"])
     if extreme["areas"] == 1:
-        return f"in {extreme['area_label']} ({value})"
+        label = extreme["area_label"]
+        # 'in Hyde Park (Leeds 001), 60.0%' rather than a second pair of brackets
+        return f"in {label}, {value}" if label.endswith(")") else f"in {label} ({value})"
     return f"{value} ({extreme['areas']:,} {plural}, including {extreme['area_label']})"
 
 
