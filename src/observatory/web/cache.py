@@ -226,10 +226,7 @@ class ResponseCache:
             return None
         headers, body, age = found
         entry = (200, headers, body, (base, keys, now, time.monotonic() + FRESH_FOR - age))
-        if key in self._entries:
-            self.bytes -= len(self._entries.pop(key)[2])
-        self._entries[key] = entry
-        self.bytes += len(body)
+        self._put(key, entry)
         return entry
 
     def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
@@ -289,8 +286,6 @@ class ResponseCache:
             return  # answered from a store that has since been replaced
         if key in self._entries and not records_deps:
             return
-        if key in self._entries:
-            self.bytes -= len(self._entries.pop(key)[2])
         entry: tuple = (200, list(start.get("headers", [])), body)
         if records_deps:
             entry += ((*records_deps, time.monotonic() + FRESH_FOR),)
@@ -298,8 +293,14 @@ class ResponseCache:
                 self.shared.put_records(_store_identity(scope), key[1:], records_deps[2], entry[1], body)
         elif share and self.shared is not None and scope is not None:
             self.shared.put(_store_identity(scope), key[1:], entry[1], body)
+        self._put(key, entry)
+
+    def _put(self, key: tuple, entry: tuple) -> None:
+        """Keep an entry (replacing the key's previous one), then evict the oldest past the bounds."""
+        if key in self._entries:
+            self.bytes -= len(self._entries.pop(key)[2])
         self._entries[key] = entry
-        self.bytes += len(body)
+        self.bytes += len(entry[2])
         while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
             _, old = self._entries.popitem(last=False)
             self.bytes -= len(old[2])
