@@ -12,7 +12,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from observatory.web import api, shared_answers
+from observatory.web import api, shared_answers, tiles
 from observatory.web.app import create_app
 
 from .fixture_store import make_variant
@@ -50,3 +50,27 @@ def test_a_second_worker_answers_from_the_firsts_work_until_the_store_changes(
     assert fresh.status_code == 200
     assert fresh.json() != answer.json()
     assert first.get(PROFILE, headers={"accept": "application/json"}).json() == fresh.json()
+
+
+def test_an_empty_map_tile_is_kept_and_shared_as_empty(fixture_store_path: Path, tmp_path: Path, monkeypatch) -> None:
+    """A tile with no area in it is answered 204 (no content); that answer is kept and shared like
+    any other, so a worker that did not look does not answer 200, and none looks twice."""
+    monkeypatch.setattr(shared_answers, "root", lambda: tmp_path / "answers")
+    store = tmp_path / "store.duckdb"
+    shutil.copyfile(fixture_store_path, store)
+    first = TestClient(create_app(store, check_every=0, shared_answers=True))
+    second = TestClient(create_app(store, check_every=0, shared_answers=True))
+    # zoom 8 over the middle of the Atlantic (30 W, 50 N): x = (180 - 30) / 360 * 256 = 106.7,
+    # y = (1 - asinh(tan(50 deg)) / pi) / 2 * 256 = 86.8
+    empty = "/api/v1/tiles/ward/8/106/86.pbf"
+    assert first.get(empty).status_code == 204
+
+    def no_cutting(*_args, **_kwargs):
+        raise RuntimeError("the tile was cut again")
+
+    monkeypatch.setattr(tiles.Tiles, "get", no_cutting)
+    monkeypatch.setattr(tiles.Tiles, "cached", lambda *_a: (False, None))
+    for client in (first, second, first):
+        again = client.get(empty)
+        assert again.status_code == 204
+        assert again.content == b""

@@ -54,7 +54,8 @@ class SharedAnswers:
     def _name(key: tuple) -> str:
         return hashlib.sha256(repr(key).encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
-    def get(self, identity: tuple | None, key: tuple) -> tuple[list, bytes] | None:
+    def get(self, identity: tuple | None, key: tuple) -> tuple[int, list, bytes] | None:
+        """(status, headers, body) of the answer kept for `key`, if another worker has kept one."""
         folder = self.folder(identity)
         if folder is None:
             return None
@@ -64,18 +65,22 @@ class SharedAnswers:
             return None
         size = int.from_bytes(data[:4], "big")
         try:
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in json.loads(data[4:4 + size])]
-        except ValueError:
+            head = json.loads(data[4:4 + size])
+            status = int(head["status"])
+            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in head["headers"]]
+        except (ValueError, TypeError, KeyError):  # a file from an older version, or not ours
             return None
-        return headers, data[4 + size:]
+        return status, headers, data[4 + size:]
 
-    def put(self, identity: tuple | None, key: tuple, headers: list, body: bytes, counted: bool = True) -> None:
+    def put(self, identity: tuple | None, key: tuple, headers: list, body: bytes, counted: bool = True,
+            status: int = 200) -> None:
         """`counted`: whether the answer counts against MAX_BYTES (records answers replace their
-        previous file, so they do not add up)."""
+        previous file, so they do not add up). `status`: 200, or 204 for an empty map tile."""
         folder = self.folder(identity)
         if folder is None or (counted and self.written + len(body) > MAX_BYTES):
             return
-        head = json.dumps([(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]).encode()
+        head = json.dumps({"status": status,
+                           "headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]}).encode()
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-")
@@ -109,9 +114,9 @@ class SharedAnswers:
         if age >= max_age:
             return None
         found = self.get(identity, ("records", key))
-        if found is None or not found[0] or found[0][0] != (b"x-records-versions", repr(seen).encode()):
+        if found is None or not found[1] or found[1][0] != (b"x-records-versions", repr(seen).encode()):
             return None
-        return found[0][1:], found[1], age
+        return found[1][1:], found[2], age
 
     def _sweep(self, current: Path) -> None:
         """Remove the folders of stores replaced long ago (another worker may still be finishing
