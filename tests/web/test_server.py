@@ -105,6 +105,13 @@ def test_worker_processes_serve_pages_the_api_and_files_and_refuse_writes(ws: Pa
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(write)
         assert refused.value.code in (401, 403)
+        # Behind a reverse proxy on this machine that ends TLS, the session cookie is Secure.
+        with urllib.request.urlopen(base + "/login") as plain:
+            assert "secure" not in plain.headers["Set-Cookie"].lower()
+        proxied = urllib.request.Request(base + "/login", headers={"X-Forwarded-Proto": "https",
+                                                                   "X-Forwarded-For": "203.0.113.9"})
+        with urllib.request.urlopen(proxied) as tls:
+            assert "; secure" in tls.headers["Set-Cookie"].lower()
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl+C
         try:

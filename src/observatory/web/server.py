@@ -68,11 +68,18 @@ def run_granian(host: str, port: int, workers: int) -> None:
 
 def worker_app():  # noqa: ANN201 - Granian's app factory, called once in each worker process
     workspace_dir = Path(os.environ[WORKSPACE_ENV])
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
     from .. import workspace as workspace_mod
 
-    return create_app(workspace_mod.load(workspace_dir).store_path, workspace_dir,
-                      build_error=os.environ.get(BUILD_ERROR_ENV) or None,
-                      shared_answers=bool(os.environ.get(SHARED_ENV)))
+    app = create_app(workspace_mod.load(workspace_dir).store_path, workspace_dir,
+                     build_error=os.environ.get(BUILD_ERROR_ENV) or None,
+                     shared_answers=bool(os.environ.get(SHARED_ENV)))
+    # Behind a reverse proxy that ends TLS, the request came over HTTPS if the proxy says so
+    # (X-Forwarded-Proto, with X-Forwarded-For), which is what makes the session cookie Secure
+    # (auth.py). Trusted from this machine only, or the addresses in FORWARDED_ALLOW_IPS: the same
+    # default as uvicorn's, which served the dashboard before.
+    return wrap_asgi_with_proxy_headers(app, os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
 
 def check_records(workspace_dir: Path) -> None:
