@@ -1,5 +1,5 @@
-"""Load on the web API: N concurrent clients for T seconds against a uvicorn server this script
-starts on 127.0.0.1, over the bundled West Yorkshire store.
+"""Load on the web API: N concurrent clients for T seconds against `observatory serve` (one
+Granian worker) that this script starts on 127.0.0.1, over the bundled West Yorkshire store.
 
 Endpoints (each client cycles through them, picking codes and levels at random with a fixed seed):
   profile   GET /api/v1/areas/{code}                     districts, wards, MSOAs, LSOAs
@@ -10,8 +10,8 @@ Endpoints (each client cycles through them, picking codes and levels at random w
 The clients are closed-loop (each sends its next request when the previous answer is read) over
 keep-alive HTTP/1.1 connections, written as an asyncio protocol on uvloop (and asyncio.timeout
 rather than wait_for, which costs a task per request) so the load generator takes as little of
-the machine's CPU from the server as it can; they run in their own processes beside the server. Loopback only; the loop is bounded
-by the deadline and by --max-requests per client.
+the machine's CPU from the server as it can; they run in their own processes beside the server.
+Loopback only; the loop is bounded by the deadline and by --max-requests per client.
 
     .venv/bin/python benchmarks/bench_api.py                  # 200 clients, 30 s
     .venv/bin/python benchmarks/bench_api.py --clients 50 --seconds 10
@@ -102,6 +102,7 @@ def _free_port() -> int:
 
 
 def _start_server(store_path: Path, port: int) -> subprocess.Popen:
+    """uvicorn over the app of any store file (bench_hostile serves a copy it swaps)."""
     code = (
         "import uvicorn; from pathlib import Path; from observatory.web.app import create_app; "
         f"uvicorn.run(create_app(Path({str(store_path)!r})), host='127.0.0.1', port={port}, "
@@ -146,11 +147,11 @@ async def _get(reader, writer, path: str) -> int:
 class _Connection(asyncio.BufferedProtocol):
     """One keep-alive HTTP/1.1 connection that sends a GET and waits for the whole answer.
 
-    A protocol rather than StreamReader: the answer is parsed once it is all in (the header block
-    found by its blank line, the body by its Content-Length), instead of a coroutine step per
-    header line. The load generator shares the server's 2 cores, so every microsecond it spends
-    is one the server does not get: measured at 200 clients, the streams client used ~0.55 of a
-    core, this one ~0.3 (see RESULTS.md)."""
+    A protocol rather than StreamReader: the header block is parsed once it is all in (found by
+    its blank line) and the body is counted, not kept, instead of a coroutine step per header
+    line. The load generator shares the server's 2 cores, so every microsecond it spends is one
+    the server does not get: on one kept profile with 100 clients it used 40-48 us of CPU a
+    request, the StreamReader client (still used by bench_hostile) 48-57 us."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
@@ -308,7 +309,7 @@ def main() -> int:
     store_path = _store()
     codes = _codes(store_path)
     port = _free_port()
-    server = _start_server(store_path, port)
+    server = _start_workers(port, 1)  # `observatory serve`, as users run it
     try:
         cold = asyncio.run(_warm(port, _urls(codes)))
         queue: mp.Queue = mp.Queue()
@@ -327,7 +328,7 @@ def main() -> int:
         server.wait(10)
 
     print(f"bench_api: {args.clients} clients x {args.seconds:g} s, {len(codes)} area codes, "
-          f"{os.cpu_count()} CPUs, server: 1 uvicorn process")
+          f"{os.cpu_count()} CPUs, server: `observatory serve` (1 Granian worker)")
     print("| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---|---|---|---|---|---|")
     worst = 0.0
@@ -378,8 +379,11 @@ def _records_database(folder: Path):
     return cluster, url, token
 
 
-def _start_workers(port: int, workers: int, url: str) -> subprocess.Popen:
-    env = dict(os.environ, OBSERVATORY_DATABASE_URL=url, OBSERVATORY_SECRET_KEY="bench-only-secret")
+def _start_workers(port: int, workers: int, url: str | None = None) -> subprocess.Popen:
+    """`observatory serve --workers N` over the bundled workspace (and the records database at `url`)."""
+    env = dict(os.environ, OBSERVATORY_SECRET_KEY="bench-only-secret")
+    if url:
+        env["OBSERVATORY_DATABASE_URL"] = url
     code = ("from pathlib import Path; from observatory.web.server import serve; "
             f"serve(Path({str(WORKSPACE)!r}), port={port}, workers={workers})")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
