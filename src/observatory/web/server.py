@@ -1,9 +1,10 @@
 """`observatory serve`: build the workspace's store if it is missing or stale, then serve it.
 
 The HTTP server is Granian (HTTP in Rust, the app in each worker's asyncio loop over ASGI), not
-uvicorn: over the same app and 4 workers on 2 cores it answered 8,700-10,200 requests/s at p95
-36-41 ms where uvicorn answered 6,500-8,150 at p95 46-61 ms (benchmarks/RESULTS.md, bench_api
---workers 4), because uvicorn's per-request work (parsing, the scope, a task per request) is Python.
+uvicorn: over the same app and 4 workers on 2 cores it answered 8,200-10,200 requests/s at p95
+37-45 ms where uvicorn answered 6,500-8,150 at p95 46-63 ms (benchmarks/RESULTS.md, bench_api
+--workers 4), because uvicorn's per-request work (its protocol, the scope, a task per request) is
+Python.
 The tests and benchmarks that run the app in a thread still use uvicorn, which can be run so.
 """
 
