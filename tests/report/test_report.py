@@ -25,6 +25,7 @@ from observatory.cli import app
 from observatory.report import write_report
 
 from ..conftest import REPO, WORKSPACE, copy_workspace
+from .conftest import pdf_text_of
 
 ARTIFACTS = REPO / "test-artifacts" / "report"
 ONS = WORKSPACE / "data" / "coverage" / "ons_els_gigabit_capable_broadband_la_timeseries.csv"
@@ -44,38 +45,10 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
                                    reason="poppler-utils missing: run `make test`, which installs it")
 
 
-def _pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
-
-
 def _pdfinfo(path: Path) -> dict[str, str]:
     text = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in text.splitlines())}
 
-
-@pytest.fixture(scope="module")
-def seeded_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled workspace built and seeded as `make demo` does (see the Makefile's records target)."""
-    root = copy_workspace(tmp_path_factory.mktemp("seeded") / "west-yorkshire")
-    pipeline.run(workspace.load(root))
-    runner = CliRunner()
-    for args in (["records", "upgrade"], ["records", "seed-demo", "--if-empty"], ["sites", "seed-demo", "--if-empty"],
-                 ["metrics", "seed-demo", "--if-empty"]):
-        result = runner.invoke(app, [*args, "-w", str(root)])
-        assert result.exit_code == 0, (args, result.output)
-    return root
-
-
-@pytest.fixture(scope="module")
-def report(seeded_workspace: Path, tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("report")
-    return write_report(workspace.load(seeded_workspace), out=out)
-
-
-@pytest.fixture(scope="module")
-def pdf_text(report) -> str:
-    return _pdf_text(report.pdf)
 
 
 def _words(month: str) -> str:
@@ -124,7 +97,7 @@ def _ons_gigabit(period: str) -> dict[str, float]:
 def test_pdf_holds_each_districts_gigabit_figure_as_ons_published_it(report):
     """The newest ONS release the report year holds (January 2026), district by district."""
     assert report.year == 2026
-    text = _pdf_text(report.pdf)
+    text = pdf_text_of(report.pdf)
     published = _ons_gigabit("2026-01")
     assert len(published) == 5
     for code, value in published.items():
@@ -136,7 +109,7 @@ def test_pdf_holds_each_districts_gigabit_figure_as_ons_published_it(report):
 def test_pdf_holds_superfast_shares_derived_from_ofcoms_counts(report):
     with OFCOM.open(encoding="utf-8") as f:
         rows = {r["laua"]: r for r in csv.DictReader(f) if r["laua"] in WY}
-    text = _pdf_text(report.pdf)
+    text = pdf_text_of(report.pdf)
     for code, r in rows.items():
         share = 100 * float(r["Number of premises with SFBB availability"]) / float(r["All Premises"])
         assert re.search(rf"{WY[code]}\s+{share:.1f}%\s+July 2025", text), (WY[code], share)
@@ -283,7 +256,7 @@ def test_workspace_with_district_data_only_writes_a_shorter_report(tmp_path: Pat
     assert len(html) < len(report.html.read_text(encoding="utf-8"))
     if shutil.which("pdfinfo"):
         assert int(_pdfinfo(written.pdf)["Pages"]) < int(_pdfinfo(report.pdf)["Pages"])
-        text = " ".join(_pdf_text(written.pdf).split())
+        text = " ".join(pdf_text_of(written.pdf).split())
         assert "Not in this report" in text and "The board's actions." in text
 
 

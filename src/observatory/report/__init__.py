@@ -76,6 +76,7 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         "sections": extra,
         "sources": appendix,
         "built": meta.get("built", ""),
+        "suppress_below": int(meta["suppress_below"]) if (meta.get("suppress_below") or "").isdigit() else None,
         "written": date.today().isoformat(),
         "illustrative": cov["illustrative"] or any(m["illustrative"] for m in maps)
         or any(s.illustrative for s in extra) or appendix.illustrative,

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .period import month_words
+from .terms import definitions, link_terms
 
 HERE = Path(__file__).parent
 
@@ -29,8 +30,13 @@ def environment() -> Environment:
 
 
 def html(context: dict[str, Any]) -> str:
+    """The report, with the glossary's terms it uses defined at the end and linked (terms.py): drawn
+    once to find which terms appear, then again with their definitions."""
     css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
-    return environment().get_template("report.html").render(css=css, **context)
+    template = environment().get_template("report.html")
+    _, used = link_terms(template.render(css=css, terms=[], **context))
+    defined = definitions(used, context.get("suppress_below"))
+    return link_terms(template.render(css=css, terms=defined, **context))[0]
 
 
 def pdf(document: str, path: Path) -> None:
