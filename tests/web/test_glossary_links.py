@@ -226,3 +226,21 @@ def test_demo_pages_link_the_words_they_use(demo, anchors, url):
                                              ("/actions", "/actions/"), ("/shared-care-record", "/shared-care-record/")])
 def test_demo_record_pages_link_the_words_they_use(demo, anchors, listing, prefix):
     _check(demo, _first_link(demo, listing, prefix), anchors)
+
+
+@pytest.mark.slow
+def test_the_admin_page_links_the_words_it_uses(demo, anchors):
+    """/admin (users and the audit log of the demo's records) needs an admin's sign-in."""
+    from observatory.records.db import open_records
+    from observatory.records.users import add_user
+
+    from ..records.helpers import sign_in
+
+    records = open_records(demo.app.state.records_url)
+    with records.session() as s:
+        add_user(s, "test", "glossary-admin", "a long enough password", "admin")
+    records.dispose()
+    with TestClient(demo.app, raise_server_exceptions=False, follow_redirects=False) as admin:
+        sign_in(admin, "glossary-admin", "a long enough password")
+        assert "glossary-admin" in admin.get("/admin").text  # signed in: the page lists the users
+        _check(admin, "/admin", anchors)
