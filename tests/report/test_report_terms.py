@@ -1,4 +1,4 @@
-"""The annual update carries its own glossary for readers on paper: "Terms used in this report" holds
+"""The annual update carries its own glossary for readers on paper, and reads on a phone: "Terms used in this report" holds
 exactly the glossary's terms that its text uses, and the first use of each in a section links there.
 Which words the text uses is found here by reading the written HTML with the standard library's
 parser, not with the report's own code."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,32 @@ def test_each_term_is_linked_once_a_section_and_never_inside_a_heading_or_table_
 def test_the_pdf_ends_with_the_terms(pdf_text):
     at = pdf_text.rindex("Terms used in this report")
     assert "LSOA (lower layer super output area)" in pdf_text[at:]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_on_a_phone_the_report_is_no_wider_than_the_screen_and_its_tables_scroll(report):
+    """390 px wide (a phone): the page never scrolls sideways; a table wider than the screen
+    scrolls inside its own box, which the keyboard can reach; and a term link lands on its
+    definition."""
+    from ..web.test_browser import ARGS, CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: run `make browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(report.html.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        boxes = page.eval_on_selector_all(
+            ".table-scroll", "els => els.map(e => [e.scrollWidth > e.clientWidth, e.tabIndex])")
+        assert boxes and any(wide for wide, _ in boxes)  # the trend tables are wider than a phone
+        assert all(tab == 0 for _, tab in boxes)
+        first = page.locator("a.term").first
+        target = first.get_attribute("href")
+        first.click()
+        assert page.evaluate("location.hash") == target
+        assert page.locator(target).is_visible()
+        browser.close()
