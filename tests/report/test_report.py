@@ -192,6 +192,20 @@ def test_pdf_is_tagged_with_title_and_language(report):
     assert b"/StructTreeRoot" in raw + inflated
 
 
+def test_every_image_has_alternative_text(report):
+    """A tagged PDF (PDF/UA) needs alternative text on every image, the map keys' swatches too,
+    and screen readers read it in the HTML: the swatches say which shade they are, lightest first."""
+    html = report.html.read_text(encoding="utf-8")
+    images = re.findall(r"<img\b[^>]*>", html)
+    assert images
+    missing = [i[:80] for i in images if not re.search(r'\balt="[^"]+"', i)]
+    assert not missing, missing
+    keys = re.findall(r'<img[^>]*alt="(Shade [^"]*)"[^>]*class="swatch"', html)
+    assert keys and keys[0].startswith("Shade 1 of ") and "the lightest" in keys[0]
+    last = next(k for k in keys if "darkest" in k)
+    assert last.startswith(f"Shade {last.split(' of ')[1].split(',')[0]} of")  # the last shade of its key
+
+
 def _inflate(data: bytes) -> bytes:
     try:
         return zlib.decompress(data)

@@ -106,9 +106,21 @@ def choropleth(shapes: list[tuple[str, bytes]], values: dict[str, float], names:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.05)
     plt.close(fig)
-    legend = [{"low": lo, "high": hi, "count": n, "grey": GREYS[shade[i]], "hatch": HATCHES[shade[i]]}
+    legend = [{"low": lo, "high": hi, "count": n, "grey": GREYS[shade[i]], "hatch": HATCHES[shade[i]],
+               "shade": _shade_words(i, len(bounds))}
               for i, (lo, hi, n) in enumerate(bounds)]
     return buf.getvalue(), legend
+
+
+def _shade_words(position: int, count: int) -> str:
+    """The key's words for one class's fill (best first, so lightest first): the alternative text
+    of its swatch, which a tagged PDF (PDF/UA) requires of every image."""
+    words = f"Shade {position + 1} of {count}"
+    if count > 1 and position == 0:
+        words += ", the lightest"
+    elif count > 1 and position == count - 1:
+        words += ", the darkest and most densely hatched"
+    return words
 
 
 def swatch(grey: str, hatch: str) -> bytes:
