@@ -25,6 +25,15 @@ import pandas as pd
 from ..indicators.definitions import RESIDENTIAL_SUFFIX
 
 
+def threshold_of(meta: dict[str, str]) -> int | None:
+    """The threshold a store was built with (its meta's `suppress_below`, pipeline/writer.py), or
+    None when it has none: what the dashboard and the report say figures under it are hidden by."""
+    try:
+        return int(meta["suppress_below"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def family(indicator: pd.Series) -> pd.Series:
     """Which premises an indicator's denominator counts: 'res' for residential, else 'all'."""
     return np.where(indicator.str.endswith(RESIDENTIAL_SUFFIX), "res", "all")

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ConfigError, StoreError
+from ..pipeline.suppression import threshold_of
 from ..store import Store
 from ..workspace import Workspace
 from . import render
@@ -76,7 +77,7 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         "sections": extra,
         "sources": appendix,
         "built": meta.get("built", ""),
-        "suppress_below": int(meta["suppress_below"]) if (meta.get("suppress_below") or "").isdigit() else None,
+        "suppress_below": threshold_of(meta),
         "written": date.today().isoformat(),
         "illustrative": cov["illustrative"] or any(m["illustrative"] for m in maps)
         or any(s.illustrative for s in extra) or appendix.illustrative,

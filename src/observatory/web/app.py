@@ -22,6 +22,7 @@ from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
 from ..months import MONTHS, month_words
 from ..overview import region_of
+from ..pipeline.suppression import threshold_of
 from ..store import Store
 from . import (
     admin,
@@ -130,7 +131,7 @@ class GZipSkippingLayers(GZipMiddleware):
 def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -> Snapshot:
     region = _region(store)
     meta = store.meta()
-    suppress_below = _int(meta.get("suppress_below"))
+    suppress_below = threshold_of(meta)
     layers = Layers(store, region)
     snap = Snapshot(
         store=store,
@@ -172,13 +173,6 @@ def _warm(snap: Snapshot) -> None:
         except ObservatoryError:
             continue
     log.info("warmed the new store in %.1f s", time.monotonic() - started)
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def _region(store: Store) -> str | None:

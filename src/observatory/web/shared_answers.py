@@ -114,9 +114,12 @@ class SharedAnswers:
         if age >= max_age:
             return None
         found = self.get(identity, ("records", key))
-        if found is None or not found[1] or found[1][0] != (b"x-records-versions", repr(seen).encode()):
+        if found is None:
             return None
-        return found[1][1:], found[2], age
+        _, headers, body = found
+        if not headers or headers[0] != (b"x-records-versions", repr(seen).encode()):
+            return None
+        return headers[1:], body, age
 
     def _sweep(self, current: Path) -> None:
         """Remove the folders of stores replaced long ago (another worker may still be finishing
