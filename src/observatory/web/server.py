@@ -34,8 +34,10 @@ def serve(workspace_dir: Path, host: str = "127.0.0.1", port: int = 8000, progre
     else:
         ensure_built(workspace_dir, progress)
     check_records(workspace_dir)
-    print(f"Digital Observatory: serving {workspace_dir} at http://{host}:{port}/  (Ctrl+C to stop)")
-    print(f"  API docs: http://{host}:{port}/api/v1/docs")
+    # one short line each, so an 80-column terminal does not wrap them
+    print(f"Digital Observatory: serving {workspace_dir}")
+    print(f"  Dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
+    print(f"  API docs:  http://{host}:{port}/api/v1/docs")
     if workers > 1:
         print(f"  {workers} worker processes")
     # Each worker process builds its own app (worker_app) from what the environment tells it.
