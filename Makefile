@@ -29,6 +29,7 @@ demo: build assets pdfdeps records
 
 test: install assets browser pdfdeps postgres
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/pytest -q
 
 # Web assets: npm ci from the committed package-lock.json, then copy the needed dist files into
@@ -54,6 +55,7 @@ report: build pdfdeps
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache --no-logo
 
 bench: install
 	$(BIN)/python benchmarks/bench_assign.py

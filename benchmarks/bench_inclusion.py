@@ -40,10 +40,10 @@ def pct(values: list[float], q: float) -> float:
 
 def in_process(n: int) -> None:
     from observatory import workspace
-    from observatory.inclusion import config as config_mod
     from observatory.inclusion.model import Model
     from observatory.pipeline import ensure_built
     from observatory.store import Store
+    from observatory.workspace import inclusion as config_mod
 
     ws = workspace.load(WORKSPACE)
     ensure_built(ws)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
+from .inclusion.crosswalk import for_workspace
 from .store import Store
+from .workspace import Workspace
 
 ROUNDING = 0.05 + 1e-9
 
@@ -43,63 +42,20 @@ ORDER BY abs(p.value - r.value) DESC LIMIT 50
 """
 
 
-def run(store: Store) -> dict[str, Any]:
+def run(store: Store, workspace: Workspace) -> dict[str, Any]:
     comparisons = store.rows(_COMPARE)
     differences = store.rows(_DIFFERENCES)
     findings = store.findings()
     incomplete = [f for f in findings if f["kind"] == "incomplete-parent"]
     shrank = [f for f in findings if f["kind"] == "level-shrank"]
-    from .inclusion.crosswalk import for_store  # late: a feature package's own check
-
     return {
-        "crosswalk": for_store(store),  # LSOA 2011 -> 2021: how coverage was approximated (informative)
+        "crosswalk": for_workspace(workspace, store),  # LSOA 2011 -> 2021: how coverage was approximated (informative)
         "comparisons": comparisons,
         "differences": differences,
         "incomplete_parents": incomplete,
         "findings": findings,
         "shrunk_levels": shrank,
         # exit status for scheduled jobs: 0 all good, 1 something to look at
-        "ok": not differences and not incomplete and not shrank,
+        "ok": not differences and not incomplete and not shrank and not workspace.problems(),
+        "problems": workspace.problems(),  # settings sections that could not be read
     }
-
-
-def print_report(report: dict[str, Any], console: Console) -> None:
-    table = Table(title="Rolled-up figures against published figures")
-    for col in ("level", "indicator", "release", "method", "published in", "rolled from", "compared",
-                "differ (value)", "differ (counts)", "max diff (points)"):
-        table.add_column(col)
-    for c in report["comparisons"]:
-        table.add_row(
-            c["level"], c["indicator"], c["release"], c["method"], c["published_in"],
-            c["rolled_from"] + (" [synthetic]" if c["synthetic"] else ""), str(c["compared"]),
-            str(c["value_differs"]), str(c["counts_differ"]), f"{c['max_difference']:.3f}",
-        )
-    console.print(table)
-    if report["differences"]:
-        d = Table(title="Largest differences")
-        for col in ("area_code", "area_name", "indicator", "release", "published", "rolled_up", "method"):
-            d.add_column(col)
-        for r in report["differences"][:20]:
-            d.add_row(r["area_code"], r["area_name"] or "", r["indicator"], r["release"],
-                      f"{r['published']:.2f}", f"{r['rolled_up']:.2f}", r["method"])
-        console.print(d)
-    f = Table(title="Findings")
-    for col in ("kind", "subject", "count", "detail"):
-        f.add_column(col, overflow="fold")
-    for r in report["findings"]:
-        f.add_row(r["kind"], r["subject"] or "", f"{r['count']:,}", r["detail"] or "")
-    console.print(f)
-    if report["differences"]:
-        console.print(f"[yellow]{len(report['differences'])} figures differ; see above.[/]")
-    else:
-        console.print("[green]All roll-ups match the published figures.[/]")
-    if report["incomplete_parents"]:
-        console.print(f"[yellow]{len(report['incomplete_parents'])} parent figures cover only part of their "
-                      "premises (kind incomplete-parent above): they are not complete.[/]")
-    else:
-        console.print("[green]Every parent figure covers all of its premises.[/]")
-    if report.get("crosswalk"):
-        console.print(report["crosswalk"]["text"], soft_wrap=True, highlight=False)
-    for r in report.get("shrunk_levels", []):
-        console.print(f"[yellow]Level {r['subject']} lost most of its figures since the previous build "
-                      "(kind level-shrank above): check the inputs before relying on it.[/]")

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from observatory.errors import ConfigError
-from observatory.inclusion import config as config_mod
+from observatory.workspace import inclusion as config_mod
 
 from ..conftest import WORKSPACE
 

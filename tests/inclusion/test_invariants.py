@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from observatory.inclusion import config as config_mod
 from observatory.inclusion.model import Model
+from observatory.workspace import inclusion as config_mod
 
 pytestmark = pytest.mark.slow
 

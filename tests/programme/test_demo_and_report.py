@@ -12,9 +12,10 @@ import pandas as pd
 
 from observatory.demo import programme_demo
 from observatory.programme import models
-from observatory.programme.report_section import programme_section
 from observatory.programme.status import Change, check_next
+from observatory.report.sections import programme
 from observatory.store import Store
+from observatory.workspace import ProgrammeConfig
 
 WORKSPACE = Path(__file__).resolve().parents[2] / "examples" / "west-yorkshire"
 
@@ -55,7 +56,7 @@ def test_the_report_section_from_the_register(records, records_url, sites, store
                                               tmp_path: Path) -> None:
     monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records_url)
     with Store(store_path) as store:
-        section = programme_section(SimpleNamespace(workspace=tmp_path, store=store, year=2025))
+        section = programme.gather(_context(tmp_path, store))
     assert section.omitted is None
     # as of the last change (2021-05-01): one lit, one withdrawn, two in the programme
     assert (section.data["lit"], section.data["withdrawn"], section.data["in_programme"]) == (1, 1, 2)
@@ -66,5 +67,11 @@ def test_a_workspace_without_a_register_has_no_programme_section(records, record
                                                                  tmp_path: Path) -> None:
     monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records_url)
     with Store(store_path) as store:
-        section = programme_section(SimpleNamespace(workspace=tmp_path, store=store, year=2025))
+        section = programme.gather(_context(tmp_path, store))
     assert "no Full Fibre programme register" in section.omitted
+
+
+def _context(folder: Path, store: Store) -> SimpleNamespace:
+    """A report context whose workspace has the default [programme] settings (the records database
+    is the one OBSERVATORY_DATABASE_URL names)."""
+    return SimpleNamespace(workspace=SimpleNamespace(root=folder, programme=ProgrammeConfig()), store=store, year=2025)

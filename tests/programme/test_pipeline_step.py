@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pandas as pd
 from pyproj import Transformer
 
-from observatory.pipeline.backbone_reach import add_backbone_reach, quarter_ends
 from observatory.pipeline.state import Build
+from observatory.programme.reach_figures import add_backbone_reach, quarter_ends
+from observatory.workspace import ProgrammeConfig, RecordsConfig
 
 TO_WGS84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
 
@@ -31,7 +32,8 @@ def _build(tmp_path: Path) -> Build:
     facts = pd.DataFrame([{"release_id": "ofcom-oa", "release": "2025-07", "area_code": "OA1", "level": "oa",
                            "indicator": "sfbb", "numerator": 90.0, "denominator": 100.0, "value": 90.0,
                            "method": "published", "suppressed": False, "synthetic": False}])
-    b = Build(ws=SimpleNamespace(root=tmp_path, region_code="R"))
+    b = Build(ws=SimpleNamespace(root=tmp_path, region_code="R", records=RecordsConfig(),
+                                 programme=ProgrammeConfig()))
     b.areas, b.links, b.facts = [areas], links, [facts]
     return b
 
@@ -52,8 +54,7 @@ def test_reach_is_written_as_modelled_facts(records_url, sites, monkeypatch, tmp
 
 def test_without_a_records_database_the_step_leaves_a_note(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("OBSERVATORY_DATABASE_URL", raising=False)
-    b = _build(tmp_path)
-    b.ws = tmp_path  # a folder with no observatory.toml and no records.sqlite
+    b = _build(tmp_path)  # its folder has no records.sqlite, and no [records] url is set
     add_backbone_reach(b)
     assert len(b.facts) == 1 and b.findings[0][0] == "backbone-reach-skipped"
 

@@ -10,9 +10,9 @@ from sqlalchemy import text
 
 from observatory.errors import InputError, NotFoundError
 from observatory.programme import models
-from observatory.programme.config import ProgrammeConfig
 from observatory.programme.trajectory import progress
 from observatory.records import audit
+from observatory.workspace import ProgrammeConfig
 
 
 def test_a_site_and_its_history_are_read_back(records, sites) -> None:

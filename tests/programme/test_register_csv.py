@@ -88,7 +88,7 @@ GOOD = "WY-SCH-0009,Good School,school,53.8,-1.5,,,,,,,,,no,2020-01-01,,,,,,"
     ("WY-SCH-0010,Bad,school,,,,,,,,,,,no,2021-01-01,,,,,,", 3, "lat", "no location"),
     ("WY-SCH-0010,Bad,school,-1.5,53.8,,,,,,,,,no,2021-01-01,,,,,,", 3, "lat", "outside Great Britain"),
     ("WY-SCH-0010,Bad,school,53.8,,,,,,,,,,no,2021-01-01,,,,,,", 3, "lon", "its pair is filled"),
-    ("WY-SCH-0009,Twice,school,53.8,-1.5,,,,,,,,,no,2021-01-01,,,,,,", 3, "id", "also on row 2"),
+    ("WY-SCH-0009,Twice,school,53.8,-1.5,,,,,,,,,no,2021-01-01,,,,,,", 3, "id", "appears twice (rows 2 and 3)"),
     ("wy school 10,Bad,school,53.8,-1.5,,,,,,,,,no,2021-01-01,,,,,,", 3, "id", "not a site id"),
     ("WY-SCH-0010,Bad,school,53.8,-1.5,,,,,,,,,maybe,2021-01-01,,,,,,", 3, "illustrative", "yes or no"),
     ("WY-SCH-0010,Bad,school,53.8,-1.5,,,,,,,,,no,2031-01-01,,,,,,", 3, "planned", "in the future"),

@@ -10,7 +10,7 @@ import pytest
 
 from observatory import workspace
 from observatory.errors import ConfigError
-from observatory.strategy.definitions import load_for, parse_file
+from observatory.workspace.metrics import parse_file
 
 from .conftest import METRICS
 
@@ -18,7 +18,7 @@ DEMO = Path(__file__).resolve().parents[2] / "examples" / "west-yorkshire"
 
 
 def test_the_demo_defines_every_metric_the_issue_names():
-    config = load_for(workspace.load(DEMO))
+    config = workspace.load(DEMO).metrics
     ids = [m.id for m in config.metrics]
     # 3 coverage metrics x (the region + 5 districts) = 18, then 11 others
     assert len(ids) == 29 and len(set(ids)) == 29
@@ -85,4 +85,4 @@ def test_a_workspace_names_a_metrics_file_that_is_not_there(tmp_path: Path):
     root = copy_workspace(tmp_path / "ws")
     (root / "metrics.toml").unlink()
     with pytest.raises(ConfigError, match=r"\[metrics\] file = 'metrics.toml' does not exist"):
-        load_for(workspace.load(root))
+        workspace.load(root).metrics  # noqa: B018 - reading the section raises its error

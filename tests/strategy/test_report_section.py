@@ -6,16 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from observatory import workspace
-from observatory.report.sections import Context
+from observatory.report.sections import Context, metrics
 from observatory.store import Store
-from observatory.strategy.report_section import metrics_section
 
 
 def test_the_section_groups_metrics_by_priority(metrics_ws: Path, records, monkeypatch):
     monkeypatch.setenv("OBSERVATORY_DATABASE_URL", records.url)
     ws = workspace.load(metrics_ws)
     with Store(ws.store_path) as store:
-        s = metrics_section(Context(store, ws, 2025))
+        s = metrics.gather(Context(store, ws, 2025))
     assert s.omitted is None and s.id == "metrics"
     groups = {g["priority"]: g for g in s.data["groups"]}
     leeds = groups["Digital Infrastructure"]["metrics"][0]
@@ -30,5 +29,5 @@ def test_a_broken_metrics_file_leaves_the_section_out_with_the_reason(metrics_ws
     (metrics_ws / "metrics.toml").write_text("[framework]\npriorities = []\n")
     ws = workspace.load(metrics_ws)
     with Store(ws.store_path) as store:
-        s = metrics_section(Context(store, ws, 2025))
+        s = metrics.gather(Context(store, ws, 2025))
     assert s.omitted.startswith("The strategy metrics could not be read:") and "priorities is empty" in s.omitted

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from observatory.strategy.definitions import Metric, Point, Source
 from observatory.strategy.sources import Series
 from observatory.strategy.status import evaluate
+from observatory.workspace.metrics import Metric, Point, Source
 
 TODAY = date(2026, 6, 1)
 

@@ -34,6 +34,7 @@ from observatory.demo.ofcom_schema import (
     check_identities,
     with_speed_bands,
 )
+from observatory.sources.tabular import read_table
 
 DISTRICTS = {
     "E08000032": "Bradford",
@@ -106,6 +107,23 @@ class Inputs:
     pc_oa: np.ndarray  # index of the OA the centroid falls in, -1 if none / unlocated
 
 
+def _read(path: Path, text: tuple[str, ...], numeric: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A vendored CSV through the one reader (sources.tabular), with the `text` columns and the
+    `numeric` ones (None: every other column), every cell of which must be a number (each bad
+    one is reported at once); numbers read as pandas reads them (whole numbers as integers, an
+    empty cell as NaN)."""
+    table = read_table(path, required=(*text, *(numeric or ())), fix="Restore the file from the repository.",
+                       missing_file="Restore the vendored file from the repository.")
+    numeric = numeric or tuple(c for c in table.header if c not in text)
+    for column in numeric:
+        table.numbers(column)
+    table.done()
+    df = table.frame().reset_index(drop=True)
+    for column in numeric:
+        df[column] = pd.to_numeric(df[column].replace("", np.nan))
+    return df
+
+
 @lru_cache(maxsize=4)
 def load_inputs(repo_data_dir: str) -> Inputs:
     """The vendored inputs (method step 1), cached per data directory: the real district rows
@@ -116,7 +134,7 @@ def load_inputs(repo_data_dir: str) -> Inputs:
     from pyproj import Transformer
 
     base = Path(repo_data_dir)
-    laua = pd.read_csv(base / LAUA_CSV, encoding="utf-8-sig")
+    laua = _read(base / LAUA_CSV, ("laua", "laua_name"))
     district = laua[laua["laua"].isin(list(DISTRICTS))].set_index("laua").sort_index()
     if list(district.index) != sorted(DISTRICTS):
         raise ValueError("district table lacks some West Yorkshire districts")
@@ -139,7 +157,7 @@ def load_inputs(repo_data_dir: str) -> Inputs:
     to_bng = Transformer.from_crs(4326, 27700, always_xy=True)
     tx, ty = to_bng.transform(np.array([t[1] for t in TOWNS]), np.array([t[2] for t in TOWNS]))
 
-    pc = pd.read_csv(base / POSTCODES_CSV, dtype={"postcode": str, "postcode_area": str})
+    pc = _read(base / POSTCODES_CSV, ("postcode", "postcode_area"), ("lat", "lon"))
     pc = pc[pc["postcode_area"].isin(AREAS)].sort_values("postcode").reset_index(drop=True)
     located = pc["lat"].notna().to_numpy() & (pc["lon"].fillna(0).to_numpy() != 0)
     px = np.full(len(pc), np.nan)

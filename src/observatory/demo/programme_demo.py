@@ -36,6 +36,7 @@ from ..programme.reach import to_bng
 from ..programme.status import Change, check_next
 from ..records.audit import record_change
 from ..records.users import now
+from ..sources import osm_sites
 
 ACTOR = "demo-seed"
 SEED = 20190401
@@ -57,11 +58,11 @@ def read_sites(workspace_root: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(path, "the demo's site locations are not there.",
                          fix="Restore data/sites/wy_osm_public_sites_2023.csv from the repository.")
-    df = pd.read_csv(path, dtype={"osm_id": str, "osm_way_id": str, "lad_code": str})
-    df = df[df["amenity_type"].isin(KIND_OF) & df["name"].notna() & df["lad_code"].notna()].copy()
+    df = osm_sites.read_sites(path)  # the one reader of the sites file (empty cells are "")
+    df = df[df["amenity_type"].isin(KIND_OF) & (df["name"] != "") & (df["lad_code"] != "")].copy()
     df["kind"] = df["amenity_type"].map(KIND_OF)
-    df["osm"] = df["osm_id"].fillna("").str.replace(".0", "", regex=False)
-    df["osm_way"] = df["osm_way_id"].fillna("").str.replace(".0", "", regex=False)
+    df["osm"] = df["osm_id"].str.replace(".0", "", regex=False)
+    df["osm_way"] = df["osm_way_id"].str.replace(".0", "", regex=False)
     return df.sort_values(["kind", "osm", "osm_way", "name"], kind="stable").reset_index(drop=True)
 
 

@@ -10,34 +10,33 @@ counts the output areas that straddle an LSOA 2021 boundary and those in LSOAs t
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ObservatoryError
+from ..sources.tabular import read_table
 from ..store import Store
+from ..workspace import Workspace
+from ..workspace.inclusion import require
 
 COLUMNS = ("LSOA11CD", "LSOA21CD", "CHGIND")
+KINDS = "USMX"  # ONS's change indicators: unchanged, split, merged, irregular
 
 
 def lookup_counts(path: Path) -> dict[str, Any]:
     """Counts from the lookup file: LSOAs 2021 unchanged, 2011 LSOAs split and merged."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot be read ({exc}).") from None
-    if rows and (gone := [c for c in COLUMNS if c not in rows[0]]):
-        raise InputError(path, "the column is missing.", column=gone[0],
-                         expected=f"the ONS LSOA11 -> LSOA21 lookup columns {', '.join(COLUMNS)}")
-    by: dict[str, tuple[set[str], set[str]]] = {k: (set(), set()) for k in "USMX"}
-    for n, r in enumerate(rows, start=2):
-        kind = r["CHGIND"].strip()
-        if kind not in by:
-            raise InputError(path, f'change indicator "{kind}" is not known.', row=n, column="CHGIND",
-                             expected="U (unchanged), S (split), M (merged) or X (irregular)")
-        by[kind][0].add(r["LSOA11CD"])
-        by[kind][1].add(r["LSOA21CD"])
+    table = read_table(path, required=COLUMNS, expected=f"the ONS LSOA11 -> LSOA21 lookup columns {', '.join(COLUMNS)}",
+                       fix="Use the lookup as ONS publishes it (LSOA11_LSOA21_LAD22).",
+                       missing_file="Check [inclusion] lsoa_changes in observatory.toml.")
+    table.non_empty("LSOA11CD")
+    table.non_empty("LSOA21CD")
+    table.one_of("CHGIND", tuple(KINDS), expected="U (unchanged), S (split), M (merged) or X (irregular)")
+    table.done()
+    rows = [{c: row.text(c) for c in COLUMNS} for row in table]
+    by: dict[str, tuple[set[str], set[str]]] = {k: (set(), set()) for k in KINDS}
+    for r in rows:
+        by[r["CHGIND"]][0].add(r["LSOA11CD"])
+        by[r["CHGIND"]][1].add(r["LSOA21CD"])
     lsoa21 = {r["LSOA21CD"] for r in rows}
     return {
         "file": path.name,
@@ -91,22 +90,13 @@ def describe(c: dict[str, Any]) -> str:
     return text
 
 
-def for_store(store: Store) -> dict[str, Any] | None:
-    """The crosswalk report for `observatory check`, when the store's workspace (the folder above
-    its build/) configures the exclusion-risk index with an LSOA 2011 -> 2021 lookup; else None."""
-    from ..errors import ObservatoryError
-    from ..workspace import CONFIG_NAME
-    from ..workspace import load as load_workspace
-    from . import config as config_mod
-
-    root = store.path.resolve().parent.parent
-    if not (root / CONFIG_NAME).is_file():
+def for_workspace(ws: Workspace, store: Store) -> dict[str, Any] | None:
+    """The crosswalk report for `observatory check`, when the workspace configures the
+    exclusion-risk index with an LSOA 2011 -> 2021 lookup; else None."""
+    if not ws.has_inclusion:
         return None
     try:
-        ws = load_workspace(root)
-        if not config_mod.has_inclusion(ws):
-            return None
-        cfg = config_mod.load(ws)
+        cfg = require(ws.inclusion, ws.config_path)
         return report(store, cfg.lsoa_changes) if cfg.lsoa_changes else None
     except ObservatoryError as exc:
         return {"text": f"The LSOA 2011 -> 2021 crosswalk could not be checked: {exc}", "error": True}

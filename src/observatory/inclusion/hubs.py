@@ -13,7 +13,6 @@ centre is the mean of its LSOAs' centres weighted by their usual residents (Cens
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from dataclasses import dataclass, field
@@ -25,10 +24,11 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from ..errors import InputError
-from ..sources.tabular import duplicate_headers
+from ..sources.osm_sites import read_sites
+from ..sources.tabular import Row, read_table
 from ..store import Store
+from ..workspace.inclusion import InclusionConfig
 from .aggregate import LevelData
-from .config import InclusionConfig
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 _TO_WGS = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
@@ -92,107 +92,78 @@ def load_sites(cfg: InclusionConfig) -> list[Hub]:
     """Libraries and community centres (or the configured kinds) from the OpenStreetMap sites file."""
     if cfg.sites is None:
         return []
+    sites = read_sites(cfg.sites)
     hubs = []
-    with open(cfg.sites, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        for col in ("amenity_type", "name", "lon", "lat"):
-            if col not in (reader.fieldnames or []):
-                raise InputError(cfg.sites, "the column is missing.", column=col,
-                                 expected="amenity_type, name, lon, lat (the sites file)")
-        for n, r in enumerate(reader, start=2):
-            if r["amenity_type"] not in cfg.hub_kinds:
-                continue
-            lon, lat = _float(r["lon"]), _float(r["lat"])
-            if lon is None or lat is None:
-                raise InputError(cfg.sites, "the site has no coordinates.", row=n, column="lon",
-                                 expected="longitude and latitude (WGS84)")
-            kind = r["amenity_type"].replace("_", " ")
-            hubs.append(Hub(r["name"].strip() or f"Unnamed {kind}", kind, OSM, lon, lat, 0.0, 0.0,
-                            district=r.get("lad_code", "")))
+    for r in sites[sites["amenity_type"].isin(cfg.hub_kinds)].to_dict("records"):
+        kind = r["amenity_type"].replace("_", " ")
+        hubs.append(Hub(r["name"] or f"Unnamed {kind}", kind, OSM, float(r["lon"]), float(r["lat"]), 0.0, 0.0,
+                        district=r["lad_code"]))
     return hubs
+
+
+COUNCIL_EXPECTED = "columns name, kind, then postcode, or lon and lat, or easting and northing; optionally services"
 
 
 def load_council(path: Path, store: Store | None) -> list[Hub]:
     """A council's CSV of hubs: name, kind, and where (a postcode, or lon/lat, or easting/northing),
-    optionally services. Checked completely: the first bad cell is reported with its row and column."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            duplicate_headers(f.readline(), path)
-            f.seek(0)
-            reader = csv.DictReader(f)
-            header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot be read as UTF-8 CSV ({exc}).") from None
-    for col in ("name", "kind"):
-        if col not in header:
-            raise InputError(path, "the column is missing.", column=col,
-                             expected="columns name, kind, then postcode, or lon and lat, or easting and "
-                             "northing; optionally services")
-    if not ({"postcode"} <= set(header) or {"lon", "lat"} <= set(header) or {"easting", "northing"} <= set(header)):
-        raise InputError(path, "there is no location column.", expected="postcode, or lon and lat, or easting and "
-                         "northing", fix="Add one of them.")
-    postcodes = _postcode_points(store) if "postcode" in header and store is not None else {}
-    hubs = []
-    for n, raw in enumerate(rows, start=2):
-        r = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        if not any(r.values()):
-            continue
-        for col in ("name", "kind"):
-            if not r.get(col):
-                raise InputError(path, "the cell is empty.", row=n, column=col, expected="a value",
-                                 fix="Fill it in or remove the row.")
-        hubs.append(_council_hub(path, n, r, postcodes))
-    return hubs
+    optionally services. Checked completely: every bad cell is reported at once, each with its row
+    and column."""
+    table = read_table(path, required=("name", "kind"), optional=COUNCIL_COLUMNS[2:], fold_case=True,
+                       expected=COUNCIL_EXPECTED, fix="Add the column (headings are not case-sensitive).",
+                       missing_file="Check [inclusion] hubs in observatory.toml.")
+    if not (table.has("postcode") or (table.has("lon") and table.has("lat"))
+            or (table.has("easting") and table.has("northing"))):
+        raise InputError(path, "there is no location column.", row=1, expected="postcode, or lon and lat, or "
+                         "easting and northing", fix="Add one of them.")
+    postcodes = _postcode_points(store) if table.has("postcode") and store is not None else {}
+    hubs = [_council_hub(row, f"{Path(path).name} (council)", postcodes) for row in table]
+    table.done()
+    return [h for h in hubs if h is not None]
 
 
-def _council_hub(path: Path, n: int, r: dict[str, str], postcodes: dict[str, tuple[float, float]]) -> Hub:
-    source = f"{path.name} (council)"
-    if r.get("lon") or r.get("lat"):
-        lon, lat = _float(r.get("lon", "")), _float(r.get("lat", ""))
-        for col, v, lo, hi in (("lon", lon, -9.0, 2.5), ("lat", lat, 49.0, 61.0)):
-            if v is None or not lo <= v <= hi:
-                raise InputError(path, f'"{r.get(col, "")}" is not a {col} in Great Britain.', row=n, column=col,
-                                 expected=f"a number from {lo:g} to {hi:g} (WGS84 degrees)", fix="Fix the cell.")
+def _council_hub(row: Row, source: str, postcodes: dict[str, tuple[float, float]]) -> Hub | None:
+    """The row's hub; None (each bad cell noted) when a cell is bad."""
+    name, kind, services = row.text("name", True), row.text("kind", True), row.text("services")
+    if row.text("lon") or row.text("lat"):
+        lon, lat = (row.numeric(col, True, expected=f"a number from {lo:g} to {hi:g} (WGS84 degrees)", lo=lo, hi=hi,
+                                outside=f"is not a {col} in Great Britain")
+                    for col, lo, hi in (("lon", -9.0, 2.5), ("lat", 49.0, 61.0)))
+        if lon is None or lat is None or not row.ok:
+            return None
         x, y = to_bng(lon, lat)
-        return Hub(r["name"], r["kind"], source, lon, lat, float(x[0]), float(y[0]), r.get("services", ""))
-    if r.get("easting") or r.get("northing"):
-        x, y = _float(r.get("easting", "")), _float(r.get("northing", ""))
-        for col, v, hi in (("easting", x, 700_000), ("northing", y, 1_300_000)):
-            if v is None or not 0 <= v <= hi:
-                raise InputError(path, f'"{r.get(col, "")}" is not a British National Grid {col}.', row=n,
-                                 column=col, expected=f"metres from 0 to {hi:,}", fix="Fix the cell.")
+        return Hub(name, kind, source, lon, lat, float(x[0]), float(y[0]), services)
+    if row.text("easting") or row.text("northing"):
+        x, y = (row.numeric(col, True, expected=f"metres from 0 to {hi:,}", lo=0.0, hi=hi,
+                            outside=f"is not a British National Grid {col}")
+                for col, hi in (("easting", 700_000), ("northing", 1_300_000)))
+        if x is None or y is None or not row.ok:
+            return None
         lon, lat = _TO_WGS.transform(x, y)
-        return Hub(r["name"], r["kind"], source, float(lon), float(lat), x, y, r.get("services", ""))
-    text = r.get("postcode", "")
+        return Hub(name, kind, source, float(lon), float(lat), x, y, services)
+    text = row.text("postcode")
     if not text:
-        raise InputError(path, "the row has no location.", row=n, column="postcode",
-                         expected="a postcode, or lon and lat, or easting and northing", fix="Fill one in.")
+        row.bad("postcode", "the row has no location.", "a postcode, or lon and lat, or easting and northing",
+                "Fill one in.")
+        return None
     squeezed = re.sub(r"\s+", "", text).upper()
     if not _POSTCODE.match(squeezed):
-        raise InputError(path, f'"{text}" is not a full UK postcode.', row=n, column="postcode",
-                         expected="a postcode such as LS1 1UR", fix="Fix the cell.")
+        row.bad("postcode", f'"{text}" is not a full UK postcode.', "a postcode such as LS1 1UR")
+        return None
     normal = f"{squeezed[:-3]} {squeezed[-3:]}"
     if normal not in postcodes:
-        raise InputError(path, f'postcode "{normal}" is not in the workspace\'s postcode lookup (or has no '
-                         "coordinates).", row=n, column="postcode", expected="a postcode in the region",
-                         fix="Check it, or give lon and lat instead.")
+        row.bad("postcode", f'postcode "{normal}" is not in the workspace\'s postcode lookup (or has no '
+                "coordinates).", "a postcode in the region", "Check it, or give lon and lat instead.")
+        return None
+    if not row.ok:
+        return None
     lon, lat = postcodes[normal]
     x, y = to_bng(lon, lat)
-    return Hub(r["name"], r["kind"], source, lon, lat, float(x[0]), float(y[0]), r.get("services", ""))
+    return Hub(name, kind, source, lon, lat, float(x[0]), float(y[0]), services)
 
 
 def _postcode_points(store: Store) -> dict[str, tuple[float, float]]:
     rows = store.rows("SELECT code, lon, lat FROM areas WHERE level = 'postcode' AND lat IS NOT NULL")
     return {r["code"]: (r["lon"], r["lat"]) for r in rows}
-
-
-def _float(text: str) -> float | None:
-    try:
-        v = float(text)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
 
 
 def inside(hubset: HubSet, store: Store, code: str) -> list[int]:

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ObservatoryError
+from ..sources.tabular import read_table
 from ..store import Store
-from .config import InclusionConfig, IndicatorSpec
+from ..workspace.inclusion import InclusionConfig, IndicatorSpec
 
 CENSUS = "ONS, Census 2021 table RM121 (usual residents)"
 IMD = "MHCLG, English Indices of Deprivation 2025"
@@ -54,26 +55,20 @@ class Raw:
 
 
 def _read(path: Path, code_column: str, needed: set[str]) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype={code_column: str})
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot be read as CSV ({exc}).", expected="a CSV file with a header row") from None
-    for column in [code_column, *sorted(needed)]:
-        if column not in df.columns:
-            raise InputError(path, "the column is missing.", column=column,
-                             expected=f"columns {', '.join([code_column, *sorted(needed)])}",
-                             fix="Check the file is the one the [inclusion] configuration describes.")
+    """An indicator file, indexed by its LSOA code column, the `needed` columns as numbers (an
+    empty cell is no figure). Every bad cell is reported at once (sources.tabular)."""
+    columns = [code_column, *sorted(needed)]
+    table = read_table(path, required=columns, expected=f"columns {', '.join(columns)}",
+                       fix="Check the file is the one the [inclusion] configuration describes.",
+                       missing_file="Check the file's path in the [inclusion] section of observatory.toml.")
+    table.non_empty(code_column)
+    table.unique(code_column, "LSOA", expected="one row per LSOA", fix="Remove the repeated row.")
     for column in sorted(needed):
-        bad = pd.to_numeric(df[column], errors="coerce").isna() & df[column].notna()
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise InputError(path, f'"{df[column].iloc[row - 2]}" is not a number.', row=row, column=column,
-                             expected="a number", fix="Fix the cell.")
-        df[column] = pd.to_numeric(df[column], errors="coerce")
-    if df[code_column].duplicated().any():
-        dup = df[code_column][df[code_column].duplicated()].iloc[0]
-        raise InputError(path, f"LSOA {dup} appears more than once.", column=code_column,
-                         expected="one row per LSOA")
+        table.numbers(column, expected="a number")
+    table.done()
+    df = table.frame()
+    for column in sorted(needed):  # as pandas reads numbers (whole numbers as integers), the cells being checked
+        df[column] = pd.to_numeric(df[column].replace("", np.nan))
     return df.set_index(code_column)
 
 

@@ -15,12 +15,11 @@ import numpy as np
 from ..errors import ConfigError, ObservatoryError
 from ..store import Store
 from ..workspace import Workspace
-from . import config as config_mod
+from ..workspace.inclusion import COMPARISONS, InclusionConfig, Weights, require
 from . import index as idx
 from . import indicators as raw_mod
 from . import sensitivity as sens_mod
 from .aggregate import LEVELS, LevelData, aggregate
-from .config import InclusionConfig, Weights
 
 MODES = ("relative", "absolute")
 ENGLAND = "E92000001"
@@ -86,7 +85,7 @@ class Model:
     def load(cls, ws: Workspace, store: Store) -> Model:
         from . import hubs as hubs_mod
 
-        cfg = config_mod.load(ws)
+        cfg = require(ws.inclusion, ws.config_path)
         model = cls(ws, cfg, raw_mod.load(cfg, store))
         model.hubs = hubs_mod.attach(hubs_mod.load(cfg, store), store, model.levels["lsoa"], model.levels,
                                      model.raw.ward, model.raw.lad)
@@ -119,8 +118,8 @@ class Model:
     def scaled(self, level: str, comparison: str, mode: str) -> Scaled:
         if level not in LEVELS:
             raise ObservatoryError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
-        if comparison not in config_mod.COMPARISONS:
-            raise ObservatoryError(f"Unknown comparison area '{comparison}'. Use {', '.join(config_mod.COMPARISONS)}.")
+        if comparison not in COMPARISONS:
+            raise ObservatoryError(f"Unknown comparison area '{comparison}'. Use {', '.join(COMPARISONS)}.")
         if mode not in MODES:
             raise ObservatoryError(f"Unknown mode '{mode}'. Use relative or absolute.")
         key = (level, comparison, mode)
@@ -164,7 +163,7 @@ class Model:
         """Reference bounds of every level and comparison area, from the current figures."""
         bounds: dict[str, Any] = {}
         for level in LEVELS:
-            for comparison in config_mod.COMPARISONS:
+            for comparison in COMPARISONS:
                 if level == "lad" and comparison == "lad":
                     continue
                 s = self.scaled(level, comparison, "relative")

@@ -9,7 +9,8 @@ leaves the previous store as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,7 +20,6 @@ from ..store import SANDBOX, STORE_SCHEMA
 from ..workspace import Workspace
 from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
-from .backbone_reach import add_backbone_reach
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
 from .local_names import name_msoas
@@ -28,6 +28,17 @@ from .state import Build
 from .writer import write
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A figure derived from more than the workspace's files (backbone reach, from the records
+    database), computed by the capability that owns it and handed to the build by the application
+    object, so the pipeline never reaches up into a capability. `add` runs after the roll-ups and
+    before suppression; `depends` says what it read, for the store's fingerprint."""
+
+    add: Callable[[Build], None]
+    depends: Callable[[Workspace], str]
 
 STEPS = (
     "Reading boundaries",
@@ -40,7 +51,7 @@ STEPS = (
 
 
 def run(workspace: Workspace | str | Path | None = None, progress: Progress | None = None,
-        out: Path | None = None) -> Path:
+        out: Path | None = None, derived: Sequence[Derived] = ()) -> Path:
     """Build the store for a workspace; returns the store's path."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     step = progress or (lambda name: None)
@@ -59,23 +70,27 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     conflicting_sources(b)
     step(STEPS[4])
     roll_up_all(b)
-    add_backbone_reach(b)  # modelled from the programme register (records database), if there is one
+    for step_ in derived:
+        step_.add(b)
     suppress(b)
     step(STEPS[5])
-    return write(b, out or ws.store_path, fingerprint(ws))
+    return write(b, out or ws.store_path, fingerprint(ws, derived))
 
 
-def fingerprint(ws: Workspace) -> str:
-    """Changes whenever a source file, the configuration, the observatory's version or the store's
-    schema changes (so a store of an older schema is rebuilt, not misread)."""
+def fingerprint(ws: Workspace, derived: Sequence[Derived] = ()) -> str:
+    """Changes whenever a source file, the configuration, what a derived figure read (the
+    programme register), the observatory's version or the store's schema changes (so a store of an
+    older schema is rebuilt, not misread)."""
     h = hashlib.sha256(f"{__version__}:{STORE_SCHEMA}".encode())
     for f in ws.input_files():
         st = f.stat()
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
+    for d in derived:
+        h.update(d.depends(ws).encode())
     return h.hexdigest()
 
 
-def is_current(ws: Workspace) -> bool:
+def is_current(ws: Workspace, derived: Sequence[Derived] = ()) -> bool:
     """The store exists and was built from the workspace's files as they are now."""
     if not ws.store_path.exists():
         return False
@@ -89,14 +104,15 @@ def is_current(ws: Workspace) -> bool:
             con.close()
     except duckdb.Error:
         return False
-    return bool(row) and row[0] == fingerprint(ws)
+    return bool(row) and row[0] == fingerprint(ws, derived)
 
 
-def ensure_built(workspace: Workspace | str | Path | None = None, progress: Progress | None = None) -> Path:
+def ensure_built(workspace: Workspace | str | Path | None = None, progress: Progress | None = None,
+                 derived: Sequence[Derived] = ()) -> Path:
     """The store's path, building it first if it is missing or older than its sources."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
-    if not is_current(ws):
-        run(ws, progress)
+    if not is_current(ws, derived):
+        run(ws, progress, derived=derived)
     return ws.store_path
 
 

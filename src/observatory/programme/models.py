@@ -76,20 +76,6 @@ class SiteStatus(Base):
 
 
 # Created by migration 0002_programme: the status history cannot be rewritten by any code or role.
-SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER site_status_no_update BEFORE UPDATE ON {STATUS_TABLE} "
-    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be changed'); END",
-    f"CREATE TRIGGER site_status_no_delete BEFORE DELETE ON {STATUS_TABLE} "
-    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be deleted'); END",
-)
-POSTGRESQL_TRIGGERS = (
-    "CREATE FUNCTION site_status_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "RAISE EXCEPTION 'the site status history is append-only: % refused', TG_OP; END $$",
-    f"CREATE TRIGGER site_status_no_change BEFORE UPDATE OR DELETE ON {STATUS_TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION site_status_refuse()",
-)
-
-
 # --- reading -------------------------------------------------------------------------------
 
 def change_dict(c: SiteStatus) -> dict[str, Any]:

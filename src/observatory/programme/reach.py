@@ -12,7 +12,7 @@ import numpy as np
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-DEFAULT_DISTANCE_M = 200.0
+from ..workspace.programme import DEFAULT_DISTANCE_M
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 

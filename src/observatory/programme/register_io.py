@@ -6,8 +6,9 @@ date it reached each (empty if it skipped or has not reached it), withdrawn and 
 the withdrawal. So export -> import -> export gives the same bytes.
 
 An import is checked completely before anything is written, then written in the caller's one
-transaction: a bad cell is an InputError naming the file, row (as a spreadsheet numbers it, the
-header being row 1), column, what was expected and the fix, and the database is left as it was.
+transaction: every bad cell is reported at once (sources.tabular), each by row (as a spreadsheet
+numbers it, the header being row 1), column, what was expected and the fix, in one InputError
+naming the file, and the database is left as it was.
 A row whose id exists changes that site and may add later statuses; the history already recorded
 is never changed or removed (a different date for a recorded status is refused).
 
@@ -31,7 +32,8 @@ from pyproj import Transformer
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
-from ..records.csv_io import _rows
+from ..records.csv_io import read_import
+from ..sources.tabular import Row
 from . import models
 from .premises import Premises, normalise_postcode
 from .reach import to_bng
@@ -88,46 +90,43 @@ def export_geojson(session: Session) -> str:
 
 # --- import --------------------------------------------------------------------------------
 
-def _float(row, column: str, lo: float, hi: float, expected: str) -> float | None:  # noqa: ANN001
-    value = row.text(column)
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise row.fail(column, f'"{value}" is not a number.', expected, "Fix the cell.") from None
-    if not lo <= number <= hi:
-        raise row.fail(column, f"{number} is outside Great Britain.", expected,
-                       "Check the cell: latitude and longitude may be swapped, or the wrong column used.")
-    return number
+_SWAPPED = "Check the cell: latitude and longitude may be swapped, or the wrong column used."
+_COORDINATES = (("lat", 49.0, 61.0, "a latitude in degrees between 49 and 61 (WGS84)"),
+                ("lon", -9.0, 3.0, "a longitude in degrees between -9 and 3 (WGS84)"),
+                ("easting", 0.0, 700000.0, "an easting in metres (British National Grid), 0 to 700000"),
+                ("northing", 0.0, 1300000.0, "a northing in metres (British National Grid), 0 to 1300000"))
 
 
-def _location(row, premises: Premises | None) -> dict[str, Any]:  # noqa: ANN001
-    lat = _float(row, "lat", 49.0, 61.0, "a latitude in degrees between 49 and 61 (WGS84)")
-    lon = _float(row, "lon", -9.0, 3.0, "a longitude in degrees between -9 and 3 (WGS84)")
-    east = _float(row, "easting", 0.0, 700000.0, "an easting in metres (British National Grid), 0 to 700000")
-    north = _float(row, "northing", 0.0, 1300000.0, "a northing in metres (British National Grid), 0 to 1300000")
-    postcode = normalise_postcode(row.text("postcode")) if row.text("postcode") else ""
+def _location(row: Row, premises: Premises | None) -> dict[str, Any] | None:
+    """The site's place from its cells; None (each bad cell noted) when they do not give one."""
+    before = row.table.problems.on_row(row.number)
+    lat, lon, east, north = (row.numeric(column, expected=expected, lo=lo, hi=hi, outside="is outside Great Britain",
+                                         outside_fix=_SWAPPED) for column, lo, hi, expected in _COORDINATES)
     for a, b in (("lat", "lon"), ("easting", "northing")):
         if (row.text(a) == "") != (row.text(b) == ""):
             missing = b if row.text(a) else a
-            raise row.fail(missing, "the cell is empty but its pair is filled.", f"both {a} and {b}, or neither",
-                           f"Fill in {missing}, or empty both.")
+            row.bad(missing, "the cell is empty but its pair is filled.", f"both {a} and {b}, or neither",
+                    f"Fill in {missing}, or empty both.")
+    if row.table.problems.on_row(row.number) > before:
+        return None
+    postcode = normalise_postcode(row.text("postcode")) if row.text("postcode") else ""
     if lat is None and east is not None:
         x, y = _TO_WGS84.transform(east, north)
         lon, lat = round(float(x), 6), round(float(y), 6)
     if lat is None and postcode:
         point = premises.point_of(postcode) if premises is not None else None
         if point is None:
-            raise row.fail("postcode", f'"{postcode}" is not a postcode of this workspace.',
-                           "a postcode in the workspace's postcode lookup, or coordinates",
-                           "Check the postcode, or give lat and lon.")
+            row.bad("postcode", f'"{postcode}" is not a postcode of this workspace.',
+                    "a postcode in the workspace's postcode lookup, or coordinates",
+                    "Check the postcode, or give lat and lon.")
+            return None
         east, north = float(point[0]), float(point[1])
         x, y = _TO_WGS84.transform(east, north)
         lon, lat = round(float(x), 6), round(float(y), 6)
     if lat is None:
-        raise row.fail("lat", "the site has no location.", "lat and lon, easting and northing, or a postcode",
-                       "Give the site's coordinates or postcode.")
+        row.bad("lat", "the site has no location.", "lat and lon, easting and northing, or a postcode",
+                "Give the site's coordinates or postcode.")
+        return None
     if east is None:
         east, north = (round(float(v), 1) for v in to_bng(lon, lat)[0])
     place = {"district_code": row.text("district_code"), "ward_code": row.text("ward_code")}
@@ -138,63 +137,78 @@ def _location(row, premises: Premises | None) -> dict[str, Any]:  # noqa: ANN001
     return {"lat": lat, "lon": lon, "easting": east, "northing": north, "postcode": postcode, **place}
 
 
-def _history(row, today: date) -> list[Change]:  # noqa: ANN001
+def _history(row: Row, today: date) -> list[Change] | None:
+    """The site's status changes from its cells; None (each bad cell noted) when they are not a history."""
+    before = row.table.problems.on_row(row.number)
     changes = []
     for status, column in STATUS_COLUMNS.items():
         on = row.day(column, required=status == "planned")
         if on is None:
             continue
         if on > today:
-            raise row.fail(column, f"{on} is in the future.", "a date on or before today",
-                           "Record a status when it happens; leave the cell empty until then.")
+            row.bad(column, f"{on} is in the future.", "a date on or before today",
+                    "Record a status when it happens; leave the cell empty until then.")
         reason = row.text("withdrawn_reason") if status == WITHDRAWN else ""
         changes.append(Change(status, on, reason))
     if row.text("withdrawn_reason") and not row.text("withdrawn"):
-        raise row.fail("withdrawn", "there is a withdrawn_reason but no withdrawn date.", "the date of withdrawal",
-                       "Give the date the site was withdrawn, or empty withdrawn_reason.")
+        row.bad("withdrawn", "there is a withdrawn_reason but no withdrawn date.", "the date of withdrawal",
+                "Give the date the site was withdrawn, or empty withdrawn_reason.")
+    if row.table.problems.on_row(row.number) > before:
+        return None
     done: list[Change] = []
     for change in changes:
         try:
             check_next(done, change)
         except InputError as exc:
             column = "withdrawn_reason" if "reason" in exc.problem else STATUS_COLUMNS[change.status]
-            raise row.fail(column, exc.problem, "statuses dated in order: planned <= surveyed <= build in progress "
-                           "<= built <= lit, or withdrawn (with a reason) before lit",
-                           "Fix the dates so that each status comes on or after the one before.") from None
+            row.bad(column, exc.problem, "statuses dated in order: planned <= surveyed <= build in progress "
+                    "<= built <= lit, or withdrawn (with a reason) before lit",
+                    "Fix the dates so that each status comes on or after the one before.")
+            return None
         done.append(change)
     return changes
 
 
+def _recorded(row: Row, history: list[Change], recorded: list[dict[str, Any]]) -> bool:
+    """The file keeps every status the register records, on its date (history is never rewritten)."""
+    for old in recorded:
+        column = STATUS_COLUMNS[old["status"]]
+        given = next((c for c in history if c.status == old["status"]), None)
+        if given is None or given.on.isoformat() != old["date"]:
+            row.bad(column, f"the register records {old['status']} on {old['date']}; the history is "
+                    "never changed or removed.", f"{old['date']}",
+                    "Keep the recorded date; correct a mistake with a note, not by rewriting history.")
+            return False
+    return True
+
+
 def import_csv(session: Session, actor: str, path: Path, premises: Premises | None = None,
                today: date | None = None) -> dict[str, int]:
-    """Check every row, then add or change the sites and append their new statuses."""
+    """Check every row (every bad cell is reported at once), then add or change the sites and
+    append their new statuses."""
     today = today or date.today()
+    table = read_import(path, COLUMNS, REQUIRED)
     parsed = []
-    seen: dict[str, int] = {}
-    for row in _rows(path, COLUMNS, REQUIRED):
+    for row in table:
         site_id = row.text("id", True)
-        if not models.SITE_ID.match(site_id):
-            raise row.fail("id", f'"{site_id}" is not a site id.', "capital letters and digits in parts joined by '-', "
-                           "e.g. WY-SCH-0001", "Fix the id.")
-        if site_id in seen:
-            raise row.fail("id", f"{site_id} is also on row {seen[site_id]}.", "each site once", "Merge the two rows.")
-        seen[site_id] = row.number
+        if site_id and not models.SITE_ID.match(site_id):
+            row.bad("id", f'"{site_id}" is not a site id.', "capital letters and digits in parts joined by '-', "
+                    "e.g. WY-SCH-0001", "Fix the id.")
         fields = {"name": row.text("name", True), "kind": row.choice("kind", models.KINDS),
-                  **_location(row, premises), "supplier": row.text("supplier"),
-                  "funding_stream": row.text("funding_stream"), "notes": row.text("notes"),
-                  "illustrative": row.flag("illustrative")}
+                  "supplier": row.text("supplier"), "funding_stream": row.text("funding_stream"),
+                  "notes": row.text("notes"), "illustrative": row.flag("illustrative")}
+        place = _location(row, premises)
         history = _history(row, today)
+        if not row.ok or place is None or history is None:
+            continue
+        fields = {**fields, **place}
         existing = session.get(models.Site, site_id)
         recorded = models.get_site(session, site_id)["history"] if existing is not None else []
-        for old in recorded:
-            column = STATUS_COLUMNS[old["status"]]
-            given = next((c for c in history if c.status == old["status"]), None)
-            if given is None or given.on.isoformat() != old["date"]:
-                raise row.fail(column, f"the register records {old['status']} on {old['date']}; the history is "
-                               "never changed or removed.", f"{old['date']}",
-                               "Keep the recorded date; correct a mistake with a note, not by rewriting history.")
-        known = {c["status"] for c in recorded}
-        parsed.append((row, site_id, existing is not None, fields, [c for c in history if c.status not in known]))
+        if _recorded(row, history, recorded):
+            known = {c["status"] for c in recorded}
+            parsed.append((row, site_id, existing is not None, fields, [c for c in history if c.status not in known]))
+    table.unique("id", "site", expected="each site once", fix="Merge the rows.")
+    table.done()
     added = changed = appended = 0
     for row, site_id, exists, fields, new in parsed:
         if exists:

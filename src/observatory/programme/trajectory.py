@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from .config import ProgrammeConfig
+from ..workspace.programme import ProgrammeConfig
 from .models import KINDS
 from .progress import current_rate, date_target_reached, run_rate_needed
 from .status import WITHDRAWN

@@ -12,27 +12,11 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base
+from .base import Base
 
 AUDIT_TABLE = "audit_log"
 
 # Created by migration 0001_records (kept here so tests and docs can name them).
-SQLITE_TRIGGERS = (
-    f"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON {AUDIT_TABLE} "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be changed'); END",
-    f"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON {AUDIT_TABLE} "
-    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be deleted'); END",
-)
-POSTGRESQL_TRIGGERS = (
-    "CREATE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP; END $$",
-    f"CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON {AUDIT_TABLE} "
-    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()",
-    f"CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON {AUDIT_TABLE} "
-    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse()",
-)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 

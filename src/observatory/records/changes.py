@@ -24,6 +24,9 @@ from pathlib import Path
 
 log = logging.getLogger("observatory.records")
 
+# Advanced by every commit that changes any record: for answers that read the records as a whole.
+ANY = "*"
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 
 

@@ -4,130 +4,56 @@ migration (so no code runs against tables it does not know)."""
 
 from __future__ import annotations
 
-import importlib
 import os
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import ConfigError, StoreError
+from ..errors import StoreError
+from ..workspace import CONFIG_NAME, Workspace
+from ..workspace import load as load_workspace
 from . import changes
+from .audit import AuditEntry
+from .base import NAMING, Base  # noqa: F401 - the base every package's tables use
+from .engine import MIGRATIONS, describe_url, make_engine  # noqa: F401
+from .migrate import pending
 
 ENV_URL = "OBSERVATORY_DATABASE_URL"
 SQLITE_NAME = "records.sqlite"
 UPGRADE_HINT = "run `observatory records upgrade`"
-MIGRATIONS = Path(__file__).parent / "migrations"
 
-# Constraint names fixed by convention, so migrations written on SQLite and PostgreSQL agree.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+def _workspace(ws: Workspace | str | Path) -> Workspace | Path:
+    """A Workspace as it is; a folder as the Workspace it holds (or as a bare folder where it
+    holds no observatory.toml: its records database is then records.sqlite there)."""
+    if isinstance(ws, Workspace):
+        return ws
+    folder = Path(ws)
+    return load_workspace(folder) if (folder / CONFIG_NAME).is_file() else folder
 
 
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
-
-# Every package whose models live on `Base`. Export/import and migrations need them all loaded;
-# a module that is not (yet) present in this checkout is skipped.
-MODEL_MODULES = (
-    "observatory.records.users",
-    "observatory.records.audit",
-    "observatory.records.actions",
-    "observatory.records.register",
-    "observatory.programme.models",
-    "observatory.strategy.models",
-)
-
-
-def load_models() -> list[str]:
-    """Import every model module present; return the names imported."""
-    loaded = []
-    for name in MODEL_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # the package is not in this checkout
-            raise
-        loaded.append(name)
-    return loaded
-
-
-def _workspace_root(ws: Any) -> Path:
-    """A Workspace's folder, or the folder given as a path. (Not getattr(ws, "root"): a Path has
-    a `root` attribute of its own, the filesystem root, "/" or "".)"""
-    from ..workspace import Workspace
-
-    return Path(ws.root if isinstance(ws, Workspace) else ws)
-
-
-def workspace_records_config(ws: Any) -> dict[str, Any]:
-    """The `[records]` table of a workspace's observatory.toml (empty when absent)."""
-    config = _workspace_root(ws) / "observatory.toml"
-    if not config.exists():
-        return {}
-    data = tomllib.loads(config.read_text(encoding="utf-8"))
-    table = data.get("records", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{config}: [records] must be a table (url = ..., require_login = ...).")
-    return table
-
-
-def database_url(ws: Any) -> str:
+def database_url(ws: Workspace | str | Path) -> str:
     """OBSERVATORY_DATABASE_URL, else `[records] url` in observatory.toml, else
     sqlite:///WORKSPACE/records.sqlite."""
     env = os.environ.get(ENV_URL)
     if env:
         return env
-    configured = workspace_records_config(ws).get("url")
-    if configured:
-        return str(configured)
-    return f"sqlite:///{(_workspace_root(ws) / SQLITE_NAME).resolve()}"
+    found = _workspace(ws)
+    if isinstance(found, Workspace):
+        if found.records.url:
+            return found.records.url
+        found = found.root
+    return f"sqlite:///{(Path(found) / SQLITE_NAME).resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    url_obj = make_url(url)
-    if url_obj.drivername in ("postgresql", "postgres"):
-        url_obj = url_obj.set(drivername="postgresql+psycopg")
-    if url_obj.get_backend_name() == "sqlite":
-        # One connection per use: SQLite files are shared by several processes, and a pooled
-        # connection would hold a stale view across a migration.
-        engine = create_engine(url_obj, poolclass=NullPool, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
-            dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")  # readers do not block the one writer
-            cur.execute("PRAGMA busy_timeout = 30000")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn) -> None:  # noqa: ANN001
-            # Take the write lock at the start: two writers then queue (busy_timeout) instead of
-            # one failing when it upgrades a read lock (SQLite's "database is locked").
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)
-
-
-def describe_url(url: str) -> str:
-    """A URL fit to print: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
+def configured(ws: Workspace) -> bool:
+    """Whether the workspace has a records database to open: a URL given (environment or
+    observatory.toml), or the SQLite file already in its folder. Opening one never creates it."""
+    return bool(os.environ.get(ENV_URL) or ws.records.url or (ws.root / SQLITE_NAME).exists())
 
 
 class Records:
@@ -148,7 +74,7 @@ class Records:
         that every worker's cached answers about those records are recomputed."""
         touched = session.info.pop(_TOUCHED, None)
         if touched:
-            changes.bump(self.changes, touched)
+            changes.bump(self.changes, {*touched, changes.ANY})
 
     @property
     def dialect(self) -> str:
@@ -175,8 +101,6 @@ _TOUCHED = "observatory.touched"
 
 def _note_changes(session: Session, _flush_context: Any) -> None:
     """Every change writes an audit entry (audit.record_change): its entity and id say what changed."""
-    from .audit import AuditEntry
-
     for obj in session.new:
         if isinstance(obj, AuditEntry):
             session.info.setdefault(_TOUCHED, set()).update(changes.keys_for(obj.entity, obj.entity_id))
@@ -190,11 +114,8 @@ def open_records(ws_or_url: Any, *, check: bool = True) -> Records:
     """Open the records database of a workspace (or at a URL). With `check`, refuse a database
     whose schema is not at the newest migration, naming the command that fixes it."""
     url = ws_or_url if isinstance(ws_or_url, str) and "://" in ws_or_url else database_url(ws_or_url)
-    load_models()
     records = Records(url, make_engine(url))
     if check:
-        from .migrate import pending
-
         try:
             behind = pending(records.engine)
         except Exception as exc:  # noqa: BLE001 - any connection failure is reported the same way
@@ -210,3 +131,20 @@ def open_records(ws_or_url: Any, *, check: bool = True) -> Records:
                 f"{', '.join(behind)}): {UPGRADE_HINT} first."
             )
     return records
+
+
+NO_RECORDS = "this workspace has no records database yet (run `observatory records upgrade`)."
+
+
+def open_or_reason(ws: Workspace | str) -> tuple[Records | None, str | None]:
+    """The workspace's records database (the caller disposes of it), or None and the sentence
+    saying why there is none. Asking never creates a database: an absent SQLite file stays absent
+    (opening it would leave an empty database in the workspace)."""
+    url = ws if isinstance(ws, str) and "://" in ws else database_url(ws)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():
+        return None, NO_RECORDS
+    try:
+        return open_records(url), None
+    except StoreError as exc:
+        return None, f"the records database cannot be read: {exc}"

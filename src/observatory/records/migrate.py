@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from .db import MIGRATIONS, load_models, make_engine
+from .engine import MIGRATIONS, make_engine
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -40,7 +40,7 @@ def pending(engine: Engine) -> list[str]:
 
 def upgrade(url: str) -> list[str]:
     """Migrate the database at `url` to every head; return the revisions that were applied."""
-    load_models()
+
     engine = make_engine(url)
     try:
         before = pending(engine)

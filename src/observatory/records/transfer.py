@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Table, func, insert, select, text
 
 from ..errors import InputError, ObservatoryError
-from .db import Base, Records, load_models
+from .db import Base, Records
 from .migrate import heads
 
 FORMAT = "observatory-records"
@@ -24,7 +24,7 @@ VERSION = 1
 
 
 def tables() -> list[Table]:
-    load_models()
+
     return list(Base.metadata.sorted_tables)  # parents before children
 
 

@@ -66,7 +66,7 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
                         if f.get("area_code") == cov["region"]["code"] and f.get("target") is not None}
         cov["sentences"] = sentences(cov["region"], cov["districts"], cov["england"] or {"figures": {}},
                                      cov["indicators"], cov["goals"])
-        appendix = sources(ctx)
+        appendix = sources.gather(ctx)
         meta = store.meta()
     document = render.html({
         "title": f"{ws.name}: digital infrastructure annual update {year}",

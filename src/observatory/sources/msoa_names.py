@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..workspace import MsoaNames
-from .tabular import check_unique, read_bytes, read_csv, shown
+from .tabular import Problems, duplicates, read_bytes, read_csv, shown
 
 # The Library's column headings, newest first (2021 MSOAs, then 2011), in the case ONS and the
 # Library have both used.
@@ -38,29 +38,29 @@ def read_msoa_names(spec: MsoaNames, msoas: set[str]) -> tuple[pd.DataFrame, int
     df = read_csv(read_bytes(spec.file), file, {})
     code = _column(df, file, (spec.code,) if spec.code else CODE_COLUMNS, "code", "E02002183")
     name = _column(df, file, (spec.name,) if spec.name else NAME_COLUMNS, "name", "Ilkley North")
+    problems = Problems(file, list(df.columns))
     df = df.rename(columns={code: "code", name: "name"})
     df.attrs["source_columns"] = {"code": code, "name": name}
     _one_year(df, file)
     df["code"] = df["code"].str.strip()
     df["name"] = df["name"].str.strip()
-    bad = ~df["code"].str.match(MSOA_CODE.pattern)
-    if bad.any():
-        i = int(np.argmax(bad.to_numpy()))
-        raise InputError(
-            file, f'"{df["code"].iloc[i]}" is not an MSOA code.', row=i + 2, column=shown(df, "code"),
+    rows = np.arange(len(df)) + 2  # as a spreadsheet numbers them: the header is row 1
+    for i in np.flatnonzero(~df["code"].str.match(MSOA_CODE.pattern).to_numpy()):
+        problems.add(
+            f'"{df["code"].iloc[i]}" is not an MSOA code.', row=int(rows[i]), column=code,
             expected="an MSOA code: E02 or W02 and six digits, e.g. E02002183",
             fix="Use the House of Commons Library's MSOA Names file as published, or fix the cell.",
         )
-    check_unique(df, "code", file)
-    empty = (df["name"] == "").to_numpy()
-    if empty.any():
-        i = int(np.argmax(empty))
-        raise InputError(
-            file, f'MSOA {df["code"].iloc[i]} has no name.', row=i + 2, column=shown(df, "name"),
+    duplicates(df["code"], rows.tolist(), problems, code, "area code", expected="one row per area",
+               fix="Remove the duplicate row.")
+    for i in np.flatnonzero((df["name"] == "").to_numpy()):
+        problems.add(
+            f'MSOA {df["code"].iloc[i]} has no name.', row=int(rows[i]), column=name,
             expected="a readable name on every row",
             fix="Fill in the name from the publisher's file, or remove the row (the MSOA is then "
                 "described by its wards).",
         )
+    problems.done()  # every bad cell at once
     inside = df["code"].isin(msoas).to_numpy()
     if msoas and not inside.any():
         raise InputError(

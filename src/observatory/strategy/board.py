@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError
+from ..records.db import open_or_reason
 from ..store import Store
-from .definitions import MetricsConfig, load_for
+from ..workspace.metrics import MetricsConfig
 from .forecast import forecasts
 from .sources import values_of
 from .status import by_priority, counts, evaluate, evaluate_all, matrix
@@ -51,7 +52,7 @@ class Board:
 
 
 def metrics_config(ws: Any) -> MetricsConfig:
-    config = load_for(ws)
+    config = ws.metrics
     if config is None:
         raise NotFoundError(f"{ws.root / 'observatory.toml'}: this workspace defines no strategy metrics. Add "
                           '[metrics] file = "metrics.toml" and write the file (see examples/west-yorkshire/metrics.toml).')
@@ -65,17 +66,5 @@ def open_board(ws: Any, store: Any | None = None, records: Any | None = None) ->
         store = Store(ws.store_path)
     reason = None
     if records is None:
-        from sqlalchemy.engine import make_url
-
-        from ..records.db import database_url, open_records
-
-        url = make_url(database_url(ws))
-        if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
-            # not opened: opening would leave an empty database file in the workspace
-            reason = "this workspace has no records database yet (run `observatory records upgrade`)."
-        else:
-            try:
-                records = open_records(ws)
-            except StoreError as exc:
-                reason = f"the records database cannot be read: {exc}"
+        records, reason = open_or_reason(ws)
     return Board(config, store, records, reason, ws.region_code, tuple(ws.districts))

@@ -185,8 +185,6 @@ def forecast_for(store: Any, code: str, targets: list[Any] | None = None, worksp
     """One area's coverage forecasts (for its profile page): the targets given, or those of the
     workspace's metrics file; empty when there are none."""
     if targets is None:
-        from .definitions import load_for
-
-        config = load_for(workspace) if workspace is not None else None
+        config = workspace.metrics if workspace is not None else None
         targets = config.forecasts if config else []
     return forecasts(store, [code], targets)

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import NotFoundError, ObservatoryError
-from .definitions import Metric
+from ..workspace.metrics import Metric
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .definitions import Metric, MetricsConfig
+from ..workspace.metrics import Metric, MetricsConfig
 from .forecast import to_date, trend_band
 from .sources import Series, values_of
 from .trajectory import Trajectory, assess, year_of

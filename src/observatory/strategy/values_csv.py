@@ -1,25 +1,25 @@
 """CSV export and import of entered metric values.
 
-Import checks every row before writing anything (records.csv_io's row reader: file, row, column,
-what was expected and the fix), then adds the values in the caller's transaction, each audited.
-A row equal to the value already held for that metric and date is left alone, so an export can be
-imported again without adding anything. Rows are numbered as a spreadsheet shows them.
+Import checks every row before writing anything (records.csv_io's reader, sources.tabular: every
+bad cell at once, each with its row, column, what was expected and the fix), then adds the values
+in the caller's transaction, each audited. A row equal to the value already held for that metric
+and date is left alone, so an export can be imported again without adding anything. Rows are
+numbered as a spreadsheet shows them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..records.csv_io import _rows
+from ..records.csv_io import read_import
+from ..workspace.metrics import MetricsConfig
 from . import models
-from .definitions import MetricsConfig
 
 COLUMNS = ("metric_id", "date", "value", "note", "illustrative", "id", "author", "recorded_at")
 REQUIRED = ("metric_id", "date", "value")
@@ -41,29 +41,24 @@ def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
     entered = {m.id for m in config.metrics if m.source.kind == "entered"}
     others = {m.id: m.source.describe() for m in config.metrics if m.source.kind != "entered"}
     parsed: list[dict[str, Any]] = []
-    for row in _rows(path, COLUMNS, REQUIRED):
+    table = read_import(path, COLUMNS, REQUIRED)
+    for row in table:
         metric_id = row.text("metric_id", True)
         if metric_id in others:
-            raise row.fail("metric_id", f"metric '{metric_id}' takes its values from the {others[metric_id]}, "
-                           "not from entered values.", "the id of a metric with source kind \"entered\"",
-                           "Remove the row.")
-        if metric_id not in entered:
-            raise row.fail("metric_id", f"there is no metric '{metric_id}' in {config.file.name}.",
-                           f"one of: {', '.join(sorted(entered))}", "Fix the id or add the metric to the file.")
+            row.bad("metric_id", f"metric '{metric_id}' takes its values from the {others[metric_id]}, "
+                    "not from entered values.", "the id of a metric with source kind \"entered\"",
+                    "Remove the row.")
+        elif metric_id and metric_id not in entered:
+            row.bad("metric_id", f"there is no metric '{metric_id}' in {config.file.name}.",
+                    f"one of: {', '.join(sorted(entered))}", "Fix the id or add the metric to the file.")
         day = row.day("date", True)
-        if day > today:
-            raise row.fail("date", f"{day.isoformat()} is in the future.", "the date the value was measured",
-                           "Fix the date.")
-        text = row.text("value", True)
-        try:
-            value = float(text.replace(",", ""))
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value):
-            raise row.fail("value", f'"{text}" is not a number.', "a number without units (e.g. 1250 or 72.5)",
-                           "Fix the cell.")
+        if day is not None and day > today:
+            row.bad("date", f"{day.isoformat()} is in the future.", "the date the value was measured",
+                    "Fix the date.")
+        value = row.numeric("value", True, expected="a number without units (e.g. 1250 or 72.5)", commas=True)
         parsed.append({"metric_id": metric_id, "on": day, "value": value, "note": row.text("note"),
                        "illustrative": row.flag("illustrative")})
+    table.done()  # every bad cell at once; nothing is added before
     added = unchanged = 0
     held = {(v["metric_id"], v["date"]): v for m in entered for v in models.values_for(session, m)}
     for f in parsed:

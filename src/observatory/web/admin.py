@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..records import audit
 from ..records import users as users_mod
 from .auth import CurrentUser, records_of, require_role
-from .pages import render
+from .render import render
 
 router = APIRouter(include_in_schema=False)
 Admin = Depends(require_role("admin"))

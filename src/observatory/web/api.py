@@ -14,8 +14,9 @@ from ..overview import overview
 from . import catalogue, downloads, params
 from .geo import compressed_response, layer_response
 from .mapview import map_view
-from .pages import Format, MapLevel, Order, Sort, check_indicator, marked, snapshot_of, store_of
+from .pages import Format, MapLevel, Order, Sort
 from .profiles import postcode, profile
+from .render import check_indicator, marked, snapshot_of, store_of
 from .tiles import MEDIA_TYPE as TILE_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1")

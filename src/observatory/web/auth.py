@@ -34,8 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import StoreError
 from ..records import changes
 from ..records import users as users_mod
-from ..records.db import Records, open_records, workspace_records_config
+from ..records.db import Records, open_records
+from ..workspace import load as load_workspace
 from .negotiate import wants_json
+from .render import render
 
 COOKIE = "observatory_session"
 SESSION_HOURS = 12
@@ -239,7 +241,7 @@ def _login_to_read(request: Request) -> bool:
     state = request.app.state
     if not hasattr(state, "records_require_login"):
         ws = getattr(state, "workspace_dir", None)
-        state.records_require_login = bool(ws and workspace_records_config(ws).get("require_login"))
+        state.records_require_login = bool(ws and load_workspace(ws).records.require_login)
     return state.records_require_login
 
 
@@ -285,8 +287,6 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_page(request: Request, next: str = "/actions") -> Response:
-    from .pages import render
-
     return render(request, "auth/login.html", {"next": _safe_next(next), "user": _public(current_user(request))},
                   title="Sign in")
 
@@ -294,8 +294,6 @@ def login_page(request: Request, next: str = "/actions") -> Response:
 @router.post("/login")
 async def login(request: Request, username: str = Form(""), password: str = Form(""),
                 next: str = Form("/actions")) -> Response:
-    from .pages import render
-
     await verify_csrf(request)
     refused, uid = None, None
     with records_of(request).session() as s:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import re
 import threading
-import tomllib
 import weakref
 from collections import Counter
 from pathlib import Path, PurePath
 from typing import Any
 
+from ..errors import ConfigError, InputError
 from ..geography.local_names import display
 from ..geography.local_names import where as local_where
 from ..levels import LEVELS
+from ..sources.osm_sites import read_sites
 from ..store import Store
 from ..workspace import CONFIG_NAME
+from ..workspace import load as load_workspace
 from .params import LEVEL_NAMES
 
 log = logging.getLogger("observatory.web")
@@ -199,8 +200,11 @@ def sites_file(store: Store, workspace_dir: Path | None = None) -> Path | None:
     config = root / CONFIG_NAME
     if not config.is_file():
         return None
-    name = tomllib.loads(config.read_text(encoding="utf-8")).get("inclusion", {}).get("sites")
-    return root / name if name else None
+    try:
+        inclusion = load_workspace(root).inclusion
+    except ConfigError:
+        return None  # place search is an extra: the workspace's own error is shown where it matters
+    return inclusion.sites if inclusion else None
 
 
 def place_index(store: Store, sites: Path | None) -> list[dict[str, Any]]:
@@ -209,23 +213,23 @@ def place_index(store: Store, sites: Path | None) -> list[dict[str, Any]]:
         return []
     named: dict[str, list[tuple[str, float, float]]] = {}  # lower-cased name -> (key, lon, lat)
     spelling: dict[str, Counter[str]] = {}
-    with open(sites, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            try:
-                lon, lat = float(row["lon"]), float(row["lat"])
-            except (TypeError, ValueError):
+    try:
+        rows = read_sites(sites)  # the one reader of the sites file
+    except InputError as exc:  # places are optional: areas are still searched
+        log.warning("no place names for search: %s", exc)
+        return []
+    for lon, lat, tags in zip(rows["lon"].tolist(), rows["lat"].tolist(), rows["other_tags"], strict=True):
+        seen = set()
+        for key, value in _TAG.findall(tags):
+            if key not in PLACE_KEYS:
                 continue
-            seen = set()
-            for key, value in _TAG.findall(row.get("other_tags") or ""):
-                if key not in PLACE_KEYS:
-                    continue
-                name = value.split(",")[0].strip()  # "Garforth, Leeds" names Garforth
-                low = name.lower()
-                if not name or low in seen:
-                    continue
-                seen.add(low)
-                named.setdefault(low, []).append((key, lon, lat))
-                spelling.setdefault(low, Counter())[name] += 1
+            name = value.split(",")[0].strip()  # "Garforth, Leeds" names Garforth
+            low = name.lower()
+            if not name or low in seen:
+                continue
+            seen.add(low)
+            named.setdefault(low, []).append((key, lon, lat))
+            spelling.setdefault(low, Counter())[name] += 1
     if not named:
         return []
     wards = store.geometries("ward")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from ..months import month_words
 from .charts import lines_svg
-from .pages import check_indicator, render, snapshot_of
+from .render import check_indicator, render, snapshot_of
 
 router = APIRouter(include_in_schema=False)
 ENGLAND = ("E92000001", "England")

@@ -22,8 +22,8 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import NotFoundError, NotPublishedError, ObservatoryError, StoreError
 from .negotiate import wants_json
-from .pages import snapshot_of
 from .params import BadParameter
+from .render import snapshot_of
 
 log = logging.getLogger("observatory.web")
 

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from ..glossary import FIND as _FIND
 from ..glossary import GROUPS, IDS, PHRASES, TERMS, glossary, term_of
 from ..glossary import TAG as _TAG
-from .pages import render, snapshot_of
+from .render import render, snapshot_of
 
 __all__ = ["GROUPS", "IDS", "PHRASES", "TERMS", "TermLinks", "glossary", "glossed", "router", "term"]
 

@@ -14,18 +14,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..errors import ConfigError, NotFoundError, ObservatoryError
-from ..inclusion import config as config_mod
 from ..inclusion import crosswalk
 from ..inclusion.explain import explain
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
 from ..inclusion.priority import SORTS, view
 from ..store import Store
 from ..workspace import CONFIG_NAME
+from ..workspace import inclusion as config_mod
 from ..workspace import load as load_workspace
 from .classes import class_of, classify
 from .mapview import NO_DATA
-from .pages import render, snapshot_of
 from .params import BadParameter
+from .render import render, snapshot_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,7 +77,7 @@ def _load(request: Request, store: Store) -> Model | ObservatoryError:
         if root is None:
             raise NotFoundError(MISSING)
         ws = load_workspace(root)
-        if not config_mod.has_inclusion(ws):
+        if not ws.has_inclusion:
             raise NotFoundError(MISSING)
         return Model.load(ws, store)
     except ObservatoryError as exc:

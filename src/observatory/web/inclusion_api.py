@@ -16,7 +16,7 @@ from ..inclusion.model import ILLUSTRATIVE_GAPS
 from ..inclusion.priority import COLUMNS, view
 from .api import ok
 from .inclusion import ApiLevel, Comparison, Mode, Sort, model_of, weights_of
-from .pages import store_of
+from .render import store_of
 
 router = APIRouter(prefix="/api/v1", tags=["inclusion"])
 

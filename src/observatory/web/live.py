@@ -25,22 +25,13 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..store import Store
+from ..store import Store, identity
 
 log = logging.getLogger("observatory.web")
 
 # Where a request's snapshot and its generation are kept in the ASGI scope.
 SNAPSHOT = "observatory.snapshot"
 GENERATION = "observatory.generation"
-
-
-def identity(path: Path) -> tuple[int, int] | None:
-    """What changes when the file is replaced or rewritten; None when there is no file."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_ino, st.st_mtime_ns
 
 
 @dataclass(eq=False)

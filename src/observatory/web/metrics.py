@@ -23,7 +23,7 @@ from ..strategy.board import Board, metrics_config
 from ..strategy.status import select
 from .auth import CurrentUser, records_of, records_read, require_reader, require_role
 from .metric_chart import metric_svg
-from .pages import render, store_of
+from .render import render, store_of
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["metrics"])

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..overview import overview
-from ..store import Store
 from . import catalogue, downloads, mapchoice, params
 from .charts import bars_for
-from .figures import ILLUSTRATIVE
-from .live import SNAPSHOT, Snapshot
+from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
+from .live import Snapshot
 from .mapview import client_data, map_view
-from .negotiate import json_url, wants_json
+from .metrics import with_forecasts, with_strategy_targets  # the strategy's targets and forecasts
 from .profiles import postcode as postcode_view
 from .profiles import profile
+from .render import check_indicator, marked, render, snapshot_of, store_of  # noqa: F401 - pages' API
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,44 +28,8 @@ Order = Literal["asc", "desc"]
 Format = Literal["csv", "geojson", "gpkg"]
 
 
-def marked(data: dict[str, Any]) -> dict[str, Any]:
-    """Anything with illustrative figures says so in words, in the JSON as on the page."""
-    if data.get("illustrative"):
-        data.setdefault("notice", ILLUSTRATIVE)  # a page family may word its own (records do)
-    return data
-
-
-def render(request: Request, template: str, data: dict[str, Any], **context: Any) -> Response:
-    data = marked(data)
-    if wants_json(request):
-        return JSONResponse(data)
-    return snapshot_of(request).templates.TemplateResponse(
-        request, template, {"view": data, "json_url": json_url(request), **context}
-    )
-
-
-def snapshot_of(request: Request) -> Snapshot:
-    """The store (and what is derived from it) this request reads, for its whole life: a rebuild
-    swapping in a new store never changes it halfway through a request."""
-    snap = request.scope.get(SNAPSHOT)
-    return snap if snap is not None else request.app.state.watch.current
-
-
-def store_of(request: Request) -> Store:
-    return snapshot_of(request).store
-
-
-def check_indicator(request: Request, indicator: str, level: str | None = None) -> str:
-    """An indicator the store holds (at the level, when one is given)."""
-    offered = snapshot_of(request).available
-    ids = sorted({a["indicator"] for a in offered if level is None or a["level"] == level})
-    return params.choice("indicator", indicator, ids)
-
-
 @router.get("/")
 def home(request: Request) -> Response:
-    from .metrics import with_strategy_targets  # the strategy's coverage targets, when configured
-
     return render(request, "overview.html", with_strategy_targets(request, overview(store_of(request))),
                   title="Overview")
 
@@ -146,9 +110,6 @@ def _districts(snap: Snapshot) -> list[dict[str, str]]:
 def area_page(request: Request, code: str, indicator: str = "", sort: Literal["rank", "name"] = "rank") -> Response:
     """`indicator` and `sort`: what the table of the areas inside this one ranks them on, and how
     it is sorted."""
-    from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
-    from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
-
     data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort)))
     return render(request, "area.html", data, title=f"{data['area']['display_name']} ({code})")
 

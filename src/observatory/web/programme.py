@@ -12,13 +12,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..errors import ObservatoryError
-from ..programme import backbone, config, models, service, trajectory
+from ..programme import backbone, models, service, trajectory
 from ..programme.premises import APPROXIMATION, from_store
 from ..programme.status import STATUSES
 from ..records import audit
+from ..workspace import ProgrammeConfig
+from ..workspace import load as load_workspace
 from .auth import CurrentUser, records_of, require_reader, require_role
-from .pages import render as render_page
-from .pages import snapshot_of
 from .programme_svg import (
     CHANGE_CLASSES,
     CHANGE_LEGEND,
@@ -29,6 +29,8 @@ from .programme_svg import (
     progress_svg,
     site_map_svg,
 )
+from .render import render as render_page
+from .render import snapshot_of
 
 PROGRAMME_NOTICE = ("Illustrative register: the sites are real public buildings from OpenStreetMap "
                     "((c) OpenStreetMap contributors, ODbL), but which are in the programme and every status and "
@@ -47,10 +49,11 @@ def render(request: Request, template: str, data: dict[str, Any], **context: Any
     return render_page(request, template, data, **context)
 
 
-def settings(request: Request) -> config.ProgrammeConfig:
+def settings(request: Request) -> ProgrammeConfig:
     state = request.app.state
     if not hasattr(state, "programme_config"):
-        state.programme_config = config.load(getattr(state, "workspace_dir", None))
+        ws = getattr(state, "workspace_dir", None)
+        state.programme_config = load_workspace(ws).programme if ws else ProgrammeConfig()
     return state.programme_config
 
 

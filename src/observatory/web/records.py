@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..errors import ObservatoryError
 from ..records import actions, audit, csv_io, register
 from .auth import CurrentUser, records_of, require_reader, require_role
-from .pages import render as render_page
+from .render import render as render_page
 
 # What the illustrative warning says on these pages (the store's own notice is about coverage).
 RECORDS_NOTICE = ("Illustrative records: the demo's meeting date, due dates, statuses, updates and register "

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, Response
 
 from ..errors import NotFoundError
 from .negotiate import wants_json
-from .pages import render
+from .render import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,7 +15,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..pipeline import Progress, ensure_built
+from ..app import Observatory
+from ..pipeline import Progress
 from .app import create_app
 
 log = logging.getLogger("observatory.web")
@@ -32,7 +33,7 @@ def serve(workspace_dir: Path, host: str = "127.0.0.1", port: int = 8000, progre
     if build_error:
         log.warning("the last build failed, serving the previous store: %s", build_error)
     else:
-        ensure_built(workspace_dir, progress)
+        Observatory.open(workspace_dir).ensure_built(progress)
     check_records(workspace_dir)
     # one short line each, so an 80-column terminal does not wrap them
     print(f"Digital Observatory: serving {workspace_dir}")

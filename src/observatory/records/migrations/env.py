@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from observatory.records.db import Base, load_models, make_engine
+from observatory.records.engine import make_engine
 
-load_models()
 config = context.config
-target_metadata = Base.metadata
+# Each revision is a frozen description of the schema at that point, written by hand; nothing is
+# compared with the live models here, so no application code is imported.
+target_metadata = None
 
 
 def _run(connection) -> None:  # noqa: ANN001

@@ -10,12 +10,26 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from observatory.records.audit import POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS
-
 revision = '0001_records'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Frozen as they were at this revision: a migration never imports application code.
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be changed'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: rows cannot be deleted'); END",
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP; END $$",
+    "CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()",
+    "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse()",
+)
 
 
 def upgrade() -> None:

@@ -10,12 +10,25 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from observatory.programme.models import POSTGRESQL_TRIGGERS, SQLITE_TRIGGERS
-
 revision = "0002_programme"
 down_revision = "0001_records"
 branch_labels = ("programme",)
 depends_on = None
+
+# Frozen as they were at this revision: a migration never imports application code. The status
+# history cannot be rewritten by any code or role.
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER site_status_no_update BEFORE UPDATE ON programme_site_status "
+    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be changed'); END",
+    "CREATE TRIGGER site_status_no_delete BEFORE DELETE ON programme_site_status "
+    "BEGIN SELECT RAISE(ABORT, 'the site status history is append-only: rows cannot be deleted'); END",
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE FUNCTION site_status_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'the site status history is append-only: % refused', TG_OP; END $$",
+    "CREATE TRIGGER site_status_no_change BEFORE UPDATE OR DELETE ON programme_site_status "
+    "FOR EACH ROW EXECUTE FUNCTION site_status_refuse()",
+)
 
 
 def upgrade() -> None:

@@ -1,0 +1,151 @@
+"""The application object: one observatory, opened once, that every view reads.
+
+`Observatory.open(folder)` reads the workspace (observatory.toml and every file it names, parsed
+and checked once), and from it knows the analytic store, the records database or the reason there
+is none, and one cache of derived answers. The command line, the web app, the report and the tests
+open it the same way, so a question has one answer whichever view asks it.
+
+The cache is keyed on what an answer depends on: the store's identity (the file's inode and
+modification time, which a rebuild changes, since the build renames a new file into place) and,
+for answers that read the records database, the records change counter (records/changes.py),
+which every committed write advances. An answer is therefore never stale after a rebuild or an
+edit, and is computed once between them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import pipeline
+from .errors import StoreError
+from .programme import models as _programme_models  # noqa: F401 - declares the programme's records tables
+from .programme import reach_figures
+from .records import changes
+from .records.db import Records, database_url, open_or_reason
+from .store import Store, identity
+from .strategy import models as _strategy_models  # noqa: F401 - declares the metric values' records tables
+from .workspace import Workspace
+from .workspace import load as load_workspace
+
+T = TypeVar("T")
+
+# Figures the build derives from the records database, each computed by the capability owning it.
+DERIVED = (pipeline.Derived(add=reach_figures.add_backbone_reach, depends=reach_figures.register_digest),)
+
+NO_STORE = "this workspace has not been built yet (run `observatory build`)."
+
+
+class Observatory:
+    """One workspace's observatory: its settings, store, records database and derived answers."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self._store: Store | None = None
+        self._store_id: tuple[int, int] | None = None
+        self._records: Records | None = None
+        self._records_reason: str | None = None
+        self._records_tried = False
+        self._cache: dict[tuple, tuple[tuple, Any]] = {}
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, folder: str | Path | None = None) -> Observatory:
+        return cls(load_workspace(folder))
+
+    # --- the analytic store ----------------------------------------------------------------
+
+    @property
+    def store_path(self) -> Path:
+        return self.workspace.store_path
+
+    @property
+    def store(self) -> Store:
+        """The store as built now; reopened when a build has replaced the file."""
+        with self._lock:
+            now = identity(self.store_path)
+            if now is None:
+                raise StoreError(f"No store at {self.store_path}: {NO_STORE}")
+            if self._store is None or now != self._store_id:
+                if self._store is not None:
+                    self._store.close()
+                self._store, self._store_id = Store(self.store_path), now
+            return self._store
+
+    def build(self, progress: pipeline.Progress | None = None, out: Path | None = None) -> Path:
+        """Build the store from the workspace's files and the figures derived from its records."""
+        return pipeline.run(self.workspace, progress, out, derived=DERIVED)
+
+    def ensure_built(self, progress: pipeline.Progress | None = None) -> Path:
+        """The store's path, built first if missing or older than its files or its register."""
+        return pipeline.ensure_built(self.workspace, progress, derived=DERIVED)
+
+    def is_current(self) -> bool:
+        return pipeline.is_current(self.workspace, derived=DERIVED)
+
+    @property
+    def has_store(self) -> bool:
+        return identity(self.store_path) is not None
+
+    # --- the records database --------------------------------------------------------------
+
+    @property
+    def records_url(self) -> str:
+        return database_url(self.workspace)
+
+    def records_reason(self) -> str | None:
+        """Why there is no records database to read, in one sentence for the reader; None when
+        there is one. Asking never creates a database (an empty SQLite file is not left behind)."""
+        self._open_records()
+        return self._records_reason
+
+    @property
+    def records(self) -> Records | None:
+        """The records database, or None (`records_reason()` says why)."""
+        self._open_records()
+        return self._records
+
+    def _open_records(self) -> None:
+        with self._lock:
+            if self._records_tried:
+                return
+            self._records_tried = True
+            self._records, self._records_reason = open_or_reason(self.records_url)
+
+    def records_version(self, keys: Iterable[str] = (changes.ANY,)) -> tuple[int, ...]:
+        """The records change counters of `keys` (changes.ANY: any change at all)."""
+        return changes.versions(changes.folder(self.records_url), keys)
+
+    # --- derived answers -------------------------------------------------------------------
+
+    def cached(self, name: Any, compute: Callable[[], T], records_keys: Iterable[str] = ()) -> T:
+        """`compute()` once per store identity and version of the records it reads."""
+        keys = tuple(records_keys)
+        depends = (identity(self.store_path), self.records_version(keys) if keys else ())
+        with self._lock:
+            hit = self._cache.get(name)
+            if hit is not None and hit[0] == depends:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            self._cache[name] = (depends, value)
+        return value
+
+    def close(self) -> None:
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            if self._records is not None:
+                self._records.dispose()
+                self._records = None
+            self._records_tried = False
+            self._cache.clear()
+
+    def __enter__(self) -> Observatory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,218 @@
+"""`observatory sites ...` (the Full Fibre programme's site register) and `observatory reach`
+(backbone reach by area). Changes need a user with the editor role (--as USER or
+OBSERVATORY_USER), as every records command does."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ..app import Observatory
+from ..demo.programme_demo import has_sites
+from ..demo.programme_demo import seed as seed_sites
+from ..errors import InputError, ObservatoryError, StoreError
+from ..programme import models, register_io, trajectory
+from ..programme.premises import Premises, from_store
+from ..programme.reach_by_area import reach_by_area
+from ..records.auth import cli_actor
+from ..records.db import open_records
+from ..store import Store
+from ..workspace import Workspace
+from .common import AsUser, WorkspaceOpt, err, load_workspace, out, parse_date, progress, reported
+from .output import FormatOpt, emit, format_option, write
+
+sites_app = typer.Typer(help="The Full Fibre programme's site register: import, export, list, change status.",
+                        no_args_is_help=True)
+ILLUSTRATIVE = ("Illustrative register: statuses and dates were made up by a seeded script "
+                "(observatory.demo.programme_demo); site locations (c) OpenStreetMap contributors, ODbL 1.0.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sites_app, name="sites")
+    app.command("reach")(reach_cmd)
+
+
+def _premises(ws: Workspace, required: bool) -> Premises | None:
+    if not ws.store_path.exists():
+        if required:
+            raise StoreError(f"No store at {ws.store_path}: backbone reach needs the postcodes and premises "
+                             "counts. Run `observatory build` first.")
+        err.print("No store built yet: district and ward are not derived (run `observatory build`, then "
+                  "import again to fill them).", highlight=False)
+        return None
+    with Store(ws.store_path) as store:
+        return from_store(store)
+
+
+@sites_app.command("import")
+def import_cmd(file: Annotated[Path, typer.Argument(help="A CSV with the columns of `observatory sites export`.")],
+               as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
+    """Add or change sites from a CSV (all rows checked first; nothing is written if one is wrong)."""
+    with reported():
+        ws = load_workspace(workspace)
+        records = open_records(ws)
+        actor = cli_actor(records, as_user, needs="editor")
+        premises = _premises(ws, required=False)
+        with records.session() as s:
+            counts = register_io.import_csv(s, actor, file, premises)
+        out.print(f"Imported {file}: {counts['added']} sites added, {counts['changed']} changed, "
+                  f"{counts['statuses']} status changes recorded.")
+
+
+@sites_app.command("export")
+def export_cmd(format: Annotated[str, format_option("csv", "geojson")] = "csv",
+               out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
+               workspace: WorkspaceOpt = None) -> None:
+    """Write the register as CSV (one row per site, its history in the status columns) or GeoJSON."""
+    with reported():
+        with open_records(load_workspace(workspace)).session() as s:
+            text = register_io.export_csv(s) if format == "csv" else register_io.export_geojson(s)
+        write(text, out_file)
+
+
+@sites_app.command("list")
+def list_cmd(status: Annotated[str | None, typer.Option(help="Only sites whose current status is this.")] = None,
+             kind: Annotated[str | None, typer.Option(help="Only sites of this kind.")] = None,
+             workspace: WorkspaceOpt = None) -> None:
+    """List sites with their current status."""
+    with reported():
+        with open_records(load_workspace(workspace)).session() as s:
+            rows = models.list_sites(s, status=status, kind=kind)
+        if not rows:
+            out.print("No sites match." if status or kind else
+                      "The register is empty. Import a CSV, or `observatory sites seed-demo` for the demo.")
+            return
+        table = Table("Id", "Name", "Kind", "District", "Status", "Since")
+        for r in rows:
+            table.add_row(r["id"], r["name"], r["kind"], r["district_code"], r["status"] or "", r["status_date"] or "")
+        out.print(table)
+        out.print(f"{len(rows):,} sites.")
+        if any(r["illustrative"] for r in rows):
+            err.print(ILLUSTRATIVE, highlight=False)
+
+
+@sites_app.command("set-status")
+def set_status_cmd(site_id: Annotated[str, typer.Argument(metavar="ID")],
+                   status: Annotated[str, typer.Argument(help="planned, surveyed, 'build in progress', built, lit "
+                                                              "or withdrawn.")],
+                   on: Annotated[str | None, typer.Option("--date", help="When it happened (default today).")] = None,
+                   reason: Annotated[str, typer.Option(help="Why (required for withdrawn).")] = "",
+                   as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
+    """Record a site's new status (appended to its history; the history is never rewritten)."""
+    with reported():
+        records = open_records(load_workspace(workspace))
+        actor = cli_actor(records, as_user, needs="editor")
+        when = parse_date(on, "--date") or date.today()
+        with records.session() as s:
+            models.set_status(s, actor, site_id, status, when, reason, where=f"site {site_id}")
+        out.print(f"{site_id}: {status} on {when} (recorded by {actor}).")
+
+
+@sites_app.command("progress")
+def progress_cmd(workspace: WorkspaceOpt = None) -> None:
+    """Sites lit against the plan: the run rate needed and when the current rate reaches the target."""
+    with reported():
+        ws = load_workspace(workspace)
+        with open_records(ws).session() as s:
+            sites = models.list_sites(s)
+        p = trajectory.progress(sites, ws.programme)
+        out.print(f"As of {p['as_of']}: {p['lit']:,} of {p['target']:,} sites lit (plan: {p['planned_now']:,.0f}); "
+                  f"{p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.")
+        needed = p["run_rate_needed_per_month"]
+        out.print(f"Current rate {p['current_rate_per_month']} a month; needed "
+                  f"{'(target date passed)' if needed is None else needed} a month to reach {p['target']:,} by "
+                  f"{p['target_date']}; at the current rate: {p['date_target_reached'] or 'never'}.")
+        if p["illustrative"]:
+            err.print(ILLUSTRATIVE, highlight=False)
+
+
+@sites_app.command("seed-demo")
+def seed_demo_cmd(workspace: WorkspaceOpt = None,
+                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if the register has sites.")] = False,
+                  build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True) -> None:
+    """Add the demo register: 1,400 real public buildings (OpenStreetMap), illustrative statuses."""
+    with reported():
+        ws = load_workspace(workspace)
+        records = open_records(ws)
+        if has_sites(records):
+            if if_empty:
+                out.print("The programme register already holds sites; the demo was not added.")
+                return
+            raise ObservatoryError("The programme register already holds sites. The demo goes into an empty "
+                                   "register only (use --if-empty in scripts).")
+        premises = _premises(ws, required=False)
+        with records.session() as s:
+            counts = seed_sites(s, ws.root, premises)
+        out.print(f"Seeded {counts['sites']:,} programme sites ({counts['lit']:,} lit) with {counts['statuses']:,} "
+                  "status changes. Locations: OpenStreetMap (ODbL); statuses and dates illustrative.")
+        if premises is not None and build:
+            # The store's backbone reach figures come from the register: rebuild so they are there.
+            bar, step = progress()
+            with bar:
+                Observatory(ws).build(step)
+                step(None)
+            out.print("Rebuilt the store with backbone reach from the new register.")
+
+
+def _scenario_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(file, "the file does not exist.", fix="Give a text file of site ids, 'all planned' "
+                         "or 'kind: school'.") from None
+    except UnicodeDecodeError:
+        raise InputError(file, "the file is not UTF-8 text.", fix="Save it as UTF-8 text.") from None
+
+
+def reach_cmd(distance: Annotated[float | None, typer.Option(help="Metres (default [programme] reach_distance_m, or 200).")] = None,
+              scenario: Annotated[Path | None, typer.Option(help="A file of site ids (or 'all planned', 'kind: school') "
+                                                                 "to light as well: shows the change by area.")] = None,
+              level: Annotated[str, typer.Option(help="ward, lad, region or all.")] = "all",
+              format: FormatOpt = "table",
+              on: Annotated[str | None, typer.Option("--date", help="Reach on this date of the register (default: all lit).")] = None,
+              workspace: WorkspaceOpt = None) -> None:
+    """Backbone reach: the share of premises within DISTANCE of a lit programme site, by area."""
+    with reported():
+        if level not in ("ward", "lad", "region", "all"):
+            raise ObservatoryError(f"--level '{level}' is not known. Use ward, lad, region or all.")
+        ws = load_workspace(workspace)
+        distance = ws.programme.reach_distance_m if distance is None else distance
+        if not 0 < distance <= 5000:
+            raise ObservatoryError(f"--distance {distance:g}: give metres above 0 and at most 5000.")
+        premises = _premises(ws, required=True)
+        with open_records(ws).session() as s:
+            sites = models.list_sites(s)
+        if not sites:
+            raise ObservatoryError("The programme register is empty: import sites (`observatory sites import`) "
+                                   "or add the demo (`observatory sites seed-demo`).")
+        reach = reach_by_area(premises, sites, distance, on=parse_date(on, "--date"), level=level,
+                              scenario=_scenario_text(scenario) if scenario else None, scenario_where=str(scenario))
+        if format == "table":
+            _show_reach(reach)
+        elif format == "json":
+            emit(reach, format)
+        else:
+            emit(reach["rows"], format, columns=None if reach["rows"] else ["level"])
+
+
+def _show_reach(reach: dict[str, Any]) -> None:
+    rows = reach["rows"]
+    scen = "scenario" in reach
+    table = Table("Level", "Code", "Name", "Premises", "Reached", "Share %", *(("With scenario %", "Change (pts)") if scen else ()))
+    for r in rows:
+        cells = [r["level"], r["code"], r["name"], f"{r['premises']:,.0f}", f"{r['reached']:,.0f}",
+                 "" if r["share"] is None else f"{r['share']:.1f}"]
+        if scen:
+            cells += ["" if r["share_after"] is None else f"{r['share_after']:.1f}",
+                      "" if r["change"] is None else f"{r['change']:+.1f}"]
+        table.add_row(*cells)
+    out.print(table)
+    out.print(f"Within {reach['distance_m']:g} m of a lit site" + (f"; scenario: {reach['scenario']} "
+              f"({reach['sites_added']} sites added)" if scen else "") + ".")
+    err.print(reach["method"], highlight=False, soft_wrap=True)
+    if reach["illustrative"]:
+        err.print(ILLUSTRATIVE + " Premises counts below district level are synthetic in the demo.", highlight=False)

@@ -1,0 +1,153 @@
+"""Publishers' CSV files as pandas DataFrames of strings, and the checks of their cells.
+
+read_csv renames each required column to its canonical name (publishers have spelt some several
+ways) and refuses a file whose text, shape or header is wrong (InputError, see .text). The checks
+below stop at the first bad cell: the build reads national files of millions of rows, whose
+problems are a damaged download rather than cells to correct one by one. Files that people fill
+in are read by .table, which lists every bad cell at once.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from .text import checked_text, duplicate_headers, preamble, renamed
+
+
+def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """Parse CSV bytes into strings, renaming each required column to its canonical name.
+
+    `required` maps a canonical name to the spellings publishers have used for it.
+    """
+    text = checked_text(raw, name)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+    except pd.errors.ParserError as exc:
+        preamble(text, name, _names(required))
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise InputError(
+                name, f"the row has {m[3]} cells but the header has {m[1]}.", row=int(m[2]),
+                expected="the same number of cells on every row", fix="Fix the row, or download the file again.",
+            ) from None
+        problem = str(exc).strip().splitlines()[0]
+        raise InputError(name, f"is not a well-formed CSV file ({problem}).", fix="Download the file again.") from None
+    duplicate_headers(text, name)
+    df.columns = [str(c).strip() for c in df.columns]
+    rename = {}
+    for canonical, spellings in required.items():
+        found = next((s for s in (canonical, *spellings) if s in df.columns), None)
+        if found is None:
+            preamble(text, name, _names(required))
+            taken = {s for c, sp in required.items() for s in (c, *sp) if s in df.columns}
+            missing_column(df, name, canonical, taken)
+        rename[found] = canonical
+    df = df.rename(columns=rename)
+    df.attrs["source_columns"] = {canonical: found for found, canonical in rename.items()}
+    if df.empty:
+        raise InputError(
+            name, "has a header but no rows of data.", row=2, fix="Download the file again; it may have been cut short."
+        )
+    return df
+
+
+def _names(required: dict[str, tuple[str, ...]]) -> set[str]:
+    return {s for c, spellings in required.items() for s in (c, *spellings)}
+
+
+def missing_column(df: pd.DataFrame, name: str | Path, column: str, taken: set[str]) -> None:
+    close = renamed(column, [c for c in df.columns if c not in taken])
+    hint = f" A column named \"{close}\" is there: was it renamed?" if close else ""
+    raise InputError(
+        name,
+        f"the column is missing.{hint}",
+        row=1,
+        column=column,
+        expected=f'a column headed "{column}"',
+        fix="Use the file as the publisher ships it, or rename the column back.",
+    )
+
+
+def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count",
+            required: bool = False) -> np.ndarray:
+    """A column as floats. kind: 'count' (whole, >= 0) or 'percent' (0-100). Blank cells are NaN,
+    unless `required`: a blank premises count would silently drop the area from its parents.
+    'inf', 'Infinity' and overflowing numbers such as 1e400 are never numbers of anything."""
+    cells = df[column].str.strip()
+    if required and (cells == "").any():
+        i = int(np.argmax((cells == "").to_numpy()))
+        raise InputError(name, "the cell is blank.", row=i + 2, column=shown(df, column),
+                         expected="a whole number, 0 or more",
+                         fix="Fill in the count from the publisher's file, or remove the row.")
+    values = pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
+    bad = (np.isnan(values) & (cells != "").to_numpy()) | np.isinf(values)
+    if kind == "count":
+        bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
+    else:
+        bad |= ~np.isnan(values) & ((values < 0) | (values > 100))
+    if bad.any():
+        i = int(np.argmax(bad))
+        cell, value = df[column].iloc[i], values[i]
+        if np.isinf(value):
+            problem = f'"{cell}" is not a finite number.'
+            expected = "a whole number, 0 or more" if kind == "count" else "a number from 0 to 100"
+        elif kind == "count":
+            problem = f'"{cell}" is not a whole number of premises.'
+            if value < 0:
+                problem = f'"{cell}" is a negative number of premises.'
+            expected = "a whole number, 0 or more"
+        else:
+            problem = f'"{cell}" is not a percentage.'
+            if value > 100:
+                problem = f'"{cell}" is a percentage over 100.'
+            elif value < 0:
+                problem = f'"{cell}" is a negative percentage.'
+            expected = "a number from 0 to 100"
+        raise InputError(
+            name, problem, row=i + 2, column=shown(df, column), expected=expected, fix="Fix the cell or remove the row."
+        )
+    return values
+
+
+def shown(df: pd.DataFrame, column: str) -> str:
+    """The column's name as the file spells it (read_csv renames columns to canonical names)."""
+    return df.attrs.get("source_columns", {}).get(column, column)
+
+
+def check_unique(df: pd.DataFrame, column: str, name: str | Path) -> None:
+    dup = df[column].duplicated()
+    if dup.any():
+        i = int(np.argmax(dup.to_numpy()))
+        first = int(np.argmax((df[column] == df[column].iloc[i]).to_numpy()))
+        raise InputError(
+            name,
+            f'area code "{df[column].iloc[i]}" appears twice (rows {first + 2} and {i + 2}).',
+            row=i + 2,
+            column=shown(df, column),
+            expected="one row per area",
+            fix="Remove the duplicate row.",
+        )
+
+
+def check_at_most(
+    df: pd.DataFrame, part: np.ndarray, whole: np.ndarray, part_col: str, whole_col: str, name: str | Path
+) -> None:
+    """A count of premises with something can never exceed the premises there are."""
+    over = part > whole
+    part_col, whole_col = shown(df, part_col), shown(df, whole_col)
+    if over.any():
+        i = int(np.argmax(over))
+        raise InputError(
+            name,
+            f'{part[i]:.0f} premises is more than "{whole_col}" ({whole[i]:.0f}) on the same row.',
+            row=i + 2,
+            column=part_col,
+            expected=f'a number no larger than "{whole_col}"',
+            fix="Fix the cell; the file may be damaged, so download it again.",
+        )

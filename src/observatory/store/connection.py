@@ -1,0 +1,49 @@
+"""The read-only connection every query of the store goes through: a cursor per caller, rows as dicts.
+
+The query mixins (areas, facts, reference, search, sql) build on `Reader`; `Store` opens the file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+
+def _close(cur: duckdb.DuckDBPyConnection) -> None:
+    """Close a cursor; after an interrupt DuckDB may still be unwinding the stopped query for a
+    moment, and refuses to close a busy connection, so wait for it briefly."""
+    for _ in range(100):
+        try:
+            cur.close()
+            return
+        except duckdb.ResourceInUseException:
+            time.sleep(0.02)
+    cur.close()
+
+
+class Reader:
+    """Cursors and rows over the store's connection (opened read-only, in the SANDBOX, by `Store`)."""
+
+    path: Path
+    _con: duckdb.DuckDBPyConnection
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own, for callers on other threads (the web app)."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            _close(cur)
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of a query as dicts (for the observatory's own read-only queries)."""
+        with self.cursor() as cur:
+            rel = cur.execute(sql, params or [])
+            cols = [d[0] for d in rel.description]
+            return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]

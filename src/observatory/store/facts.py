@@ -1,0 +1,147 @@
+"""Figure queries: one indicator's figures at a level and month, and an area's series over months.
+
+Every answer carries its provenance (method, release, synthetic), and a suppressed figure comes
+back with its value and counts blanked, never the number itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import NotFoundError, NotPublishedError
+from ..levels import LEVELS, rank
+from .areas import AreaQueries
+from .reference import ReferenceQueries
+
+# When several figures exist for one area, indicator and month, the one shown by default is the
+# publisher's own; a roll-up of real figures comes before one of synthetic figures.
+_METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 ELSE 2 END"
+
+FIGURE_COLUMNS = (
+    "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
+    "denominator", "method", "suppressed", "synthetic", "release_id", "vintage",
+    "area_local_name", "area_local_name_kind",
+)
+
+
+class FactQueries(AreaQueries, ReferenceQueries):
+    """Figures; they name areas and indicators, so these build on the area and reference queries."""
+
+    def figures(
+        self,
+        level: str,
+        indicator: str,
+        release: str | None = "latest",
+        area: str | None = None,
+        all_methods: bool = False,
+        within: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Figures for one indicator at one level and release, with provenance.
+
+        `release` is an as-of month (YYYY-MM), or 'latest' (the newest month holding the
+        indicator at that level). One figure per area unless `all_methods`: the publisher's
+        own where there is one, else the roll-up. `within` keeps the areas inside one parent
+        (e.g. the wards of Leeds).
+        """
+        release = self.release_for(level, indicator, release)
+        where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
+        params: list[Any] = [level, indicator, release]
+        if area:
+            found = self.area(area)
+            if found["level"] != level:
+                raise NotFoundError(
+                    f"{found['code']} ({found['name']}) is a {found['level']} area, not a {level} area: "
+                    f"ask for level {found['level']}, or use within={found['code']} for the {level} areas inside it."
+                )
+            where.append("f.area_code = ?")
+            params.append(found["code"])
+        if within:
+            parent = self.area(within)
+            if rank(parent["level"]) <= rank(level):
+                raise NotFoundError(
+                    f"No {level} areas lie within {parent['code']} ({parent['name']}), a {parent['level']} "
+                    f"area: choose a level finer than {parent['level']}."
+                )
+            where.append("f.area_code IN (SELECT child FROM membership WHERE parent = ?)")
+            params.append(parent["code"])
+        sql = f"""
+            SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
+                   f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,
+                   f.release_id, a.vintage, a.local_name AS area_local_name,
+                   a.local_name_kind AS area_local_name_kind,
+                   row_number() OVER (PARTITION BY f.area_code
+                                      ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+            FROM facts f JOIN areas a ON a.code = f.area_code
+            WHERE {' AND '.join(where)}
+        """
+        if not all_methods:
+            sql = f"SELECT * FROM ({sql}) WHERE pick = 1"
+        rows = self.rows(sql + " ORDER BY area_code, pick", params)
+        for r in rows:
+            r.pop("pick", None)
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows
+
+    def release_for(self, level: str, indicator: str, release: str | None = "latest") -> str:
+        """The as-of month a request for figures means ('latest' resolved), or why there is none."""
+        if level not in LEVELS:
+            raise NotFoundError(f"Unknown level '{level}'. Levels: {', '.join(LEVELS)}.")
+        ind = self.indicator(indicator)
+        if rank(level) < rank(ind["finest_level"]):
+            raise NotPublishedError(
+                f"{ind['label']} is not published at {level} level: the publisher publishes it "
+                f"from {ind['finest_level']} level up, and the observatory does not impute it. "
+                "Choose a coarser level or another indicator (e.g. gigabit)."
+            )
+        months = self.releases_of(indicator, level)
+        if not months:
+            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
+        if release in (None, "latest"):
+            return months[-1]
+        if release not in months:
+            raise NotFoundError(
+                f"No {indicator} figures at {level} level for release '{release}'. "
+                f"Releases with them: {', '.join(months)}."
+            )
+        return release
+
+    def series(self, code: str, indicator: str) -> list[dict[str, Any]]:
+        """Every release's figure for one area and indicator, oldest first (one per month)."""
+        rows = self.rows(
+            f"""SELECT * FROM (
+                   SELECT f.release, f.value, f.numerator, f.denominator, f.method, f.suppressed,
+                          f.synthetic, f.release_id,
+                          row_number() OVER (PARTITION BY f.release
+                                             ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+                   FROM facts f WHERE f.area_code = ? AND f.indicator = ?)
+                WHERE pick = 1 ORDER BY release""",
+            [code, indicator],
+        )
+        for r in rows:
+            r.pop("pick")
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows
+
+    def series_many(self, codes: list[str]) -> list[dict[str, Any]]:
+        """`series()` for every indicator of several areas in one query (area profiles compare an
+        area with its parents), ordered by area, indicator and month."""
+        if not codes:
+            return []
+        marks = ", ".join("?" for _ in codes)
+        rows = self.rows(
+            f"""SELECT * FROM (
+                   SELECT f.area_code, f.indicator, f.release, f.value, f.numerator, f.denominator,
+                          f.method, f.suppressed, f.synthetic, f.release_id,
+                          row_number() OVER (PARTITION BY f.area_code, f.indicator, f.release
+                                             ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
+                   FROM facts f WHERE f.area_code IN ({marks}))
+                WHERE pick = 1 ORDER BY area_code, indicator, release""",
+            list(codes),
+        )
+        for r in rows:
+            r.pop("pick")
+            if r["suppressed"]:
+                r["value"] = r["numerator"] = r["denominator"] = None
+        return rows

@@ -1,0 +1,43 @@
+"""Reference queries: what the store was built from (meta, releases), the indicators it holds, the
+months each indicator is published for, and what `observatory check` found."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import NotFoundError
+from .connection import Reader
+
+
+class ReferenceQueries(Reader):
+    def meta(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.rows("SELECT key, value FROM meta")}
+
+    def releases(self) -> list[dict[str, Any]]:
+        rows = self.rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
+        for r in rows:
+            r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
+            r["notes"] = json.loads(r["notes"]) if r.get("notes") else []
+        return rows
+
+    def indicators(self) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM indicators ORDER BY id")
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        rows = self.rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
+        if not rows:
+            known = ", ".join(r["id"] for r in self.indicators())
+            raise NotFoundError(f"Unknown indicator '{indicator_id}'. Known indicators: {known}.")
+        return rows[0]
+
+    def releases_of(self, indicator: str, level: str) -> list[str]:
+        """As-of months that hold the indicator at the level, oldest first."""
+        rows = self.rows(
+            "SELECT DISTINCT release FROM facts WHERE indicator = ? AND level = ? ORDER BY release",
+            [indicator, level],
+        )
+        return [r["release"] for r in rows]
+
+    def findings(self) -> list[dict[str, Any]]:
+        return self.rows("SELECT * FROM findings ORDER BY kind, subject")

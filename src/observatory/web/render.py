@@ -1,0 +1,49 @@
+"""Showing a view's dictionary: as HTML through a template, or as the page's JSON twin, from the
+store snapshot the request reads. Every page family renders through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from ..store import Store
+from . import params
+from .figures import ILLUSTRATIVE
+from .live import SNAPSHOT, Snapshot
+from .negotiate import json_url, wants_json
+
+
+def marked(data: dict[str, Any]) -> dict[str, Any]:
+    """Anything with illustrative figures says so in words, in the JSON as on the page."""
+    if data.get("illustrative"):
+        data.setdefault("notice", ILLUSTRATIVE)  # a page family may word its own (records do)
+    return data
+
+
+def render(request: Request, template: str, data: dict[str, Any], **context: Any) -> Response:
+    data = marked(data)
+    if wants_json(request):
+        return JSONResponse(data)
+    return snapshot_of(request).templates.TemplateResponse(
+        request, template, {"view": data, "json_url": json_url(request), **context}
+    )
+
+
+def snapshot_of(request: Request) -> Snapshot:
+    """The store (and what is derived from it) this request reads, for its whole life: a rebuild
+    swapping in a new store never changes it halfway through a request."""
+    snap = request.scope.get(SNAPSHOT)
+    return snap if snap is not None else request.app.state.watch.current
+
+
+def store_of(request: Request) -> Store:
+    return snapshot_of(request).store
+
+
+def check_indicator(request: Request, indicator: str, level: str | None = None) -> str:
+    """An indicator the store holds (at the level, when one is given)."""
+    offered = snapshot_of(request).available
+    ids = sorted({a["indicator"] for a in offered if level is None or a["level"] == level})
+    return params.choice("indicator", indicator, ids)
