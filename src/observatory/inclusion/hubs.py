@@ -23,7 +23,7 @@ import numpy as np
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from ..errors import InputError
+from ..errors import InputError, NotFoundError
 from ..sources.osm_sites import read_sites
 from ..sources.tabular import Row, read_table
 from ..store import Store
@@ -173,8 +173,6 @@ def inside(hubset: HubSet, store: Store, code: str) -> list[int]:
     area = store.area(code)
     rows = [g for g in store.geometries(area["level"]) if g["code"] == area["code"]]
     if not rows or rows[0]["geometry"] is None:
-        from ..errors import NotFoundError
-
         raise NotFoundError(f"{area['code']} ({area['name']}) has no boundary in the store, so hubs cannot be placed in it.")
     shape = shapely.from_wkb(rows[0]["geometry"])
     pts = shapely.points([h.lon for h in hubset.hubs], [h.lat for h in hubset.hubs])

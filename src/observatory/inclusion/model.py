@@ -16,6 +16,7 @@ from ..errors import ConfigError, ObservatoryError
 from ..store import Store
 from ..workspace import Workspace
 from ..workspace.inclusion import COMPARISONS, InclusionConfig, Weights, require
+from . import hubs as hubs_mod
 from . import index as idx
 from . import indicators as raw_mod
 from . import sensitivity as sens_mod
@@ -83,8 +84,6 @@ class Model:
 
     @classmethod
     def load(cls, ws: Workspace, store: Store) -> Model:
-        from . import hubs as hubs_mod
-
         cfg = require(ws.inclusion, ws.config_path)
         model = cls(ws, cfg, raw_mod.load(cfg, store))
         model.hubs = hubs_mod.attach(hubs_mod.load(cfg, store), store, model.levels["lsoa"], model.levels,

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ObservatoryError
 from .model import CAUTIONS, ILLUSTRATIVE_GAPS, Result
 from .sensitivity import phrase
 
@@ -48,8 +49,6 @@ def tiers(result: Result) -> np.ndarray:
 def order(result: Result, sort: str = "priority") -> np.ndarray:
     """Area positions in list order (numpy, so a top 20 never builds 1,404 rows)."""
     if sort not in SORTS:
-        from ..errors import ObservatoryError
-
         raise ObservatoryError(f"Unknown sort '{sort}'. Sort by one of: {', '.join(SORTS)}.")
     d, m = result.data, result.model
     names = np.char.lower(d.names.astype(str))

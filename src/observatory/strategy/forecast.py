@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .sources import StoreView
 from .trajectory import EDGE, Fit, fit, year_of
 
 SEED = 20301231
@@ -174,8 +175,6 @@ def _band_words(band: tuple[float | None, float | None] | None) -> str:
 
 def forecasts(store: Any, codes: list[str], targets: list[Any]) -> list[dict[str, Any]]:
     """Every (area, target) pair: the region first, then the districts, as `codes` lists them."""
-    from .sources import StoreView
-
     store = StoreView(store, list(codes))
     return [area_forecast(store, code, t.indicator, t.target, t.date) | {"label_target": t.label}
             for code in codes for t in targets]

@@ -23,7 +23,9 @@ from datetime import date
 from typing import Any
 
 from ..errors import NotFoundError, ObservatoryError
+from ..records import actions, register
 from ..workspace.metrics import Metric
+from .models import values_for
 
 
 @dataclass
@@ -118,8 +120,6 @@ def from_store(store: Any | None, indicator: str, area: str) -> Series:
 
 
 def entered(session: Any, metric_id: str) -> Series:
-    from .models import values_for
-
     series = Series(provenance="values entered in the records database (every change audited)")
     for v in values_for(session, metric_id):
         day = date.fromisoformat(v["date"])
@@ -162,8 +162,6 @@ def running_total(days: list[date], provenance: str, illustrative: bool, empty: 
 
 
 def actions_done(session: Any) -> Series:
-    from ..records import actions
-
     rows = actions.list_actions(session)
     days = []
     for a in rows:
@@ -177,8 +175,6 @@ def actions_done(session: Any) -> Series:
 
 
 def scr_providers_live(session: Any) -> Series:
-    from ..records import register
-
     live = [e for e in register.list_entries(session) if e["status"] == "live"]
     return running_total([date.fromisoformat(e["status_date"]) for e in live],
                          "Shared Care Record access register: entries live, by the date access went live",

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..workspace.metrics import Metric, MetricsConfig
 from .forecast import to_date, trend_band
-from .sources import Series, values_of
+from .sources import Series, StoreView, values_of
 from .trajectory import Trajectory, assess, year_of
 
 STATUSES = ("red", "amber", "green", "no data")
@@ -134,8 +134,6 @@ def evaluate_all(config: MetricsConfig, store: Any | None, records: Any | None, 
                  band: bool = False, records_reason: str | None = None) -> list[dict[str, Any]]:
     """Every metric of a workspace, in the file's order (the store read once for all of them)."""
     if store is not None:
-        from .sources import StoreView
-
         store = StoreView(store, [m.source.area for m in config.metrics if m.source.kind == "store" and m.source.area])
     return [evaluate(m, values_of(m, store, records, records_reason), today, band) for m in config.metrics]
 

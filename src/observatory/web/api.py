@@ -13,7 +13,9 @@ from ..levels import LEVEL_LABELS, LEVELS
 from ..overview import overview
 from . import catalogue, downloads, params
 from .geo import compressed_response, layer_response
+from .inclusion import with_inclusion
 from .mapview import map_view
+from .metrics import with_forecasts, with_strategy_targets
 from .pages import Format, MapLevel, Order, Sort
 from .profiles import postcode, profile
 from .render import check_indicator, marked, snapshot_of, store_of
@@ -34,8 +36,6 @@ def ok(data: dict[str, Any]) -> JSONResponse:
 
 @router.get("/overview", tags=["views"], summary="Headline coverage for the region and districts")
 def api_overview(request: Request) -> JSONResponse:
-    from .metrics import with_strategy_targets  # the strategy's coverage targets, when configured
-
     return ok(with_strategy_targets(request, overview(store_of(request))))
 
 
@@ -89,9 +89,6 @@ def api_map(
 def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")],
              indicator: Annotated[str, Query(description="What the areas inside it are ranked on.")] = "",
              sort: Literal["rank", "name"] = "rank") -> JSONResponse:
-    from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
-    from .metrics import with_forecasts  # coverage forecasts (strategy metrics), when configured
-
     return ok(with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort))))
 
 

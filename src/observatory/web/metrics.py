@@ -17,12 +17,16 @@ from pydantic import BaseModel, Field
 
 from ..errors import ObservatoryError, StoreError
 from ..months import month_words
+from ..records.audit import entries
 from ..report.sparkline import sparkline
 from ..strategy import models
 from ..strategy.board import Board, metrics_config
+from ..strategy.forecast import forecast_for
 from ..strategy.status import select
+from ..workspace import load
 from .auth import CurrentUser, records_of, records_read, require_reader, require_role
 from .metric_chart import metric_svg
+from .params import BadParameter
 from .render import render, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -37,8 +41,6 @@ STATUS_TAG = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": 
 
 
 def _workspace(request: Request) -> Any:
-    from ..workspace import load
-
     root = getattr(request.app.state, "workspace_dir", None)
     if root is None:
         raise StoreError("This dashboard was started without a workspace, so it has no strategy metrics. "
@@ -87,8 +89,6 @@ def _page(request: Request, template: str, data: dict[str, Any], title: str) -> 
 
 
 def _filters(board: Board, priority: str | None, life_stage: str | None, status: str | None) -> None:
-    from .params import BadParameter
-
     fw = board.config.framework
     if priority and priority not in fw.all_priorities:
         raise BadParameter("priority", priority, fw.all_priorities)
@@ -138,7 +138,6 @@ def _history(board: Board, metric_id: str) -> list[dict[str, Any]]:
     """The audit log's rows for this metric's values, oldest first."""
     if board.records is None:
         return []
-    from ..records.audit import entries
 
     with board.records.session() as s:
         rows = [e for e in entries(s, limit=None, entity=models.ENTITY) if (e["after"] or {}).get("metric_id") == metric_id]
@@ -178,8 +177,6 @@ FORECAST_LEVELS = ("lad", "ca", "rgn", "group", "nation")
 def profile_forecasts(request: Request, area: dict[str, Any]) -> list[dict[str, Any]]:
     """An area profile's coverage forecasts: for districts and the areas above them, when the
     workspace's metrics file sets coverage targets; otherwise none (never an error)."""
-    from ..strategy.forecast import forecast_for
-
     if area.get("level") not in FORECAST_LEVELS or getattr(request.app.state, "workspace_dir", None) is None:
         return []
     try:

@@ -14,6 +14,7 @@ from ..errors import ObservatoryError
 from ..records import actions, audit, csv_io, register
 from .auth import CurrentUser, records_of, require_reader, require_role
 from .render import render as render_page
+from .report import _pdfs, report_dir
 
 # What the illustrative warning says on these pages (the store's own notice is about coverage).
 RECORDS_NOTICE = ("Illustrative records: the demo's meeting date, due dates, statuses, updates and register "
@@ -171,8 +172,6 @@ def entry_edit(request: Request, entry_id: int, user: CurrentUser = Editor, orga
 def oversight_page(request: Request, user: CurrentUser | None = Reader) -> Response:
     """The board's oversight in one place: where its resolutions stand, who can see the Shared
     Care Record, and the annual update, each leading to its own page."""
-    from .report import _pdfs, report_dir
-
     data: dict[str, Any] = {"actions": None, "register": None, "problem": None}
     try:
         with records_of(request).session() as s:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..records import actions, audit, register
 from .auth import CurrentUser, records_of, records_read, require_reader, require_role
+from .records import RECORDS_NOTICE
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 Editor = Depends(require_role("editor"))
@@ -58,8 +59,6 @@ class EntryEdit(BaseModel):
 
 def _marked(data: dict[str, Any], illustrative: bool) -> dict[str, Any]:
     if illustrative:
-        from .records import RECORDS_NOTICE
-
         data.update(illustrative=True, notice=RECORDS_NOTICE)
     return data
 

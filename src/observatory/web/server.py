@@ -15,8 +15,10 @@ import os
 import sys
 from pathlib import Path
 
+from .. import workspace as workspace_mod
 from ..app import Observatory
 from ..pipeline import Progress
+from ..records.db import database_url, open_records
 from .app import create_app
 
 log = logging.getLogger("observatory.web")
@@ -74,8 +76,6 @@ def worker_app():  # noqa: ANN201 - Granian's app factory, called once in each w
     workspace_dir = Path(os.environ[WORKSPACE_ENV])
     from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
-    from .. import workspace as workspace_mod
-
     app = create_app(workspace_mod.load(workspace_dir).store_path, workspace_dir,
                      build_error=os.environ.get(BUILD_ERROR_ENV) or None,
                      shared_answers=bool(os.environ.get(SHARED_ENV)))
@@ -91,8 +91,6 @@ def check_records(workspace_dir: Path) -> None:
     names `observatory records upgrade`). A workspace with no records database yet is served; its
     records pages say what to run."""
     from sqlalchemy.engine import make_url
-
-    from ..records.db import database_url, open_records
 
     url = database_url(workspace_dir)
     parsed = make_url(url)
