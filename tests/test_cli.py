@@ -129,9 +129,17 @@ def test_headline_shows_the_region_and_each_district_against_the_target(built_wo
     assert result.exit_code == 0, result.output
     for name in ("West Yorkshire Combined Authority", "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"):
         assert name in result.stdout
-    assert "(target 90%)" in result.stdout
+    import tomllib
+    from datetime import date
+
+    # the targets the workspace's metrics file sets, with their month in words
+    for t in tomllib.loads((built_workspace / "metrics.toml").read_text())["target"]:
+        if t["indicator"] in ("sfbb", "gigabit", "full_fibre"):
+            year, month = (int(p) for p in t["date"].split("-")[:2])
+            assert f"{t['value']:g}% by {date(year, month, 1):%B %Y}" in " ".join(result.stdout.split())
     leeds = store.figures("lad", "gigabit", area="E08000035")[0]
-    assert f"{leeds['value']:.1f}% ({leeds['release']})" in result.stdout
+    month = date(int(leeds["release"][:4]), int(leeds["release"][5:7]), 1)
+    assert f"{leeds['value']:.1f}% ({month:%B %Y})" in result.stdout
 
 
 def test_figures_within_a_district_lists_only_its_areas(built_workspace, store):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import pipeline
-from .errors import StoreError
+from .errors import ConfigError, StoreError
 from .programme import models as _programme_models  # noqa: F401 - declares the programme's records tables
 from .programme import reach_figures
 from .records import changes
@@ -29,6 +29,7 @@ from .store import Store, identity
 from .strategy import models as _strategy_models  # noqa: F401 - declares the metric values' records tables
 from .workspace import Workspace
 from .workspace import load as load_workspace
+from .workspace.metrics import MetricsConfig
 
 T = TypeVar("T")
 
@@ -42,7 +43,8 @@ class Observatory:
     """One workspace's observatory: its settings, store, records database and derived answers."""
 
     def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
+        self._workspace = workspace
+        self._settings_stamp = _stamp(workspace)
         self._store: Store | None = None
         self._store_id: tuple[int, int] | None = None
         self._records: Records | None = None
@@ -54,6 +56,26 @@ class Observatory:
     @classmethod
     def open(cls, folder: str | Path | None = None) -> Observatory:
         return cls(load_workspace(folder))
+
+    @property
+    def workspace(self) -> Workspace:
+        """The settings, read again when observatory.toml or the metrics file has changed (a
+        long-running dashboard follows an edited target without a restart)."""
+        with self._lock:
+            if _stamp(self._workspace) != self._settings_stamp:
+                self._workspace = load_workspace(self._workspace.root)
+                self._settings_stamp = _stamp(self._workspace)
+                self._cache.clear()
+            return self._workspace
+
+    @property
+    def metrics(self) -> MetricsConfig | None:
+        """The strategy's metrics and coverage targets; None when there are none or the metrics
+        file is broken (the metrics pages and `observatory check` say why)."""
+        try:
+            return self.workspace.metrics
+        except ConfigError:
+            return None
 
     # --- the analytic store ----------------------------------------------------------------
 
@@ -149,3 +171,13 @@ class Observatory:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _stamp(ws: Workspace) -> tuple[tuple[str, int], ...]:
+    out = []
+    for f in ws.settings_files():
+        try:
+            out.append((str(f), f.stat().st_mtime_ns))
+        except OSError:
+            out.append((str(f), -1))
+    return tuple(out)

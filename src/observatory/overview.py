@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .indicators.trends import any_synthetic, meets, target_for, trend
+from .indicators.trends import any_synthetic, trend
 from .store import Store
+from .strategy.coverage_targets import standing, target_of, target_value
+from .workspace.metrics import MetricsConfig
 
 # West Yorkshire Combined Authority (ONS GSS code); a workspace may name its own region in the
 # store's meta table under `region_code`.
@@ -20,7 +22,9 @@ def region_of(store: Store) -> str:
     return store.meta().get("region_code") or DEFAULT_REGION
 
 
-def overview(store: Store) -> dict[str, Any]:
+def overview(store: Store, targets: MetricsConfig | None = None) -> dict[str, Any]:
+    """The region and its districts on the headline indicators; `targets` (the metrics file's
+    coverage targets) adds each figure's standing against its target."""
     region_code = region_of(store)
     region = store.area(region_code)
     districts = store.children(region_code, "lad")
@@ -45,9 +49,9 @@ def overview(store: Store) -> dict[str, Any]:
         for ind in headline:
             t = trend(series.get((code, ind["id"]), []))
             if t is not None:
-                target = target_for(ind, indicators)
-                t["target"] = target
-                t["meets_target"] = meets(t["value"], target, ind["direction"])
+                t["standing"] = standing(store, targets, ind["id"], code)
+                t["target"] = t["standing"]["value"] if t["standing"] else None
+                t["meets_target"] = t["standing"]["meets"] if t["standing"] else None
             out[ind["id"]] = t
         return out
 
@@ -67,9 +71,15 @@ def overview(store: Store) -> dict[str, Any]:
                 "label": i["label"],
                 "unit": i["unit"],
                 "direction": i["direction"],
-                "target": target_for(i, indicators),
+                "target": target_value(targets, i["id"], region_code),
+                "target_words": _target_words(targets, i["id"]),
             }
             for i in headline
         ],
         "illustrative": any_synthetic(shown),
     }
+
+
+def _target_words(targets: MetricsConfig | None, indicator: str) -> str | None:
+    t = target_of(targets, indicator)
+    return f"{t.value:g}% by {t.date:%B %Y}" if t else None

@@ -18,10 +18,12 @@ priorities = ["System Flow", "Security Operations Centre"]
 cross_cutting = ["Digital Infrastructure", "Digital Inclusion"]
 life_stages = ["Start well", "Live well", "Age well"]
 
-[[forecast]]
+[[target]]
 indicator = "gigabit"
-target = 99
+value = 99
 date = "2030-12-31"
+tolerance = 1
+label = "99% gigabit-capable by 2030"
 
 [[metric]]
 id = "gigabit-leeds"
@@ -30,8 +32,6 @@ priority = "Digital Infrastructure"
 life_stage = "Live well"
 unit = "%"
 direction = "higher"
-target = { value = 99, date = "2030-12-31" }
-tolerance = 1
 source = { kind = "store", indicator = "gigabit", area = "E08000035" }
 
 [[metric]]

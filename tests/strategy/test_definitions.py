@@ -57,7 +57,18 @@ def _write(tmp_path: Path, old: str, new: str) -> Path:
     ('id = "soc-minutes"', 'id = "residents"', "metric id 'residents' is used twice"),
     ('baseline = { value = 100, date = "2024-01-01" }', 'baseline = { value = 100, date = "2031-01-01" }',
      "baseline.date (2031-01-01) is not before target.date"),
-    ('target = 99\ndate = "2030-12-31"', 'target = 100\ndate = "2030-12-31"', "a coverage target is a percentage above 0"),
+    ('value = 99\ndate = "2030-12-31"', 'value = 100\ndate = "2030-12-31"', "a coverage target is a percentage above 0"),
+    # a coverage target is set once: a store metric of the indicator may not set its own
+    ('source = { kind = "store", indicator = "gigabit", area = "E08000035" }',
+     'target = { value = 90, date = "2030-12-31" }\nsource = { kind = "store", indicator = "gigabit", area = "E08000035" }',
+     "has its target in a [[target]] table"),
+    ('[[target]]\nindicator = "gigabit"', '[[target]]\nindicator = "gigabit"\nvalue = 98\ndate = "2030"\n[[target]]\nindicator = "gigabit"',
+     "indicator 'gigabit' has two [[target]] tables"),
+    ('[[target]]\nindicator = "gigabit"\nvalue = 99', '[[forecast]]\nindicator = "gigabit"\ntarget = 99',
+     "[[forecast]] tables are now [[target]] tables"),
+    # a store metric without a [[target]] for its indicator needs its own target
+    ('target = { value = 50, date = "2030-12-31" }\nsource = { kind = "store", indicator = "fixed_wireless"',
+     'source = { kind = "store", indicator = "fixed_wireless"', "or add a [[target]] for indicator"),
 ])
 def test_each_mistake_names_the_file_and_the_key(tmp_path: Path, old: str, new: str, says: str):
     path = _write(tmp_path, old, new)

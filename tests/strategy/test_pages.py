@@ -36,16 +36,18 @@ def test_the_api_lists_metrics_with_filters_and_refuses_a_bad_one(client):  # no
 
 def test_forecasts_for_the_region_and_districts(client):  # noqa: F811
     data = client.get("/api/v1/forecasts").json()
-    assert data["targets"][0]["target"] == 99
+    assert data["targets"][0]["value"] == 99
     by_area = {f["area_code"]: f for f in data["forecasts"]}
-    # the fixture store: Leeds 75, 80, 85% gigabit; the region and both districts are forecast
-    assert by_area["E08000035"]["latest"] == 85.0 and by_area["E08000035"]["status"] in ("on track", "late")
+    # the fixture store: Leeds 75, 80, 85% gigabit; the region and both districts are forecast,
+    # with the status the metric of the same indicator and area has
+    metric = client.get("/api/v1/metrics/gigabit-leeds").json()
+    assert by_area["E08000035"]["latest"] == 85.0 and by_area["E08000035"]["status"] == metric["status"]
     assert set(by_area) >= {"E08000035", "E08000032"}
 
 
 def test_an_area_profile_shows_its_coverage_forecasts(client):  # noqa: F811
     html = client.get("/areas/E08000035").text
-    assert 'id="forecasts"' in html and "Gigabit-capable broadband, Leeds: 85.0% in 2025-07" in html
+    assert 'id="forecasts"' in html and "Gigabit-capable broadband, Leeds: 85.0% in July 2025" in html
     # a ward has no forecast section
     assert 'id="forecasts"' not in client.get("/areas/E05001420").text
 

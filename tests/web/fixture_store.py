@@ -134,9 +134,9 @@ def make_store(path: Path) -> Path:
     con.executemany("INSERT INTO membership (child, parent, parent_level, method, weight) VALUES (?, ?, ?, ?, ?)", members)
     con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", facts)
     con.executemany(
-        "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO indicators VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (i.id, i.label, i.unit, i.definition, i.citation, i.threshold, i.direction,
+            (i.id, i.label, i.unit, i.definition, i.citation, i.direction,
              i.finest_level, i.has_counts)
             for i in INDICATORS.values()
         ],

@@ -33,7 +33,8 @@ def test_every_page_has_a_json_twin_by_suffix_and_by_accept(client, url):
     assert 'type="application/json"' in html.text
 
 
-def test_overview_headline_against_target(client):
+def test_overview_headline_against_target(targets_client):
+    client = targets_client
     data = client.get("/index.json").json()
     assert data["region"]["code"] == "E47000003"
     assert [d["code"] for d in data["districts"]] == ["E08000032", "E08000035"]
@@ -46,16 +47,24 @@ def test_overview_headline_against_target(client):
     assert bradford["figures"]["sfbb"]["value"] == 88.0
     assert bradford["figures"]["sfbb"]["target"] == 90.0
     assert bradford["figures"]["sfbb"]["meets_target"] is False
-    # Only superfast broadband has a target in the strategy; none is invented for gigabit.
-    assert gig["target"] is None and gig["meets_target"] is None
+    # the standing against the target: 88% in one release only, so no trend yet (amber)
+    assert bradford["figures"]["sfbb"]["standing"]["date_words"] == "December 2030"
+    # Only superfast broadband has a target in the metrics file; none is invented for gigabit.
+    assert gig["target"] is None and gig["meets_target"] is None and gig["standing"] is None
     page = client.get("/").text
     # the change over a year, in words with months in words; no empty "no earlier release"
     assert "up 10.0 percentage points since July 2024" in page
     assert "no earlier release" not in page
-    assert "Below target" in page
+    assert "Target 90.0% by December 2030" in page
 
 
-def test_map_table_summary_and_data_agree(client):
+def test_no_target_is_shown_where_the_workspace_sets_none(client):
+    data = client.get("/index.json").json()
+    assert all(f is None or f["target"] is None for d in data["districts"] for f in d["figures"].values())
+    assert "Target " not in client.get("/").text
+
+
+def test_map_table_summary_and_data_agree(client, targets_client):
     data = client.get("/map.json?indicator=gigabit&level=ward").json()
     values = {f["area_code"]: f["value"] for f in data["figures"]}
     assert values == {"E05001420": 60.0, "E05001421": 70.0, "E05001346": 80.0, "E05001347": 90.0}
@@ -63,7 +72,7 @@ def test_map_table_summary_and_data_agree(client):
     assert "highest in Bolton and Undercliffe (90.0%)" in data["summary"]["text"]
     assert "lowest in Headingley (60.0%)" in data["summary"]["text"]
     assert "target" not in data["summary"]["text"]
-    sfbb = client.get("/map.json?indicator=sfbb&level=ward").json()
+    sfbb = targets_client.get("/map.json?indicator=sfbb&level=ward").json()
     below = [f for f in sfbb["figures"] if f["value"] < 90]
     assert below and sfbb["summary"]["below_target"] == len(below)
     assert f"{len(below)} of 4 are below the 90% target" in sfbb["summary"]["text"]
@@ -107,8 +116,8 @@ def test_each_value_shown_falls_in_exactly_one_legend_class(client):
 def test_legend_classes_never_overlap_for_any_values(seed):
     import random
 
-    from observatory.web.classes import class_of as _class_of
-    from observatory.web.classes import classify as _classes
+    from observatory.indicators.classes import class_of as _class_of
+    from observatory.indicators.classes import classify as _classes
 
     rnd = random.Random(seed)
     # Many areas, with ties and values a hair either side of a rounding edge, as real data has.

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from .. import workspace as workspace_mod
+from ..app import Observatory
 from ..errors import ObservatoryError
 from ..records.db import Records, open_records
 from ..store import Store
@@ -55,6 +56,11 @@ def load_workspace(*given: Path | None) -> workspace_mod.Workspace:
 
 def open_store(*workspace: Path | None) -> Store:
     return Store(load_workspace(*workspace).store_path)
+
+
+def open_observatory(*workspace: Path | None) -> Observatory:
+    """The observatory of the workspace given (or found, or the demo's), as every view opens it."""
+    return Observatory(load_workspace(*workspace))
 
 
 def open_records_of(workspace: Path | None) -> Records:

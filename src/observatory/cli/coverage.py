@@ -17,6 +17,7 @@ from ..errors import ObservatoryError
 from ..geography.local_names import NOTES as LOCAL_NAME_NOTES
 from ..geography.local_names import display
 from ..levels import LEVELS
+from ..months import month_words
 from ..overview import overview
 from ..store import FIGURE_COLUMNS, Store
 from .check_report import print_report
@@ -25,6 +26,7 @@ from .common import (
     WorkspaceOpt,
     err,
     load_workspace,
+    open_observatory,
     open_store,
     out,
     progress,
@@ -56,18 +58,20 @@ def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) ->
 
 
 def headline(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
-    """Headline coverage for the region and each district: latest release, changes, the ~90% target."""
+    """Headline coverage for the region and each district: latest release, changes, the targets."""
     with reported():
-        with open_store(workspace, workspace_arg) as store:
-            data = overview(store)
+        with open_observatory(workspace, workspace_arg) as obs:
+            data = overview(obs.store, obs.metrics)
         table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
         table.add_column("area")
         for ind in data["indicators"]:
-            target = f" (target {ind['target']:g}%)" if ind["target"] is not None else ""
-            table.add_column(ind["label"] + target, justify="right")
+            table.add_column(ind["label"], justify="right")
         for area in [data["region"], *data["districts"]]:
             table.add_row(area["name"], *(_headline_cell(area["figures"].get(ind["id"])) for ind in data["indicators"]))
         out.print(table)
+        targets = [f"{ind['label']}: {ind['target_words']}" for ind in data["indicators"] if ind["target_words"]]
+        if targets:
+            out.print("Targets: " + "; ".join(targets) + ".", highlight=False)
         if data["illustrative"]:
             out.print("[bold yellow]Illustrative data:[/] some figures derive from synthetic input.")
 
@@ -75,12 +79,12 @@ def headline(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None)
 def _headline_cell(f: dict[str, Any] | None) -> str:
     if not f or f["value"] is None:
         return ""
-    text = f"{f['value']:.1f}% ({f['release']})"
+    text = f"{f['value']:.1f}% ({month_words(f['release'])})"
     for change in (f.get("previous"), f.get("year_before")):
         if change and not (change is f.get("year_before") and change == f.get("previous")):
-            text += f"\n{change['change_pp']:+.1f} pts since {change['release']}"
-    if f.get("meets_target") is not None:
-        text += "\nmeets target" if f["meets_target"] else "\nbelow target"
+            text += f"\n{change['change_pp']:+.1f} pts since {month_words(change['release'])}"
+    if f.get("standing"):
+        text += "\nmeets target" if f["standing"]["meets"] else f"\n{f['standing']['status_words']}"
     return text
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from ..demo.metrics_demo import seed as seed_values
 from ..errors import ObservatoryError
+from ..months import month_words
 from ..records.auth import cli_actor
 from ..records.db import Records
 from ..strategy import models
@@ -207,16 +208,17 @@ def forecasts_cmd(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "tabl
             emit(rows, format)
             return
         if not rows:
-            out.print("No coverage forecasts: add [[forecast]] tables to the metrics file, and build the store.")
+            out.print("No coverage forecasts: add [[target]] tables to the metrics file, and build the store.")
             return
         table = Table("Area", "Indicator", "Latest", "Target", "Reached (trend)", "80% band", "Status")
         for f in rows:
-            band = f.get("reaches_band_dates") or (None, None)
-            table.add_row(escape(f.get("area_name", f["area_code"])), f["indicator"],
-                          f"{f['latest']:.1f}% ({f['latest_release']})" if f.get("latest") is not None else "-",
-                          f"{f['target']:g}% by {f['target_date']}", f.get("reaches_date") or "not on trend",
-                          " to ".join(d[:7] if d else "never" for d in band) if f.get("reaches_band") else "-",
-                          f["status"])
+            band = f.get("reaches_band")
+            table.add_row(escape(f.get("area_name") or f["area_code"]), f["indicator"],
+                          f"{f['latest']:.1f}% ({month_words(f['latest_release'])})" if f.get("latest") is not None
+                          else "-",
+                          f"{f['value']:g}% by {f['date_words']}", f["reaches_words"],
+                          " to ".join(month_words(d) if d else "never" for d in band) if band else "-",
+                          f["status_words"])
         out.print(table)
 
 

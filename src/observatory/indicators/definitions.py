@@ -20,7 +20,6 @@ class Indicator:
     citation: str
     direction: str = "higher-is-better"  # or "lower-is-better"
     unit: str = "%"
-    threshold: float | None = None  # the strategy's target, where it has one
     finest_level: str = "postcode"  # the finest level the publisher publishes it at
     has_counts: bool = True  # published with premises counts (summable), not only percentages
 
@@ -35,8 +34,6 @@ INDICATORS: dict[str, Indicator] = {
             "Superfast broadband (30 Mbit/s or more)",
             "Premises that can receive a download speed of at least 30 Mbit/s, as a share of all premises.",
             OFCOM,
-            # The council's digital strategy target: superfast-or-better for ~90% of homes and businesses.
-            threshold=90.0,
         ),
         Indicator(
             "ufbb100",
@@ -122,7 +119,6 @@ for _base in ("sfbb", "ufbb100", "ufbb", "gigabit", "below_uso", "unable_30"):
         _i.definition.replace("all premises", "residential premises"),
         _i.citation,
         direction=_i.direction,
-        threshold=_i.threshold,
         finest_level=_i.finest_level,
     )
 

@@ -1,23 +1,8 @@
-"""A figure against its target, and as a change since earlier releases."""
+"""A figure as a change since earlier releases (its target: strategy/coverage_targets.py)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-
-def target_for(indicator: dict[str, Any], indicators: dict[str, dict[str, Any]] | None = None) -> float | None:
-    """The strategy's target for an indicator, where it has one (the indicators table's threshold).
-
-    Only superfast broadband has one here: the council's ~90% superfast-or-better ambition. No
-    target is invented for the others.
-    """
-    return float(indicator["threshold"]) if indicator.get("threshold") is not None else None
-
-
-def meets(value: float | None, target: float | None, direction: str) -> bool | None:
-    if value is None or target is None:
-        return None
-    return value <= target if direction == "lower-is-better" else value >= target
 
 
 def months_before(month: str, n: int) -> str:

@@ -87,7 +87,7 @@ def _write_tables(b: Build, tmp: Path, fingerprint: str) -> None:
         _insert(con, "releases", pd.DataFrame(b.releases))
         _insert(con, "indicators", pd.DataFrame([{
             "id": i.id, "label": i.label, "unit": i.unit, "definition": i.definition,
-            "citation": i.citation, "threshold": i.threshold, "direction": i.direction,
+            "citation": i.citation, "direction": i.direction,
             "finest_level": i.finest_level, "has_counts": i.has_counts,
         } for i in INDICATORS.values()]))
         _insert(con, "findings", pd.DataFrame(b.findings, columns=["kind", "subject", "detail", "count"]))

@@ -17,8 +17,9 @@ from ..errors import ConfigError, StoreError
 from ..pipeline.suppression import threshold_of
 from ..store import Store
 from ..workspace import Workspace
+from ..workspace.metrics import MetricsConfig
 from . import render
-from .coverage import coverage, sentences
+from .coverage import coverage
 from .coverage_maps import coverage_maps
 from .period import default_year, month_words
 from .sections import Context, optional_sections, sources
@@ -55,17 +56,12 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
                 f"so the latest annual update it can write is for {newest}. Use --year {newest} or earlier."
             )
         ctx = Context(store, ws, year)
-        cov = coverage(store, year)
+        targets = _targets(ws)
+        cov = coverage(store, year, targets)
         step(STEPS[1])
-        maps = coverage_maps(store, year)
+        maps = coverage_maps(store, year, targets=targets)
         step(STEPS[2])
         extra = optional_sections(ctx)
-        # the strategy's coverage goals for the region (the metrics file's forecasts), for the summary
-        metrics = next((x for x in extra if x.id == "metrics" and not x.omitted), None)
-        cov["goals"] = {f["indicator"]: f for f in (metrics.data.get("forecasts") or [] if metrics else [])
-                        if f.get("area_code") == cov["region"]["code"] and f.get("target") is not None}
-        cov["sentences"] = sentences(cov["region"], cov["districts"], cov["england"] or {"figures": {}},
-                                     cov["indicators"], cov["goals"])
         appendix = sources.gather(ctx)
         meta = store.meta()
     document = render.html({
@@ -94,6 +90,14 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         written.pdf = tmp.replace(out / f"annual-update-{year}.pdf")
     step(None)
     return written
+
+
+def _targets(ws: Workspace) -> MetricsConfig | None:
+    """The strategy's coverage targets; none when the metrics file is broken (its section says why)."""
+    try:
+        return ws.metrics
+    except ConfigError:
+        return None
 
 
 def _atomic_write(path: Path, data: bytes) -> Path:

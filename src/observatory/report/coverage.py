@@ -7,21 +7,22 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from ..indicators.trends import meets, target_for
 from ..overview import HEADLINE, region_of
 from ..store import Store
+from ..strategy.coverage_targets import standing, target_value
+from ..workspace.metrics import MetricsConfig
 from .period import compared, month_words
 from .sparkline import sparkline
 
 ENGLAND = "E92000001"
 
 
-def coverage(store: Store, year: int) -> dict[str, Any]:
+def coverage(store: Store, year: int, targets: MetricsConfig | None = None) -> dict[str, Any]:
     region_code = region_of(store)
     region = store.area(region_code)
     districts = store.children(region_code, "lad")
     known = {i["id"]: i for i in store.indicators()}
-    indicators = [dict(known[i], target=target_for(known[i], known)) for i in HEADLINE if i in known]
+    indicators = [dict(known[i], target=target_value(targets, i, region_code)) for i in HEADLINE if i in known]
     codes = [region_code, *(d["code"] for d in districts), ENGLAND]
     series: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in store.series_many(codes):
@@ -32,7 +33,10 @@ def coverage(store: Store, year: int) -> dict[str, Any]:
         for ind in indicators:
             c = compared(series.get((area["code"], ind["id"]), []), year)
             if c is not None:
-                c["meets_target"] = meets(c["now"]["value"], ind["target"], ind["direction"])
+                # the standing every view shows (strategy.coverage_targets), for the region and districts
+                c["standing"] = (standing(store, targets, ind["id"], area["code"])
+                                 if area["code"] != ENGLAND else None)
+                c["meets_target"] = c["standing"]["meets"] if c["standing"] else None
                 known = [r for r in series[(area["code"], ind["id"])]
                          if r["value"] is not None and r["release"] <= c["now"]["release"]]
                 values = [r["value"] for r in known]
@@ -64,7 +68,6 @@ def coverage(store: Store, year: int) -> dict[str, Any]:
         "illustrative": any(f.get("synthetic") for f in shown),
         "trends": trends,
         "sentences": sentences(rows[0], rows[1:], england, indicators),
-        "goals": {},
     }
 
 
@@ -85,20 +88,18 @@ def _pct(row: dict[str, Any]) -> str:
     return f"{row['value']:.1f}%"
 
 
-def goal_words(goal: dict[str, Any]) -> str:
-    """The strategy's coverage goal for the region (from the metrics file's forecasts), in words."""
-    target, by = goal["target"], month_words(goal["target_date"][:7])
-    if goal.get("status") == "met":
-        return f" That already meets the strategy's goal of {target:g}% by {by}."
-    if goal.get("reaches_date"):
-        when = "before" if goal["reaches_date"] <= goal["target_date"] else "after"
-        return (f" On the current trend {target:g}% is reached in {month_words(goal['reaches_date'][:7])}, "
-                f"{when} the strategy's target date of {by}.")
-    return f" On the current trend the strategy's goal of {target:g}% by {by} is not reached."
+def target_words(s: dict[str, Any]) -> str:
+    """An area's standing against the strategy's target, in one sentence (coverage_targets.standing)."""
+    goal = f"the strategy's target of {s['value']:g}% by {s['date_words']}"
+    if s["meets"]:
+        return f" That already meets {goal}."
+    if s["reaches"] is not None:
+        return f" On the current trend {s['value']:g}% is reached in {s['reaches_words']}: {s['status_words']} for {goal}."
+    return f" On the current trend {goal} is not reached ({s['status_words']})."
 
 
 def sentences(region: dict[str, Any], districts: list[dict[str, Any]], england: dict[str, Any],
-              indicators: list[dict[str, Any]], goals: dict[str, dict[str, Any]] | None = None) -> list[str]:
+              indicators: list[dict[str, Any]]) -> list[str]:
     """The summary in words, generated from the figures (never typed): for each headline indicator,
     the region's figure now and in last year's update ('rose from X% to Y%'), England's over the
     same months beside it, the target, then the districts' range."""
@@ -134,11 +135,8 @@ def sentences(region: dict[str, Any], districts: list[dict[str, Any]], england: 
                 text += f" England over the same months: {_pct(eb)} to {_pct(e['now'])}."
             else:
                 text += f" England: {_pct(e['now'])} in {month_words(now['release'])}."
-        if ind.get("target") is not None and c.get("meets_target") is not None:
-            verb = "meets" if c["meets_target"] else "is below"
-            text += f" That {verb} the strategy's target of {ind['target']:g}%."
-        elif goals and ind["id"] in goals:
-            text += goal_words(goals[ind["id"]])
+        if c.get("standing"):
+            text += target_words(c["standing"])
         text = text[0].upper() + text[1:]
         ranked = sorted((d for d in districts if d["figures"].get(ind["id"])),
                         key=lambda d: d["figures"][ind["id"]]["now"]["value"])

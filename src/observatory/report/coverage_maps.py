@@ -9,6 +9,8 @@ from typing import Any
 from ..errors import ObservatoryError
 from ..overview import region_of
 from ..store import Store
+from ..strategy.coverage_targets import target_value
+from ..workspace.metrics import MetricsConfig
 from .maps import choropleth, swatch
 from .period import month_words
 
@@ -20,9 +22,12 @@ def data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def coverage_maps(store: Store, year: int, indicator: str = MAP_INDICATOR) -> list[dict[str, Any]]:
-    """One map per level that has figures for the indicator in the region by the end of `year`."""
+def coverage_maps(store: Store, year: int, indicator: str = MAP_INDICATOR,
+                  targets: MetricsConfig | None = None) -> list[dict[str, Any]]:
+    """One map per level that has figures for the indicator in the region by the end of `year`,
+    classed as the dashboard classes the same figures (the target a break where there is one)."""
     region = region_of(store)
+    target = target_value(targets, indicator, region)
     ind = store.indicator(indicator)
     lower = ind["direction"] == "lower-is-better"
     maps = []
@@ -39,7 +44,8 @@ def coverage_maps(store: Store, year: int, indicator: str = MAP_INDICATOR) -> li
             continue
         values = {r["area_code"]: r["value"] for r in rows}
         names = {r["area_code"]: r["area_name"] or r["area_code"] for r in rows}
-        png, legend = choropleth(store.shapes(level), values, names, lower, label_areas=len(rows) <= 12)
+        png, legend = choropleth(store.shapes(level), values, names, lower, label_areas=len(rows) <= 12,
+                                 target=target)
         for cls in legend:
             cls["swatch"] = data_uri(swatch(cls["grey"], cls["hatch"]))
         ordered = sorted(rows, key=lambda r: r["value"], reverse=not lower)

@@ -2,20 +2,18 @@
 
 Each class has a grey level AND a hatch pattern, so classes stay distinct on a black-and-white
 printer; where there are few areas each is labelled with its value. The worst class is the darkest
-and most densely hatched ("worse looks worse"). Breaks are natural breaks (Fisher-Jenks, via
-mapclassify), with a class of its own for zero where zeros exist (e.g. no premises below the USO).
+and most densely hatched ("worse looks worse"). The classes are the dashboard's
+(indicators/classes.py): natural breaks, a class of its own for zero, a break at the target.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display: the report is drawn on servers and in CI
-import mapclassify  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
@@ -23,46 +21,29 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 from shapely import wkb  # noqa: E402
 from shapely.geometry import MultiPolygon, Polygon  # noqa: E402
 
+from ..indicators.classes import class_of, classify  # noqa: E402
+
 # Grey levels from best (light) to worst (dark) and hatches of rising density, for up to 6 classes.
 GREYS = ("#f2f2f2", "#cccccc", "#a6a6a6", "#7f7f7f", "#595959", "#333333")
 HATCHES = ("", "....", "///", "xxx", "\\\\\\\\", "xxxx")
 
 
-def classes(values: list[float], lower_is_better: bool) -> tuple[list[int], list[tuple[float, float, int]]]:
-    """Each value's class and the classes (lowest member, highest member, count), best first.
-
-    Few areas get few classes (two for up to five areas, three up to twelve), so that 95.2% and
-    95.3% are not drawn as differently as an eight-point gap. A legend shows the members' own range,
-    so no two classes overlap and none is empty.
-    """
-    arr = np.asarray(values, dtype=float)
-    label = np.full(len(arr), -1)
-    groups: list[np.ndarray] = []
-    rest = np.ones(len(arr), dtype=bool)
-    if lower_is_better and (arr == 0).any() and (arr != 0).any():
-        groups.append(arr == 0)
-        rest = arr != 0
-    sub = arr[rest]
-    k = min(2 if len(arr) <= 5 else 3 if len(arr) <= 12 else 5, len(np.unique(sub)))
-    if k <= 1:
-        groups.append(rest)
-    else:
-        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fast enough here
-            warnings.simplefilter("ignore", UserWarning)
-            yb = mapclassify.FisherJenks(sub, k=k).yb
-        idx = np.flatnonzero(rest)
-        for c in range(k):
-            mask = np.zeros(len(arr), dtype=bool)
-            mask[idx[yb == c]] = True
-            if mask.any():
-                groups.append(mask)
-    # ascending by value; best first means descending when higher is better
-    groups.sort(key=lambda m: arr[m].min(), reverse=not lower_is_better)
-    out = []
-    for i, mask in enumerate(groups):
-        label[mask] = i
-        out.append((float(arr[mask].min()), float(arr[mask].max()), int(mask.sum())))
-    return label.tolist(), out
+def classes(values: list[float], lower_is_better: bool,
+            target: float | None = None) -> tuple[list[int], list[tuple[float, float, int]]]:
+    """Each value's class and the classes (lowest member, highest member, count), best first: the
+    dashboard's classification (indicators.classes), so a printed map and the dashboard's map of
+    the same figures have the same breaks."""
+    legend = classify(values, "lower-is-better" if lower_is_better else "higher-is-better", target)
+    order = [e["class"] for e in legend]
+    if not lower_is_better:
+        order.reverse()  # best first: the highest class when higher is better
+    position = {c: i for i, c in enumerate(order)}
+    labels = [position[class_of(v, legend)] for v in values]
+    bounds = []
+    for c in order:
+        members = [v for v, lab in zip(values, labels, strict=True) if lab == position[c]]
+        bounds.append((float(min(members)), float(max(members)), len(members)))
+    return labels, bounds
 
 
 def _patches(geom: Any) -> list[MplPath]:
@@ -78,11 +59,12 @@ def _patches(geom: Any) -> list[MplPath]:
 
 
 def choropleth(shapes: list[tuple[str, bytes]], values: dict[str, float], names: dict[str, str],
-               lower_is_better: bool, label_areas: bool, width_in: float = 6.3) -> tuple[bytes, list[dict[str, Any]]]:
+               lower_is_better: bool, label_areas: bool, width_in: float = 6.3,
+               target: float | None = None) -> tuple[bytes, list[dict[str, Any]]]:
     """A PNG of the areas in `values` and its legend rows (range, count, grey, hatch)."""
     geoms = {code: wkb.loads(blob) for code, blob in shapes if code in values}
     codes = list(values)
-    labels, bounds = classes([values[c] for c in codes], lower_is_better)
+    labels, bounds = classes([values[c] for c in codes], lower_is_better, target)
     klass = dict(zip(codes, labels, strict=True))
     # the worst class takes the darkest grey and densest hatch, however many classes there are
     shade = [round(i * (len(GREYS) - 1) / (len(bounds) - 1)) for i in range(len(bounds))] if len(bounds) > 1 else [0]

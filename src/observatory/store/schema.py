@@ -7,7 +7,8 @@ Tables
   membership   child -> parent links with the method (lookup, spatial, best-fit), weight and the
                share of a best-fit child's postcodes (a proxy for its premises) inside the parent
   facts        release x area x indicator: numerator, denominator, value, method, suppressed, synthetic
-  indicators   id, label, unit, definition, citation, threshold, direction, finest level
+  indicators   id, label, unit, definition, citation, direction, finest level (targets are the
+               strategy's, set in the workspace: strategy/coverage_targets.py)
   findings     what `observatory check` reports: kind, subject, detail, count
   meta         key/value: when and from what the store was built
 """
@@ -19,7 +20,8 @@ from pathlib import Path
 
 # The store's layout; part of the build fingerprint and of meta, so a store of an older layout is
 # rebuilt rather than misread. 2: areas.local_name and local_name_kind (readable MSOA names).
-STORE_SCHEMA = 2
+# 3: indicators.threshold dropped (a target is the workspace's, not the store's).
+STORE_SCHEMA = 3
 
 SCHEMA = """
 CREATE TABLE releases (
@@ -80,7 +82,7 @@ CREATE TABLE facts (
 CREATE TABLE indicators (
     id VARCHAR PRIMARY KEY,
     label VARCHAR, unit VARCHAR, definition VARCHAR, citation VARCHAR,
-    threshold DOUBLE, direction VARCHAR, finest_level VARCHAR, has_counts BOOLEAN
+    direction VARCHAR, finest_level VARCHAR, has_counts BOOLEAN
 );
 CREATE TABLE findings (
     kind VARCHAR NOT NULL,

@@ -13,7 +13,7 @@ from ..errors import NotFoundError
 from ..records.db import open_or_reason
 from ..store import Store
 from ..workspace.metrics import MetricsConfig
-from .forecast import forecasts
+from .coverage_targets import standings
 from .sources import values_of
 from .status import by_priority, counts, evaluate, evaluate_all, matrix
 
@@ -44,11 +44,10 @@ class Board:
                 "counts": counts(rows), "groups": by_priority(self.config, rows),
                 "matrix": matrix(self.config, rows), "illustrative": any(r["illustrative"] for r in rows)}
 
-    def forecasts(self) -> list[dict[str, Any]]:
-        if self.store is None or not self.config.forecasts:
-            return []
+    def forecasts(self, today: date | None = None) -> list[dict[str, Any]]:
+        """Every coverage target's standing for the region and each district (coverage_targets)."""
         codes = [c for c in (self.region, *self.districts) if c]
-        return forecasts(self.store, codes, self.config.forecasts)
+        return standings(self.store, self.config, codes, today)
 
 
 def metrics_config(ws: Any) -> MetricsConfig:

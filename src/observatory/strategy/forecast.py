@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .sources import StoreView
-from .trajectory import EDGE, Fit, fit, year_of
+from .trajectory import EDGE, Fit, fit
 
 SEED = 20301231
 DRAWS = 400
@@ -112,78 +111,3 @@ def trend_band(points: list[tuple[float, float]], unit: str, years: list[float],
     curves = intercepts[:, None] + slopes[:, None] * grid[None, :]
     lo, hi = np.percentile(curves, [LOW, HIGH], axis=0)
     return [(yr, _back(a, f.method), _back(b, f.method)) for yr, a, b in zip(years, lo, hi, strict=True)]
-
-
-# --- coverage forecasts for the region and every district -----------------------------------------
-
-def area_forecast(store: Any, code: str, indicator: str, target: float, target_date: date,
-                  recent: int = RECENT) -> dict[str, Any]:
-    """One area's forecast for one indicator: the latest figure, the year the trend reaches the
-    target with its band, and whether that is by the target date."""
-    row: dict[str, Any] = {"area_code": code, "indicator": indicator, "target": target,
-                           "target_date": target_date.isoformat()}
-    try:
-        area = store.area(code)
-        label = store.indicator(indicator)["label"]
-    except Exception as exc:  # noqa: BLE001 - an unknown area or indicator is said, never raised
-        return {**row, "status": "no data", "words": f"No forecast: {exc}"}
-    row.update(area_name=area["name"], label=label)
-    who = f"{label}, {area['name']}"
-    series = [(r["release"], r["value"]) for r in store.series(area["code"], indicator) if r["value"] is not None]
-    if len(series) < 2:
-        return {**row, "status": "no data", "words": f"{who}: no forecast, the store holds {len(series)} figure(s); "
-                                                       "a trend needs two."}
-    pts = [(year_of(m), v) for m, v in series][-recent:]
-    latest_month, latest = series[-1]
-    b = bootstrap(pts, "%", target, year_of(target_date))
-    row.update(latest=latest, latest_release=latest_month, points=len(pts),
-               first_release=series[-len(pts)][0], projected=b["projected"], projected_band=b["projected_band"],
-               method=b["fit"].method)
-    reaches, band = b["reaches"], b["reaches_band"]
-    row["reaches"] = reaches
-    row["reaches_date"] = to_date(reaches).isoformat() if reaches is not None else None
-    row["reaches_band"] = band
-    row["reaches_band_dates"] = None if band is None else [to_date(y).isoformat() if y is not None else None for y in band]
-    goal = year_of(target_date)
-    if latest >= target:
-        row.update(status="met", words=f"{who}: {latest:.1f}% in {latest_month} already meets {target:g}%.")
-        return row
-    if reaches is None:
-        row.update(status="not on current trend",
-                   words=f"{who}: {latest:.1f}% in {latest_month}; the trend is flat or falling, so "
-                         f"{target:g}% is not reached on the current trend.")
-        return row
-    row["status"] = "on track" if reaches <= goal else "late"
-    row["words"] = (f"{who}: {latest:.1f}% in {latest_month}; on the trend of the latest {len(pts)} "
-                    f"figures, {target:g}% is reached in {_when(reaches)} ({_band_words(band)}), "
-                    f"{'by' if reaches <= goal else 'after'} the target date {target_date:%B %Y}.")
-    return row
-
-
-def _when(year: float) -> str:
-    return to_date(year).strftime("%B %Y")
-
-
-def _band_words(band: tuple[float | None, float | None] | None) -> str:
-    if band is None:
-        return "too few figures for a band"
-    lo, hi = band
-    first = _when(lo) if lo is not None else "never"
-    last = _when(hi) if hi is not None else "possibly never"
-    return f"80% band {first} to {last}" if first != last else "the figures lie on the trend exactly"
-
-
-def forecasts(store: Any, codes: list[str], targets: list[Any]) -> list[dict[str, Any]]:
-    """Every (area, target) pair: the region first, then the districts, as `codes` lists them."""
-    store = StoreView(store, list(codes))
-    return [area_forecast(store, code, t.indicator, t.target, t.date) | {"label_target": t.label}
-            for code in codes for t in targets]
-
-
-def forecast_for(store: Any, code: str, targets: list[Any] | None = None, workspace: Any = None) -> list[dict[str, Any]]:
-    """One area's coverage forecasts (for its profile page): the targets given, or those of the
-    workspace's metrics file; empty when there are none."""
-    if targets is None:
-        config = workspace.metrics if workspace is not None else None
-        targets = config.forecasts if config else []
-    return forecasts(store, [code], targets)

@@ -11,14 +11,15 @@ from starlette.concurrency import run_in_threadpool
 
 from ..levels import LEVEL_LABELS, LEVELS
 from ..overview import overview
+from ..strategy.coverage_targets import target_value
 from . import catalogue, downloads, params
 from .geo import compressed_response, layer_response
 from .inclusion import with_inclusion
 from .mapview import map_view
-from .metrics import with_forecasts, with_strategy_targets
+from .metrics import with_forecasts
 from .pages import Format, MapLevel, Order, Sort
 from .profiles import postcode, profile
-from .render import check_indicator, marked, snapshot_of, store_of
+from .render import check_indicator, marked, snapshot_of, store_of, targets_of
 from .tiles import MEDIA_TYPE as TILE_MEDIA_TYPE
 
 router = APIRouter(prefix="/api/v1")
@@ -36,7 +37,7 @@ def ok(data: dict[str, Any]) -> JSONResponse:
 
 @router.get("/overview", tags=["views"], summary="Headline coverage for the region and districts")
 def api_overview(request: Request) -> JSONResponse:
-    return ok(with_strategy_targets(request, overview(store_of(request))))
+    return ok(overview(store_of(request), targets_of(request)))
 
 
 @router.get("/figures", tags=["figures"], summary="Figures for one indicator, level and release")
@@ -81,15 +82,16 @@ def api_map(
     within: Annotated[str, Query(description="Only the areas inside this district or ward (a GSS code).")] = "",
 ) -> JSONResponse:
     check_indicator(request, indicator)
+    region = snapshot_of(request).region
     return ok(map_view(store_of(request), indicator, level, params.release(release), sort, order,
-                       snapshot_of(request).region, within or None, page=None))
+                       region, within or None, page=None, target=target_value(targets_of(request), indicator, region)))
 
 
 @router.get("/areas/{code}", tags=["views"], summary="An area's profile")
 def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")],
              indicator: Annotated[str, Query(description="What the areas inside it are ranked on.")] = "",
              sort: Literal["rank", "name"] = "rank") -> JSONResponse:
-    return ok(with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort))))
+    return ok(with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort, targets_of(request)))))
 
 
 @router.get("/postcodes/{text}", tags=["views"], summary="A postcode's areas and key figures")

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
+from ..app import Observatory
 from ..errors import NotFoundError, ObservatoryError
 from ..levels import LEVEL_LABELS
 from ..months import MONTHS, month_words
@@ -90,6 +91,8 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     # (pages.snapshot_of), never from app.state, which would go stale after a rebuild.
     app.state.watch = watch
     app.state.workspace_dir = workspace_dir
+    # the settings, read once and again only when their files change (app.Observatory)
+    app.state.observatory = _observatory(workspace_dir)
     app.state.build_error = build_error  # the last build failed: pages say so above their content
     # A raster tile URL template ({z}/{x}/{y}) for a basemap, if an organisation has its own tile
     # server. Unset by default: the map draws boundaries on a plain background, offline.
@@ -115,6 +118,18 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.add_middleware(FollowStore, watch=watch)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _observatory(workspace_dir: Path | None) -> Observatory | None:
+    """The workspace's application object; None for a folder that holds no readable settings (a
+    dashboard over a bare store: pages then show no targets, and records pages say why)."""
+    if workspace_dir is None:
+        return None
+    try:
+        return Observatory.open(workspace_dir)
+    except ObservatoryError as exc:
+        log.warning("serving without the workspace's settings: %s", exc)
+        return None
 
 
 class GZipSkippingLayers(GZipMiddleware):

@@ -18,11 +18,11 @@ from ..inclusion import crosswalk
 from ..inclusion.explain import explain
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
 from ..inclusion.priority import SORTS, view
+from ..indicators.classes import class_of, classify
 from ..store import Store
 from ..workspace import CONFIG_NAME
 from ..workspace import inclusion as config_mod
 from ..workspace import load as load_workspace
-from .classes import class_of, classify
 from .mapview import NO_DATA
 from .params import BadParameter
 from .render import render, snapshot_of

@@ -7,10 +7,11 @@ from typing import Any
 
 from ..errors import ObservatoryError
 from ..geography.local_names import NOTES, WARDS, display
-from ..indicators.trends import any_synthetic, meets, target_for
+from ..indicators.classes import PRECISION, class_of, classify
+from ..indicators.trends import any_synthetic
 from ..months import month_words
 from ..store import Store
-from .classes import PRECISION, class_of, classify
+from ..strategy.coverage_targets import meets
 from .figures import percent_text, suppressed_text
 from .params import LEVEL_NAMES
 
@@ -46,11 +47,12 @@ def map_view(
     region: str | None = None,
     within: str | None = None,
     page: int | None = 1,
+    target: float | None = None,
 ) -> dict[str, Any]:
     """The figures of the region's areas at a level (all the store's areas if no region); with
     `within`, those inside one district or ward. The table is one page of them (all of them
-    when `page` is None: what the map script colours the map from)."""
-    indicators = {i["id"]: i for i in store.indicators()}
+    when `page` is None: what the map script colours the map from). `target`: the strategy's
+    target for the indicator (a class break, and each area's "meets target")."""
     ind = store.indicator(indicator)
     rows = store.figures(level, indicator, release)
     if region:
@@ -71,7 +73,6 @@ def map_view(
         scope_area = store.area(within)
         inside = {c["code"] for c in store.children(within, level)}
         rows = [r for r in rows if r["area_code"] in inside]
-    target = target_for(ind, indicators)
     legend = classify([r["value"] for r in rows if r["value"] is not None], ind["direction"], target)
     for r in rows:
         r["class"] = class_of(r["value"], legend)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -16,18 +15,16 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from ..errors import ObservatoryError, StoreError
-from ..months import month_words
 from ..records.audit import entries
 from ..report.sparkline import sparkline
 from ..strategy import models
 from ..strategy.board import Board, metrics_config
-from ..strategy.forecast import forecast_for
+from ..strategy.coverage_targets import standings
 from ..strategy.status import select
-from ..workspace import load
 from .auth import CurrentUser, records_of, records_read, require_reader, require_role
 from .metric_chart import metric_svg
 from .params import BadParameter
-from .render import render, store_of
+from .render import render, store_of, targets_of, workspace_of
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["metrics"])
@@ -41,11 +38,11 @@ STATUS_TAG = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": 
 
 
 def _workspace(request: Request) -> Any:
-    root = getattr(request.app.state, "workspace_dir", None)
-    if root is None:
+    ws = workspace_of(request)
+    if ws is None:
         raise StoreError("This dashboard was started without a workspace, so it has no strategy metrics. "
                          "Serve it with `observatory serve WORKSPACE`.")
-    return load(Path(root))
+    return ws
 
 
 # The records a metric reads (records/changes.py keys): entered values, board actions, the Shared
@@ -177,13 +174,9 @@ FORECAST_LEVELS = ("lad", "ca", "rgn", "group", "nation")
 def profile_forecasts(request: Request, area: dict[str, Any]) -> list[dict[str, Any]]:
     """An area profile's coverage forecasts: for districts and the areas above them, when the
     workspace's metrics file sets coverage targets; otherwise none (never an error)."""
-    if area.get("level") not in FORECAST_LEVELS or getattr(request.app.state, "workspace_dir", None) is None:
+    if area.get("level") not in FORECAST_LEVELS:
         return []
-    try:
-        config = metrics_config(_workspace(request))
-    except ObservatoryError:
-        return []
-    return forecast_for(store_of(request), area["code"], config.forecasts)
+    return standings(store_of(request), targets_of(request), [area["code"]])
 
 
 def with_forecasts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
@@ -191,21 +184,6 @@ def with_forecasts(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     found = profile_forecasts(request, data["area"])
     if found:
         data["forecasts"] = found
-    return data
-
-
-def with_strategy_targets(request: Request, data: dict[str, Any]) -> dict[str, Any]:
-    """The overview with the strategy's coverage targets (gigabit, full fibre) on the region's
-    cards: the target, and when the current trend reaches it. Nothing when no metrics file sets them."""
-    region = data.get("region") or {}
-    for found in profile_forecasts(request, {"code": region.get("code"), "level": "ca"}) if region else []:
-        card = (region.get("figures") or {}).get(found["indicator"])
-        if card is not None:
-            reaches = found.get("reaches_date")
-            words = (f"on the current trend reached in {month_words(reaches[:7])}" if reaches
-                     else "not reached on the current trend")
-            card["strategy_target"] = {"label": found.get("label_target"), "status": found["status"],
-                                       "words": f"{words} (target date {month_words(found['target_date'][:7])})."}
     return data
 
 
@@ -233,8 +211,9 @@ def api_metric(request: Request, metric_id: str, user: CurrentUser | None = Read
 def api_forecasts(request: Request) -> dict[str, Any]:
     board = board_of(request)
     return {"method": "logistic trend through the latest 6 figures; 80% band from a seeded residual bootstrap",
-            "targets": [{"indicator": t.indicator, "target": t.target, "date": t.date.isoformat(), "label": t.label}
-                        for t in board.config.forecasts],
+            "targets": [{"indicator": t.indicator, "value": t.value, "date": t.date.isoformat(),
+                         "tolerance": t.tolerance, "label": t.label, "areas": dict(t.areas)}
+                        for t in board.config.targets],
             "forecasts": board.forecasts()}
 
 

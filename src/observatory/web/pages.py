@@ -10,15 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..overview import overview
+from ..strategy.coverage_targets import target_value
 from . import catalogue, downloads, mapchoice, params
 from .charts import bars_for
 from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
 from .live import Snapshot
 from .mapview import client_data, map_view
-from .metrics import with_forecasts, with_strategy_targets  # the strategy's targets and forecasts
+from .metrics import with_forecasts  # the strategy's coverage targets on an area's profile
 from .profiles import postcode as postcode_view
 from .profiles import profile
-from .render import check_indicator, marked, render, snapshot_of, store_of  # noqa: F401 - pages' API
+from .render import check_indicator, marked, render, snapshot_of, store_of, targets_of  # noqa: F401 - pages' API
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,7 +31,7 @@ Format = Literal["csv", "geojson", "gpkg"]
 
 @router.get("/")
 def home(request: Request) -> Response:
-    return render(request, "overview.html", with_strategy_targets(request, overview(store_of(request))),
+    return render(request, "overview.html", overview(store_of(request), targets_of(request)),
                   title="Overview")
 
 
@@ -49,7 +50,7 @@ def map_page(
     snap = snapshot_of(request)
     choice = mapchoice.nearest(snap.store, snap.available, indicator, level, params.release(release), within)
     data = map_view(snap.store, choice.indicator, choice.level, choice.release, sort, order, snap.region,
-                    choice.within, page)
+                    choice.within, page, target_value(targets_of(request), choice.indicator, snap.region))
     data["notices"] = choice.notices
     views = mapchoice.offered(snap.available)
     labels = {a["indicator"]: a["indicator_label"] for a in snap.available}
@@ -78,7 +79,7 @@ def map_areas(request: Request, indicator: str = "gigabit", level: MapLevel = "l
     check_indicator(request, indicator, level)
     snap = snapshot_of(request)
     data = map_view(snap.store, indicator, level, params.release(release), "name", "asc", snap.region,
-                    within or None, page=None)
+                    within or None, page=None, target=target_value(targets_of(request), indicator, snap.region))
     out = client_data(data, snap.suppress_below)
     # Where the areas with figures are (the map fits itself to them), from the layer's boxes.
     out["bounds"] = snap.layers.get(level).bounds(out["areas"])
@@ -110,7 +111,7 @@ def _districts(snap: Snapshot) -> list[dict[str, str]]:
 def area_page(request: Request, code: str, indicator: str = "", sort: Literal["rank", "name"] = "rank") -> Response:
     """`indicator` and `sort`: what the table of the areas inside this one ranks them on, and how
     it is sorted."""
-    data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort)))
+    data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort, targets_of(request))))
     return render(request, "area.html", data, title=f"{data['area']['display_name']} ({code})")
 
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from ..errors import NotFoundError
 from ..geography.local_names import NOTES, display
-from ..indicators.trends import any_synthetic, meets, target_for, trend
+from ..indicators.trends import any_synthetic, trend
 from ..levels import rank
 from ..store import Store
+from ..strategy.coverage_targets import meets, standing, target_of
+from ..workspace.metrics import MetricsConfig
 from .params import LEVEL_NAMES, normalise_postcode
 from .ranking import CHILD_INDICATORS, children_table, england_rank
 
@@ -31,7 +33,13 @@ def _series_by(store: Store, codes: list[str]) -> dict[tuple[str, str], list[dic
     return out
 
 
-def profile(store: Store, code: str, child_indicator: str | None = None, sort: str = "rank") -> dict[str, Any]:
+# Levels whose standing against a target is forecast (the region and its districts, as the metrics
+# board shows them); smaller areas say only whether they meet the target now.
+STANDING_LEVELS = ("lad", "ca", "rgn", "group", "nation")
+
+
+def profile(store: Store, code: str, child_indicator: str | None = None, sort: str = "rank",
+            targets: MetricsConfig | None = None) -> dict[str, Any]:
     """An area's figures, its comparators, and its children ranked on one indicator
     (`child_indicator`, default the first of CHILD_INDICATORS the children have)."""
     area = store.area(code)
@@ -46,7 +54,8 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
         if not own:
             continue
         latest = trend(own)
-        target = target_for(ind, indicators)
+        t = target_of(targets, ind_id)
+        target = t.value_for(code) if t else None
         figures.append(
             dict(
                 latest,
@@ -56,6 +65,7 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
                 direction=ind["direction"],
                 target=target,
                 meets_target=meets(latest["value"], target, ind["direction"]),
+                standing=standing(store, targets, ind_id, code) if t and area["level"] in STANDING_LEVELS else None,
                 england_rank=england_rank(store, code, ind_id, latest["release"]) if area["level"] == "lad" else None,
                 series=[_point(r) for r in own],
                 comparisons=[

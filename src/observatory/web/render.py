@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
+from ..app import Observatory
 from ..store import Store
+from ..workspace import Workspace
+from ..workspace.metrics import MetricsConfig
 from . import params
 from .figures import ILLUSTRATIVE
 from .live import SNAPSHOT, Snapshot
@@ -47,3 +50,20 @@ def check_indicator(request: Request, indicator: str, level: str | None = None) 
     offered = snapshot_of(request).available
     ids = sorted({a["indicator"] for a in offered if level is None or a["level"] == level})
     return params.choice("indicator", indicator, ids)
+
+
+def observatory_of(request: Request) -> Observatory | None:
+    """The application object the dashboard was started over; None when it was started over a
+    bare store (no workspace: no settings, no records, no targets)."""
+    return getattr(request.app.state, "observatory", None)
+
+
+def workspace_of(request: Request) -> Workspace | None:
+    obs = observatory_of(request)
+    return obs.workspace if obs is not None else None
+
+
+def targets_of(request: Request) -> MetricsConfig | None:
+    """The strategy's coverage targets and metrics (None without a workspace or metrics file)."""
+    obs = observatory_of(request)
+    return obs.metrics if obs is not None else None

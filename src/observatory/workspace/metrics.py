@@ -28,11 +28,11 @@ RECORD_FIGURES = ("programme_sites_lit", "programme_premises_in_reach", "scr_pro
 # `area` of a store source may be a GSS code, or one of these words (expanded from [workspace]).
 AREA_WORDS = ("region", "each district")
 
-_TOP = {"framework", "forecast", "metric"}
+_TOP = {"framework", "target", "metric"}
 _FRAMEWORK = {"label", "priorities", "cross_cutting", "life_stages"}
 _METRIC = {"id", "title", "description", "priority", "life_stage", "owner", "unit", "direction",
            "baseline", "target", "tolerance", "source"}
-_FORECAST = {"indicator", "target", "date", "label"}
+_TARGET = {"indicator", "value", "date", "tolerance", "label", "areas"}
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,21 @@ class Metric:
 
 
 @dataclass(frozen=True)
-class ForecastTarget:
+class Target:
+    """A coverage indicator's target: the one place a target is set. Every view (overview, area
+    profiles, map, metrics, API, annual update) reads it from here; a store metric of the
+    indicator takes its target and tolerance from it. `areas` holds the values of areas whose
+    target differs from `value`."""
+
     indicator: str
-    target: float
+    value: float
     date: date
+    tolerance: float = 0.0
     label: str = ""
+    areas: tuple[tuple[str, float], ...] = ()
+
+    def value_for(self, code: str | None) -> float:
+        return dict(self.areas).get(code or "", self.value)
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,11 @@ class MetricsConfig:
     file: Path
     framework: Framework
     metrics: list[Metric] = field(default_factory=list)
-    forecasts: list[ForecastTarget] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+    def target(self, indicator: str) -> Target | None:
+        """The target of a coverage indicator, or None where the strategy sets none."""
+        return next((t for t in self.targets if t.indicator == indicator), None)
 
     def get(self, metric_id: str) -> Metric:
         for m in self.metrics:
@@ -143,7 +157,6 @@ def parse_file(path: Path, region: str | None = None, districts: tuple[str, ...]
 
 def parse(path: Path, data: dict[str, Any], region: str | None = None,
           districts: tuple[str, ...] = ()) -> MetricsConfig:
-    _unknown(path, "the top level", data, _TOP)
     fw = data.get("framework")
     if not isinstance(fw, dict):
         raise ConfigError(f"{path}: needs a [framework] table with priorities, cross_cutting and life_stages "
@@ -155,16 +168,24 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
         life_stages=_names(path, fw, "life_stages", required=True),
         label=str(fw.get("label", "")),
     )
-    forecasts = [_forecast(path, i, spec) for i, spec in enumerate(_tables(path, data, "forecast"), start=1)]
+    if "forecast" in data:
+        raise ConfigError(f"{path}: [[forecast]] tables are now [[target]] tables (indicator, value, date, "
+                          "tolerance, label): rename each, and write target = N as value = N. Every coverage "
+                          "target is set once there and read by every page.")
+    _unknown(path, "the top level", data, _TOP)
+    targets = _targets(path, data)
     metrics: list[Metric] = []
     seen: set[str] = set()
     for i, spec in enumerate(_tables(path, data, "metric"), start=1):
-        for m in _expand(_metric(path, i, spec, framework), region, districts):
+        for m in _expand(_metric(path, i, spec, framework, targets), region, districts):
+            if m.source.kind == "store" and m.source.indicator in targets:
+                t = targets[m.source.indicator]  # an area whose target differs
+                m = replace(m, target=Point(t.value_for(m.source.area), t.date))
             if m.id in seen:
                 raise ConfigError(f"{path}: metric id '{m.id}' is used twice. Give each metric its own id.")
             seen.add(m.id)
             metrics.append(m)
-    return MetricsConfig(path, framework, metrics, forecasts)
+    return MetricsConfig(path, framework, metrics, list(targets.values()))
 
 
 def _unknown(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
@@ -252,13 +273,13 @@ def _source(path: Path, where: str, spec: Any) -> Source:
     return Source("entered")
 
 
-def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework) -> Metric:
+def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework, targets: dict[str, Target]) -> Metric:
     mid = spec.get("id")
     if not isinstance(mid, str) or not mid.strip() or not all(c.isalnum() or c in "-_" for c in mid):
         raise ConfigError(f"{path}: [[metric]] number {i} needs id = \"...\" (letters, digits, - and _).")
     where = f"metric '{mid}'"
     _unknown(path, where, spec, _METRIC)
-    for key in ("title", "priority", "life_stage", "unit", "direction", "target", "source"):
+    for key in ("title", "priority", "life_stage", "unit", "direction", "source"):
         if key not in spec:
             raise ConfigError(f"{path}: {where} needs '{key}'. Add it.")
     if spec["priority"] not in fw.all_priorities:
@@ -273,6 +294,19 @@ def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework) -> Metric:
         raise ConfigError(f"{path}: {where}.direction = '{spec['direction']}' is not known. "
                           "Use \"higher\" (higher is better) or \"lower\" (lower is better).")
     source = _source(path, f"{where}.source", spec["source"])
+    set_once = targets.get(source.indicator or "") if source.kind == "store" else None
+    if set_once is not None:
+        # a coverage indicator's target is set once, in its [[target]], so that no page can show another
+        for key in ("target", "tolerance"):
+            if key in spec:
+                raise ConfigError(f"{path}: {where} sets {key}, but the indicator '{source.indicator}' has its "
+                                  "target in a [[target]] table, which every page reads. Remove "
+                                  f"{key} from the metric (change the [[target]] instead).")
+        spec = {**spec, "target": {"value": set_once.value, "date": set_once.date},
+                "tolerance": set_once.tolerance}
+    elif "target" not in spec:
+        hint = (f" or add a [[target]] for indicator = \"{source.indicator}\"" if source.kind == "store" else "")
+        raise ConfigError(f"{path}: {where} needs 'target' = {{ value = N, date = \"YYYY-MM-DD\" }}{hint}.")
     target = _point(path, f"{where}.target", spec["target"], need_value=True)
     baseline = None
     if "baseline" in spec:
@@ -306,16 +340,35 @@ def _expand(m: Metric, region: str | None, districts: tuple[str, ...]) -> list[M
     return [replace(m, id=f"{m.id}-{code}", source=replace(m.source, area=code)) for code in codes]
 
 
-def _forecast(path: Path, i: int, spec: dict[str, Any]) -> ForecastTarget:
-    where = f"[[forecast]] number {i}"
-    _unknown(path, where, spec, _FORECAST)
-    for key in ("indicator", "target", "date"):
-        if key not in spec:
-            raise ConfigError(f"{path}: {where} needs '{key}' (e.g. indicator = \"gigabit\", target = 99, "
-                              "date = \"2030-12-31\").")
-    target = _number(path, f"{where}.target", spec["target"])
-    if not 0 < target < 100:
-        raise ConfigError(f"{path}: {where}.target = {target:g}: a coverage target is a percentage above 0 and "
-                          "below 100 (a logistic trend never reaches 100 exactly).")
-    return ForecastTarget(str(spec["indicator"]), target, _day(path, f"{where}.date", spec["date"]),
-                          str(spec.get("label", "")))
+def _targets(path: Path, data: dict[str, Any]) -> dict[str, Target]:
+    out: dict[str, Target] = {}
+    for i, spec in enumerate(_tables(path, data, "target"), start=1):
+        where = f"[[target]] number {i}"
+        _unknown(path, where, spec, _TARGET)
+        for key in ("indicator", "value", "date"):
+            if key not in spec:
+                raise ConfigError(f"{path}: {where} needs '{key}' (e.g. indicator = \"gigabit\", value = 99, "
+                                  'date = "2030-12").')
+        indicator = str(spec["indicator"])
+        if indicator in out:
+            raise ConfigError(f"{path}: indicator '{indicator}' has two [[target]] tables. Keep one; give areas "
+                              "whose target differs their own value under areas = { CODE = N }.")
+        value = _percent(path, f"{where}.value", spec["value"])
+        areas = spec.get("areas", {})
+        if not isinstance(areas, dict):
+            raise ConfigError(f"{path}: {where}.areas must be a table of area codes, e.g. areas = {{ E08000033 = 98 }}.")
+        tolerance = _number(path, f"{where}.tolerance", spec.get("tolerance", 0))
+        if tolerance < 0:
+            raise ConfigError(f"{path}: {where}.tolerance is negative. Give how far short of the target is still amber.")
+        out[indicator] = Target(
+            indicator, value, _day(path, f"{where}.date", spec["date"]), tolerance, str(spec.get("label", "")),
+            tuple((str(code), _percent(path, f"{where}.areas.{code}", v)) for code, v in areas.items()))
+    return out
+
+
+def _percent(path: Path, where: str, value: Any) -> float:
+    number = _number(path, where, value)
+    if not 0 < number < 100:
+        raise ConfigError(f"{path}: {where} = {number:g}: a coverage target is a percentage above 0 and below 100 "
+                          "(a logistic trend never reaches 100 exactly).")
+    return number

@@ -151,6 +151,14 @@ class Workspace:
     def store_path(self) -> Path:
         return self.root / "build" / "observatory.duckdb"
 
+    def settings_files(self) -> list[Path]:
+        """The files the settings are read from (observatory.toml and the metrics file): a change
+        to one of them means the settings must be read again."""
+        files = [self.config_path]
+        if self.metrics_section is not None and not isinstance(self.metrics_section, ConfigError):
+            files.append(self.metrics_section.file)
+        return files
+
     def input_files(self) -> list[Path]:
         files = [self.config_path, *(b.file for b in self.boundaries.values())]
         files += [s.file for s in self.sources] + [lk.file for lk in self.lookups]

@@ -1,4 +1,5 @@
-"""Map classes chosen for the data and the question, not equal counts.
+"""Map classes chosen for the data and the question, not equal counts: one classification for the
+dashboard's maps and the annual update's printed maps, so the same figures get the same breaks.
 
 Equal-count (quantile) classes hide what a coverage map is for: a skewed indicator (nearly every
 area at 0% of premises below the USO, a few with some) collapses into one class, and five
@@ -12,6 +13,8 @@ districts a tenth of a point apart get five colours. So:
   deviations of values from their class means; Jenks 1977, as in mapclassify.FisherJenks),
   computed on the values as shown (one decimal place), weighted by how many areas share each,
   which keeps it exact and fast for thousands of areas;
+- few areas get few classes (two for up to five areas, three up to twelve, five above), so five
+  districts a tenth of a point apart are not drawn as differently as an eight-point gap;
 - where there are no more distinct values than classes, each value is its own class.
 
 Colours run from light to dark as the figure gets *worse*, so the problem areas are the darkest
@@ -36,12 +39,18 @@ def shown(value: float) -> float:
     return round(value, PRECISION)
 
 
+def classes_for(n: int) -> int:
+    """How many classes `n` areas get (besides zero's)."""
+    return 2 if n <= 5 else 3 if n <= 12 else MAX_CLASSES
+
+
 def classify(values: list[float], direction: str = "higher-is-better", target: float | None = None,
-             k: int = MAX_CLASSES) -> list[dict[str, Any]]:
+             k: int | None = None) -> list[dict[str, Any]]:
     """Legend entries, lowest first: class, colour, from, to (inclusive bounds of the values as
-    shown, never sharing an edge), label, and `kind` (zero, natural, target)."""
+    shown, never sharing an edge), label, `kind` (zero, natural, target) and `count` (areas in it)."""
     if not values:
         return []
+    k = classes_for(len(values)) if k is None else k
     distinct, counts = np.unique(np.round(np.asarray(values, dtype=float), PRECISION), return_counts=True)
     lows: list[float] = []
     zero = bool(distinct[0] == 0.0 and len(distinct) > 1)
@@ -60,6 +69,9 @@ def classify(values: list[float], direction: str = "higher-is-better", target: f
         out.append({"class": i, "from": low, "to": high, "label": label, "kind": kind})
     for entry, colour in zip(out, _colours(len(out), direction), strict=True):
         entry["colour"] = colour
+    members = [class_of(v, out) for v in values]
+    for entry in out:
+        entry["count"] = members.count(entry["class"])
     return out
 
 
