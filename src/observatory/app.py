@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from . import pipeline
 from .errors import ConfigError, StoreError
-from .programme import models as _programme_models  # noqa: F401 - declares the programme's records tables
+from .programme import models as programme_models  # declares the programme's records tables too
 from .programme import reach_figures
+from .programme import trajectory as programme_trajectory
 from .records import changes
 from .records.db import Records, database_url, open_or_reason
 from .store import Store, identity
 from .strategy import models as _strategy_models  # noqa: F401 - declares the metric values' records tables
+from .strategy import sources as metric_sources
 from .workspace import Workspace
 from .workspace import load as load_workspace
 from .workspace.metrics import MetricsConfig
+from .workspace.programme import ProgrammeConfig
 
 T = TypeVar("T")
 
@@ -37,6 +41,23 @@ T = TypeVar("T")
 DERIVED = (pipeline.Derived(add=reach_figures.add_backbone_reach, depends=reach_figures.register_digest),)
 
 NO_STORE = "this workspace has not been built yet (run `observatory build`)."
+
+
+def _sites_lit(session: Any, cfg: ProgrammeConfig) -> metric_sources.Counted:
+    """The programme's sites lit for the strategy metric, with the programme's own completion
+    rate (programme.progress), so the metric and the programme pages give one forecast."""
+    p = programme_trajectory.progress(programme_models.list_sites(session), cfg)
+    f = p["forecast"]
+    points, illustrative = programme_models.sites_lit_series(session)
+    return metric_sources.Counted(
+        points=points, illustrative=illustrative,
+        provenance="Full Fibre programme register: sites lit at the end of each month",
+        empty="no programme site is lit yet.", rate_per_year=f["rate_per_month"] * 12,
+        as_of=date.fromisoformat(f["as_of"]), ceiling=float(f["in_programme"]),
+        reaches=f["reaches"] if f["goal"] == f["target"] else None)
+
+
+metric_sources.register_figure("programme_sites_lit", _sites_lit)
 
 
 class Observatory:

@@ -3,6 +3,9 @@ people read "July 2025"."""
 
 from __future__ import annotations
 
+import math
+from datetime import date, timedelta
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -14,3 +17,38 @@ def month_words(month: str | None) -> str:
     if len(month) != 7 or month[4] != "-" or not month[5:7].isdigit():
         return month
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def year_of(d: date | str) -> float:
+    """A date (or 'YYYY-MM' / 'YYYY-MM-DD') as a decimal year: how trends are fitted and projected."""
+    if isinstance(d, str):
+        parts = [int(p) for p in d.split("-")]
+        d = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    start = date(d.year, 1, 1)
+    return d.year + (d - start).days / (date(d.year + 1, 1, 1) - start).days
+
+
+def to_date(year: float) -> date:
+    """A decimal year as a date."""
+    whole = int(math.floor(year))
+    start = date(whole, 1, 1)
+    days = (date(whole + 1, 1, 1) - start).days
+    return start + timedelta(days=round((year - whole) * days))
+
+
+def month_end(d: date) -> date:
+    """The last day of d's month."""
+    following = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def day_words(value: object) -> str:
+    """'2026-09-30' (or a timestamp) -> '30 September 2026'; '2026-09' -> 'September 2026'."""
+    if not value:
+        return ""
+    text = str(value)
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return f"{int(text[8:10])} {month_words(text[:7])}"
+    if len(text) == 7 and text[4] == "-":
+        return month_words(text)
+    return text

@@ -97,5 +97,8 @@ def test_withdrawn_sites_leave_progress(records, sites) -> None:
     assert months["2020-08"]["withdrawn"] == 0 and months["2020-09"]["withdrawn"] == 1
     kinds = {g["kind"]: g for g in p["by_kind"]}
     assert kinds["GP surgery"] == {"kind": "GP surgery", "in_programme": 0, "lit": 0, "withdrawn": 1, "share_lit": None}
-    # one lit in the 90 days to 2021-06-30 (on 2021-05-01): 1 / 90 * 30 a month
-    assert p["current_rate_per_month"] == round(30 / 90, 1)
+    # one lit (on 2021-05-01) in the six complete months to 2021-06-30 (January to June): 1/6 a month
+    assert p["current_rate_per_month"] == round(1 / 6, 1)
+    # one of two in the programme left to light, target 4: the register cannot reach it; at 1/6 a
+    # month the last one is lit 6 months after 30 June 2021, at the end of December 2021
+    assert p["forecast"]["goal"] == 2 and p["forecast"]["reaches"] == "2021-12"

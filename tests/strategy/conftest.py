@@ -83,7 +83,6 @@ priority = "Digital Infrastructure"
 life_stage = "Live well"
 unit = "sites"
 direction = "higher"
-target = { value = 1400, date = "2027-03-31" }
 source = { kind = "records", figure = "programme_sites_lit" }
 """
 

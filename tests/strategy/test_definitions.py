@@ -11,8 +11,12 @@ import pytest
 from observatory import workspace
 from observatory.errors import ConfigError
 from observatory.workspace.metrics import parse_file
+from observatory.workspace.programme import ProgrammeConfig
 
 from .conftest import METRICS
+
+# the workspace's [programme]: the sites-lit metric takes its target from it
+PROGRAMME = ProgrammeConfig(target=1400, target_date=date(2027, 3, 31))
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "west-yorkshire"
 
@@ -73,20 +77,20 @@ def _write(tmp_path: Path, old: str, new: str) -> Path:
 def test_each_mistake_names_the_file_and_the_key(tmp_path: Path, old: str, new: str, says: str):
     path = _write(tmp_path, old, new)
     with pytest.raises(ConfigError) as caught:
-        parse_file(path)
+        parse_file(path, programme=PROGRAMME)
     assert str(path) in str(caught.value) and says in str(caught.value)
 
 
 def test_dates_may_be_a_year_or_a_month_meaning_its_end(tmp_path: Path):
     path = _write(tmp_path, 'target = { value = 30, date = "2030-12-31" }', 'target = { value = 30, date = "2027-02" }')
-    assert parse_file(path).get("soc-minutes").target.date == date(2027, 2, 28)
+    assert parse_file(path, programme=PROGRAMME).get("soc-minutes").target.date == date(2027, 2, 28)
     path = _write(tmp_path, 'target = { value = 30, date = "2030-12-31" }', 'target = { value = 30, date = "2028" }')
-    assert parse_file(path).get("soc-minutes").target.date == date(2028, 12, 31)
+    assert parse_file(path, programme=PROGRAMME).get("soc-minutes").target.date == date(2028, 12, 31)
 
 
 def test_each_district_becomes_one_metric_per_district(tmp_path: Path):
     path = _write(tmp_path, 'area = "E08000035"', 'area = "each district"')
-    ids = [m.id for m in parse_file(path, "E47000003", ("E08000035", "E08000032")).metrics]
+    ids = [m.id for m in parse_file(path, "E47000003", ("E08000035", "E08000032"), PROGRAMME).metrics]
     assert ids[:2] == ["gigabit-leeds-E08000035", "gigabit-leeds-E08000032"]
 
 

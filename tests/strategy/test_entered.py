@@ -200,3 +200,32 @@ def test_a_new_value_shows_to_the_editor_at_once_and_to_visitors_once_refreshed(
         time.sleep(0.05)
     after = r.json()
     assert after["latest"] == 500.0 and after["status"] == "amber"  # one value: no trend yet
+
+
+def test_the_values_csv_round_trip_keeps_full_precision_and_history(records, metrics_ws: Path, tmp_path: Path):
+    """An export imported again adds nothing: every digit kept (1,234,567.891, not 1,234,570), and a
+    superseded value stays superseded instead of coming back as a new value."""
+    from observatory import workspace
+    from observatory.errors import InputError
+    from observatory.strategy.values_csv import export_csv, import_csv
+
+    config = workspace.load(metrics_ws).metrics
+    with records.session() as s:
+        models.add_value(s, "ann", "residents", 18262, date(2025, 3, 31))
+        models.add_value(s, "bob", "residents", 18500, date(2025, 3, 31), "corrected count")
+        models.add_value(s, "ann", "residents", 1234567.891, date(2025, 6, 30))
+    with records.session() as s:
+        text = export_csv(s)
+    assert "1234567.891" in text and "18262" in text and "18500" in text
+    path = tmp_path / "values.csv"
+    path.write_text(text, encoding="utf-8")
+    with records.session() as s:
+        outcome = import_csv(s, "carol", path, config)
+        current = {v["date"]: v["value"] for v in models.values_for(s, "residents")}
+    assert outcome == {"added": 0, "unchanged": 3}
+    assert current == {"2025-03-31": 18500.0, "2025-06-30": 1234567.891}
+    # a decimal comma is refused with its row and column, never read as fifteen
+    path.write_text("metric_id,date,value\nresidents,2025-09-30,\"1,5\"\n", encoding="utf-8")
+    with records.session() as s, pytest.raises(InputError) as refused:
+        import_csv(s, "carol", path, config)
+    assert "row 2" in str(refused.value) and "value" in str(refused.value)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import math
 from datetime import date
-
 from pathlib import Path
 
 import pytest
 
 from observatory.errors import NotFoundError
+from observatory.months import to_date
 from observatory.strategy.coverage_targets import standing
-from observatory.strategy.forecast import bootstrap, to_date
+from observatory.strategy.forecast import bootstrap
 from observatory.workspace.metrics import Framework, MetricsConfig, Target
 
 

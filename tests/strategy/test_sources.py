@@ -48,17 +48,6 @@ def test_no_store_gives_no_data():
     assert "run `observatory build`" in from_store(None, "gigabit", "E08000035").reason
 
 
-def test_programme_sites_lit_without_the_programme_package_is_no_data(records, metrics_ws: Path):
-    import importlib.util
-
-    board = open_board(workspace.load(metrics_ws), records=records)
-    sites = board.one("sites-lit", date(2026, 1, 1))
-    if importlib.util.find_spec("observatory.programme.models") is None:
-        assert sites["status"] == "no data" and "Full Fibre programme register" in sites["rule"]
-    else:  # the programme package has landed: the figure is counted from its register
-        assert sites["status"] in ("no data", "red", "amber", "green")
-
-
 def test_a_running_total_counts_by_date_and_holds_flat_to_today():
     s = running_total([date(2024, 3, 1), date(2024, 1, 1), date(2024, 3, 1)], "register", False, "none",
                       today=date(2025, 1, 1))
@@ -75,7 +64,7 @@ def test_records_figures_from_the_demo_records(records, figure: str):
     with records.session() as s:
         seed(s)
     with records.session() as s:
-        got = RECORD_FIGURES[figure](s)
+        got = RECORD_FIGURES[figure](s, None)
     # the demo register has 11 entries live; the demo board marked 3 of its 6 resolutions done
     assert got.points[-1][1] == {"scr_providers_live": 11.0, "actions_done": 3.0}[figure]
     assert got.illustrative

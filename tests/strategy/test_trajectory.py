@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from observatory.strategy.trajectory import assess, year_of
+from observatory.months import year_of
+from observatory.strategy.trajectory import assess
 
 
 def _logistic(a: float, b: float, years: list[int]) -> list[tuple[float, float]]:

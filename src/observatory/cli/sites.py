@@ -15,6 +15,7 @@ from ..app import Observatory
 from ..demo.programme_demo import has_sites
 from ..demo.programme_demo import seed as seed_sites
 from ..errors import InputError, ObservatoryError, StoreError
+from ..months import day_words
 from ..programme import models, register_io, trajectory
 from ..programme.premises import Premises, from_store
 from ..programme.reach_by_area import reach_by_area
@@ -120,12 +121,14 @@ def progress_cmd(workspace: WorkspaceOpt = None) -> None:
         with open_records(ws).session() as s:
             sites = models.list_sites(s)
         p = trajectory.progress(sites, ws.programme)
-        out.print(f"As of {p['as_of']}: {p['lit']:,} of {p['target']:,} sites lit (plan: {p['planned_now']:,.0f}); "
-                  f"{p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.")
+        out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of {p['target']:,} sites lit (plan: "
+                  f"{p['planned_now']:,.0f}); {p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.",
+                  highlight=False)
+        out.print(p["forecast"]["words"], highlight=False)
         needed = p["run_rate_needed_per_month"]
-        out.print(f"Current rate {p['current_rate_per_month']} a month; needed "
-                  f"{'(target date passed)' if needed is None else needed} a month to reach {p['target']:,} by "
-                  f"{p['target_date']}; at the current rate: {p['date_target_reached'] or 'never'}.")
+        out.print(f"The target date ({day_words(p['target_date'])}) has passed." if needed is None else
+                  f"Reaching {p['forecast']['target']:,} by {day_words(p['target_date'])} needs {needed} a month.",
+                  highlight=False)
         if p["illustrative"]:
             err.print(ILLUSTRATIVE, highlight=False)
 

@@ -217,13 +217,15 @@ def sites_lit_series(session: Session) -> tuple[list[tuple[date, int]], bool]:
     """Sites lit at the end of each month, from the first site lit to the latest change (a site
     withdrawn after it was lit no longer counts), and whether the register is illustrative: the
     strategy metric "sites lit" reads this (strategy/sources.py)."""
-    events = sorted((d, site, status) for site, status, d in changes(session) if status in ("lit", WITHDRAWN))
+    every = changes(session)
+    events = sorted((d, site, status) for site, status, d in every if status in ("lit", WITHDRAWN))
     if not events or not any(status == "lit" for _, _, status in events):
         return [], is_illustrative(session)
     lit: set[str] = set()
     points: list[tuple[date, int]] = []
     first = next(d for d, _, status in events if status == "lit")
-    last = events[-1][0]
+    # as of the register's last recorded change of any kind: the date the programme pages give
+    last = max(d for _, _, d in every)
     month_end = _month_end(first)
     i = 0
     while True:

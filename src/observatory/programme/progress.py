@@ -1,36 +1,103 @@
-"""Progress against the programme target: run rate needed, and when the current rate gets there."""
+"""The programme's completion forecast: one answer for the /programme page, the annual update, the
+`sites progress` command and the "sites lit" metric.
+
+The rate is the number of sites lit in the last six complete calendar months, as of the register's
+last recorded event (not today: a register whose latest entry is September is not read as having
+stalled since), per month. Six months smooths a lumpy roll-out without reaching back to a phase
+that no longer holds; the window is named wherever the rate is shown.
+
+The forecast is a straight line at that rate from the sites lit now. Where the target exceeds the
+sites still in the programme (some were withdrawn) it cannot be reached as the register stands:
+that is said, and the forecast is for all the remaining sites. Withdrawn sites come off the
+target itself only where the workspace says so ([programme] withdrawn_leave_target = true).
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
+
+from ..months import MONTHS, month_end, year_of
+
+RATE_MONTHS = 6
+DAYS_A_MONTH = 365.25 / 12
 
 
-def run_rate_needed(lit_now: int, target: int, today: date, target_date: date) -> float | None:
-    """Sites per 30-day month needed from today to reach the target by target_date.
+@dataclass(frozen=True)
+class Completion:
+    as_of: str  # the register's last recorded event, YYYY-MM-DD
+    lit: int
+    in_programme: int
+    withdrawn: int
+    target: int  # the target the forecast is for (less the withdrawn sites, where the workspace says so)
+    goal: int  # what the forecast is for: the target, or every site still in the programme if fewer
+    rate_per_month: float
+    window_start: str  # YYYY-MM
+    window_end: str  # YYYY-MM
+    lit_in_window: int
+    reaches: str | None  # the month the goal is reached on this rate (YYYY-MM); None: never
+    needed_per_month: float | None  # to reach the target by its date; None once the date has passed
+    target_date: str
+    words: str
 
-    0 if already reached; None if the target date has passed without reaching it.
-    """
-    remaining = target - lit_now
-    if remaining <= 0:
-        return 0.0
-    days = (target_date - today).days
-    if days <= 0:
-        return None
-    return remaining / days * 30
+    @property
+    def reaches_year(self) -> float | None:
+        return None if self.reaches is None else year_of(self.reaches)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def current_rate(lit_dates: list[date], today: date, window_days: int = 90) -> float:
-    """Sites lit per 30-day month over the last window_days up to today."""
-    start = today - timedelta(days=window_days)
-    recent = sum(1 for d in lit_dates if start < d <= today)
-    return recent / window_days * 30
+def _month(d: date) -> str:
+    return f"{MONTHS[d.month - 1]} {d.year}"
 
 
-def date_target_reached(lit_now: int, target: int, today: date, rate_per_month: float) -> date | None:
-    """The date the current monthly rate reaches the target (today if reached; None if rate is 0)."""
-    remaining = target - lit_now
-    if remaining <= 0:
-        return today
-    if rate_per_month <= 0:
-        return None
-    return today + timedelta(days=round(remaining / rate_per_month * 30))
+def rate_window(as_of: date, months: int = RATE_MONTHS) -> tuple[date, date]:
+    """The first and last day of the `months` complete calendar months up to `as_of` (its own
+    month counts when `as_of` is that month's last day)."""
+    end = as_of if as_of == month_end(as_of) else date(as_of.year, as_of.month, 1) - timedelta(days=1)
+    index = end.year * 12 + end.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1), end
+
+
+def completion(lit_dates: list[date], in_programme: int, withdrawn: int, target: int, target_date: date,
+               as_of: date, withdrawn_leave_target: bool = False) -> Completion:
+    """When the programme reaches its target (or, if the register cannot, lights every site left)."""
+    lit = sum(1 for d in lit_dates if d <= as_of)
+    start, end = rate_window(as_of)
+    in_window = sum(1 for d in lit_dates if start <= d <= end)
+    rate = in_window / RATE_MONTHS
+    effective = target - withdrawn if withdrawn_leave_target else target
+    goal = min(effective, in_programme)
+    reaches: str | None = None
+    if lit >= goal:
+        reaches = as_of.strftime("%Y-%m")
+    elif rate > 0:
+        # a straight line at the rate: (goal - lit) / rate months of average length after as_of
+        reaches = (as_of + timedelta(days=(goal - lit) / rate * DAYS_A_MONTH)).strftime("%Y-%m")
+    days_left = (target_date - as_of).days
+    needed = None if days_left <= 0 else max(effective - lit, 0) / days_left * DAYS_A_MONTH
+    c = Completion(as_of.isoformat(), lit, in_programme, withdrawn, effective, goal, round(rate, 2),
+                   start.strftime("%Y-%m"), end.strftime("%Y-%m"), in_window, reaches,
+                   None if needed is None else round(needed, 1), target_date.isoformat(), "")
+    return Completion(**{**asdict(c), "words": _words(c, start, end)})
+
+
+def _words(c: Completion, start: date, end: date) -> str:
+    window = (f"{c.lit_in_window:,} sites were lit in the last {RATE_MONTHS} complete months ({_month(start)} to "
+              f"{_month(end)}), {c.rate_per_month:.1f} a month")
+    short = ""
+    if c.goal < c.target:
+        short = (f"The register holds {c.in_programme:,} sites still in the programme ({c.withdrawn:,} withdrawn), "
+                 f"fewer than the target of {c.target:,}, so the target cannot be reached as the register stands. ")
+    what = f"the target of {c.target:,} sites" if c.goal == c.target else f"all {c.goal:,} remaining sites"
+    if c.lit >= c.goal:
+        done = "was reached" if c.goal == c.target else "had been lit"
+        return f"{short}{what[0].upper() + what[1:]} {done} by {_month(date.fromisoformat(c.as_of))}."
+    if c.reaches is None:
+        return f"{short}No site was lit in the last {RATE_MONTHS} complete months ({_month(start)} to {_month(end)}), " \
+               f"so no completion date can be forecast."
+    month = _month(date.fromisoformat(c.reaches + "-01"))
+    verb = "is reached in" if c.goal == c.target else "are lit by"
+    return f"{short}{window}: at that rate {what} {verb} {month}."

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..workspace.programme import ProgrammeConfig
 from .models import KINDS
-from .progress import current_rate, date_target_reached, run_rate_needed
+from .progress import completion
 from .status import WITHDRAWN
 
 
@@ -86,10 +86,9 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
                        "planned": round(planned_on(cfg, day), 1),
                        "withdrawn": sum(1 for d in withdrawn if d <= day)})
     lit_now = len(lit_dates)
-    rate = current_rate(lit_dates, as_of)
-    needed = run_rate_needed(lit_now, cfg.target, as_of, cfg.target_date)
-    reached = date_target_reached(lit_now, cfg.target, as_of, rate)
     in_programme = sum(1 for s in sites) - len(withdrawn)
+    forecast = completion(lit_dates, in_programme, len(withdrawn), cfg.target, cfg.target_date, as_of,
+                          cfg.withdrawn_leave_target)
     kinds = _group(sites, "kind", as_of)
     districts = _group(sites, "district_code", as_of)
     for code, g in districts.items():
@@ -109,10 +108,11 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
         "registered": len(sites), "in_programme": in_programme, "withdrawn": len(withdrawn), "lit": lit_now,
         "planned_now": round(planned_on(cfg, as_of), 1),
         "behind_plan_by": round(planned_on(cfg, as_of) - lit_now, 1),
-        "current_rate_per_month": round(rate, 1),
-        "run_rate_needed_per_month": None if needed is None else round(needed, 1),
-        "date_target_reached": None if reached is None else reached.isoformat(),
-        "target_beyond_register": in_programme < cfg.target,
+        # the one completion forecast (progress.completion): rate, window, month, words
+        "forecast": forecast.as_dict(),
+        "current_rate_per_month": round(forecast.rate_per_month, 1),
+        "run_rate_needed_per_month": forecast.needed_per_month,
+        "target_beyond_register": forecast.goal < forecast.target,
         "series": series,
         "by_kind": [kinds[k] for k in KINDS if k in kinds],
         "by_district": sorted(districts.values(), key=lambda g: g["name"]),

@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..months import day_words
 from .period import month_words
 from .terms import definitions, link_terms
 
@@ -51,15 +52,3 @@ def change_words(change: float) -> str:
     if text == "0.0":
         return "no change"
     return f"{'+' if change > 0 else '−'}{text} pts"
-
-
-def day_words(value: Any) -> str:
-    """'2026-09-30' (or a timestamp) -> '30 September 2026'; '2026-09' -> 'September 2026'."""
-    if not value:
-        return ""
-    text = str(value)
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return f"{int(text[8:10])} {month_words(text[:7])}"
-    if len(text) == 7 and text[4] == "-":
-        return month_words(text)
-    return text

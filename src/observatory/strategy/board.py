@@ -13,6 +13,7 @@ from ..errors import NotFoundError
 from ..records.db import open_or_reason
 from ..store import Store
 from ..workspace.metrics import MetricsConfig
+from ..workspace.programme import ProgrammeConfig
 from .coverage_targets import standings
 from .sources import values_of
 from .status import by_priority, counts, evaluate, evaluate_all, matrix
@@ -26,13 +27,16 @@ class Board:
     records_reason: str | None = None
     region: str | None = None
     districts: tuple[str, ...] = ()
+    programme: ProgrammeConfig | None = None  # for the programme's records figure (its target's rules)
 
     def rows(self, today: date | None = None) -> list[dict[str, Any]]:
-        return evaluate_all(self.config, self.store, self.records, today, records_reason=self.records_reason)
+        return evaluate_all(self.config, self.store, self.records, today, records_reason=self.records_reason,
+                            programme=self.programme)
 
     def one(self, metric_id: str, today: date | None = None) -> dict[str, Any]:
         m = self.config.get(metric_id)
-        row = evaluate(m, values_of(m, self.store, self.records, self.records_reason), today, band=True)
+        row = evaluate(m, values_of(m, self.store, self.records, self.records_reason, self.programme), today,
+                       band=True)
         row["entered"] = m.source.kind == "entered"
         return row
 
@@ -66,4 +70,4 @@ def open_board(ws: Any, store: Any | None = None, records: Any | None = None) ->
     reason = None
     if records is None:
         records, reason = open_or_reason(ws)
-    return Board(config, store, records, reason, ws.region_code, tuple(ws.districts))
+    return Board(config, store, records, reason, ws.region_code, tuple(ws.districts), ws.programme)

@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..months import month_words
+from ..months import month_words, to_date, year_of
 from ..workspace.metrics import Metric, MetricsConfig, Point, Source, Target
-from .forecast import RECENT, bootstrap, to_date
+from .forecast import RECENT, bootstrap
 from .sources import from_store
 from .status import evaluate
-from .trajectory import year_of
 
 # A status as a reader says it (the tag beside a figure).
 STATUS_WORDS = {"green": "on track", "amber": "close to target", "red": "off track", "no data": "no data"}

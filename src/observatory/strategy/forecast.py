@@ -12,7 +12,6 @@ lies exactly on a logistic curve has no residuals, so its band is the closed-for
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,14 +22,6 @@ SEED = 20301231
 DRAWS = 400
 LOW, HIGH = 10, 90  # percentiles of the band
 RECENT = 6
-
-
-def to_date(year: float) -> date:
-    """A decimal year as a date."""
-    whole = int(math.floor(year))
-    start = date(whole, 1, 1)
-    days = (date(whole + 1, 1, 1) - start).days
-    return start + timedelta(days=round((year - whole) * days))
 
 
 def _transform(v: np.ndarray, method: str) -> np.ndarray:

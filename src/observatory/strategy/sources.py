@@ -5,9 +5,9 @@
   synthetic input are marked illustrative.
 - records: a figure counted in the records database, as a running total by the date each item got
   there: board actions done (the date of the update that marked it done), Shared Care Record
-  providers live (the date their access went live), programme sites lit (from the programme
-  register, when the programme package is present: `sites_lit_series(session)` and
-  `premises_in_reach_series(session)` in observatory.programme.models, each a list of (date, value)).
+  providers live (the date their access went live); and figures a capability registers with
+  `register_figure` (the application object registers the programme's sites lit, with the
+  programme's own completion rate, so the metric and the programme pages give one forecast).
 - entered: values people entered (strategy.models), audited.
 
 A source that cannot give values (an indicator the store does not hold, an area it does not know,
@@ -17,15 +17,18 @@ metric's status is then "no data" with that reason.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from ..errors import NotFoundError, ObservatoryError
+from ..months import year_of
 from ..records import actions, register
 from ..workspace.metrics import Metric
+from ..workspace.programme import ProgrammeConfig
 from .models import values_for
+from .trajectory import Fit
 
 
 @dataclass
@@ -39,6 +42,13 @@ class Series:
     illustrative: bool = False
     area_name: str | None = None
     provenance: str = ""
+    # the figure owner's own trend, where it has one (the programme's completion rate): used
+    # instead of a trend fitted here, so the metric and the owner's pages give one forecast
+    fit: Fit | None = None
+    # the most the figure can reach (the sites still in the programme), where that is known
+    ceiling: float | None = None
+    # the month the owner's own forecast reaches the metric's target (YYYY-MM), shown as it is
+    reaches: str | None = None
 
 
 def month_start(release: str) -> date:
@@ -50,7 +60,8 @@ NO_RECORDS = ("the records database is not available here (run `observatory reco
               "dashboard from the workspace).")
 
 
-def values_of(metric: Metric, store: Any | None, records: Any | None, records_reason: str | None = None) -> Series:
+def values_of(metric: Metric, store: Any | None, records: Any | None, records_reason: str | None = None,
+              programme: ProgrammeConfig | None = None) -> Series:
     src = metric.source
     if src.kind == "store":
         return from_store(store, src.indicator or "", src.area or "")
@@ -59,7 +70,10 @@ def values_of(metric: Metric, store: Any | None, records: Any | None, records_re
     with records.session() as s:
         if src.kind == "entered":
             return entered(s, metric.id)
-        return RECORD_FIGURES[src.figure or ""](s)
+        read = RECORD_FIGURES.get(src.figure or "")
+        if read is None:
+            return Series(reason=f"this installation cannot count {src.figure} (nothing registered it).")
+        return read(s, programme or ProgrammeConfig())
 
 
 class StoreView:
@@ -181,47 +195,47 @@ def scr_providers_live(session: Any) -> Series:
                          any(e["illustrative"] for e in live), "no provider's access is live yet.")
 
 
-PROGRAMME_MODULE = "observatory.programme.models"
+@dataclass
+class Counted:
+    """What a capability's records figure gives (register_figure): values by date, and its own
+    trend where it has one (a rate per year from a date, and the most it can reach)."""
+
+    points: list[tuple[date, float]]
+    illustrative: bool
+    provenance: str
+    empty: str
+    rate_per_year: float | None = None
+    as_of: date | None = None
+    ceiling: float | None = None
+    reaches: str | None = None  # the owner's forecast month for the target, where it makes one
 
 
-def _programme(function: str, what: str, empty: str):
-    """A figure from the programme register: `observatory.programme.models.<function>(session)`
-    gives a list of (date, value), or (that list, illustrative), when that package is present."""
-
-    def read(session: Any) -> Series:
+def register_figure(name: str, read: Callable[[Any, ProgrammeConfig], Counted]) -> None:
+    """Make a capability's figure available to metrics as source = { kind = "records", figure = name }."""
+    def series(session: Any, programme: ProgrammeConfig) -> Series:
         try:
-            module = importlib.import_module(PROGRAMME_MODULE)
-        except ModuleNotFoundError:
-            return Series(reason=f"the Full Fibre programme register is not part of this installation "
-                                 f"({PROGRAMME_MODULE}), so {what} cannot be counted.")
-        fn = getattr(module, function, None)
-        if fn is None:
-            return Series(reason=f"{PROGRAMME_MODULE} gives no {function}(session), so {what} cannot be counted.")
-        try:
-            result = fn(session)
+            return _series(read(session, programme))
         except ObservatoryError as exc:
-            return Series(reason=f"the programme register could not be read: {exc}")
-        points, illustrative = (result if isinstance(result, tuple) else (result, False))
-        series = Series(provenance=f"Full Fibre programme register: {what}", illustrative=bool(illustrative))
-        for day, value in points:
-            series.points.append((day, float(value)))
-            series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
-                                "source": series.provenance, "illustrative": bool(illustrative)})
-        if not series.points:
-            series.reason = empty
-        return series
+            return Series(reason=f"the records could not be read: {exc}")
 
-    return read
+    RECORD_FIGURES[name] = series
 
 
-programme_sites_lit = _programme("sites_lit_series", "sites lit", "no programme site is lit yet.")
-programme_premises_in_reach = _programme("premises_in_reach_series", "premises within reach of the backbone",
-                                         "no premises are within reach of the backbone yet.")
+def _series(c: Counted) -> Series:
+    series = Series(provenance=c.provenance, illustrative=c.illustrative, ceiling=c.ceiling, reaches=c.reaches)
+    for day, value in c.points:
+        series.points.append((day, float(value)))
+        series.rows.append({"date": day.isoformat(), "label": day.isoformat(), "value": float(value),
+                            "source": c.provenance, "illustrative": c.illustrative})
+    if not series.points:
+        series.reason = c.empty
+    elif c.rate_per_year is not None and c.as_of is not None:
+        latest = series.points[-1][1]
+        series.fit = Fit("linear", latest, c.rate_per_year, year_of(c.as_of), len(series.points))
+    return series
 
 
-RECORD_FIGURES = {
-    "actions_done": actions_done,
-    "scr_providers_live": scr_providers_live,
-    "programme_sites_lit": programme_sites_lit,
-    "programme_premises_in_reach": programme_premises_in_reach,
+RECORD_FIGURES: dict[str, Callable[[Any, ProgrammeConfig], Series]] = {
+    "actions_done": lambda session, programme: actions_done(session),
+    "scr_providers_live": lambda session, programme: scr_providers_live(session),
 }

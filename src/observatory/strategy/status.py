@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ..months import to_date, year_of
 from ..workspace.metrics import Metric, MetricsConfig
-from .forecast import to_date, trend_band
+from .forecast import trend_band
 from .sources import Series, StoreView, values_of
-from .trajectory import Trajectory, assess, year_of
+from .trajectory import Trajectory, assess
 
 STATUSES = ("red", "amber", "green", "no data")
 
@@ -50,8 +51,12 @@ def evaluate(metric: Metric, series: Series, today: date | None = None, band: bo
         return out
     points = [(year_of(d), v) for d, v in series.points]
     t = assess(points, metric.unit, metric.target.value, year_of(metric.target.date),
-               higher_is_better=metric.higher_is_better, tolerance=metric.tolerance, today=year_of(today))
+               higher_is_better=metric.higher_is_better, tolerance=metric.tolerance, today=year_of(today),
+               trend=series.fit, ceiling=series.ceiling)
     latest_date = max(d for d, _ in series.points)
+    if series.reaches is not None and t.reaches is not None:
+        # the figure's owner forecasts the month itself (the programme's completion): shown as it is
+        t.reaches = year_of(series.reaches + "-15")
     out.update(status=t.status, rule=t.rule, latest=t.latest, latest_date=latest_date.isoformat(),
                projected=t.projected, needed_per_year=t.needed_per_year,
                reaches=to_date(t.reaches).isoformat() if t.reaches is not None else None,
@@ -131,11 +136,12 @@ def _trend(metric: Metric, t: Trajectory, points: list[tuple[float, float]]) -> 
 
 
 def evaluate_all(config: MetricsConfig, store: Any | None, records: Any | None, today: date | None = None,
-                 band: bool = False, records_reason: str | None = None) -> list[dict[str, Any]]:
+                 band: bool = False, records_reason: str | None = None,
+                 programme: Any = None) -> list[dict[str, Any]]:
     """Every metric of a workspace, in the file's order (the store read once for all of them)."""
     if store is not None:
         store = StoreView(store, [m.source.area for m in config.metrics if m.source.kind == "store" and m.source.area])
-    return [evaluate(m, values_of(m, store, records, records_reason), today, band) for m in config.metrics]
+    return [evaluate(m, values_of(m, store, records, records_reason, programme), today, band) for m in config.metrics]
 
 
 def select(rows: list[dict[str, Any]], priority: str | None = None, life_stage: str | None = None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 
 # A percentage of exactly 0 or 100 has no logit; values are held this far inside (0, 100).
 EDGE = 0.01
@@ -62,15 +61,6 @@ class Trajectory:
     notes: list[str] = field(default_factory=list)
 
 
-def year_of(d: date | str) -> float:
-    """A date (or 'YYYY-MM' / 'YYYY-MM-DD') as a decimal year."""
-    if isinstance(d, str):
-        parts = [int(p) for p in d.split("-")]
-        d = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    start = date(d.year, 1, 1)
-    return d.year + (d - start).days / (date(d.year + 1, 1, 1) - start).days
-
-
 def fit(points: list[tuple[float, float]], unit: str) -> Fit:
     """Least squares over (decimal year, value) pairs: logistic for '%', linear otherwise."""
     method = "logistic" if unit == "%" else "linear"
@@ -86,8 +76,12 @@ def fit(points: list[tuple[float, float]], unit: str) -> Fit:
 
 def assess(values: list[tuple[float, float]], unit: str, target: float, target_year: float,
            higher_is_better: bool = True, tolerance: float = 0.0, today: float | None = None,
-           recent: int = 6) -> Trajectory:
+           recent: int = 6, trend: Fit | None = None, ceiling: float | None = None) -> Trajectory:
     """The status of a metric from its series (decimal year, value), its target and tolerance.
+
+    `trend`: the figure owner's own trend (the programme's completion rate), used instead of one
+    fitted here. `ceiling`: the most the figure can reach (sites still in the programme); a target
+    above it is never reached on any trend.
 
     green: the projection at the target date meets the target; amber: within `tolerance` of it;
     red: further off. The rule used is returned in words with every status.
@@ -115,24 +109,39 @@ def assess(values: list[tuple[float, float]], unit: str, target: float, target_y
         return base
     years_left = target_year - latest_year
     base.needed_per_year = (target - latest) / years_left if years_left > 0 else None
-    if len(values) == 1:
+    if len(values) == 1 and trend is None:
         base.status = "amber"
         base.rule = (f"Amber: one value only, so no trend yet; reaching the target needs "
                      f"{_fmt(abs(base.needed_per_year), unit)} a year from here.")
         return base
     used = values[-recent:]
-    if len(used) < len(values):
-        notes.append(f"trend fitted to the latest {len(used)} of {len(values)} values")
-    f = fit(used, unit)
+    if trend is not None:
+        f = trend
+        how_fitted = "the figure's own rate (see its source)"
+    else:
+        if len(used) < len(values):
+            notes.append(f"trend fitted to the latest {len(used)} of {len(values)} values")
+        f = fit(used, unit)
+        how_fitted = ""
     base.fit = f
     base.projected = f.at(target_year)
     reach = f.year_reaching(target)
+    if ceiling is not None and higher_is_better:
+        base.projected = min(base.projected, ceiling)
+        if target > ceiling:
+            reach = None
     heading_right = (f.slope > 0) == higher_is_better and f.slope != 0
     base.reaches = reach if heading_right and reach is not None and reach >= latest_year else None
     gap = (base.projected - target) if higher_is_better else (target - base.projected)
     how = "a logistic (saturating) trend" if f.method == "logistic" else "a straight-line trend"
-    projection = (f"{how} through the latest {len(used)} values projects {_fmt(base.projected, unit)} at the "
+    through = how_fitted or f"the latest {len(used)} values"
+    projection = (f"{how} through {through} projects {_fmt(base.projected, unit)} at the "
                   f"target date, against a target of {word} {_fmt(target, unit)}")
+    if ceiling is not None and higher_is_better and target > ceiling:
+        base.status = "red"
+        base.rule = (f"Red: the target ({_fmt(target, unit)}) is more than can be reached as things stand "
+                     f"(at most {_fmt(ceiling, unit)}); {projection}.")
+        return base
     if not heading_right:
         base.status = "red"
         base.rule = f"Red: the trend is flat or moving away from the target; {projection}."

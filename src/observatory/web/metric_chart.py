@@ -10,8 +10,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..months import year_of
 from ..strategy.status import fmt
-from ..strategy.trajectory import year_of
 
 WIDTH, HEIGHT = 600, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 24, 16, 40

@@ -63,7 +63,7 @@ def board_of(request: Request, read_only: bool = True) -> Board:
         store = store_of(request)
     except Exception:  # noqa: BLE001 - no store: store metrics say "no data"
         store = None
-    return Board(config, store, records, reason, ws.region_code, tuple(ws.districts))
+    return Board(config, store, records, reason, ws.region_code, tuple(ws.districts), ws.programme)
 
 
 def _who(user: CurrentUser | None) -> dict[str, Any] | None:

@@ -17,7 +17,6 @@ from ..programme.premises import APPROXIMATION, from_store
 from ..programme.status import STATUSES
 from ..records import audit
 from ..workspace import ProgrammeConfig
-from ..workspace import load as load_workspace
 from .auth import CurrentUser, records_of, require_reader, require_role
 from .programme_svg import (
     CHANGE_CLASSES,
@@ -30,7 +29,7 @@ from .programme_svg import (
     site_map_svg,
 )
 from .render import render as render_page
-from .render import snapshot_of
+from .render import snapshot_of, workspace_of
 
 PROGRAMME_NOTICE = ("Illustrative register: the sites are real public buildings from OpenStreetMap "
                     "((c) OpenStreetMap contributors, ODbL), but which are in the programme and every status and "
@@ -50,11 +49,8 @@ def render(request: Request, template: str, data: dict[str, Any], **context: Any
 
 
 def settings(request: Request) -> ProgrammeConfig:
-    state = request.app.state
-    if not hasattr(state, "programme_config"):
-        ws = getattr(state, "workspace_dir", None)
-        state.programme_config = load_workspace(ws).programme if ws else ProgrammeConfig()
-    return state.programme_config
+    ws = workspace_of(request)
+    return ws.programme if ws is not None else ProgrammeConfig()
 
 
 def distance_of(request: Request, distance: float | None) -> float:

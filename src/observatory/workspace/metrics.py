@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, NotFoundError
+from .programme import ProgrammeConfig
 from .toml import read_toml
 
 DIRECTIONS = ("higher", "lower")
 SOURCE_KINDS = ("store", "records", "entered")
-RECORD_FIGURES = ("programme_sites_lit", "programme_premises_in_reach", "scr_providers_live", "actions_done")
+RECORD_FIGURES = ("programme_sites_lit", "scr_providers_live", "actions_done")
+# Figures whose target is set elsewhere in the workspace, once: the programme's sites lit ([programme]).
+PROGRAMME_FIGURE = "programme_sites_lit"
 # `area` of a store source may be a GSS code, or one of these words (expanded from [workspace]).
 AREA_WORDS = ("region", "each district")
 
@@ -131,8 +134,8 @@ class MetricsConfig:
 
 # --- reading ---------------------------------------------------------------------------------
 
-def parse_section(config: Path, table: Any, region: str | None = None,
-                  districts: tuple[str, ...] = ()) -> MetricsConfig | None:
+def parse_section(config: Path, table: Any, region: str | None = None, districts: tuple[str, ...] = (),
+                  programme: ProgrammeConfig | None = None) -> MetricsConfig | None:
     """The `[metrics]` table of observatory.toml (None when the workspace defines no metrics): it
     names the file of metric definitions, which is read and checked here too. `region` and
     `districts` expand the area words "region" and "each district" of store sources."""
@@ -148,15 +151,16 @@ def parse_section(config: Path, table: Any, region: str | None = None,
     if not path.is_file():
         raise ConfigError(f"{config}: [metrics] file = '{table['file']}' does not exist (looked for {path}). "
                           "Fix the path (relative to the workspace folder) or add the file.")
-    return parse_file(path, region, districts)
+    return parse_file(path, region, districts, programme)
 
 
-def parse_file(path: Path, region: str | None = None, districts: tuple[str, ...] = ()) -> MetricsConfig:
-    return parse(path, read_toml(path), region, districts)
+def parse_file(path: Path, region: str | None = None, districts: tuple[str, ...] = (),
+               programme: ProgrammeConfig | None = None) -> MetricsConfig:
+    return parse(path, read_toml(path), region, districts, programme)
 
 
 def parse(path: Path, data: dict[str, Any], region: str | None = None,
-          districts: tuple[str, ...] = ()) -> MetricsConfig:
+          districts: tuple[str, ...] = (), programme: ProgrammeConfig | None = None) -> MetricsConfig:
     fw = data.get("framework")
     if not isinstance(fw, dict):
         raise ConfigError(f"{path}: needs a [framework] table with priorities, cross_cutting and life_stages "
@@ -174,6 +178,9 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
                           "target is set once there and read by every page.")
     _unknown(path, "the top level", data, _TOP)
     targets = _targets(path, data)
+    if programme is not None:
+        # the programme's target is [programme]'s (sites lit by its target date), read from there
+        targets[PROGRAMME_FIGURE] = Target(PROGRAMME_FIGURE, float(programme.target), programme.target_date)
     metrics: list[Metric] = []
     seen: set[str] = set()
     for i, spec in enumerate(_tables(path, data, "metric"), start=1):
@@ -185,7 +192,7 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
                 raise ConfigError(f"{path}: metric id '{m.id}' is used twice. Give each metric its own id.")
             seen.add(m.id)
             metrics.append(m)
-    return MetricsConfig(path, framework, metrics, list(targets.values()))
+    return MetricsConfig(path, framework, metrics, [t for k, t in targets.items() if k != PROGRAMME_FIGURE])
 
 
 def _unknown(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
@@ -265,6 +272,10 @@ def _source(path: Path, where: str, spec: Any) -> Source:
         return Source("store", indicator=spec["indicator"], area=spec["area"])
     if kind == "records":
         _unknown(path, where, spec, {"kind", "figure"})
+        if spec.get("figure") == "programme_premises_in_reach":
+            raise ConfigError(f"{path}: {where}.figure = 'programme_premises_in_reach' is not a records figure: "
+                              "reach is computed once, into the store. Use source = { kind = \"store\", "
+                              "indicator = \"backbone_reach\", area = \"region\" }.")
         if spec.get("figure") not in RECORD_FIGURES:
             raise ConfigError(f"{path}: {where}.figure = '{spec.get('figure')}' is not a records figure. "
                               f"Use one of: {', '.join(RECORD_FIGURES)}.")
@@ -294,8 +305,9 @@ def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework, targets: di
         raise ConfigError(f"{path}: {where}.direction = '{spec['direction']}' is not known. "
                           "Use \"higher\" (higher is better) or \"lower\" (lower is better).")
     source = _source(path, f"{where}.source", spec["source"])
-    set_once = targets.get(source.indicator or "") if source.kind == "store" else None
-    if set_once is not None:
+    set_once = (targets.get(source.indicator or "") if source.kind == "store"
+                else targets.get(PROGRAMME_FIGURE) if source.figure == PROGRAMME_FIGURE else None)
+    if set_once is not None and source.kind == "store":
         # a coverage indicator's target is set once, in its [[target]], so that no page can show another
         for key in ("target", "tolerance"):
             if key in spec:
@@ -304,6 +316,12 @@ def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework, targets: di
                                   f"{key} from the metric (change the [[target]] instead).")
         spec = {**spec, "target": {"value": set_once.value, "date": set_once.date},
                 "tolerance": set_once.tolerance}
+    elif set_once is not None:
+        if "target" in spec:
+            raise ConfigError(f"{path}: {where} sets target, but the programme's target is set in observatory.toml's "
+                              "[programme] table (target, target_date), which the programme pages read. Remove "
+                              "target from the metric (change [programme] instead).")
+        spec = {**spec, "target": {"value": set_once.value, "date": set_once.date}}
     elif "target" not in spec:
         hint = (f" or add a [[target]] for indicator = \"{source.indicator}\"" if source.kind == "store" else "")
         raise ConfigError(f"{path}: {where} needs 'target' = {{ value = N, date = \"YYYY-MM-DD\" }}{hint}.")

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ConfigError
 
-KEYS = {"target", "start_date", "target_date", "reach_distance_m"}
+KEYS = {"target", "start_date", "target_date", "reach_distance_m", "withdrawn_leave_target"}
 # A premises is within reach of a lit site within this straight-line distance unless the
 # workspace says otherwise (programme.reach explains the model).
 DEFAULT_DISTANCE_M = 200.0
@@ -23,6 +23,9 @@ class ProgrammeConfig:
     start_date: date = date(2019, 4, 1)
     target_date: date = date(2027, 3, 31)
     reach_distance_m: float = DEFAULT_DISTANCE_M
+    # Whether a withdrawn site comes off the target (the programme re-baselined) or the target
+    # stands and the forecast says it cannot be met as the register stands (the default).
+    withdrawn_leave_target: bool = False
 
 
 def _date(config: Path, table: dict[str, Any], key: str, default: date) -> date:
@@ -58,4 +61,9 @@ def parse(config: Path, table: Any) -> ProgrammeConfig:
     if end <= start:
         raise ConfigError(f"{config}: [programme] target_date {end} is not after start_date {start}. "
                           "Swap them or fix the year.")
-    return ProgrammeConfig(target=target, start_date=start, target_date=end, reach_distance_m=float(distance))
+    leave = table.get("withdrawn_leave_target", base.withdrawn_leave_target)
+    if not isinstance(leave, bool):
+        raise ConfigError(f"{config}: [programme] withdrawn_leave_target = {leave!r}: write true (a withdrawn site "
+                          "comes off the target) or false (the target stands).")
+    return ProgrammeConfig(target=target, start_date=start, target_date=end, reach_distance_m=float(distance),
+                           withdrawn_leave_target=leave)

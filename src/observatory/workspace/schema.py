@@ -358,9 +358,10 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
     region_code = _need(config, ws, "region_code", "[workspace]")
     return Workspace(
         msoa_names=_msoa_names(config, data, boundaries),
-        programme=parse_programme(config, data.get("programme", {})),
+        programme=(programme := parse_programme(config, data.get("programme", {}))),
         records=parse_records(config, data.get("records", {})),
-        metrics_section=_kept(lambda: parse_metrics(config, data.get("metrics"), region_code, tuple(districts))),
+        metrics_section=_kept(lambda: parse_metrics(config, data.get("metrics"), region_code, tuple(districts),
+                                                    programme)),
         inclusion_section=_kept(lambda: parse_inclusion(config, data["inclusion"])) if "inclusion" in data else None,
         root=config.parent,
         name=ws.get("name", config.parent.name),

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 
+from ... import app as _app  # noqa: F401 - the application object registers the capabilities' records figures
 from ...errors import ConfigError
-from ...months import month_words
+from ...months import day_words, month_words
 from ...strategy.board import Board
-from ..render import day_words
 from ..sparkline import sparkline
 from ._records import records_or_reason
 from .base import Context, Section
@@ -28,7 +28,7 @@ def gather(ctx: Context) -> Section:
     records = records_or_reason(ctx)
     reason = records if isinstance(records, str) else None
     board = Board(config, ctx.store, None if reason else records, reason and f"no records database: {reason}",
-                  ctx.workspace.region_code, tuple(ctx.workspace.districts))
+                  ctx.workspace.region_code, tuple(ctx.workspace.districts), ctx.workspace.programme)
     try:
         rows = board.rows()
     finally:
