@@ -1,51 +1,81 @@
-"""Suppression that holds: an attacker with everything the store publishes cannot work out a
-suppressed figure by subtracting a published parent's other children from it."""
+"""Suppression that holds on the bundled West Yorkshire data: an attacker with everything the store
+publishes, solving every total of every hierarchy at once (tests/test_suppression_attacker.py),
+cannot work out a hidden premises count, nor narrow it to within 10% either way."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from observatory.pipeline.suppression import complementary
 
-LEVELS = "('oa', 'lsoa', 'msoa', 'ward', 'lad', 'ca', 'rgn', 'nation', 'ew', 'gb', 'uk')"
+from .test_suppression_attacker import attack, hide
 
-# Every parent with a published count, and its children at each level (membership holds each
-# child -> ancestor link), for one release and indicator: the parent's count minus the published
-# children's counts, and how many children are hidden.
-ATTACK = f"""
-WITH cell AS (
-    SELECT area_code, level, release, indicator, bool_or(suppressed) AS hidden,
-           max(numerator) AS numerator, max(denominator) AS denominator
-    FROM facts WHERE level IN {LEVELS} AND (denominator IS NOT NULL OR suppressed)
-    GROUP BY ALL)
-SELECT m.parent, c.level AS child_level, c.release, c.indicator,
-       count(*) FILTER (WHERE c.hidden) AS hidden,
-       any_value(c.area_code) FILTER (WHERE c.hidden) AS hidden_child,
-       any_value(p.numerator) - coalesce(sum(c.numerator) FILTER (WHERE NOT c.hidden), 0) AS rest_numerator,
-       any_value(p.denominator) - coalesce(sum(c.denominator) FILTER (WHERE NOT c.hidden), 0) AS rest_denominator
-FROM membership m
-JOIN cell c ON c.area_code = m.child
-JOIN cell p ON p.area_code = m.parent AND p.release = c.release AND p.indicator = c.indicator AND NOT p.hidden
-GROUP BY ALL
-"""
+# One indicator per premises family: every indicator over the same premises shares the count and
+# is hidden with it (test below), so attacking one attacks the count.
+COUNTS = ("sfbb", "sfbb_res")
 
 
-def test_no_suppressed_cell_is_recovered_by_subtraction(strict_store, store):
-    """The attacker: for every published parent and each level of its children, parent minus the
-    shown children. Where exactly one child is hidden that difference would be the hidden child;
-    compare every such attempt with the true figure (the same build with nothing suppressed)."""
-    columns, rows = strict_store.sql(ATTACK)
-    groups = pd.DataFrame(rows, columns=columns)
-    assert (groups["hidden"] > 0).sum() > 100, "the threshold hides cells in many groups"
-    single = groups[groups["hidden"] == 1]
-    recovered = []
-    for g in single.itertuples():
-        truth = store.figures(g.child_level, g.indicator, g.release, area=g.hidden_child)[0]
-        if (truth["numerator"], truth["denominator"]) == (g.rest_numerator, g.rest_denominator):
-            recovered.append((g.parent, g.hidden_child, g.indicator, g.release))
-    assert recovered == []
-    assert single.empty, single.head()
+@pytest.fixture(scope="module")
+def bundled(store):
+    """The bundled build's counted figures (nothing is under its threshold of 5, so nothing is
+    hidden: the truth) and its membership links."""
+    columns, rows = store.sql("""
+        SELECT release_id, release, area_code, level, indicator, numerator, denominator, method
+        FROM facts WHERE denominator IS NOT NULL""")
+    facts = pd.DataFrame(rows, columns=columns)
+    assert facts["denominator"].min() >= 5
+    columns, rows = store.sql("""
+        SELECT child, parent, parent_level FROM membership
+        WHERE child IN (SELECT area_code FROM facts WHERE denominator IS NOT NULL)""")
+    return facts, pd.DataFrame(rows, columns=columns)
+
+
+def _attack(facts: pd.DataFrame, links: pd.DataFrame, mask: np.ndarray, intervals: str | None = "certify"):
+    chosen = facts["indicator"].isin(COUNTS).to_numpy()
+    return attack(hide(facts, mask)[chosen], facts.loc[chosen, "denominator"], links, intervals)
+
+
+@pytest.mark.parametrize("threshold", [5, 100, 400])
+def test_no_hidden_count_is_worked_out_nor_narrowed(bundled, threshold):
+    facts, links = bundled
+    primary = (facts["denominator"] < threshold).to_numpy()
+    mask, added = complementary(facts, links, primary)
+    assert mask[primary].all()
+    if threshold == 5:  # the smallest output area has 58 premises
+        assert not mask.any() and added == 0
+        return
+    assert added > 0
+    found = _attack(facts, links, mask)
+    assert len(found.cells) >= primary[facts["indicator"].isin(COUNTS).to_numpy()].sum()
+    assert found.exact().empty, found.exact().head()
+    assert found.within().empty, found.within().head()
+
+
+def test_the_attacker_breaks_primary_suppression_alone(bundled):
+    """The attack is not vacuous: with only the areas under 100 premises hidden, most of them are
+    worked out exactly from their LSOA, MSOA, ward and district totals."""
+    facts, links = bundled
+    primary = (facts["denominator"] < 100).to_numpy()
+    found = _attack(facts, links, primary, intervals=None)
+    assert len(found.exact()) > len(found.cells) / 2
+
+
+def test_the_store_built_with_a_threshold_leaves_nothing_to_recover(strict_store, store, bundled):
+    """End to end: the store the pipeline writes at a threshold of 120, attacked on what it
+    publishes, scored against the same build with nothing hidden."""
+    facts, links = bundled
+    columns, rows = strict_store.sql("""
+        SELECT release_id, area_code, indicator, method, denominator, suppressed FROM facts
+        WHERE indicator IN ('sfbb', 'sfbb_res') AND (denominator IS NOT NULL OR suppressed)""")
+    published = pd.DataFrame(rows, columns=columns)
+    truth = published.merge(facts, on=["release_id", "area_code", "indicator"], how="left",
+                            suffixes=("", "_true"), validate="one_to_one")["denominator_true"]
+    assert truth.notna().all()
+    assert published["suppressed"].sum() > 1000 and published.loc[published["suppressed"], "denominator"].isna().all()
+    found = attack(published, truth, links, "certify")
+    assert found.exact().empty and found.within().empty
 
 
 def test_a_hidden_premises_count_is_hidden_for_every_indicator_over_it(strict_store):
@@ -59,24 +89,31 @@ def test_a_hidden_premises_count_is_hidden_for_every_indicator_over_it(strict_st
     assert rows[0][0] == 0
 
 
+def _tiny(areas, levels, sizes, links):
+    facts = pd.DataFrame({"release_id": "r", "area_code": areas, "level": levels, "release": "2025-07",
+                          "indicator": "sfbb", "denominator": sizes,
+                          "method": ["published" if lvl == "oa" else "rolled-up" for lvl in levels]})
+    return facts, pd.DataFrame(links, columns=["child", "parent", "parent_level"])
+
+
 def test_hand_worked_example():
     """One district with three output areas of 3, 50 and 60 premises, threshold 5: the 3 is
-    hidden (primary); the district shows 113, so one more must go: the smallest other, 50."""
-    facts = pd.DataFrame({
-        "area_code": ["A", "B", "C", "D"], "level": ["oa", "oa", "oa", "lad"],
-        "release": "2025-07", "indicator": "sfbb", "denominator": [3.0, 50.0, 60.0, 113.0],
-    })
-    links = pd.DataFrame({"child": ["A", "B", "C"], "parent": ["D", "D", "D"], "parent_level": "lad"})
-    primary = (facts["denominator"] < 5).to_numpy()
-    mask, added = complementary(facts, links, primary)
-    assert mask.tolist() == [True, True, False, False] and added == 1
+    hidden (primary); the district shows 113, so one more must go, the smallest, 50. Then the
+    attacker knows the two hold 53, and the 50 can rise by 3 at most, less than its 10% (5): the
+    60 goes too, and each of the three lies anywhere in [0, 113]."""
+    facts, links = _tiny(["A", "B", "C", "D"], ["oa", "oa", "oa", "lad"], [3.0, 50.0, 60.0, 113.0],
+                         [("A", "D", "lad"), ("B", "D", "lad"), ("C", "D", "lad")])
+    mask, added = complementary(facts, links, (facts["denominator"] < 5).to_numpy())
+    assert mask.tolist() == [True, True, True, False] and added == 2
+    found = attack(hide(facts, mask), facts["denominator"], links).cells
+    assert found[["lo", "hi"]].to_numpy().ravel().tolist() == pytest.approx([0, 113] * 3)
 
 
-def test_a_parent_with_one_hidden_child_only_is_hidden_too():
-    facts = pd.DataFrame({"area_code": ["A", "P"], "level": ["oa", "lsoa"], "release": "2025-07",
-                          "indicator": "gigabit", "denominator": [3.0, 3.0]})
-    links = pd.DataFrame({"child": ["A"], "parent": ["P"], "parent_level": "lsoa"})
+def test_a_parent_with_one_child_that_is_hidden_is_hidden_too():
+    facts, links = _tiny(["A", "P"], ["oa", "lsoa"], [3.0, 3.0], [("A", "P", "lsoa")])
     mask, _ = complementary(facts, links, np.array([True, True]))
     assert mask.tolist() == [True, True]
-    mask, added = complementary(facts.assign(denominator=[3.0, 9.0]), links, np.array([True, False]))
-    assert mask.tolist() == [True, True] and added == 1
+    facts, links = _tiny(["A", "P", "B", "Q"], ["oa", "lsoa", "oa", "lsoa"], [7.0, 7.0, 9.0, 9.0],
+                         [("A", "P", "lsoa"), ("B", "Q", "lsoa")])
+    mask, added = complementary(facts, links, np.array([True, False, False, False]))
+    assert mask.tolist() == [True, True, False, False] and added == 1

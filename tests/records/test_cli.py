@@ -74,3 +74,18 @@ def test_serve_refuses_an_unmigrated_records_database(records_url: str, monkeypa
     open_records(records_url, check=False).engine.connect().close()  # the database exists, with no tables
     with pytest.raises(StoreError, match="run `observatory records upgrade`"):
         check_records(tmp_path)
+
+
+def test_tokens_are_listed_and_revoked_and_the_last_admin_is_kept(cli) -> None:
+    assert cli("records", "upgrade").exit_code == 0
+    assert cli("users", "add", "ann", "--role", "admin", "--password-env", "ADMIN_PW").exit_code == 0
+    issued = cli("users", "token", "ann", "--label", "nightly script", "--as", "ann")
+    assert issued.exit_code == 0 and "revoke-token 1" in issued.output
+    listing = " ".join(cli("users", "tokens", "--as", "ann").output.split())
+    assert "nightly script" in listing and "active" in listing
+    revoked = cli("users", "revoke-token", "1", "--as", "ann")
+    assert revoked.exit_code == 0 and "is revoked" in revoked.output
+    assert "revoked" in cli("users", "tokens", "ann", "--as", "ann").output
+    demoted = cli("users", "set-role", "ann", "viewer", "--as", "ann")
+    assert demoted.exit_code == 2 and "only administrator" in " ".join(demoted.output.split())
+    assert "Traceback" not in demoted.output

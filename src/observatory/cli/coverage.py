@@ -14,12 +14,14 @@ from .. import check as check_mod
 from .. import workspace as workspace_mod
 from ..app import Observatory
 from ..errors import ObservatoryError
+from ..geography import regions
 from ..geography.local_names import NOTES as LOCAL_NAME_NOTES
 from ..geography.local_names import display
-from ..levels import LEVELS
+from ..levels import LEVEL_LABELS, LEVELS
 from ..months import month_words
 from ..overview import overview
 from ..store import FIGURE_COLUMNS, Store
+from ..workspace.template import national_bundle, write_region
 from .check_report import print_report
 from .common import (
     WorkspaceArg,
@@ -34,6 +36,7 @@ from .common import (
 )
 from .output import FormatOpt, TableOrJsonOpt, emit
 
+PARENT_WORDS = {"rgn": "English region", "ca": "combined authority", "group": "grouping"}
 METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
 
 
@@ -140,14 +143,75 @@ def _count(x: Any) -> str:
 
 
 def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> None:
-    """Every release loaded: publisher, title, as-of date, licence, origin, checksum, synthetic."""
+    """Every release loaded (publisher, title, as-of date, licence, origin, checksum, synthetic), then
+    the boundaries, lookups and postcodes the areas come from, with their vintages."""
     with reported():
-        with open_store(workspace) as store:
+        ws = load_workspace(workspace)
+        with Store(ws.store_path) as store:
             rows = store.releases()
+            geography = _geography(ws, store)
         if format == "table":
             _show_sources(rows)
+            _show_geography(geography)
         else:
+            # the releases, as they always were; the geography is in the table, and in the store's areas
             emit(rows, format)
+
+
+def _geography(ws: workspace_mod.Workspace, store: Store) -> list[dict[str, Any]]:
+    """Boundaries, lookups, postcodes and MSOA names: the file, what it gives, its vintage and how
+    many areas of it the store holds."""
+    held = {(r["level"], r["vintage"]): r["n"] for r in
+            store.rows("SELECT level, vintage, count(*) AS n FROM areas GROUP BY level, vintage")}
+
+    def counted(level: str, vintage: str | None = None) -> tuple[str, int]:
+        vintages = [(v, n) for (lv, v), n in held.items() if lv == level and vintage in (None, v)]
+        return ", ".join(sorted(v or "" for v, _ in vintages)), sum(n for _, n in vintages)
+
+    def rel(path: Path) -> str:
+        try:
+            return str(path.relative_to(ws.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    rows = []
+    for level, b in sorted(ws.boundaries.items(), key=lambda kv: LEVELS.index(kv[0])):
+        _, n = counted(level, b.vintage)
+        rows.append({"what": f"{LEVEL_LABELS[level]} boundaries", "file": rel(b.file), "vintage": b.vintage,
+                     "areas": n, "unit": "area", "columns": ", ".join(c for c in (b.code, b.name) if c)})
+    for lk in ws.lookups:
+        vintage, n = counted(lk.level)
+        rows.append({"what": f"District to {PARENT_WORDS.get(lk.level, lk.level)} lookup", "file": rel(lk.file),
+                     "vintage": vintage, "areas": n, "unit": PARENT_WORDS.get(lk.level, "area"),
+                     "columns": f"{lk.district} -> {lk.code}, {lk.name}"})
+    if ws.postcodes:
+        vintage, n = counted("postcode")
+        rows.append({"what": "Postcode centroids", "file": rel(ws.postcodes), "vintage": vintage, "areas": n,
+                     "unit": "postcode", "columns": ""})
+    if ws.msoa_names:
+        rows.append({"what": "MSOA names", "file": rel(ws.msoa_names.file), "vintage": ws.boundaries["msoa"].vintage,
+                     "areas": None, "unit": "", "columns": ", ".join(c for c in (ws.msoa_names.code, ws.msoa_names.name) if c)})
+    return rows
+
+
+def _show_geography(rows: list[dict[str, Any]]) -> None:
+    out.print()
+    out.print(f"[bold]Geography: {len(rows)} file{'s' if len(rows) != 1 else ''}[/] (boundaries, lookups and "
+              "postcodes the areas come from)")
+    for r in rows:
+        out.print()
+        out.print(f"[bold]{escape(r['what'])}[/]", soft_wrap=False)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row("file", escape(r["file"]))
+        grid.add_row("vintage", escape(r["vintage"] or "not recorded"))
+        if r["columns"]:
+            grid.add_row("columns", escape(r["columns"]))
+        if r["areas"] is not None:
+            unit = r["unit"] if r["areas"] == 1 else (r["unit"][:-1] + "ies" if r["unit"].endswith("ty") else r["unit"] + "s")
+            grid.add_row("in the store", f"{r['areas']:,} {unit}")
+        out.print(grid)
 
 
 def _show_sources(rows: list[dict[str, Any]]) -> None:
@@ -214,8 +278,42 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
                       "aggregate in the query.")
 
 
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")]) -> None:
-    """Write a commented observatory.toml for a new region."""
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+         region: Annotated[str | None, typer.Option(
+             "--region", help="A combined authority (E47...) or English region (E12...) by its ONS code or name: "
+             "writes a workspace for it that builds as it stands.")] = None,
+         districts: Annotated[str | None, typer.Option(
+             "--districts", help="Your own grouping instead: LAD 2025 codes separated by commas, e.g. "
+             "E08000017,E08000018.")] = None,
+         name: Annotated[str | None, typer.Option("--name", help="The region's name (default: its ONS name).")] = None,
+         ) -> None:
+    """Write a commented observatory.toml for a new region (with --region: ready to build)."""
     with reported():
-        path = workspace_mod.write_template(directory)
-        out.print(f"Wrote {path}. Fill in your region's files, then run `observatory build {directory}`.")
+        if region is None and districts is None:
+            if name is not None:
+                raise ObservatoryError("--name goes with --region or --districts.")
+            path = workspace_mod.write_template(directory)
+            out.print(f"Wrote {path}. Fill in your region's files, then run `observatory build {directory}`. "
+                      "For a combined authority or English region, `observatory init FOLDER --region CODE` writes "
+                      "a workspace that builds as it stands.", highlight=False, soft_wrap=True)
+            return
+        bundle = national_bundle()
+        laua = [s for s in bundle.sources if s.kind == "ofcom-laua-coverage"]
+        areas = regions.read_areas(bundle.lookups, max(laua, key=lambda s: s.as_of or "") if laua else None)
+        chosen = regions.resolve(areas, region, districts.split(",") if districts is not None else None, name)
+        given = f"--region {region}" if region else f"--districts {districts}"
+        command = f"observatory init {directory} {given}" + (f' --name "{name}"' if name else "")
+        path = write_region(directory, code=chosen.code, name=chosen.name, level=chosen.level,
+                            districts=chosen.districts, bundle=bundle, command=command,
+                            group_file="data/lookups/districts.csv" if chosen.level == "group" else None)
+        for note in chosen.notes:
+            err.print(escape(note), highlight=False, soft_wrap=True)
+        out.print(f"Wrote {escape(str(path))} for {escape(chosen.described)}: "
+                  f"{escape(', '.join(chosen.district_names))}.", highlight=False, soft_wrap=True)
+        out.print(f"The national files it reads are copied into {escape(str(Path(directory) / 'data'))} "
+                  "(data/SOURCES.md lists them). Next:", highlight=False, soft_wrap=True)
+        out.print(f"  observatory build {escape(str(directory))}\n  observatory serve {escape(str(directory))}",
+                  highlight=False)
+        out.print("The file's commented blocks add wards and neighbourhoods, postcodes, the exclusion-risk index, "
+                  "the programme, metrics and records: each names the dataset to download.",
+                  highlight=False, soft_wrap=True)

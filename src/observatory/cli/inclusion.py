@@ -17,7 +17,7 @@ from ..inclusion.explain import explain as explain_area
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
 from ..inclusion.priority import COLUMNS, SORTS, view
 from ..store import Store
-from ..workspace.inclusion import Weights, load_weights, require
+from ..workspace.inclusion import InclusionConfig, Weights, load_weights, require
 from .common import WorkspaceOpt, err, load_workspace, out, reported
 from .output import FormatOpt, TableOrJsonOpt, emit
 
@@ -202,31 +202,55 @@ def hubs_command(
     format: FormatOpt = "table",
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """Support hubs (libraries, community centres, the council's own list) and where they are."""
+    """Support hubs (libraries, community centres, the council's own list) and where they are.
+
+    Exit code 1 when the workspace has no hubs at all (the message says why), 0 otherwise."""
     with reported():
         ws = load_workspace(workspace)
         cfg = require(ws.inclusion, ws.config_path)
         with Store(ws.store_path) as store:
             hubset = hubs_mod.load(cfg, store)
+            place = None
+            if within:
+                area = store.area(within)
+                place = f"{area['name']} ({area['code']})"
             chosen = hubs_mod.inside(hubset, store, within) if within else range(len(hubset.hubs))
             rows = [hubset.hubs[i].as_dict() for i in chosen]
+        none_at_all = not hubset.hubs
         if format == "table":
-            _show_hubs(rows, hubset.sources, within)
+            _show_hubs(rows, hubset.sources, place)
         elif format == "json":
             emit({"hubs": rows, "sources": hubset.sources, "within": within}, format)
         else:
             emit(rows, format, columns=None if rows else ["name"])
+        if none_at_all:
+            err.print(_no_hubs(cfg), highlight=False, soft_wrap=True)
+            raise typer.Exit(1)
 
 
-def _show_hubs(rows: list[dict[str, Any]], sources: list[str], within: str | None) -> None:
+def _no_hubs(cfg: InclusionConfig) -> str:
+    """Why the workspace has no support hubs, and what to add."""
+    kinds = " or ".join(hubs_mod.PLURAL.get(k, k.replace("_", " ")) for k in cfg.hub_kinds)
+    if cfg.sites is None and cfg.hubs is None:
+        return ("No support hubs: the workspace names neither a sites file nor a list of the council's own hubs. "
+                "Add sites = \"...\" (public buildings from OpenStreetMap) or hubs = \"...\" (your own CSV: name, "
+                "kind, and a postcode or a position) to the [inclusion] section of observatory.toml.")
+    if cfg.hubs is None:
+        return (f"No support hubs: the sites file {cfg.sites.name} has no {kinds}. Check hub_kinds in the "
+                "[inclusion] section of observatory.toml, or add your own list as hubs = \"...\".")
+    return (f"No support hubs: neither the sites file nor {cfg.hubs.name} lists any." if cfg.sites
+            else f"No support hubs: {cfg.hubs.name} lists none.")
+
+
+def _show_hubs(rows: list[dict[str, Any]], sources: list[str], place: str | None) -> None:
     if rows:
-        t = Table(title=f"Support hubs{' within ' + within if within else ''}: {len(rows)}", title_justify="left")
+        t = Table(title=f"Support hubs{' within ' + escape(place) if place else ''}: {len(rows)}", title_justify="left")
         for col in ("name", "kind", "district", "easting", "northing"):
             t.add_column(col, overflow="fold")
         for r in rows:
             t.add_row(escape(r["name"]), r["kind"], r["district"], f"{r['easting']}", f"{r['northing']}")
         out.print(t)
-    else:
-        out.print(f"No support hubs inside {within}.")
+    elif place:
+        out.print(f"No support hubs inside {escape(place)}.", highlight=False)
     for s in sources:
         out.print(f"Source: {escape(s)}", soft_wrap=True)

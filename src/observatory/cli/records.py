@@ -1,5 +1,5 @@
 """`observatory records ...`: create or migrate the records database, export and import it whole,
-seed the demo's records."""
+check that its audit log is as it was written, seed the demo's records."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..demo.records_demo import has_records
 from ..demo.records_demo import seed as seed_records
+from ..records.audit import verify
 from ..records.db import database_url, describe_url
 from ..records.migrate import upgrade
+from ..records.roles import app_role, migration_url
 from ..records.transfer import export, import_
-from .common import WorkspaceOpt, load_workspace, open_records_of, out, reported
+from .common import WorkspaceOpt, err, load_workspace, open_records_of, out, reported
 
-records_app = typer.Typer(help="The records database: migrate, export, import, seed the demo.", no_args_is_help=True)
+records_app = typer.Typer(help="The records database: migrate, export, import, verify, seed the demo.",
+                          no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,15 +28,24 @@ def register(app: typer.Typer) -> None:
 
 @records_app.command("upgrade")
 def upgrade_cmd(workspace: WorkspaceOpt = None) -> None:
-    """Create or migrate the records database to the newest schema."""
+    """Create or migrate the records database to the newest schema.
+
+    On PostgreSQL, set OBSERVATORY_MIGRATION_URL to the connection of the role that owns the
+    tables: the role of the application's own connection is then allowed only to read and add to
+    the audit log and the site status history."""
     with reported():
         url = database_url(load_workspace(workspace))
-        applied = upgrade(url)
+        owner = migration_url(url)
+        role = app_role(url, owner)
+        applied = upgrade(owner, app_role=role)
         where = describe_url(url)
         if applied:
             out.print(f"Records database {where}: migrated to {', '.join(applied)}.")
         else:
             out.print(f"Records database {where}: already up to date.")
+        if role:
+            out.print(f"The application's role {role} may read and add to the audit log and the site "
+                      "status history, and change nothing in them.")
 
 
 @records_app.command("export")
@@ -51,6 +64,30 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="A file written by `obs
     with reported():
         counts = import_(open_records_of(workspace), file)
         out.print(f"Imported {sum(counts.values()):,} rows into {len(counts)} tables.")
+
+
+@records_app.command("verify")
+def verify_cmd(seal: Annotated[str | None, typer.Option(
+                   "--seal", help="The newest entry's seal noted at an earlier check: also show that no "
+                                  "entry was removed from the end since.")] = None,
+               workspace: WorkspaceOpt = None) -> None:
+    """Check that no entry of the audit log was changed or removed since it was written (exit 1
+    at the first entry that was)."""
+    with reported():
+        records = open_records_of(workspace)
+        with records.session() as s:
+            report = verify(s, seal)
+        if report.broken is not None:
+            err.print(f"[bold red]The audit log has been tampered with.[/] {escape(report.broken.problem)} "
+                      f"The {report.rows - 1:,} entries before it are intact.", highlight=False, soft_wrap=True)
+            raise typer.Exit(1)
+        if not report.rows:
+            out.print("The audit log is empty: nothing to check.")
+            return
+        out.print(f"The audit log is intact: {report.rows:,} entries, each sealed and following on from the "
+                  f"one before. The newest is entry {report.last_id}, seal {report.last_hash[:16]}: note it, and "
+                  "give it to a later check (--seal) to show that no entry was removed from the end.", highlight=False,
+                  soft_wrap=True)
 
 
 @records_app.command("seed-demo")

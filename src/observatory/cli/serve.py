@@ -25,9 +25,12 @@ def serve(workspace_arg: WorkspaceArg = None,
     with reported():
         # Imported here, not at the top: the web app (FastAPI, Granian, every route and template)
         # would otherwise load with every other command of the CLI.
+        from ..web.server import claim_port
         from ..web.server import serve as run_server
 
         ws = load_workspace(workspace, workspace_arg)
+        # a port in use is refused before a build, not after it (run_server holds the port itself)
+        claim_port(host, port).close()
         build_error = None
         observatory = Observatory(ws)
         if not observatory.is_current():

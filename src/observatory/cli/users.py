@@ -1,4 +1,5 @@
-"""`observatory users ...`: people who may sign in, their roles, passwords and API tokens."""
+"""`observatory users ...`: people who may sign in, their roles, passwords and API tokens (issued,
+listed and revoked)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ObservatoryError
@@ -57,7 +59,7 @@ def users_add(
 
 @users_app.command("list")
 def users_list(workspace: WorkspaceOpt = None) -> None:
-    """List users, their roles and whether they are disabled or locked."""
+    """List users, their roles and whether they are disabled."""
     with reported():
         with open_records_of(workspace).session() as s:
             rows = list_users(s)
@@ -66,14 +68,14 @@ def users_list(workspace: WorkspaceOpt = None) -> None:
             return
         table = Table("User", "Name", "Role", "State", "Last sign-in")
         for u in rows:
-            state = "disabled" if u["disabled"] else ("locked" if u["locked_until"] else "active")
+            state = "disabled" if u["disabled"] else "active"
             table.add_row(u["username"], u["display_name"], u["role"], state, (u["last_login"] or "")[:16])
         out.print(table)
 
 
 @users_app.command("set-role")
 def users_set_role(username: str, role: str, as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
-    """Change a user's role (admin only)."""
+    """Change a user's role (admin only). The last administrator keeps the admin role."""
     with reported():
         records = open_records_of(workspace)
         actor = cli_actor(records, as_user, needs="admin")
@@ -86,7 +88,8 @@ def users_set_role(username: str, role: str, as_user: AsUser = None, workspace: 
 def users_disable(username: str,
                   enable: Annotated[bool, typer.Option("--enable", help="Enable the account again instead.")] = False,
                   as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
-    """Disable a user (or --enable them again; also clears a lock). Admin only."""
+    """Disable a user, ending their sessions (or --enable them again). Admin only. The last
+    administrator cannot be disabled."""
     with reported():
         records = open_records_of(workspace)
         actor = cli_actor(records, as_user, needs="admin")
@@ -98,7 +101,7 @@ def users_disable(username: str,
 @users_app.command("set-password")
 def users_set_password(username: str, password_env: PasswordEnv = None,
                        as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
-    """Set a user's password (admin only)."""
+    """Set a user's password (admin only); the user's sessions end."""
     with reported():
         records = open_records_of(workspace)
         actor = cli_actor(records, as_user, needs="admin")
@@ -116,6 +119,39 @@ def users_token(username: str, label: Annotated[str, typer.Option(help="What the
         records = open_records_of(workspace)
         actor = cli_actor(records, as_user, needs="admin")
         with records.session() as s:
-            token = users_mod.issue_token(s, actor, username, label)
-        err.print(f"API token for {username} (shown once; send it as `Authorization: Bearer TOKEN`):")
+            number, token = users_mod.new_token(s, actor, username, label)
+        err.print(f"API token {number} for {username} (shown once; send it as `Authorization: Bearer TOKEN`; "
+                  f"revoke it with `observatory users revoke-token {number}`):")
         out.print(token, soft_wrap=True)
+
+
+@users_app.command("tokens")
+def users_tokens(username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
+                 as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
+    """List API tokens (never the tokens themselves): number, user, label, when issued, revoked. Admin only."""
+    with reported():
+        records = open_records_of(workspace)
+        cli_actor(records, as_user, needs="admin")
+        with records.session() as s:
+            rows = users_mod.list_tokens(s, username)
+        if not rows:
+            out.print("No API tokens.")
+            return
+        table = Table("Number", "User", "Label", "Issued", "State")
+        for t in rows:
+            table.add_row(str(t["id"]), t["username"], t["label"], t["created_at"][:16],
+                          "revoked" if t["revoked"] else "active")
+        out.print(table)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(number: Annotated[int, typer.Argument(help="The token's number (see `observatory users tokens`).")],
+                       as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
+    """Revoke an API token: from now on every request sending it is refused. Admin only."""
+    with reported():
+        records = open_records_of(workspace)
+        actor = cli_actor(records, as_user, needs="admin")
+        with records.session() as s:
+            t = users_mod.revoke_token(s, actor, number)
+        label = f" ({escape(t['label'])})" if t["label"] else ""
+        out.print(f"API token {t['id']} of {t['username']}{label} is revoked.")

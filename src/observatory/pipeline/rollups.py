@@ -9,7 +9,7 @@ from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
 from ..levels import ABOVE_DISTRICT
 from .completeness import completeness
 from .state import FACT_COLUMNS, Build, isin
-from .suppression import complementary
+from .suppression import audit
 
 
 def roll_up_all(b: Build) -> None:
@@ -120,7 +120,12 @@ def suppress(b: Build) -> None:
     threshold = b.ws.suppress_below
     facts = pd.concat(b.facts, ignore_index=True)
     small = (facts["denominator"].notna() & (facts["denominator"] < threshold)).to_numpy()
-    hidden, added = complementary(facts, b.links, small) if small.any() else (small, 0)
+    outcome = audit(facts, b.links, small) if small.any() else None
+    hidden, added = (outcome.mask, outcome.added) if outcome else (small, 0)
+    if outcome and (outcome.exposed or outcome.uncertified):
+        b.finding("suppression-unprotected", "all levels",
+                  "hidden figures complementary suppression could not protect to +/-10% (or at all)",
+                  outcome.exposed + outcome.uncertified)
     facts["suppressed"] = hidden
     facts.loc[hidden, ["numerator", "denominator", "value"]] = float("nan")
     b.facts = [facts]
@@ -134,5 +139,5 @@ def suppress(b: Build) -> None:
     only_secondary = facts[hidden & ~facts["area_code"].isin(primary_areas).to_numpy()]
     for level, n in only_secondary.groupby("level")["area_code"].nunique().items():
         b.finding("suppressed-complementary", level,
-                  "areas also suppressed so that no suppressed figure can be worked out from its parent "
-                  "and siblings (complementary suppression)", n)
+                  "areas also suppressed so that no suppressed figure can be worked out from any combination "
+                  "of published totals, nor narrowed to within 10% (complementary suppression)", n)

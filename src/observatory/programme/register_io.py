@@ -20,7 +20,6 @@ demo) they are read as the file gives them.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -32,6 +31,7 @@ from pyproj import Transformer
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
+from ..records import csv_safe
 from ..records.csv_io import read_import
 from ..sources.tabular import Row
 from . import models
@@ -61,7 +61,7 @@ def _status_cells(site: dict[str, Any]) -> list[str]:
 
 def export_csv(session: Session) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.writer(buf)
     w.writerow(COLUMNS)
     for s in models.list_sites(session):
         w.writerow([s["id"], s["name"], s["kind"], _num(s["lat"], 6), _num(s["lon"], 6), _num(s["easting"], 1),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..errors import NotFoundError, ObservatoryError
 from .audit import record_change
 from .db import Base
+from .inputs import check_fields, check_text
 from .users import now
 
 STATUSES = ("open", "in progress", "done")
@@ -135,6 +136,8 @@ def summary(actions: list[dict[str, Any]]) -> dict[str, Any]:
 # --- changing ------------------------------------------------------------------------------
 
 EDITABLE = ("agenda_item", "resolution", "owner", "due_date", "status")
+# An import may also move an action to another meeting and change its illustrative marking.
+IMPORTABLE = (*EDITABLE, "meeting_id", "illustrative", "illustrative_note")
 
 
 def _check_status(status: str) -> str:
@@ -145,11 +148,13 @@ def _check_status(status: str) -> str:
 
 def _plain(a: Action) -> dict[str, Any]:
     return {"meeting_id": a.meeting_id, "agenda_item": a.agenda_item, "resolution": a.resolution,
-            "owner": a.owner, "due_date": a.due_date, "status": a.status, "illustrative": a.illustrative}
+            "owner": a.owner, "due_date": a.due_date, "status": a.status, "illustrative": a.illustrative,
+            "illustrative_note": a.illustrative_note}
 
 
 def find_or_add_meeting(session: Session, actor: str, body: str, on: date, title: str = "",
                         source_url: str = "", illustrative: bool = False) -> Meeting:
+    check_fields({"meeting_body": body, "meeting_title": title, "source_url": source_url})
     m = session.scalar(select(Meeting).where(Meeting.body == body, Meeting.date == on, Meeting.title == title))
     if m is None:
         m = Meeting(body=body, date=on, title=title, source_url=source_url, illustrative=illustrative)
@@ -164,6 +169,8 @@ def create_action(session: Session, actor: str, meeting: Meeting, resolution: st
                   illustrative: bool = False, illustrative_note: str = "") -> Action:
     if not resolution.strip():
         raise ObservatoryError("An action needs its resolution text.")
+    check_fields({"resolution": resolution, "agenda_item": agenda_item, "owner": owner,
+                  "illustrative_note": illustrative_note, "status": status})
     a = Action(meeting_id=meeting.id, agenda_item=agenda_item, resolution=resolution.strip(), owner=owner,
                due_date=due_date, status=_check_status(status), illustrative=illustrative,
                illustrative_note=illustrative_note, updated_at=now())
@@ -182,14 +189,21 @@ def _locked(session: Session, action_id: int) -> Action:
     return a
 
 
-def edit_action(session: Session, actor: str, action_id: int, **fields: Any) -> Action:
+def edit_action(session: Session, actor: str, action_id: int, *, editable: tuple[str, ...] = EDITABLE,
+                **fields: Any) -> Action:
+    """Change an action's fields (audited with every field as it was and as it is now); a change
+    that leaves every field as it was is not a change, and is neither saved nor audited."""
     a = _locked(session, action_id)
     before = _plain(a)
     for key, value in fields.items():
-        if key not in EDITABLE:
-            raise ObservatoryError(f"'{key}' cannot be changed here. Editable: {', '.join(EDITABLE)}.")
+        if key not in editable:
+            raise ObservatoryError(f"'{key}' cannot be changed here. Editable: {', '.join(editable)}.")
         if key == "status":
             _check_status(value)
+    check_fields(fields)
+    if all(getattr(a, key) == value for key, value in fields.items()):
+        return a
+    for key, value in fields.items():
         setattr(a, key, value)
     a.updated_at = now()
     record_change(session, actor, "action", a.id, "edit", before, _plain(a))
@@ -201,6 +215,7 @@ def add_update(session: Session, actor: str, action_id: int, text: str, status: 
     """A dated update by its author; with a status, the action moves to it."""
     if not text.strip():
         raise ObservatoryError("An update needs some text: what happened, and when.")
+    check_text("text", text)
     a = _locked(session, action_id)
     before = _plain(a)
     if status:

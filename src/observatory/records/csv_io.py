@@ -8,7 +8,6 @@ row 1). A row with an `id` that exists changes that record; a row without one ad
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import date
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ObservatoryError
 from ..sources.tabular import Row, Table, read_table
-from . import actions, register
+from . import actions, csv_safe, inputs, register
 
 ACTION_COLUMNS = ("id", "meeting_body", "meeting_date", "meeting_title", "agenda_item", "resolution",
                   "owner", "due_date", "status", "overdue", "illustrative", "illustrative_note")
@@ -33,7 +32,7 @@ REGISTER_REQUIRED = ("organisation", "provider_type", "status", "status_date")
 
 def actions_csv(session: Session, today: date | None = None) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.writer(buf)
     w.writerow(ACTION_COLUMNS)
     for a in actions.list_actions(session, today):
         m = a["meeting"]
@@ -45,7 +44,7 @@ def actions_csv(session: Session, today: date | None = None) -> str:
 
 def register_csv(session: Session) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.writer(buf)
     w.writerow(REGISTER_COLUMNS)
     for e in register.list_entries(session):
         w.writerow([e["id"], e["organisation"], e["org_code"], e["provider_type"], e["parts"], e["basis"],
@@ -58,9 +57,17 @@ def register_csv(session: Session) -> str:
 def read_import(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> Table:
     """An import file's rows (sources.tabular): only the export's columns, `required` among them.
     The caller checks every row, then calls done(), which lists every bad cell at once."""
-    return read_table(path, required=required, optional=[c for c in columns if c not in required], only_known=True,
-                      expected=f"the columns {', '.join(columns)}",
-                      fix="Start from a file made by the matching export command.")
+    table = read_table(path, required=required, optional=[c for c in columns if c not in required],
+                       only_known=True, expected=f"the columns {', '.join(columns)}",
+                       fix="Start from a file made by the matching export command.")
+    return restored(table)
+
+
+def restored(table: Table) -> Table:
+    """The table with each cell as it was before an export made it safe for spreadsheets
+    (records.csv_safe): a value exported as '=SUM(A1) is imported as =SUM(A1)."""
+    cells = [(row.number, [csv_safe.restore(row[c]) for c in table.header]) for row in table]
+    return Table(table.file, table.header, cells, table.problems, table.optional)
 
 
 def record_id(row: Row, exists: Callable[[int], bool]) -> int | None:
@@ -79,6 +86,24 @@ def record_id(row: Row, exists: Callable[[int], bool]) -> int | None:
     return int(value)
 
 
+def checked_text(row: Row, column: str, required: bool = False) -> str:
+    """A text cell, noted as bad when it is too long for its field or holds a control character
+    (records.inputs: the same limits as the web forms and the API)."""
+    value = row.text(column, required)
+    problem = inputs.text_problem(column, value)
+    if problem:
+        limit = inputs.LIMITS.get(column)
+        row.bad(column, problem, f"text{f' of at most {limit:,} characters' if limit else ''}, without control "
+                "characters", "Fix the cell.")
+    return value
+
+
+def unique_ids(table: Table) -> None:
+    """Note an id given on more than one row (each would change the same record: which is meant?)."""
+    table.unique("id", "the record id", "each record once in the file",
+                  "Keep one row per record: merge the rows, or empty the id of a row meant as a new record.")
+
+
 # --- import --------------------------------------------------------------------------------
 
 def import_actions(session: Session, actor: str, path: Path) -> dict[str, int]:
@@ -88,17 +113,18 @@ def import_actions(session: Session, actor: str, path: Path) -> dict[str, int]:
     for row in table:
         parsed.append((row, {
             "id": record_id(row, lambda i: session.get(actions.Action, i) is not None),
-            "meeting_body": row.text("meeting_body", True),
+            "meeting_body": checked_text(row, "meeting_body", True),
             "meeting_date": row.day("meeting_date", True),
-            "meeting_title": row.text("meeting_title"),
-            "agenda_item": row.text("agenda_item"),
-            "resolution": row.text("resolution", True),
-            "owner": row.text("owner"),
+            "meeting_title": checked_text(row, "meeting_title"),
+            "agenda_item": checked_text(row, "agenda_item"),
+            "resolution": checked_text(row, "resolution", True),
+            "owner": checked_text(row, "owner"),
             "due_date": row.day("due_date"),
             "status": row.choice("status", actions.STATUSES),
             "illustrative": row.flag("illustrative"),
-            "illustrative_note": row.text("illustrative_note"),
+            "illustrative_note": checked_text(row, "illustrative_note"),
         }))
+    unique_ids(table)
     table.done()  # every bad cell at once; nothing is written before
     added = changed = 0
     for row, f in parsed:
@@ -111,12 +137,12 @@ def import_actions(session: Session, actor: str, path: Path) -> dict[str, int]:
                                       illustrative=f["illustrative"], illustrative_note=f["illustrative_note"])
                 added += 1
             else:
-                a = actions.edit_action(session, actor, f["id"], agenda_item=f["agenda_item"],
-                                        resolution=f["resolution"], owner=f["owner"], due_date=f["due_date"],
-                                        status=f["status"])
-                a.meeting_id, a.illustrative = meeting.id, f["illustrative"]
-                a.illustrative_note = f["illustrative_note"]
-                changed += 1
+                # Every field in one edit, so its audit row holds the action as it was and as it is now.
+                a = actions.edit_action(session, actor, f["id"], editable=actions.IMPORTABLE,
+                                        agenda_item=f["agenda_item"], resolution=f["resolution"], owner=f["owner"],
+                                        due_date=f["due_date"], status=f["status"], meeting_id=meeting.id,
+                                        illustrative=f["illustrative"], illustrative_note=f["illustrative_note"])
+                changed += session.is_modified(a)  # a row as the action already is changes nothing
         except ObservatoryError as exc:
             raise row.fail("resolution", str(exc), "a valid action", "Fix the row.") from None
     return {"added": added, "changed": changed}
@@ -128,15 +154,16 @@ def import_register(session: Session, actor: str, path: Path) -> dict[str, int]:
     for row in table:
         parsed.append({
             "id": record_id(row, lambda i: session.get(register.RegisterEntry, i) is not None),
-            "organisation": row.text("organisation", True),
-            "org_code": row.text("org_code"),
+            "organisation": checked_text(row, "organisation", True),
+            "org_code": checked_text(row, "org_code"),
             "provider_type": row.choice("provider_type", register.PROVIDER_TYPES),
-            "parts": row.text("parts"),
-            "basis": row.text("basis"),
+            "parts": checked_text(row, "parts"),
+            "basis": checked_text(row, "basis"),
             "status": row.choice("status", register.ACCESS_STATUSES),
             "status_date": row.day("status_date", True),
             "illustrative": row.flag("illustrative"),
         })
+    unique_ids(table)
     table.done()
     added = changed = 0
     for f in parsed:
@@ -145,12 +172,12 @@ def import_register(session: Session, actor: str, path: Path) -> dict[str, int]:
             register.add_entry(session, actor, **f)
             added += 1
         else:
-            register.edit_entry(session, actor, entry_id, **f)
-            changed += 1
+            e = register.edit_entry(session, actor, entry_id, **f)
+            changed += session.is_modified(e)  # a row as the entry already is changes nothing
     return {"added": added, "changed": changed}
 
 
 def as_rows(text: str) -> list[dict[str, Any]]:
     """An export's rows as dictionaries (its text read back by sources.tabular)."""
-    table = read_table(text.encode("utf-8"), "export.csv")
+    table = restored(read_table(text.encode("utf-8"), "export.csv"))
     return [{column: row[column] for column in table.header} for row in table]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,6 +20,12 @@ def make_engine(url: str) -> Engine:
         # One connection per use: SQLite files are shared by several processes, and a pooled
         # connection would hold a stale view across a migration.
         engine = create_engine(url_obj, poolclass=NullPool, connect_args={"timeout": 30})
+        path = sqlite_file(url_obj)
+
+        @event.listens_for(engine, "do_connect")
+        def _private(_dialect, _record, _cargs, _cparams) -> None:  # noqa: ANN001
+            if path is not None:
+                create_private(path)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -37,6 +44,42 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def sqlite_file(url) -> Path | None:  # noqa: ANN001 - a URL object or its text
+    """The file of a SQLite URL (None for an in-memory database or another engine)."""
+    url = make_url(url) if isinstance(url, str) else url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return None
+    return Path(url.database)
+
+
+def create_private(path: Path) -> None:
+    """Create the database file readable and writable by its owner only (it holds password hashes):
+    SQLite would create it with the process's umask, usually readable by everyone. SQLite gives its
+    -wal and -shm files the same mode as the database. An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder or no permission: SQLite's own connect reports it
+
+
+def make_private(path: Path) -> list[Path]:
+    """Take group and other access away from an existing database file and its -wal and -shm
+    files; return the files changed."""
+    changed = []
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = p.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            p.chmod(mode & 0o700)
+            changed.append(p)
+    return changed
 
 
 def describe_url(url: str) -> str:

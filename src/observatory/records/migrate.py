@@ -10,7 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from .engine import MIGRATIONS, make_engine
+from .engine import MIGRATIONS, make_engine, make_private, sqlite_file
+from .roles import grant_app_role
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -38,9 +39,12 @@ def pending(engine: Engine) -> list[str]:
     return sorted(h for h in script.get_heads() if h not in reached)
 
 
-def upgrade(url: str) -> list[str]:
-    """Migrate the database at `url` to every head; return the revisions that were applied."""
+def upgrade(url: str, app_role: str | None = None) -> list[str]:
+    """Migrate the database at `url` to every head; return the revisions that were applied.
 
+    SQLite: the file is made readable by its owner only. PostgreSQL with `app_role` (the role the
+    application connects as, when it is not the one running this): that role is granted only
+    what records/roles.py allows, in the same transaction as the migrations."""
     engine = make_engine(url)
     try:
         before = pending(engine)
@@ -48,6 +52,11 @@ def upgrade(url: str) -> list[str]:
             config = alembic_config(url)
             config.attributes["connection"] = conn
             command.upgrade(config, "heads")
+            if app_role and conn.dialect.name == "postgresql":
+                grant_app_role(conn, app_role)
+        path = sqlite_file(url)
+        if path is not None:
+            make_private(path)
         return before
     finally:
         engine.dispose()

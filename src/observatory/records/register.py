@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..errors import NotFoundError, ObservatoryError
 from .audit import record_change
 from .db import Base
+from .inputs import check_fields as check_texts
 from .users import now
 
 PROVIDER_TYPES = (
@@ -69,6 +70,7 @@ def check_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(FIELDS) - {"illustrative"}
     if unknown:
         raise ObservatoryError(f"Unknown field(s) {', '.join(sorted(unknown))}. Fields: {', '.join(FIELDS)}.")
+    check_texts(fields)  # lengths, and no control characters
     return fields
 
 
@@ -88,6 +90,8 @@ def edit_entry(session: Session, actor: str, entry_id: int, **fields: Any) -> Re
     if e is None:
         raise NotFoundError(f"No register entry {entry_id}. See /shared-care-record.")
     before = entry_dict(e)
+    if all(getattr(e, key) == value for key, value in fields.items()):
+        return e  # nothing changes: neither saved nor audited
     for key, value in fields.items():
         setattr(e, key, value)
     e.updated_at = now()

@@ -1,30 +1,30 @@
 """People and roles. Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's
-recommended parameters); API tokens are stored only as their SHA-256, so a copy of the database
-gives no one a working token."""
+recommended parameters) and the most common ones refused (records/passwords.py); API tokens are
+stored only as their SHA-256, so a copy of the database gives no one a working token, and an admin
+can revoke one. Each user has a session version, carried in their session cookie: raising it
+(sign-out, a new password, disabling) ends every session made before. There is always at least
+one admin who can sign in: the last cannot be demoted or disabled. Signing in: records/sign_in.py."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..errors import NotFoundError, ObservatoryError
 from .audit import record_change
 from .db import Base
+from .inputs import check_fields
+from .passwords import weakness
 
 ROLES = ("viewer", "editor", "admin")  # each role may do everything the one before it may
 
-# Repeated failures slow down, then lock the account for a while (OWASP Authentication Cheat
-# Sheet: "account lockout" with a time-out, not a permanent lock an attacker could force).
-SLOW_AFTER = 3  # failures before each further attempt is delayed
-LOCK_AFTER = 5  # failures that lock the account
-LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # Argon2 takes any length; this only keeps a pasted file out
 
 _hasher = PasswordHasher()
 
@@ -47,6 +47,7 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     last_login: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def may(self, needs: str) -> bool:
         return not self.disabled and has_role(self.role, needs)
@@ -84,9 +85,14 @@ def check_role(role: str) -> str:
     return role
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, username: str = "") -> str:
     if len(password) < MIN_PASSWORD:
         raise ObservatoryError(f"The password is too short: use at least {MIN_PASSWORD} characters.")
+    if len(password) > MAX_PASSWORD:
+        raise ObservatoryError(f"The password is too long: use at most {MAX_PASSWORD} characters.")
+    problem = weakness(password, username)
+    if problem:
+        raise ObservatoryError(problem)
     return _hasher.hash(password)
 
 
@@ -103,19 +109,41 @@ def add_user(session: Session, actor: str, username: str, password: str, role: s
     username = username.strip()
     if not username or len(username) > 80:
         raise ObservatoryError("A username needs 1 to 80 characters.")
+    check_fields({"username": username, "display_name": display_name})
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ObservatoryError(f"User '{username}' already exists. Use `observatory users set-role` to change it.")
     user = User(username=username, display_name=display_name or username, role=role,
-                password_hash=hash_password(password), disabled=False, failed_logins=0)
+                password_hash=hash_password(password, username), disabled=False, failed_logins=0,
+                session_version=0)
     session.add(user)
     session.flush()
     record_change(session, actor, "user", user.id, "create", None, user.public())
     return user
 
 
+def _lock_admins(session: Session) -> list[User]:
+    """Every admin, their rows locked for this transaction in one order (PostgreSQL; SQLite locks
+    the whole database), taken before any other row: two admins demoting each other at once are
+    then served one after the other, and the second is refused."""
+    return list(session.scalars(select(User).where(User.role == "admin").order_by(User.id).with_for_update()))
+
+
+def _keep_an_admin(admins: list[User], user: User, doing: str) -> None:
+    if user.role == "admin" and not user.disabled and not any(
+            a.id != user.id and not a.disabled for a in admins):
+        raise ObservatoryError(
+            f"{user.username} is the only administrator who can sign in, so cannot be {doing}: make "
+            "another user an administrator first (`observatory users set-role NAME admin`).")
+
+
 def set_role(session: Session, actor: str, username: str, role: str) -> User:
     check_role(role)
-    user = get_user(session, username)
+    admins = _lock_admins(session)
+    user = _locked_user(session, username)
+    if role == user.role:
+        return user
+    if role != "admin":
+        _keep_an_admin(admins, user, "given another role")
     before = user.public()
     user.role = role
     record_change(session, actor, "user", user.id, "set-role", before, user.public())
@@ -123,76 +151,55 @@ def set_role(session: Session, actor: str, username: str, role: str) -> User:
 
 
 def set_disabled(session: Session, actor: str, username: str, disabled: bool = True) -> User:
-    user = get_user(session, username)
+    admins = _lock_admins(session)
+    user = _locked_user(session, username)
+    if disabled:
+        _keep_an_admin(admins, user, "disabled")
     before = user.public()
     user.disabled = disabled
-    if not disabled:
+    if disabled:
+        _end_sessions(user)
+    else:
         user.failed_logins, user.locked_until = 0, None
     record_change(session, actor, "user", user.id, "disable" if disabled else "enable", before, user.public())
     return user
 
 
 def set_password(session: Session, actor: str, username: str, password: str) -> User:
-    user = get_user(session, username)
-    user.password_hash = hash_password(password)
+    """A new password; every session signed in with the old one ends."""
+    user = _locked_user(session, username)
+    user.password_hash = hash_password(password, username)
+    _end_sessions(user)
     record_change(session, actor, "user", user.id, "set-password", None, {"username": username})
     return user
 
 
-class LoginRefused(ObservatoryError):
-    """Wrong name or password, a disabled account, or a locked one (the message never says which
-    of the first two, so it does not reveal who has an account)."""
-
-    def __init__(self, message: str, delay: float = 0.0) -> None:
-        super().__init__(message)
-        self.delay = delay
-
-
-def authenticate(session: Session, username: str, password: str) -> User:
-    """The user, if the password is right and the account usable; else LoginRefused, after
-    counting the failure (which may lock the account)."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
+def _locked_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username).with_for_update())
     if user is None:
-        _hasher.hash(password or "x")  # the same work as a real check, so timing says nothing
-        raise LoginRefused("The username or password is not right.")
-    if user.locked_until and user.locked_until > now():
-        raise LoginRefused(
-            f"Too many failed attempts: this account is locked until {user.locked_until:%H:%M} UTC. "
-            "Try again then, or ask an administrator."
-        )
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        delay = failure_delay(user.failed_logins)
-        if user.failed_logins >= LOCK_AFTER:
-            user.locked_until = now() + LOCK_FOR
-            user.failed_logins = 0
-            record_change(session, "system", "user", user.id, "lock", None,
-                          {"username": user.username, "locked_until": user.locked_until.isoformat()})
-            raise LoginRefused(
-                f"Too many failed attempts: this account is locked for {int(LOCK_FOR.total_seconds() // 60)} "
-                "minutes.", delay
-            ) from None
-        raise LoginRefused("The username or password is not right.", delay) from None
-    if user.disabled:
-        raise LoginRefused("This account is disabled. Ask an administrator.")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login = 0, None, now()
+        raise NotFoundError(f"No user '{username}'. See `observatory users list`.")
     return user
 
 
-def failure_delay(failures: int) -> float:
-    """Seconds to wait before answering a failed attempt: nothing for the first few, then
-    doubling (1, 2, 4 s) up to the lock."""
-    if failures < SLOW_AFTER:
-        return 0.0
-    return float(min(2 ** (failures - SLOW_AFTER), 8))
+def _end_sessions(user: User) -> None:
+    user.session_version = User.session_version + 1  # in SQL: two at once both count
 
 
-def issue_token(session: Session, actor: str, username: str, label: str = "") -> str:
-    """A new API token for `username` (shown once; only its hash is kept)."""
+def end_sessions(session: Session, user_id: int) -> None:
+    """End every session of a user (at sign-out: a copied cookie stops working too)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        _end_sessions(user)
+
+
+def session_version(user: User) -> int:
+    return user.session_version or 0
+
+
+def new_token(session: Session, actor: str, username: str, label: str = "") -> tuple[int, str]:
+    """A new API token for `username`: its number (to revoke it by) and the token itself (shown
+    once; only its hash is kept)."""
+    check_fields({"label": label})
     user = get_user(session, username)
     token = "obs_" + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, label=label, token_hash=token_hash(token), revoked=False)
@@ -200,7 +207,34 @@ def issue_token(session: Session, actor: str, username: str, label: str = "") ->
     session.flush()
     record_change(session, actor, "api_token", row.id, "create", None,
                   {"username": username, "label": label})
-    return token
+    return row.id, token
+
+
+def issue_token(session: Session, actor: str, username: str, label: str = "") -> str:
+    """A new API token for `username` (shown once; only its hash is kept)."""
+    return new_token(session, actor, username, label)[1]
+
+
+def list_tokens(session: Session, username: str | None = None) -> list[dict]:
+    """Every API token (of one user), oldest first: number, user, label, when made, revoked."""
+    query = select(ApiToken, User.username).join(User, User.id == ApiToken.user_id).order_by(ApiToken.id)
+    if username:
+        query = query.where(User.username == get_user(session, username).username)
+    return [{"id": t.id, "username": name, "label": t.label, "created_at": t.created_at.isoformat(timespec="seconds"),
+             "revoked": t.revoked} for t, name in session.execute(query)]
+
+
+def revoke_token(session: Session, actor: str, token_id: int) -> dict:
+    """Revoke an API token: from now on it is refused."""
+    row = session.scalar(select(ApiToken).where(ApiToken.id == token_id).with_for_update())
+    if row is None:
+        raise NotFoundError(f"No API token {token_id}. See `observatory users tokens`.")
+    user = session.get(User, row.user_id)
+    if not row.revoked:
+        row.revoked = True
+        record_change(session, actor, "api_token", row.id, "revoke", {"revoked": False},
+                      {"revoked": True, "username": user.username, "label": row.label})
+    return {"id": row.id, "username": user.username, "label": row.label}
 
 
 def token_hash(token: str) -> str:

@@ -9,7 +9,6 @@ numbered as a spreadsheet shows them.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ..records import csv_safe
 from ..records.csv_io import read_import
 from ..workspace.metrics import MetricsConfig
 from . import models
@@ -27,12 +27,17 @@ REQUIRED = ("metric_id", "date", "value")
 
 def export_csv(session: Session) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.writer(buf)
     w.writerow(COLUMNS)
     for v in models.all_values(session):
-        w.writerow([v["metric_id"], v["date"], f"{v['value']:g}", v["note"], "yes" if v["illustrative"] else "no",
+        w.writerow([v["metric_id"], v["date"], exact(v["value"]), v["note"], "yes" if v["illustrative"] else "no",
                     v["id"], v["author"], v["recorded_at"]])
     return buf.getvalue()
+
+
+def exact(value: float) -> str:
+    """A value written so it reads back the same: 1250, 1234567.891 (never rounded to 6 digits)."""
+    return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
 def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
@@ -61,9 +66,12 @@ def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
     table.done()  # every bad cell at once; nothing is added before
     added = unchanged = 0
     held = {(v["metric_id"], v["date"]): v for m in entered for v in models.values_for(session, m)}
+    # every value ever held, superseded ones too: an export's superseded row is history, not a new value
+    ever = {(v["metric_id"], v["date"], v["value"], v["note"]) for v in models.all_values(session)}
     for f in parsed:
         same = held.get((f["metric_id"], f["on"].isoformat()))
-        if same and same["value"] == f["value"] and same["note"] == f["note"]:
+        if ((same and same["value"] == f["value"] and same["note"] == f["note"])
+                or (f["metric_id"], f["on"].isoformat(), f["value"], f["note"]) in ever):
             unchanged += 1
             continue
         models.add_value(session, actor, f["metric_id"], f["value"], f["on"], f["note"], f["illustrative"])

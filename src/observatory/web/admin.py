@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from ..records import audit
+from ..records import audit, csv_safe
 from ..records import users as users_mod
 from .auth import CurrentUser, records_of, require_role
 from .render import render
@@ -42,7 +41,7 @@ def audit_export(request: Request, user: CurrentUser = Admin, format: str = "csv
         return Response(json.dumps(log, indent=1), media_type="application/json",
                         headers={"content-disposition": 'attachment; filename="audit-log.json"'})
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_safe.writer(buf)  # no cell a spreadsheet would run
     w.writerow(["id", "at", "actor", "entity", "entity_id", "action", "before", "after"])
     for e in log:
         w.writerow([e["id"], e["at"], e["actor"], e["entity"], e["entity_id"], e["action"],

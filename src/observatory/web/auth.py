@@ -9,6 +9,12 @@
   on their own, so it needs none); a route cannot forget it.
 - CSRF: one random token per session (OWASP's synchronizer token pattern), put in each form by
   `csrf_field(request)` and compared in constant time.
+- A session ends at sign-out, at a new password and when the account is disabled: the cookie
+  carries the user's session version (records/users.py), which each of those raises, so a copied
+  cookie stops working too.
+- Sign-in (records/sign_in.py) runs in a worker thread, so Argon2 never holds up other requests. A
+  browser that signed in as a user before carries a signed "known device" cookie (a random id and
+  the names it signed in as), so it is throttled on its own, never by others' failures.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import StoreError
 from ..records import changes
+from ..records import sign_in as sign_in_mod
 from ..records import users as users_mod
 from ..records.db import Records, open_records
 from ..workspace import load as load_workspace
@@ -41,6 +48,8 @@ from .render import render
 
 COOKIE = "observatory_session"
 SESSION_HOURS = 12
+DEVICE_COOKIE = "observatory_device"
+DEVICE_DAYS = 180
 SECRET_ENV = "OBSERVATORY_SECRET_KEY"
 SECRET_FILE = ".observatory-secret"
 CSRF_FIELD = "csrf_token"
@@ -189,10 +198,14 @@ def current_user(request: Request) -> CurrentUser | None:
         return request.scope["observatory.user"]
     user = None
     token = _bearer(request)
-    uid = request.scope.get(SESSION, {}).get("uid")
+    session = request.scope.get(SESSION, {})
+    uid = session.get("uid")
     if token or uid:
         with records_of(request).session() as s:
             row = users_mod.user_for_token(s, token) if token else s.get(users_mod.User, uid)
+            if row is not None and not token and session.get("sv") != users_mod.session_version(row):
+                row = None  # a session ended by sign-out, a new password or disabling
+                session.clear()
             if row is not None and not row.disabled:
                 user = CurrentUser(row.id, row.username, row.display_name, row.role, via_token=bool(token))
     request.scope["observatory.user"] = user
@@ -295,31 +308,72 @@ def login_page(request: Request, next: str = "/actions") -> Response:
 async def login(request: Request, username: str = Form(""), password: str = Form(""),
                 next: str = Form("/actions")) -> Response:
     await verify_csrf(request)
-    refused, uid = None, None
-    with records_of(request).session() as s:
-        try:
-            uid = users_mod.authenticate(s, username, password).id
-        except users_mod.LoginRefused as exc:
-            refused = exc  # caught inside the transaction, so the counted failure is committed
-    if refused is not None:
-        if refused.delay:  # slow the answer down after repeated failures
-            await asyncio.sleep(refused.delay)
+    records = records_of(request)
+    client = request.client.host if request.client else "unknown"
+    device = _known_device(request, username)
+    try:
+        # Argon2 takes tens of milliseconds of CPU: in a worker thread, never on the event loop.
+        signed = await asyncio.to_thread(sign_in_mod.authenticate, records, username, password, client, device)
+    except sign_in_mod.LoginRefused as refused:
         data = {"next": _safe_next(next), "error": str(refused), "username": username, "user": None}
         response = render(request, "auth/login.html", data, title="Sign in")
         response.status_code = 401 if wants_json(request) else 200
+        if refused.wait:
+            response.headers["retry-after"] = str(int(refused.wait) + 1)
         return response
     session = request.scope[SESSION]
     session.clear()
-    session.update(uid=uid, csrf=secrets.token_urlsafe(32))  # a new session id on sign-in
+    # a new session id on sign-in, bound to the user's session version
+    session.update(uid=signed.id, sv=signed.session_version, csrf=secrets.token_urlsafe(32))
     request.scope.pop("observatory.user", None)
     if wants_json(request):
-        return JSONResponse({"signed_in": username})
-    return RedirectResponse(_safe_next(next), status_code=303)
+        response: Response = JSONResponse({"signed_in": signed.username})
+    else:
+        response = RedirectResponse(_safe_next(next), status_code=303)
+    _remember_device(request, response, signed.username)
+    return response
+
+
+def _device_signer(request: Request) -> URLSafeTimedSerializer:
+    return request.app.state.device_signer
+
+
+def _device(request: Request) -> dict[str, Any]:
+    """This browser's device cookie: its id and the names it signed in as (empty if none or forged)."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if raw:
+        try:
+            data = _device_signer(request).loads(raw, max_age=DEVICE_DAYS * 86400)
+        except BadSignature:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("names"), list):
+            return {"id": data["id"], "names": [n for n in data["names"] if isinstance(n, str)]}
+    return {}
+
+
+def _known_device(request: Request, username: str) -> str | None:
+    """This browser's device id, if it signed in as `username` before (its signed cookie says so)."""
+    device = _device(request)
+    return device["id"] if device and username.strip().casefold() in device["names"] else None
+
+
+def _remember_device(request: Request, response: Response, username: str) -> None:
+    device = _device(request) or {"id": secrets.token_urlsafe(16), "names": []}
+    name = username.strip().casefold()
+    names = [n for n in device["names"] if n != name][-4:] + [name]  # the last few names used here
+    value = _device_signer(request).dumps({"id": device["id"], "names": names})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 86400, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https")
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await verify_csrf(request)
+    uid = request.scope[SESSION].get("uid")
+    if uid is not None and current_user(request) is not None:
+        # Ends this session everywhere it was copied to (and the user's other sessions with it).
+        with records_of(request).session() as s:
+            users_mod.end_sessions(s, uid)
     request.scope[SESSION].clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -342,7 +396,9 @@ def install(app: FastAPI, workspace_dir: Path | None, records_url: str | None = 
     """Sign-in for `app`: the session middleware, the login routes, and the handler that sends
     visitors to the login page."""
     app.state.records_url = records_url
-    app.add_middleware(SessionCookie, secret=secret_key(workspace_dir))
+    secret = secret_key(workspace_dir)
+    app.state.device_signer = URLSafeTimedSerializer(secret, salt="observatory-device")
+    app.add_middleware(SessionCookie, secret=secret)
     app.include_router(router)
     app.add_exception_handler(LoginRequired, _login_required)
 

@@ -10,13 +10,16 @@ The tests and benchmarks that run the app in a thread still use uvicorn, which c
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
 from .. import workspace as workspace_mod
 from ..app import Observatory
+from ..errors import ObservatoryError
 from ..pipeline import Progress
 from ..records.db import database_url, open_records
 from .app import create_app
@@ -30,8 +33,20 @@ def serve(workspace_dir: Path, host: str = "127.0.0.1", port: int = 8000, progre
     (use PostgreSQL for it then: OBSERVATORY_DATABASE_URL or [records] url).
 
     `build_error`: the last build failed (the CLI tried it) and the previous store is served;
-    every page says so, and why."""
+    every page says so, and why.
+
+    A port another program already listens on is refused (ObservatoryError, before anything is
+    built), and the port is held while this server runs, so a second `serve` cannot share it."""
     workspace_dir = Path(workspace_dir)
+    guard = claim_port(host, port)
+    try:
+        _serve(workspace_dir, host, port, progress, workers, build_error)
+    finally:
+        guard.close()
+
+
+def _serve(workspace_dir: Path, host: str, port: int, progress: Progress | None, workers: int,
+           build_error: str | None) -> None:
     if build_error:
         log.warning("the last build failed, serving the previous store: %s", build_error)
     else:
@@ -48,6 +63,60 @@ def serve(workspace_dir: Path, host: str = "127.0.0.1", port: int = 8000, progre
     os.environ[SHARED_ENV] = "1" if workers > 1 else ""
     os.environ[BUILD_ERROR_ENV] = build_error or ""
     run_granian(host, port, workers)
+
+
+def claim_port(host: str, port: int) -> socket.socket:
+    """Make sure no other program listens on host:port, and hold it for this server.
+
+    Granian's workers each open the port with SO_REUSEPORT, and on Linux any other process of the
+    same user that does so too is let in beside them: two dashboards on one address, each answering
+    some of the requests. So first a socket without SO_REUSEPORT is bound there, which fails while
+    anything listens on the port (SO_REUSEADDR only passes over closed connections still in
+    TIME_WAIT); then a socket with SO_REUSEPORT alone is bound and kept (never listening, so it
+    takes no requests): Granian's workers may join it, and every other program's bind, and this
+    check in a second `serve`, fail for as long as it is held. The caller closes it when the server
+    stops."""
+    if not 0 < port < 65536:
+        raise ObservatoryError(f"--port {port} is not a port number. Give a number from 1 to 65535, e.g. --port 8000.")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror:
+        raise ObservatoryError(f"--host {host} is not an address of this machine. Give an address such as "
+                               "127.0.0.1 (this machine only) or 0.0.0.0 (every network).") from None
+    probe = socket.socket(family, kind, proto)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
+    except OSError as exc:
+        raise ObservatoryError(_refusal(host, port, exc)) from None
+    finally:
+        probe.close()
+    guard = socket.socket(family, kind, proto)
+    if not hasattr(socket, "SO_REUSEPORT"):
+        return guard  # no port sharing to guard against (Windows)
+    try:
+        # SO_REUSEPORT only: with SO_REUSEADDR too, Linux would let any other socket with
+        # SO_REUSEADDR bind beside it until one of them listens
+        guard.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        guard.bind(address)
+    except OSError:
+        # closed connections of another program still waiting out TIME_WAIT on the port: nothing
+        # listens there (the check above), so serve; the port is not held against a second server
+        log.info("port %s:%s not held: closed connections are still waiting there", host, port)
+    return guard
+
+
+def _refusal(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"Port {port} on {host} is already in use: another program (perhaps another dashboard) is "
+                f"listening there. Stop it, or serve on another port, e.g. --port {port + 1 if port < 65535 else 8000}.")
+    if exc.errno == errno.EACCES:
+        return (f"Port {port} on {host} needs administrator rights. Use a port from 1024 up, e.g. --port 8000.")
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (f"{host} is not an address of this machine. Give an address such as 127.0.0.1 (this machine "
+                "only) or 0.0.0.0 (every network).")
+    return f"Cannot listen on {host}:{port} ({exc.strerror or exc}). Choose another --host or --port."
 
 
 WORKSPACE_ENV = "OBSERVATORY_SERVE_WORKSPACE"

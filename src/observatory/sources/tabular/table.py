@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
@@ -90,11 +91,17 @@ def duplicates(values: Iterable[str], rows: Iterable[int], problems: Problems, c
                          expected=expected, fix=fix)
 
 
+# Thousands separated by commas, as a spreadsheet writes them: 1,250 or -12,345,678.5
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def _parse(text: str, whole: bool, commas: bool) -> float | None:
     """The number a cell holds, or None if it holds none (inf and nan are no numbers of anything,
     and Python's 1_000 is no spreadsheet's)."""
     if "_" in text:
         return None
+    if commas and "," in text and not THOUSANDS.fullmatch(text.strip()):
+        return None  # "1,5" is a decimal comma (one and a half), never fifteen
     try:
         value = float(text.replace(",", "") if commas else text)
     except ValueError:
