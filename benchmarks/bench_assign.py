@@ -1,11 +1,17 @@
 """Benchmark: exact point-in-polygon of N uniform random points over West Yorkshire output areas.
 
-PolygonIndex (grid lookup + exact boundary tests) against geopandas.sjoin(predicate="within") in
-the same run, on the same points. Both are timed from raw lon/lat arrays to one int64 polygon
-index per point (-1 = none, lowest index where polygons overlap); PolygonIndex's time includes
-building the index; each run gets fresh geometry objects and both get a 10k-point warm-up.
-All PolygonIndex runs go first so the peak RSS printed after them is its own
-(plus the point arrays), not geopandas'.
+PolygonIndex (grid lookup + ray tests over the edges near a point) against
+geopandas.sjoin(predicate="within") in the same run, on the same points. Both are timed from raw
+lon/lat arrays to one int64 polygon index per point (-1 = none, lowest index where polygons
+overlap); PolygonIndex's time includes building the index; each run gets fresh geometry objects
+and both get a 10k-point warm-up. All PolygonIndex runs go first so the peak RSS printed after
+them is its own (plus the point arrays), not geopandas'. Wall-clock ratios are the headline; the
+process CPU-time ratio is printed beside them because it is far less disturbed by other load on a
+shared machine (the 1-minute load average is printed at the start and the end).
+
+``--points areas`` draws each point in the bounding box of a randomly chosen output area instead
+of uniformly over the whole bbox: as many points per area, so dense urban areas (small polygons,
+most edges per cell) get most points, as postcode or address points would.
 
     .venv/bin/python benchmarks/bench_assign.py --n 1000000 10000000
 """
@@ -63,6 +69,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--points", choices=["uniform", "areas"], default="uniform")
     ap.add_argument(
         "--gpd-max-n",
         type=int,
@@ -73,11 +80,20 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"load average (1, 5, 15 min) at start: {load()}")
     geoms = load_polygons()
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    print(f"polygons: {len(geoms)} WY output areas (2011), points uniform over their bbox")
     rng = np.random.default_rng(args.seed)
-    pts = {n: (rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)) for n in args.n}
+    if args.points == "uniform":
+        print(f"polygons: {len(geoms)} WY output areas (2011), points uniform over their bbox")
+        pts = {n: (rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)) for n in args.n}
+    else:
+        print(f"polygons: {len(geoms)} WY output areas (2011), points in random areas' bboxes")
+        bb = shapely.bounds(geoms)
+        pts = {}
+        for n in args.n:
+            k = rng.integers(0, len(geoms), n)
+            pts[n] = (rng.uniform(bb[k, 0], bb[k, 2]), rng.uniform(bb[k, 1], bb[k, 3]))
     print(f"peak RSS after loading polygons and generating points: {peak_rss_mb():,.0f} MB")
 
     # Warm-up (imports, allocator, GEOS) on 10k points for both, on throwaway geometry copies.
@@ -87,12 +103,13 @@ def main() -> None:
     ours = {}
     for n, (x, y) in pts.items():
         g = fresh(geoms)
+        c0 = time.process_time()
         t0 = time.perf_counter()
         index = PolygonIndex(g)
         t1 = time.perf_counter()
         got = index.assign(x, y)
         t2 = time.perf_counter()
-        ours[n] = (got, t1 - t0, t2 - t1)
+        ours[n] = (got, t1 - t0, t2 - t1, time.process_time() - c0)
         print(
             f"PolygonIndex N={n:>11,}: build {t1 - t0:.3f} s + assign {t2 - t1:.3f} s "
             f"= {t2 - t0:.3f} s, {n / (t2 - t0):>12,.0f} points/s "
@@ -104,10 +121,12 @@ def main() -> None:
     for n, (x, y) in pts.items():
         m = n if args.gpd_max_n is None else min(n, args.gpd_max_n)
         g = fresh(geoms)
+        c0 = time.process_time()
         t0 = time.perf_counter()
         ref = geopandas_assign(g, x[:m], y[:m])
         gpd_s = (time.perf_counter() - t0) * n / m
-        got, build_s, assign_s = ours[n]
+        gpd_cpu = (time.process_time() - c0) * n / m
+        got, build_s, assign_s, ours_cpu = ours[n]
         ours_s = build_s + assign_s
         same = np.array_equal(got[:m], ref)
         note = "" if m == n else f" (EXTRAPOLATED linearly from the first {m:,} points)"
@@ -121,6 +140,15 @@ def main() -> None:
             f"{'yes' if same else f'NO ({int((got[:m] != ref).sum())} differ)'}; "
             f"{(ref >= 0).mean():.1%} of points inside an area"
         )
+        print(
+            f"  process CPU time: PolygonIndex {ours_cpu:.3f} s, geopandas {gpd_cpu:.3f} s, "
+            f"ratio {gpd_cpu / ours_cpu:.1f}x incl. build"
+        )
+    print(f"load average (1, 5, 15 min) at end: {load()}")
+
+
+def load() -> str:
+    return ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -113,12 +113,127 @@ def test_chunking_and_edge_cases(wy_oas, monkeypatch):
     x, y = rng.uniform(xmin, xmax, 5_000), rng.uniform(ymin, ymax, 5_000)
     whole = idx.assign(x, y)
     monkeypatch.setattr(point_in_polygon, "_CHUNK", 777)
+    monkeypatch.setattr(point_in_polygon, "_RAY_CHUNK", 33)
+    monkeypatch.setattr(point_in_polygon, "_BLOCK", 2000)
     np.testing.assert_array_equal(idx.assign(x, y), whole)
     assert idx.assign(np.array([]), np.array([])).shape == (0,)
     with pytest.raises(ValueError):
         idx.assign(np.zeros(3), np.zeros(2))
     with pytest.raises(ValueError):
         PolygonIndex([shapely.Point(0, 0)])
+
+
+def contains_reference(geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """GEOS point by point: lowest index of a polygon whose interior holds the point, else -1."""
+    hits = np.array([shapely.contains_xy(g, x, y) for g in geoms])
+    return np.where(hits.any(axis=0), hits.argmax(axis=0), -1)
+
+
+def test_ring_orientation_does_not_matter():
+    # The same areas with every ring reversed: the winding count is normalised per ring.
+    holed = shapely.Polygon([(0, 0), (6, 0), (6, 6), (0, 6)], [[(2, 2), (2, 4), (4, 4), (4, 2)]])
+    other = shapely.Polygon([(6, 0), (9, 0), (9, 6), (6, 6)])
+    x = np.array([1, 3, 5, 7, 6, 2, 10, 6, 3])
+    y = np.array([1, 3, 5, 3, 3, 3, 3, 6, 2])
+    want = [0, -1, 0, 1, -1, -1, -1, -1, -1]  # shell, hole, shell, other, shared edge, hole edge...
+    for geoms in ([holed, other], [shapely.reverse(holed), shapely.reverse(other)]):
+        geoms = np.array(geoms)
+        assert shapely.is_ccw(geoms[0].exterior) != shapely.is_ccw(geoms[0].interiors[0])
+        np.testing.assert_array_equal(PolygonIndex(geoms).assign(x, y), want)
+    mixed = shapely.Polygon(holed.exterior.coords[::-1], [holed.interiors[0].coords])
+    np.testing.assert_array_equal(PolygonIndex([mixed, other]).assign(x, y), want)
+
+
+def test_points_level_with_vertices_and_along_long_edges():
+    # A long horizontal edge spans many cells: a point on it (far from its vertices) and points
+    # level with it must still be exact, as must points level with a vertex of a spike.
+    spike = shapely.Polygon([(0, 0), (100, 0), (100, 1), (50, 1), (49.5, 7), (49, 1), (0, 1)])
+    block = shapely.box(0, 1, 40, 3)  # shares part of the top edge of `spike`
+    geoms = np.array([spike, block])
+    xs = np.r_[np.linspace(-1, 101, 205), np.linspace(48, 51, 13)]
+    ys = np.r_[np.ones(205), np.full(13, 7.0)]
+    x = np.r_[xs, xs, xs, 49.5, 49.25, 49.75]
+    y = np.r_[ys, np.zeros(218), np.full(218, 0.5), 7.0, 4.0, 4.0]
+    got = PolygonIndex(geoms, cell_size=0.37).assign(x, y)
+    np.testing.assert_array_equal(got, contains_reference(geoms, x, y))
+    np.testing.assert_array_equal(got, sjoin_within(geoms, x, y))
+    on_top = (xs[:205] <= 49) | (xs[:205] >= 50)  # the spike's foot (49, 50) is interior
+    assert (got[:205][on_top] == -1).all() and (got[:205][~on_top] == 0).all()
+
+
+def test_points_within_round_off_of_edges_and_vertices():
+    # Diagonal edges, and points one ulp either side of them and of their vertices.
+    tri = shapely.Polygon([(0.1, 0.2), (3.7, 0.9), (1.3, 2.9)])
+    quad = shapely.Polygon([(3.7, 0.9), (5.1, 2.2), (1.3, 2.9)])  # shares the long edge
+    geoms = np.array([tri, quad])
+    coords = shapely.get_coordinates(geoms)
+    t = np.linspace(0, 1, 41)[:, None]
+    on = np.concatenate(
+        [coords[i] + t * (coords[i + 1] - coords[i]) for i in range(len(coords) - 1)]
+    )
+    pts = np.concatenate([on, coords])
+    x = np.concatenate(
+        [pts[:, 0], np.nextafter(pts[:, 0], -np.inf), np.nextafter(pts[:, 0], np.inf)]
+    )
+    y = np.concatenate(
+        [pts[:, 1], np.nextafter(pts[:, 1], np.inf), np.nextafter(pts[:, 1], -np.inf)]
+    )
+    for cell in (None, 0.05, 0.9):
+        got = PolygonIndex(geoms, cell_size=cell).assign(x, y)
+        np.testing.assert_array_equal(got, contains_reference(geoms, x, y))
+    assert (got >= 0).any() and (got == -1).any()
+
+
+def test_multipolygons_holes_touching_and_outside_points():
+    # A hole touching its shell at the shell's first vertex; a multipolygon whose parts touch at a
+    # vertex; an empty geometry keeping its index; points far outside everything.
+    touching = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(0, 0), (2, 1), (1, 2)]])
+    assert touching.is_valid
+    parts = shapely.MultiPolygon([shapely.box(5, 0, 6, 1), shapely.box(6, 1, 7, 2)])
+    geoms = np.array([touching, shapely.Polygon(), parts])
+    rng = np.random.default_rng(3)
+    g = rng.integers(-4, 40, size=(2000, 2)) / 4
+    x = np.r_[g[:, 0], 1, 6, -1e9, 1e9, 3, 0.5]
+    y = np.r_[g[:, 1], 1, 1, 0.5, 0.5, -1e300, 0.6]
+    got = PolygonIndex(geoms).assign(x, y)
+    np.testing.assert_array_equal(got, contains_reference(geoms, x, y))
+    np.testing.assert_array_equal(got, sjoin_within(geoms, x, y))
+    assert (got != 1).all() and (got == 2).any() and (got[-6:-1] == -1).all()
+    assert PolygonIndex([]).assign(np.array([0.0]), np.array([0.0])).tolist() == [-1]
+    assert PolygonIndex([shapely.Polygon()]).assign(np.array([0.0]), np.array([0.0])).tolist() == [
+        -1
+    ]
+
+
+def test_few_large_detailed_polygons():
+    # Districts with coastlines: a few polygons with thousands of edges each (the grid is sized
+    # from the edge count), including a hole and a part touching another at one vertex.
+    disc = shapely.Point(0, 0).buffer(10, quad_segs=1024)
+    holed = disc.difference(shapely.Point(2, 1).buffer(3, quad_segs=512))
+    blob = shapely.Point(20, 0).buffer(10, quad_segs=700)
+    geoms = polygonal(np.array([holed, blob]))
+    rng = np.random.default_rng(5)
+    coords = shapely.get_coordinates(geoms)
+    x = np.r_[rng.uniform(-12, 32, 20_000), coords[::7, 0], (coords[:-1, 0] + coords[1:, 0]) / 2]
+    y = np.r_[rng.uniform(-12, 12, 20_000), coords[::7, 1], (coords[:-1, 1] + coords[1:, 1]) / 2]
+    got = PolygonIndex(geoms).assign(x, y)
+    np.testing.assert_array_equal(got, contains_reference(geoms, x, y))
+    assert (got == 0).any() and (got == 1).any() and (got == -1).any()
+
+
+def test_overlapping_and_invalid_polygons_fall_back_to_geos():
+    # Overlaps (valid polygons) and invalid rings make winding counts other than 0 or 1; those
+    # points are decided by GEOS, so the answer is still GEOS's.
+    bowtie = shapely.Polygon([(0, 0), (4, 4), (4, 0), (0, 4)])
+    overlapping_parts = shapely.MultiPolygon([shapely.box(5, 0, 8, 3), shapely.box(6, 1, 9, 4)])
+    assert not bowtie.is_valid and not overlapping_parts.is_valid
+    under = shapely.box(-1, -1, 10, 5)
+    geoms = np.array([bowtie, overlapping_parts, under])
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(-2, 11, 3000), rng.uniform(-2, 6, 3000)
+    got = PolygonIndex(geoms).assign(x, y)
+    np.testing.assert_array_equal(got, sjoin_within(geoms, x, y))
+    assert {0, 1, 2} <= set(got.tolist())
 
 
 def _star(cx: int, cy: int, radii: list[int]) -> shapely.Geometry:
