@@ -23,14 +23,13 @@ def serve(workspace_arg: WorkspaceArg = None,
           workers: Annotated[int, typer.Option(help="Worker processes (use a PostgreSQL records database for more than 1).")] = 1) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
     with reported():
-        # Imported here, not at the top: the web app (FastAPI, Granian, every route and template)
-        # would otherwise load with every other command of the CLI.
-        from ..web.server import claim_port
-        from ..web.server import serve as run_server
+        # Deferred on purpose, the one import inside a function: the web app (FastAPI, Granian,
+        # every route and template) would otherwise load at the start of every other command.
+        from ..web import server
 
         ws = load_workspace(workspace, workspace_arg)
         # a port in use is refused before a build, not after it (run_server holds the port itself)
-        claim_port(host, port).close()
+        server.claim_port(host, port).close()
         build_error = None
         observatory = Observatory(ws)
         if not observatory.is_current():
@@ -46,4 +45,4 @@ def serve(workspace_arg: WorkspaceArg = None,
                 build_error = str(exc)
                 err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}",
                           soft_wrap=True)
-        run_server(ws.root, host=host, port=port, workers=workers, build_error=build_error)
+        server.serve(ws.root, host=host, port=port, workers=workers, build_error=build_error)
