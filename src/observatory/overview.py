@@ -8,6 +8,7 @@ from typing import Any
 from .indicators.trends import any_synthetic, trend
 from .store import Store
 from .strategy.coverage_targets import standing, target_of, target_value
+from .strategy.sources import StoreView
 from .workspace.metrics import MetricsConfig
 
 # West Yorkshire Combined Authority (ONS GSS code); a workspace may name its own region in the
@@ -44,12 +45,15 @@ def overview(store: Store, targets: MetricsConfig | None = None) -> dict[str, An
                 out.append({"code": code, "name": name, "value": same[0]["value"], "release": month})
         return out
 
+    # the standings read the same areas' series: one batched read for all of them (StoreView)
+    view = StoreView(store, [region_code, *(d["code"] for d in districts)]) if targets else store
+
     def figures_of(code: str) -> dict[str, Any]:
         out = {}
         for ind in headline:
             t = trend(series.get((code, ind["id"]), []))
             if t is not None:
-                t["standing"] = standing(store, targets, ind["id"], code)
+                t["standing"] = standing(view, targets, ind["id"], code)
                 t["target"] = t["standing"]["value"] if t["standing"] else None
                 t["meets_target"] = t["standing"]["meets"] if t["standing"] else None
             out[ind["id"]] = t

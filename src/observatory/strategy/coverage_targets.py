@@ -16,7 +16,7 @@ from typing import Any
 from ..months import month_words, to_date, year_of
 from ..workspace.metrics import Metric, MetricsConfig, Point, Source, Target
 from .forecast import RECENT, bootstrap
-from .sources import from_store
+from .sources import StoreView, from_store
 from .status import evaluate
 
 # A status as a reader says it (the tag beside a figure).
@@ -115,5 +115,6 @@ def standings(store: Any, config: MetricsConfig | None, codes: list[str],
     register is loaded, is shown as "no data" by its metric, not as a forecast)."""
     if config is None or store is None:
         return []
+    store = StoreView(store, list(codes))  # every area's series in one read, not three per target
     return [s for code in codes for t in config.targets
             if (s := standing(store, config, t.indicator, code, today)) is not None and s["latest"] is not None]
