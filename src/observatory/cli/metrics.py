@@ -213,12 +213,12 @@ def forecasts_cmd(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "tabl
         table = Table("Area", "Indicator", "Latest", "Target", "Reached (trend)", "80% band", "Status")
         for f in rows:
             band = f.get("reaches_band")
-            table.add_row(escape(f.get("area_name") or f["area_code"]), f["indicator"],
+            table.add_row(escape(f.get("area_name") or f["area_code"]), escape(f["indicator_label"]),
                           f"{f['latest']:.1f}% ({month_words(f['latest_release'])})" if f.get("latest") is not None
                           else "-",
                           f"{f['value']:g}% by {f['date_words']}", f["reaches_words"],
                           " to ".join(month_words(d) if d else "never" for d in band) if band else "-",
-                          f["status_words"])
+                          "met" if f["meets"] else f["status_words"])
         out.print(table)
 
 

@@ -63,7 +63,7 @@ def standing(store: Any, config: MetricsConfig | None, indicator: str, code: str
     series = from_store(store, indicator, code)
     row = evaluate(metric, series, today)
     out: dict[str, Any] = {
-        "indicator": indicator, "area_code": code, "area_name": series.area_name, "label": target.label,
+        "indicator": indicator, "indicator_label": ind["label"], "area_code": code, "area_name": series.area_name, "label": target.label,
         "value": metric.target.value, "date": metric.target.date.isoformat(),
         "date_words": metric.target.date.strftime("%B %Y"), "tolerance": target.tolerance,
         "status": row["status"], "status_words": STATUS_WORDS[row["status"]], "rule": row["rule"],
