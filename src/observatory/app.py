@@ -22,11 +22,12 @@ from typing import Any, TypeVar
 
 from . import pipeline
 from .errors import ConfigError, StoreError
+from .pipeline import derived as derived_figures
 from .programme import models as programme_models  # declares the programme's records tables too
 from .programme import reach_figures
 from .programme import trajectory as programme_trajectory
 from .records import changes
-from .records.db import Records, database_url, open_or_reason
+from .records.db import Records, configured, database_url, open_or_reason
 from .store import Store, identity
 from .strategy import models as _strategy_models  # noqa: F401 - declares the metric values' records tables
 from .strategy import sources as metric_sources
@@ -37,8 +38,9 @@ from .workspace.programme import ProgrammeConfig
 
 T = TypeVar("T")
 
-# Figures the build derives from the records database, each computed by the capability owning it.
-DERIVED = (pipeline.Derived(add=reach_figures.add_backbone_reach, depends=reach_figures.register_digest),)
+# Figures the build derives from the records database, each computed by the capability owning it,
+# and kept up to date with the records between builds (pipeline.derived).
+DERIVED = (reach_figures.STEP,)
 
 NO_STORE = "this workspace has not been built yet (run `observatory build`)."
 
@@ -73,6 +75,8 @@ class Observatory:
         self._records_tried = False
         self._cache: dict[tuple, tuple[tuple, Any]] = {}
         self._lock = threading.RLock()
+        self._followed: tuple[tuple[int, int] | None, str] | None = None
+        self.settings_generation = 0  # advanced each time the settings are read again
 
     @classmethod
     def open(cls, folder: str | Path | None = None) -> Observatory:
@@ -87,6 +91,7 @@ class Observatory:
                 self._workspace = load_workspace(self._workspace.root)
                 self._settings_stamp = _stamp(self._workspace)
                 self._cache.clear()
+                self.settings_generation += 1
             return self._workspace
 
     @property
@@ -106,8 +111,10 @@ class Observatory:
 
     @property
     def store(self) -> Store:
-        """The store as built now; reopened when a build has replaced the file."""
+        """The store as built now, its derived figures following the records (`follow_records`);
+        reopened when a build or a refresh has replaced the file."""
         with self._lock:
+            self.follow_records()
             now = identity(self.store_path)
             if now is None:
                 raise StoreError(f"No store at {self.store_path}: {NO_STORE}")
@@ -124,6 +131,33 @@ class Observatory:
     def ensure_built(self, progress: pipeline.Progress | None = None) -> Path:
         """The store's path, built first if missing or older than its files or its register."""
         return pipeline.ensure_built(self.workspace, progress, derived=DERIVED)
+
+    def follow_records(self) -> bool:
+        """Recompute the stored figures derived from the records (backbone reach from the
+        programme register) when the records they read have changed since; True when the store
+        file was replaced. Costs two `stat`s when nothing changed. Called before every read of the
+        store here, and by the dashboard before each request (web/follow_records.py)."""
+        seen = self._records_seen()
+        if seen == self._followed:
+            return False
+        if seen[0] is None or not configured(self.workspace):
+            self._followed = seen
+            return False
+        with self._lock:
+            replaced = derived_figures.refresh(
+                self.workspace, DERIVED, seen[1],
+                fingerprint=lambda stamps: pipeline.fingerprint(self.workspace, DERIVED, stamps),
+                rebuild=self.build)
+            self._followed = self._records_seen()
+            return replaced
+
+    def records_moved(self) -> bool:
+        """Whether the records the derived figures read, or the store, changed since they were
+        last followed (two `stat`s; `follow_records` then says whether the figures changed)."""
+        return self._records_seen() != self._followed
+
+    def _records_seen(self) -> tuple[tuple[int, int] | None, str]:
+        return identity(self.store_path), changes.stamp(changes.folder(self.records_url), [d.counter for d in DERIVED])
 
     def is_current(self) -> bool:
         return pipeline.is_current(self.workspace, derived=DERIVED)

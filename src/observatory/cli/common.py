@@ -55,7 +55,14 @@ def load_workspace(*given: Path | None) -> workspace_mod.Workspace:
 
 
 def open_store(*workspace: Path | None) -> Store:
-    return Store(load_workspace(*workspace).store_path)
+    """The store of the workspace given (or found, or the demo's), as the application object opens
+    it: its figures derived from the records brought up to date first (app.Observatory)."""
+    return store_of(load_workspace(*workspace))
+
+
+def store_of(ws: workspace_mod.Workspace) -> Store:
+    """The workspace's store, through its application object (closed by the caller)."""
+    return Observatory(ws).store
 
 
 def open_observatory(*workspace: Path | None) -> Observatory:

@@ -33,6 +33,7 @@ from .common import (
     out,
     progress,
     reported,
+    store_of,
 )
 from .output import FormatOpt, TableOrJsonOpt, emit
 
@@ -147,7 +148,7 @@ def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") ->
     the boundaries, lookups and postcodes the areas come from, with their vintages."""
     with reported():
         ws = load_workspace(workspace)
-        with Store(ws.store_path) as store:
+        with store_of(ws) as store:
             rows = store.releases()
             geography = _geography(ws, store)
         if format == "table":
@@ -248,7 +249,7 @@ def check(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> N
     build; 2: the store could not be read."""
     with reported():
         ws = load_workspace(workspace)
-        with Store(ws.store_path) as store:
+        with store_of(ws) as store:
             report = check_mod.run(store, ws)
         if format == "table":
             print_report(report, out)

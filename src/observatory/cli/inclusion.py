@@ -16,9 +16,8 @@ from ..inclusion import hubs as hubs_mod
 from ..inclusion.explain import explain as explain_area
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
 from ..inclusion.priority import COLUMNS, SORTS, view
-from ..store import Store
 from ..workspace.inclusion import InclusionConfig, Weights, load_weights, require
-from .common import WorkspaceOpt, err, load_workspace, out, reported
+from .common import WorkspaceOpt, err, load_workspace, out, reported, store_of
 from .output import FormatOpt, TableOrJsonOpt, emit
 
 inclusion_app = typer.Typer(help="Where to act: the digital-exclusion risk index, its priority list and area profiles.",
@@ -42,7 +41,7 @@ def register(app: typer.Typer) -> None:
 def _model(workspace: Path | None) -> Iterator[Model]:
     """The inclusion model of the workspace, over its store (closed afterwards)."""
     ws = load_workspace(workspace)
-    with Store(ws.store_path) as store:
+    with store_of(ws) as store:
         yield Model.load(ws, store)
 
 
@@ -208,7 +207,7 @@ def hubs_command(
     with reported():
         ws = load_workspace(workspace)
         cfg = require(ws.inclusion, ws.config_path)
-        with Store(ws.store_path) as store:
+        with store_of(ws) as store:
             hubset = hubs_mod.load(cfg, store)
             place = None
             if within:

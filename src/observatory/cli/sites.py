@@ -21,9 +21,18 @@ from ..programme.premises import Premises, from_store
 from ..programme.reach_by_area import reach_by_area
 from ..records.auth import cli_actor
 from ..records.db import open_records
-from ..store import Store
 from ..workspace import Workspace
-from .common import AsUser, WorkspaceOpt, err, load_workspace, out, parse_date, progress, reported
+from .common import (
+    AsUser,
+    WorkspaceOpt,
+    err,
+    load_workspace,
+    out,
+    parse_date,
+    progress,
+    reported,
+    store_of,
+)
 from .output import FormatOpt, emit, format_option, write
 
 sites_app = typer.Typer(help="The Full Fibre programme's site register: import, export, list, change status.",
@@ -45,7 +54,7 @@ def _premises(ws: Workspace, required: bool) -> Premises | None:
         err.print("No store built yet: district and ward are not derived (run `observatory build`, then "
                   "import again to fill them).", highlight=False)
         return None
-    with Store(ws.store_path) as store:
+    with store_of(ws) as store:
         return from_store(store)
 
 

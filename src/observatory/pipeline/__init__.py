@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,6 +21,7 @@ from ..workspace import load as load_workspace
 from .areas import place_areas, place_postcodes, read_all_boundaries
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
+from .derived import Derived
 from .local_names import name_msoas
 from .rollups import roll_up_all, suppress
 from .state import Build
@@ -29,16 +29,6 @@ from .writer import write
 
 Progress = Callable[[str], None]
 
-
-@dataclass(frozen=True)
-class Derived:
-    """A figure derived from more than the workspace's files (backbone reach, from the records
-    database), computed by the capability that owns it and handed to the build by the application
-    object, so the pipeline never reaches up into a capability. `add` runs after the roll-ups and
-    before suppression; `depends` says what it read, for the store's fingerprint."""
-
-    add: Callable[[Build], None]
-    depends: Callable[[Workspace], str]
 
 STEPS = (
     "Reading boundaries",
@@ -77,16 +67,18 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     return write(b, out or ws.store_path, fingerprint(ws, derived))
 
 
-def fingerprint(ws: Workspace, derived: Sequence[Derived] = ()) -> str:
+def fingerprint(ws: Workspace, derived: Sequence[Derived] = (), stamps: dict[str, str] | None = None) -> str:
     """Changes whenever a source file, the configuration, what a derived figure read (the
     programme register), the observatory's version or the store's schema changes (so a store of an
-    older schema is rebuilt, not misread)."""
+    older schema is rebuilt, not misread). `stamps` gives what derived figures read where the
+    caller has just read it (a refresh), instead of reading it again."""
     h = hashlib.sha256(f"{__version__}:{STORE_SCHEMA}".encode())
     for f in ws.input_files():
         st = f.stat()
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
     for d in derived:
-        h.update(d.depends(ws).encode())
+        stamp = (stamps or {}).get(d.name)
+        h.update((stamp if stamp is not None else d.depends(ws)).encode())
     return h.hexdigest()
 
 

@@ -48,7 +48,9 @@ class Premises:
     names: dict[str, str]
     release: str = ""  # the release the premises counts come from, e.g. 'ofcom-small-areas-2025-07'
     synthetic: bool = False
-    unplaced: float = 0.0  # premises of output areas with no postcode
+    at_area_point: float = 0.0  # premises of output areas with no postcode, placed at the area's point
+    areas_at_point: int = 0  # how many output areas were placed that way
+    unplaced: float = 0.0  # premises of output areas with neither a postcode nor a point (none expected)
     _tree: cKDTree | None = field(default=None, repr=False)
 
     @property
@@ -98,54 +100,78 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def from_frames(postcodes: pd.DataFrame, links: pd.DataFrame, oa_premises: pd.DataFrame,
-                region_code: str, names: dict[str, str], release: str = "", synthetic: bool = False) -> Premises:
-    """postcodes: code, lon, lat; links: child, parent, parent_level (postcode -> oa, ward, lad);
-    oa_premises: area_code, denominator."""
+                region_code: str, names: dict[str, str], release: str = "", synthetic: bool = False,
+                oa_points: pd.DataFrame | None = None) -> Premises:
+    """postcodes: code, lon, lat; links: child, parent, parent_level (postcode -> oa, ward, lad,
+    and oa -> ward, lad for the output areas placed at their own point); oa_premises: area_code,
+    denominator; oa_points: code, lon, lat of the output areas (their representative points)."""
     pcs = postcodes[["code", "lon", "lat"]].dropna(subset=["lon", "lat"]).drop_duplicates("code")
-    for level in ("oa", "ward", "lad"):
-        part = links[links["parent_level"] == level][["child", "parent"]].drop_duplicates("child")
-        pcs = pcs.merge(part.rename(columns={"child": "code", "parent": level}), on="code", how="left")
+    pcs = _with_parents(pcs, links)
     per_oa = pcs.groupby("oa").size().rename("n_postcodes")
     prem = oa_premises.groupby("area_code")["denominator"].sum().rename("premises")
     pcs = pcs.join(per_oa, on="oa").join(prem, on="oa")
     pcs["count"] = (pcs["premises"] / pcs["n_postcodes"]).fillna(0.0)
-    unplaced = float(prem[~prem.index.isin(per_oa.index)].sum())
-    pcs = pcs.sort_values("code", kind="stable").reset_index(drop=True)
-    ward_idx, ward_codes = _codes(pcs["ward"])
-    lad_idx, lad_codes = _codes(pcs["lad"])
-    return Premises(postcode=pcs["code"].to_numpy(dtype=str), xy=to_bng(pcs["lon"].to_numpy(), pcs["lat"].to_numpy()),
-                    count=pcs["count"].to_numpy(dtype=float), ward=ward_idx, lad=lad_idx, ward_codes=ward_codes,
+    missing = prem[~prem.index.isin(per_oa.index) & (prem > 0)]
+    own = pd.DataFrame(columns=["code", "lon", "lat", "oa", "ward", "lad", "count"])
+    if oa_points is not None and len(missing):
+        own = oa_points[oa_points["code"].isin(missing.index)][["code", "lon", "lat"]].dropna(subset=["lon", "lat"])
+        own = _with_parents(own.drop_duplicates("code"), links).assign(oa=lambda f: f["code"])
+        own["count"] = own["code"].map(missing).astype(float)
+    points = pd.concat([pcs[["code", "lon", "lat", "ward", "lad", "count"]],
+                        own[["code", "lon", "lat", "ward", "lad", "count"]]], ignore_index=True)
+    points = points.sort_values("code", kind="stable").reset_index(drop=True)
+    ward_idx, ward_codes = _codes(points["ward"])
+    lad_idx, lad_codes = _codes(points["lad"])
+    at_point = float(own["count"].sum()) if len(own) else 0.0
+    return Premises(postcode=points["code"].to_numpy(dtype=str),
+                    xy=to_bng(points["lon"].to_numpy(), points["lat"].to_numpy()),
+                    count=points["count"].to_numpy(dtype=float), ward=ward_idx, lad=lad_idx, ward_codes=ward_codes,
                     lad_codes=lad_codes, region_code=region_code, names=names, release=release,
-                    synthetic=synthetic, unplaced=unplaced)
+                    synthetic=synthetic, at_area_point=at_point, areas_at_point=len(own),
+                    unplaced=float(missing.sum()) - at_point)
+
+
+def _with_parents(points: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Each point's output area, ward and district, from the links whose child it is."""
+    for level in ("oa", "ward", "lad"):
+        part = links[links["parent_level"] == level][["child", "parent"]].drop_duplicates("child")
+        points = points.merge(part.rename(columns={"child": "code", "parent": level}), on="code", how="left")
+    return points
 
 
 def from_store(store) -> Premises:  # noqa: ANN001 - observatory.store.Store
-    """Premises points of a built store (cached per store file and its modification time)."""
-    key = (str(Path(store.path).resolve()), Path(store.path).stat().st_mtime_ns)
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-    region = store.meta().get("region_code", "")
+    """Premises points of a built store, cached per store file and what the points are made of (the
+    build's time and the premises release), so a store whose derived figures were refreshed
+    (pipeline.derived) keeps the points it had."""
+    meta = store.meta()
     with store.cursor() as cur:
-        postcodes = cur.execute("SELECT code, lon, lat FROM areas WHERE level = 'postcode'").df()
-        links = cur.execute(
-            "SELECT m.child, m.parent, m.parent_level FROM membership m JOIN areas a ON a.code = m.child "
-            "AND a.level = 'postcode' WHERE m.parent_level IN ('oa', 'ward', 'lad')").df()
         latest = cur.execute(
             "SELECT release_id, any_value(synthetic) FROM facts WHERE level = 'oa' AND indicator = ? "
             "GROUP BY release_id, release ORDER BY release DESC LIMIT 1",
             [PREMISES_INDICATOR]).fetchone()
+    key = (str(Path(store.path).resolve()), meta.get("built", ""), meta.get("inputs", meta.get("fingerprint", "")),
+           latest[0] if latest else "")
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    region = meta.get("region_code", "")
+    with store.cursor() as cur:
+        postcodes = cur.execute("SELECT code, lon, lat FROM areas WHERE level = 'postcode'").df()
+        links = cur.execute(
+            "SELECT m.child, m.parent, m.parent_level FROM membership m JOIN areas a ON a.code = m.child "
+            "AND a.level IN ('postcode', 'oa') WHERE m.parent_level IN ('oa', 'ward', 'lad')").df()
+        oa_points = cur.execute("SELECT code, lon, lat FROM areas WHERE level = 'oa'").df()
         oa = cur.execute(
             "SELECT area_code, denominator FROM facts WHERE level = 'oa' AND indicator = ? AND release_id = ?",
             [PREMISES_INDICATOR, latest[0] if latest else ""]).df()
         names = dict(cur.execute("SELECT code, name FROM areas WHERE level IN ('ward', 'lad', 'ca', 'rgn')").fetchall())
     premises = from_frames(postcodes, links, oa, region, names, release=latest[0] if latest else "",
-                           synthetic=bool(latest[1]) if latest else False)
+                           synthetic=bool(latest[1]) if latest else False, oa_points=oa_points)
     with _lock:
         _cache.clear()
         _cache[key] = premises
     return premises
 
 
-_cache: dict[tuple[str, int], Premises] = {}
+_cache: dict[tuple[str, ...], Premises] = {}
 _lock = threading.Lock()

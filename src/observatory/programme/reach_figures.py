@@ -11,6 +11,11 @@ when the register is illustrative or the premises counts are.
 The register lives in the records database. Without one (or with an empty register) the step
 writes nothing and leaves a note for `observatory check`; a records database that needs a
 migration is skipped the same way, never failing the build.
+
+The figures follow the register without a rebuild: `STEP` is handed to the pipeline by the
+application object, and when a status change is committed the stored figures are recomputed from
+the built store's premises and the register as it is now (pipeline.derived.refresh), so the map,
+the downloads, `observatory figures` and the metric agree with /programme at once.
 """
 
 from __future__ import annotations
@@ -22,20 +27,19 @@ from datetime import date
 import pandas as pd
 
 from ..errors import ObservatoryError
+from ..pipeline.derived import Derived, Rows
 from ..pipeline.state import FACT_COLUMNS, Build
 from ..records.db import configured, describe_url, open_records
+from ..store import Store
 from ..workspace import Workspace
 from . import backbone, models
-from .premises import PREMISES_INDICATOR, from_frames
-from .register_io import export_csv
+from .premises import PREMISES_INDICATOR, from_frames, from_store
 from .trajectory import month_end
 
 INDICATOR = "backbone_reach"
 SOURCE = "programme-register"
-
-
-def _skip(b: Build, why: str) -> None:
-    b.finding("backbone-reach-skipped", SOURCE, why, 0)
+# The records change key a site's write advances: the audit entity of a site (programme.models).
+SITE_CHANGES = "programme_site"
 
 
 def quarter_ends(first: date, last: date) -> list[date]:
@@ -62,60 +66,59 @@ def _premises(b: Build):  # noqa: ANN202 - programme.premises.Premises | None
         return None
     latest = oa.sort_values("release").iloc[-1]
     oa = oa[oa["release_id"] == latest["release_id"]]
+    oa_points = areas[areas["level"] == "oa"][["code", "lon", "lat"]]
     links = b.links[b.links["parent_level"].isin(["oa", "ward", "lad"])]
-    links = links[links["child"].isin(set(postcodes["code"]))]
+    links = links[links["child"].isin(set(postcodes["code"]) | set(oa_points["code"]))]
     names = dict(zip(areas["code"], areas["name"], strict=False))
     return from_frames(postcodes, links, oa[["area_code", "denominator"]], b.ws.region_code, names,
-                       release=str(latest["release_id"]), synthetic=bool(oa["synthetic"].any()))
+                       release=str(latest["release_id"]), synthetic=bool(oa["synthetic"].any()),
+                       oa_points=oa_points)
 
 
-def register_digest(ws: Workspace) -> str:
-    """What the figures depend on in the records database: a digest of the register as exported
-    (every site and status change), or "" without one. Part of the build's fingerprint, so a
-    status change makes `observatory build` recompute reach instead of finding the store current."""
+def digest(sites: list[dict]) -> str:
+    """What the figures are derived from: every site, its position and its whole history."""
+    return hashlib.sha256(json.dumps(sites, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _register(ws: Workspace) -> tuple[list[dict] | None, str, str]:
+    """The register's sites (None without a readable register), their digest, and the records
+    database's name for the releases table or why there is no register."""
     if not configured(ws):
-        return ""
+        return None, "", "no records database, so no programme register: backbone reach not written"
     try:
         records = open_records(ws)
-    except ObservatoryError:
-        return ""
-    try:
-        with records.session() as s:
-            return hashlib.sha256(export_csv(s).encode()).hexdigest()
-    finally:
-        records.dispose()
-
-
-def add_backbone_reach(b: Build) -> None:
-    if not configured(b.ws):
-        _skip(b, "no records database, so no programme register: backbone reach not written")
-        return
-    try:
-        records = open_records(b.ws)
     except ObservatoryError as exc:
-        _skip(b, f"the records database could not be read ({exc}); backbone reach not written")
-        return
+        return None, "", f"the records database could not be read ({exc}); backbone reach not written"
     try:
         with records.session() as s:
             sites = models.list_sites(s)
-            digest = hashlib.sha256(export_csv(s).encode()).hexdigest()
     finally:
         records.dispose()
+    where = describe_url(records.url) if "sqlite" not in records.url else "records.sqlite"
+    return sites, digest(sites), where
+
+
+def register_digest(ws: Workspace) -> str:
+    """What the figures depend on in the records database: a digest of the register (every site
+    and status change), or "" without one. Part of the build's fingerprint, so a status change
+    makes `observatory build` recompute reach instead of finding the store current."""
+    return _register(ws)[1]
+
+
+def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises, region_level: str) -> Rows:  # noqa: ANN001
+    """The stored figures: reach for every ward, district and the region at the end of every
+    quarter of the register's life and on the day of its latest change."""
     lit = [date.fromisoformat(c["date"]) for st in sites for c in st["history"] if c["status"] == "lit"]
     if not lit:
-        _skip(b, "the programme register has no lit site yet: backbone reach not written")
-        return
-    premises = _premises(b)
+        return Rows(stamp, findings=[_skipped("the programme register has no lit site yet: backbone reach not written")])
     if premises is None:
-        _skip(b, "no output-area premises counts or postcodes in this workspace: backbone reach not written")
-        return
-    cfg = b.ws.programme
+        return Rows(stamp, findings=[_skipped("no output-area premises counts or postcodes in this workspace: "
+                                              "backbone reach not written")])
+    cfg = ws.programme
     cov = backbone.Coverage(premises, backbone.Register.of(sites), cfg.reach_distance_m)
     last = max(date.fromisoformat(c["date"]) for st in sites for c in st["history"])
     synthetic = cov.register.illustrative or premises.synthetic
-    areas = pd.concat(b.areas, ignore_index=True)
-    region_level = next(iter(areas.loc[areas["code"] == b.ws.region_code, "level"]), "ca")
-    frames = []
+    frames, releases = [], []
     for day, rows in backbone.reach_series(cov, quarter_ends(min(lit), last)).items():
         month = day.strftime("%Y-%m")
         rid = f"{SOURCE}-{month}"
@@ -124,19 +127,65 @@ def add_backbone_reach(b: Build) -> None:
                              for r in rows if r["share"] is not None])
         frames.append(tidy.assign(release_id=rid, release=month, indicator=INDICATOR, method="modelled",
                                   suppressed=False, synthetic=synthetic)[FACT_COLUMNS])
-        b.releases.append({
+        releases.append({
             "release_id": rid, "source": SOURCE, "publisher": "Full Fibre programme register (records database)",
-            "title": f"Backbone reach: premises within {cfg.reach_distance_m:g} m of a lit programme site, {month}"
-                     + (" (illustrative register)" if cov.register.illustrative else ""),
+            "title": f"Backbone reach: premises within {cfg.reach_distance_m:g} m of a lit programme site, "
+                     f"on {day.day} {day:%B %Y}" + (" (illustrative register)" if cov.register.illustrative else ""),
             "as_of": month, "published": None,
             "licence": "Register: the council's records; site locations in the demo (c) OpenStreetMap contributors, "
                        "ODbL 1.0; premises counts as their source release",
             "attribution": "(c) OpenStreetMap contributors" if cov.register.illustrative else None,
             "origin": "modelled from the programme register and the premises counts (see the methodology)",
-            "file": describe_url(records.url) if "sqlite" not in records.url else "records.sqlite",
-            "files_used": json.dumps([premises.release]), "checksum": digest, "vintage": "Wards May 2025",
-            "synthetic": synthetic, "rows": len(tidy),
+            "file": where, "files_used": json.dumps([premises.release]), "checksum": stamp,
+            "vintage": "Wards May 2025", "synthetic": synthetic, "rows": len(tidy),
             "notes": json.dumps([f"premises from {premises.release}, shared equally over each output area's postcodes",
                                  f"distance {cfg.reach_distance_m:g} m, straight line on the British National Grid"]),
         })
-    b.facts.extend(frames)
+    findings = []
+    if premises.areas_at_point:
+        findings.append(("backbone-reach-area-points", "oa",
+                         f"output areas with no postcode in the postcode file: their {premises.at_area_point:,.0f} "
+                         "premises placed at the output area's own point", premises.areas_at_point))
+    return Rows(stamp, pd.concat(frames, ignore_index=True), releases, findings)
+
+
+def _skipped(why: str) -> tuple[str, str, str, int]:
+    return ("backbone-reach-skipped", SOURCE, why, 0)
+
+
+def add_backbone_reach(b: Build) -> None:
+    """The build's step: reach written with the other figures, before suppression."""
+    sites, stamp, where = _register(b.ws)
+    if sites is None:
+        b.finding(*_skipped(where)[:3], 0)
+        return
+    areas = pd.concat(b.areas, ignore_index=True)
+    region_level = next(iter(areas.loc[areas["code"] == b.ws.region_code, "level"]), "ca")
+    rows = _figures(b.ws, sites, stamp, where, _premises(b), region_level)
+    if not rows.facts.empty:
+        b.facts.append(rows.facts)
+    b.releases.extend(rows.releases)
+    for kind, subject, detail, count in rows.findings:
+        b.finding(kind, subject, detail, count)
+
+
+def rows_from_store(ws: Workspace, store: Store, stamp: str | None) -> Rows | None:
+    """The figures again, from a built store and the register as it is now; None when the store
+    already holds them for this register (`stamp`)."""
+    sites, now, where = _register(ws)
+    if sites is None:
+        return None if not stamp else Rows("", findings=[_skipped(where)])
+    if now == stamp:
+        return None
+    return _figures(ws, sites, now, where, from_store(store), _region_level(store, ws.region_code))
+
+
+def _region_level(store: Store, code: str) -> str:
+    with store.cursor() as cur:
+        row = cur.execute("SELECT level FROM areas WHERE code = ?", [code]).fetchone()
+    return row[0] if row else "ca"
+
+
+STEP = Derived(name=INDICATOR, add=add_backbone_reach, depends=register_digest, rows=rows_from_store,
+               source=SOURCE, findings=("backbone-reach-skipped", "backbone-reach-area-points"),
+               counter=SITE_CHANGES)

@@ -51,6 +51,19 @@ def versions(base: Path, keys: Iterable[str]) -> tuple[int, ...]:
     return tuple(out)
 
 
+def stamp(base: Path, keys: Iterable[str]) -> str:
+    """The versions of `keys` as one string that also changes when a counter file is made anew (a
+    cleared temporary folder starts counting from 0 again): each file's inode and size."""
+    out = []
+    for key in keys:
+        try:
+            st = os.stat(_file(base, key))
+            out.append(f"{st.st_ino}.{st.st_size}")
+        except FileNotFoundError:
+            out.append("0")
+    return ",".join(out)
+
+
 def bump(base: Path, keys: Iterable[str]) -> None:
     """Advance each key's counter. Called after a commit: a failure here (a full or read-only
     temporary folder) must not undo the write, so it is logged and cached answers then wait for

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..app import Observatory
 from ..errors import ConfigError, StoreError
 from ..pipeline.suppression import threshold_of
-from ..store import Store
 from ..workspace import Workspace
 from ..workspace.metrics import MetricsConfig
 from . import render
@@ -45,7 +45,7 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
     if not ws.store_path.exists():
         raise StoreError(f"No store at {ws.store_path}. Run `observatory build` first.")
     out = Path(out) if out else ws.root / "build" / "report"
-    with Store(ws.store_path) as store:
+    with Observatory(ws).store as store:  # its derived figures following the records
         step(STEPS[0])
         releases = store.releases()
         newest = default_year(releases)

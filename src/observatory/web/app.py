@@ -46,6 +46,7 @@ from . import report as report_pages
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure, percent_text
+from .follow_records import FollowRecords
 from .geo import LAYER_PATH, Layers
 from .live import FollowStore, Snapshot, StoreWatch
 from .nav import NAV, section_of
@@ -116,6 +117,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.add_middleware(ResponseCache, shared=SharedAnswers() if shared_answers else None)
     app.add_middleware(JsonSuffix)
     app.add_middleware(FollowStore, watch=watch)
+    app.add_middleware(FollowRecords, watch=watch, observatory=app.state.observatory)
     app.add_middleware(SecurityHeaders)
     return app
 

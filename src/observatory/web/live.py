@@ -152,6 +152,19 @@ class StoreWatch:
             with self._lock:
                 return self._swap(new)
 
+    def renew(self) -> Snapshot:
+        """A new snapshot of the same store, with a new generation: the workspace's settings (a
+        target, say) changed, so every answer derived with them is recomputed, not served from
+        the response cache."""
+        with self._opening:
+            try:
+                new = self._open()
+            except Exception:
+                log.exception("could not reopen the store at %s; still serving the previous snapshot", self.path)
+                return self._snap
+            with self._lock:
+                return self._swap(new)
+
     def _swap(self, new: Snapshot) -> Snapshot:
         old, self._snap = self._snap, new
         old.retired = True

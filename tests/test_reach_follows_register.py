@@ -1,0 +1,140 @@
+"""Backbone reach follows the programme register without a build: after an editor lights a site,
+the stored figure (`observatory figures`, the map, the metric) and the figures computed from the
+register (`observatory reach`, /programme, the annual update's programme section) are one figure,
+with one date, and the dashboard that was already running shows it on its next request.
+
+Reach is worked out by hand here from the premises the store holds: the premises placed within
+2 km of a lit site (straight line on the British National Grid), over all premises."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from observatory.app import Observatory
+from observatory.cli import app as cli
+from observatory.programme import models
+from observatory.programme.premises import from_store
+from observatory.records.users import add_user
+from observatory.report.sections import Context
+from observatory.report.sections import programme as programme_section
+from observatory.store import identity
+from observatory.strategy.board import open_board
+from tests.conftest import copy_workspace
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from observatory.web.app import create_app
+
+# Three sites in Leeds city centre (British National Grid), lit or built on the dates given.
+SITES = {"T-0001": (429700.0, 433900.0), "T-0002": (433300.0, 431500.0), "T-0003": (425800.0, 436200.0)}
+
+
+@pytest.fixture
+def workspace(built_workspace: Path, tmp_path: Path) -> Path:
+    """The built bundled workspace (its store copied, not rebuilt) with a records database holding
+    three sites: T-0001 lit in March 2025, the others built."""
+    # 2 km, so that one site reaches a share of the region's million premises that shows at one
+    # decimal place
+    root = copy_workspace(tmp_path / "ws", {"reach_distance_m = 200": "reach_distance_m = 2000"})
+    shutil.copytree(built_workspace / "build", root / "build", ignore=shutil.ignore_patterns("report", ".*"))
+    run = CliRunner().invoke(cli, ["records", "upgrade", "-w", str(root)])
+    assert run.exit_code == 0, run.output
+    obs = Observatory.open(root)
+    with obs.records.session() as s:
+        add_user(s, "setup", "ada", "Tq8-vexing-lantern-41", "editor")
+        for i, (sid, (e, n)) in enumerate(SITES.items()):
+            models.add_site(s, "ada", sid, name=f"Site {i}", kind="school", lat=53.8, lon=-1.55, easting=e, northing=n)
+            models.set_status(s, "ada", sid, "planned", date(2024, 1, 10))
+            models.set_status(s, "ada", sid, "built", date(2024, 9, 10))
+        models.set_status(s, "ada", "T-0001", "lit", date(2025, 3, 12))
+    obs.close()
+    return root
+
+
+def _by_hand(premises, lit: list[str], distance: float = 2000.0) -> float:
+    """The region's share of premises within `distance` of the lit sites, to one decimal place."""
+    sites = np.array([SITES[s] for s in lit])
+    d = np.sqrt(((premises.xy[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    return round(100.0 * premises.count[d <= distance].sum() / premises.count.sum(), 1)
+
+
+def _stored(root: Path) -> dict:
+    run = CliRunner().invoke(cli, ["figures", "--level", "ca", "--indicator", "backbone_reach",
+                                   "--format", "json", "-w", str(root)])
+    assert run.exit_code == 0, run.output
+    return json.loads(run.stdout)[0]
+
+
+def _reach_cli(root: Path) -> float:
+    run = CliRunner().invoke(cli, ["reach", "--level", "region", "--format", "json", "-w", str(root)])
+    assert run.exit_code == 0, run.output
+    return json.loads(run.stdout)["rows"][0]["share"]
+
+
+def test_lighting_a_site_moves_every_view_of_reach_together_without_a_build(workspace: Path) -> None:
+    obs = Observatory.open(workspace)
+    premises = from_store(obs.store)
+    first = _by_hand(premises, ["T-0001"])
+    assert first > 0
+    with TestClient(create_app(obs.store_path, workspace)) as client:
+        assert client.get("/programme.json").status_code == 200
+        assert _stored(workspace)["value"] == first
+
+        built_at = identity(obs.store_path)
+        with obs.records.session() as s:  # an editor lights a second site
+            models.set_status(s, "ada", "T-0002", "lit", date(2025, 6, 20))
+        both = _by_hand(premises, ["T-0001", "T-0002"])
+        assert both > first
+
+        page = client.get("/programme.json").json()
+        region = page["reach"]["region"]
+        mapped = client.get("/map.json", params={"indicator": "backbone_reach", "level": "lad"}).json()
+    assert identity(obs.store_path) != built_at, "the store was refreshed, not left as built"
+    # (this process still holds the store as built: DuckDB hands a second connection to the same
+    # path the file already open in the process, so the application object reopens it first)
+    assert obs.store.meta()
+    stored = _stored(workspace)
+    assert stored["value"] == both and stored["release"] == "2025-06", stored
+    assert _reach_cli(workspace) == both
+    assert region["share"] == both
+    districts = {r["code"]: r["share"] for r in page["reach"]["districts"]}
+    assert mapped["release"] == "2025-06"
+    assert {f["area_code"]: f["value"] for f in mapped["figures"]} == districts
+
+    metric = open_board(obs.workspace, store=obs.store, records=obs.records).one("backbone-reach")
+    assert metric["latest"] == both and metric["latest_date"][:7] == "2025-06", metric
+
+    section = programme_section.gather(Context(obs.store, obs.workspace, 2025))
+    assert section.data["reach_region"]["share"] == both
+    assert obs.is_current(), "a refreshed store is current: `observatory build` has nothing to do"
+    obs.close()
+
+
+def test_premises_of_output_areas_without_a_postcode_are_placed_at_the_area(workspace: Path) -> None:
+    """The bundled postcode file has no OL postcodes: Todmorden's output areas have none, and their
+    premises are placed at each output area's own point, so reach counts every premises Ofcom
+    counts."""
+    obs = Observatory.open(workspace)
+    premises = from_store(obs.store)
+    with obs.store.cursor() as cur:
+        (ofcom,) = cur.execute(
+            "SELECT sum(denominator) FROM facts WHERE level = 'oa' AND indicator = 'sfbb' AND release_id = ?",
+            [premises.release]).fetchone()
+        no_postcode = cur.execute(
+            "SELECT count(*), sum(f.denominator) FROM facts f WHERE f.level = 'oa' AND f.indicator = 'sfbb' "
+            "AND f.release_id = ? AND f.area_code NOT IN (SELECT m.parent FROM membership m JOIN areas a "
+            "ON a.code = m.child AND a.level = 'postcode' WHERE m.parent_level = 'oa')", [premises.release]).fetchone()
+    assert no_postcode[0] > 0
+    assert premises.total == pytest.approx(ofcom)
+    assert premises.areas_at_point == no_postcode[0] and premises.at_area_point == pytest.approx(no_postcode[1])
+    obs.close()
