@@ -138,3 +138,21 @@ def test_premises_of_output_areas_without_a_postcode_are_placed_at_the_area(work
     assert premises.total == pytest.approx(ofcom)
     assert premises.areas_at_point == no_postcode[0] and premises.at_area_point == pytest.approx(no_postcode[1])
     obs.close()
+
+
+def test_a_target_edited_while_the_dashboard_runs_shows_on_the_next_request(built_workspace: Path,
+                                                                             tmp_path: Path) -> None:
+    """The metrics file is the one place targets are set: an officer's edit shows at once, not
+    after a rebuild (the response cache must not keep the answer made with the old target)."""
+    root = copy_workspace(tmp_path / "ws")
+    shutil.copytree(built_workspace / "build", root / "build", ignore=shutil.ignore_patterns("report", ".*"))
+    metrics = root / "metrics.toml"
+    with TestClient(create_app(root / "build" / "observatory.duckdb", root)) as client:
+        before = {i["id"]: i["target"] for i in client.get("/index.json").json()["indicators"]}
+        assert before["sfbb"] == 90
+        text = metrics.read_text(encoding="utf-8")
+        old = 'indicator = "sfbb"\nvalue = 90\n'
+        assert old in text
+        metrics.write_text(text.replace(old, 'indicator = "sfbb"\nvalue = 97\n'), encoding="utf-8")
+        after = {i["id"]: i["target"] for i in client.get("/index.json").json()["indicators"]}
+    assert after["sfbb"] == 97 and after["gigabit"] == before["gigabit"]

@@ -226,5 +226,8 @@ def _show_reach(reach: dict[str, Any]) -> None:
     out.print(f"Within {reach['distance_m']:g} m of a lit site" + (f"; scenario: {reach['scenario']} "
               f"({reach['sites_added']} sites added)" if scen else "") + ".")
     err.print(reach["method"], highlight=False, soft_wrap=True)
+    if reach.get("areas_at_point"):
+        err.print(f"{reach['premises_at_area_point']:,.0f} premises of {reach['areas_at_point']:,} output areas with "
+                  "no postcode in the postcode file are placed at the output area's own point.", highlight=False)
     if reach["illustrative"]:
         err.print(ILLUSTRATIVE + " Premises counts below district level are synthetic in the demo.", highlight=False)

@@ -28,7 +28,8 @@ from .reach import to_bng
 PREMISES_INDICATOR = "sfbb"
 APPROXIMATION = (
     "Premises are placed at postcode centroids (ONS NSPL): each output area's premises count "
-    "(Ofcom, all premises) is shared equally among its postcodes, and a premises is within reach "
+    "(Ofcom, all premises) is shared equally among its postcodes (an output area with no postcode in "
+    "the postcode file has its premises at the output area's own point), and a premises is within reach "
     "when its postcode centroid is within the distance of a lit site, in a straight line on the "
     "British National Grid. Real networks follow streets, so reach is an upper bound on what a "
     "short spur could connect."

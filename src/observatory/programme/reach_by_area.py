@@ -27,5 +27,6 @@ def reach_by_area(premises: Premises, sites: list[dict[str, Any]], distance_m: f
     else:
         rows = backbone.reach_on(cov, on)
     return {"distance_m": distance_m, "date": on.isoformat() if on else None, "premises_release": premises.release,
-            "illustrative": cov.register.illustrative or premises.synthetic, "method": APPROXIMATION, **extra,
+            "illustrative": cov.register.illustrative or premises.synthetic, "method": APPROXIMATION,
+            "premises_at_area_point": premises.at_area_point, "areas_at_point": premises.areas_at_point, **extra,
             "rows": [r for r in rows if level == "all" or r["level"] == level]}

@@ -29,5 +29,6 @@ def gather(ctx: Context) -> Section:
             "year_ends": year_ends, "distance_m": cfg.reach_distance_m, "method": APPROXIMATION,
             "reach_districts": [r for r in rows if r["level"] == "lad"],
             "reach_region": next(r for r in rows if r["level"] == "region"),
-            "premises_release": premises.release}
+            "premises_release": premises.release, "premises_at_area_point": premises.at_area_point,
+            "areas_at_point": premises.areas_at_point}
     return Section(ID, TITLE, data, illustrative=progress["illustrative"] or premises.synthetic)
