@@ -7,7 +7,13 @@ WORKSPACE := examples/west-yorkshire
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install build lint bench clean assets browser pdfdeps report postgres records
+# Test workers (pytest-xdist): `auto` is one per core. Whole files go to one worker (loadfile), so a
+# module's fixtures (a served dashboard, a browser) are made once; session fixtures (the built
+# bundled workspace, the PostgreSQL cluster) once per worker, each in its own folder and port.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -n $(WORKERS) --dist loadfile
+
+.PHONY: demo test check install build lint bench clean assets browser pdfdeps report postgres records
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,10 +33,19 @@ demo: build assets pdfdeps records
 	$(BIN)/observatory report $(WORKSPACE)
 	$(BIN)/observatory serve $(WORKSPACE) --host $(HOST) --port $(PORT)
 
+# Everything: lint, the architecture's contracts and every test (slow and browser ones included).
 test: install assets browser pdfdeps postgres
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache --no-logo
-	$(BIN)/pytest -q
+	$(PYTEST)
+
+# The inner loop: lint, contracts and the tests not marked slow or browser (no build of the bundled
+# workspace, no chromium; tests/conftest.py marks tests that use the built store). `make test` before
+# pushing.
+check: install postgres
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(PYTEST) -m "not slow and not browser"
 
 # Web assets: npm ci from the committed package-lock.json, then copy the needed dist files into
 # the package (scripts/vendor_assets.py). The copies are committed, so `pip install` needs no npm.
@@ -78,3 +93,4 @@ records: install
 	$(BIN)/observatory records seed-demo --if-empty -w $(WORKSPACE)
 	$(BIN)/observatory sites seed-demo --if-empty -w $(WORKSPACE)
 	$(BIN)/observatory metrics seed-demo --if-empty -w $(WORKSPACE)
+	$(BIN)/observatory challenges seed-demo --if-empty -w $(WORKSPACE)

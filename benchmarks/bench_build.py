@@ -1,6 +1,8 @@
-"""Benchmark: cold build of the bundled workspace, and the national-scale postcode path.
+"""Benchmark: cold and warm builds of the bundled workspace, and the national-scale postcode path.
 
-1. Cold build. `pipeline.run(workspace.load(None), progress=..., out=<temp file>)` in a fresh Python
+1. Cold build, each with an empty build cache (OBSERVATORY_BUILD_CACHE pointed at a new folder);
+   then warm builds (the last cold run's cache, a new store: every cached step hits) and unchanged
+   builds (the same store again: its fingerprint matches, so nothing is built). `pipeline.run(workspace.load(None), progress=..., out=<temp file>)` in a fresh Python
    subprocess per run, so imports count; the store goes to a temporary directory, never into
    examples/west-yorkshire/build. Wall time is measured by this process around the subprocess;
    per-step times come from a progress callback that timestamps each name in `pipeline.STEPS`.
@@ -78,6 +80,8 @@ ws = workspace.load(sys.argv[1] or None)
 t_load = time.perf_counter()
 pipeline.run(ws, progress=progress, out=Path(sys.argv[2]))
 t_end = time.perf_counter()
+if not marks:  # the store was already built from these files: nothing to do
+    marks = [(name, t_end) for name in pipeline.STEPS]
 ends = [m[1] for m in marks[1:]] + [t_end]
 print("BENCH " + json.dumps({
     "import_s": t_import, "load_s": marks[0][1] - t_load if marks else None, "in_process_s": t_end - t0,
@@ -128,13 +132,16 @@ def workspace_without_small_areas(tmp: Path) -> Path:
     return ws
 
 
-def bench_build(runs: int, out: list[str], rec: dict) -> None:
+def bench_build(runs: int, out: list[str], rec: dict, warm_runs: int = 3, workspace: str = "",
+                baseline_src: str = "") -> None:
     say = _printer(out)
     say(f"== 1. Cold build of the bundled workspace ({BUNDLED.relative_to(ROOT)}), {runs} runs, "
-        "each in a fresh subprocess ==")
+        "each in a fresh subprocess with an empty build cache; then warm builds ==")
     with tempfile.TemporaryDirectory(prefix="bench_build_") as tmpdir:
         tmp = Path(tmpdir)
-        if SMALL_AREA_ZIP.exists():
+        if workspace:
+            ws_arg, variant = str(Path(workspace).resolve()), f"workspace {workspace}"
+        elif SMALL_AREA_ZIP.exists():
             st = SMALL_AREA_ZIP.stat()
             ws_arg, variant = "", "full workspace"
             say(f"small-area ZIP present: {SMALL_AREA_ZIP.name} ({st.st_size:,} bytes, modified "
@@ -146,26 +153,47 @@ def bench_build(runs: int, out: list[str], rec: dict) -> None:
                 "generating it): benchmarking a temporary copy of the workspace whose observatory.toml "
                 "drops that source. Rerun once the ZIP exists.")
         rec["build_variant"] = variant
-        results = []
+        results, baseline = [], []
         for i in range(runs):
-            store = tmp / f"run{i}" / "observatory.duckdb"
-            cmd = [sys.executable, "-c", CHILD, ws_arg, str(store)]
-            t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp)
-            wall = time.perf_counter() - t0
-            if proc.returncode != 0:
-                raise SystemExit(f"build run {i + 1} failed:\n{proc.stderr[-4000:]}")
-            line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH "))
-            r = json.loads(line[len("BENCH "):]) | {"wall_s": wall}
-            con = duckdb.connect(str(store), read_only=True)
-            r["facts"] = con.execute("SELECT count(*) FROM facts").fetchone()[0]
-            r["areas"] = con.execute("SELECT count(*) FROM areas").fetchone()[0]
-            con.close()
-            r["store_mb"] = store.stat().st_size / 1e6
+            if baseline_src:
+                # the baseline's code (e.g. `git archive` of the commit before) on the same workspace,
+                # run alternately with ours so that both see the same load
+                b = _child(ws_arg, tmp / f"base{i}" / "observatory.duckdb", tmp / f"base-cache{i}", tmp,
+                           pythonpath=baseline_src)
+                baseline.append(b)
+                say(f"baseline run {i + 1} ({baseline_src}): {b['wall_s']:6.2f} s wall "
+                    f"(imports {b['import_s']:.2f} s)")
+            # cold: a build cache of its own, empty (pipeline/cache.py; OBSERVATORY_BUILD_CACHE)
+            r = _child(ws_arg, tmp / f"run{i}" / "observatory.duckdb", tmp / f"cache{i}", tmp)
             results.append(r)
-            say(f"run {i + 1}: {wall:6.2f} s wall (imports {r['import_s']:.2f} s), peak RSS "
+            say(f"run {i + 1}: {r['wall_s']:6.2f} s wall (imports {r['import_s']:.2f} s), peak RSS "
                 f"{r['maxrss_mb']:,.0f} MB; store {r['store_mb']:.1f} MB, {r['facts']:,} facts, "
                 f"{r['areas']:,} areas")
+        # warm: the last cold run's cache, a new store each time (every step read from the cache,
+        # then roll-ups and writing); unchanged: the same store again (its fingerprint matches)
+        warm, unchanged = [], []
+        for i in range(warm_runs):
+            r = _child(ws_arg, tmp / f"warm{i}" / "observatory.duckdb", tmp / f"cache{runs - 1}", tmp)
+            warm.append(r)
+            say(f"warm run {i + 1} (every cached step hits, store written anew): {r['wall_s']:6.2f} s wall "
+                f"(imports {r['import_s']:.2f} s)")
+        for i in range(warm_runs):
+            r = _child(ws_arg, tmp / f"run{runs - 1}" / "observatory.duckdb", tmp / f"cache{runs - 1}", tmp)
+            unchanged.append(r)
+            say(f"unchanged run {i + 1} (store already current): {r['wall_s']:6.2f} s wall "
+                f"(imports {r['import_s']:.2f} s, in process {r['in_process_s']:.2f} s)")
+    if baseline:
+        walls = [r["wall_s"] for r in baseline]
+        rec["baseline"] = {"src": baseline_src, "min": min(walls), "median": statistics.median(walls),
+                           "walls": walls}
+    for name, rs in (("warm", warm), ("unchanged", unchanged)):
+        if rs:
+            walls = [r["wall_s"] for r in rs]
+            rec[name] = {"min": min(walls), "median": statistics.median(walls), "walls": walls,
+                         "in_process": statistics.median(r["in_process_s"] for r in rs),
+                         "import": statistics.median(r["import_s"] for r in rs),
+                         "steps": {k: statistics.median(r["steps"].get(k, float("nan")) for r in rs)
+                                   for k in pipeline.STEPS}}
     walls = [r["wall_s"] for r in results]
     steps = {name: [r["steps"].get(name, float("nan")) for r in results] for name in pipeline.STEPS}
     rec["build"] = {
@@ -184,7 +212,39 @@ def bench_build(runs: int, out: list[str], rec: dict) -> None:
         f"(imports {b['import']:.2f} s)")
     for name, (med, lo, hi) in b["steps"].items():
         say(f"  {name:<34} {med:6.2f} s  (min {lo:.2f}, max {hi:.2f})")
-    say("  (the OS page cache is warm after the first run; 'cold' means a fresh interpreter)")
+    say("  (the OS page cache is warm after the first run; 'cold' means a fresh interpreter and an "
+        "empty build cache)")
+    if "baseline" in rec:
+        w = rec["baseline"]
+        say(f"baseline cold build ({w['src']}): min {w['min']:.2f} s, median {w['median']:.2f} s wall")
+    for name, label in (("warm", "warm build (cache full, new store)"), ("unchanged", "nothing changed")):
+        if name in rec:
+            w = rec[name]
+            say(f"{label}: min {w['min']:.2f} s, median {w['median']:.2f} s wall "
+                f"(in process {w['in_process']:.2f} s, imports {w['import']:.2f} s)")
+            if name == "warm":
+                for step, med in w["steps"].items():
+                    say(f"  {step:<34} {med:6.2f} s")
+
+
+def _child(ws_arg: str, store: Path, cache: Path, cwd: Path, pythonpath: str = "") -> dict:
+    cmd = [sys.executable, "-c", CHILD, ws_arg, str(store)]
+    env = {**os.environ, "OBSERVATORY_BUILD_CACHE": str(cache)}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, env=env)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"build into {store} failed:\n{proc.stderr[-4000:]}")
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("BENCH "))
+    r = json.loads(line[len("BENCH "):]) | {"wall_s": wall}
+    con = duckdb.connect(str(store), read_only=True)
+    r["facts"] = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    r["areas"] = con.execute("SELECT count(*) FROM areas").fetchone()[0]
+    con.close()
+    r["store_mb"] = store.stat().st_size / 1e6
+    return r
 
 
 # -- 2. national scale ---------------------------------------------------------------------------
@@ -341,6 +401,22 @@ def markdown(rec: dict, command: str) -> str:
         ]
         lines += [f"| {k} | {med:.2f} | {lo:.2f} | {hi:.2f} |" for k, (med, lo, hi) in b["steps"].items()]
         lines.append("")
+        if "baseline" in rec:
+            w = rec["baseline"]
+            lines += [f"Baseline in the same run, alternating with the cold builds above: the code of "
+                      f"`{w['src']}`, cold: **min {w['min']:.2f} s, median {w['median']:.2f} s**. Runs: "
+                      f"{', '.join(f'{x:.2f}' for x in w['walls'])} s.", ""]
+        for name, label in (("warm", "Warm build: every cached step read from the build cache, the store written anew"),
+                            ("unchanged", "Nothing changed: the store's fingerprint matches, nothing is built")):
+            if name in rec:
+                w = rec[name]
+                lines += [f"{label}: {len(w['walls'])} runs, **min {w['min']:.2f} s, median {w['median']:.2f} s** "
+                          f"wall (a fresh interpreter each; in process {w['in_process']:.2f} s, imports "
+                          f"{w['import']:.2f} s). Runs: {', '.join(f'{x:.2f}' for x in w['walls'])} s.", ""]
+                if name == "warm":
+                    lines += ["| warm step | median s |", "|---|---:|"]
+                    lines += [f"| {k} | {v:.2f} |" for k, v in w["steps"].items()]
+                    lines.append("")
     if "national" in rec:
         r = rec["national"]
         goal = "met" if r["total"] < NATIONAL_GOAL_S else "**not met**"
@@ -404,10 +480,16 @@ def write_section(text: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3, help="cold builds (default 3)")
+    ap.add_argument("--warm-runs", type=int, default=3,
+                    help="warm builds and unchanged builds after the cold ones (default 3 each)")
     ap.add_argument("--n", type=int, default=ns.N_POSTCODES, help="synthetic postcodes (default 1,700,000)")
     ap.add_argument("--seed", type=int, default=ns.SEED)
     ap.add_argument("--gpd-n", type=int, default=None,
                     help="points for the geopandas baseline (default: all); below --n it is extrapolated linearly")
+    ap.add_argument("--workspace", default="", help="build this workspace (default: the bundled one)")
+    ap.add_argument("--baseline-src", default="",
+                    help="a src/ folder of other code (e.g. `git archive` of an earlier commit) built cold "
+                    "alternately with ours, as the baseline")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--skip-national", action="store_true")
     ap.add_argument("--write-results", action="store_true",
@@ -421,7 +503,7 @@ def main() -> None:
     say("machine: " + "; ".join(f"{k}: {v}" for k, v in rec["machine"].items()))
     say(f"command: {command}   (commit {rec['git']})")
     if not args.skip_build:
-        bench_build(args.runs, out, rec)
+        bench_build(args.runs, out, rec, args.warm_runs, args.workspace, args.baseline_src)
     if not args.skip_national:
         bench_national(args.n, args.seed, args.gpd_n or args.n, out, rec)
     rec["load_end"] = os.getloadavg()[0]

@@ -1,16 +1,69 @@
-"""Shared fixtures: the bundled West Yorkshire workspace, built once per test session."""
+"""Shared fixtures: the bundled West Yorkshire workspace, built once per test session (once per
+worker under pytest-xdist), and the markers that let `make check` leave the slow tests out.
+
+Every build in a test run shares one build cache (OBSERVATORY_BUILD_CACHE, a temporary folder made
+by the process that starts the run and inherited by the xdist workers): a copy of the bundled
+workspace, or one with a changed setting, reads its boundaries, placements and unchanged sources
+from it instead of computing them again. Entries are keyed by content (pipeline/cache.py), so a
+test that changes a file or a setting misses exactly what depends on it.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from observatory import pipeline, workspace
 from observatory.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE = REPO / "examples" / "west-yorkshire"
+
+
+# A test that uses one of these fixtures waits for a build of the bundled workspace (or a browser):
+# it is marked slow (browser) wherever it lives, so `make check` can leave it out.
+SLOW_FIXTURES = frozenset({
+    "built_workspace", "built_store_path", "store", "strict_store", "real_client", "seeded_workspace",
+    "report", "pdf_text", "inclusion_store", "model",
+})
+BROWSER_FIXTURES = frozenset({"browser", "page"})
+CACHE_ENV = "OBSERVATORY_BUILD_CACHE"
+
+# No timing assertions: Hypothesis's per-example deadline (200 ms) fails property tests on a busy
+# machine or beside other xdist workers, whatever the code does.
+settings.register_profile("observatory", deadline=None)
+settings.load_profile("observatory")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if CACHE_ENV not in os.environ:  # set by the controller before xdist starts its workers
+        folder = tempfile.mkdtemp(prefix="observatory-test-build-cache-")
+        os.environ[CACHE_ENV] = folder
+        config.stash[_CACHE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_KEY, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(CACHE_ENV, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & SLOW_FIXTURES and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+        if used & BROWSER_FIXTURES and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
 
 
 def copy_workspace(root: Path, replace: dict[str, str] | None = None) -> Path:

@@ -171,7 +171,8 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     ),
     "unknown-district": (
         f'{LAUA}, row 6, column "laua": "E08000099" is not a district in the workspace\'s district '
-        "boundaries. Expected a LAD 2025 code such as E08000035. Fix the code, or map an old code to its "
+        "boundaries. Expected the LAD 2025 code (a letter and eight digits) of one of the workspace's districts. "
+        "Fix the code, or map an old code to its "
         "successor in [code_changes] of observatory.toml."
     ),
     "empty-file": f"{LAUA}: the file is empty. Download the file again.",
@@ -230,7 +231,8 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
     ),
     "toml-typo-top-level": (
         f"{CFG}: unknown key 'sourcs' in the top level. Did you mean 'sources'? Allowed keys: boundaries, "
-        "build, code_changes, inclusion, lookups, metrics, msoa_names, postcodes, programme, records, sources, workspace."
+        "build, challenges, code_changes, inclusion, lookups, metrics, msoa_names, postcodes, programme, records, sources, "
+        "workspace."
     ),
     "toml-typo-key": (
         f"{CFG}: unknown key 'suppress_bellow' in [build]. Did you mean 'suppress_below'? "
@@ -441,6 +443,7 @@ def test_a_declared_projected_crs_is_reprojected(built: Path, ws: Path):
 
 
 # -- a build killed part-way ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_killed_build_leaves_the_previous_store_and_the_next_build_cleans_up(ws: Path):
     store = store_of(ws)
     before, n_facts = digest(store), len(facts(store))

@@ -124,7 +124,11 @@ def test_sql_cannot_reach_outside_the_store(built_workspace, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_headline_shows_the_region_and_each_district_against_the_target(built_workspace, store):
+def test_headline_shows_the_region_and_each_district_against_the_target(built_workspace, store, monkeypatch):
+    from observatory.cli.common import out
+
+    # a wide terminal, whatever the console found when it was made (COLUMNS is read once, at import)
+    monkeypatch.setattr(out, "width", 200)
     result = runner.invoke(app, ["headline", str(built_workspace)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     for name in ("West Yorkshire Combined Authority", "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield"):

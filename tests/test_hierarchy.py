@@ -128,6 +128,7 @@ def test_check_finds_every_parent_complete(built_workspace):
     assert result.exit_code == 0 and report["incomplete_parents"] == []
 
 
+@pytest.mark.slow
 def test_a_parent_missing_a_district_is_flagged_with_its_share(tmp_path):
     """Leeds left out of September 2023: West Yorkshire's figure covers the other four districts'
     premises only (shares from the newest table that counts them, July 2025)."""
@@ -146,6 +147,7 @@ def test_a_parent_missing_a_district_is_flagged_with_its_share(tmp_path):
     assert f"cover {share:.1f}%" in wy["detail"] and "E08000035" in wy["detail"]
 
 
+@pytest.mark.slow
 def test_a_councils_own_grouping_is_rolled_up_like_any_parent(tmp_path):
     """A partnership of Leeds and Bradford, as a [[lookups]] file of level "group"."""
     grouping = tmp_path / "partnership.csv"

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from observatory import workspace
@@ -56,6 +57,9 @@ def test_a_combined_authority_gets_its_districts_and_every_national_file(tmp_pat
     assert ws.name == "South Yorkshire"
     assert sorted(ws.districts) == sorted(expected)
     assert {lk.level for lk in ws.lookups} == {"rgn", "ca"}
+    # ONS's licence and attribution travel with each lookup (and `sources` shows them)
+    assert all(lk.licence == "Open Government Licence v3.0" for lk in ws.lookups)
+    assert all(lk.attribution.startswith("Source: Office for National Statistics") for lk in ws.lookups)
     assert ws.boundaries["lad"].vintage == "LAD 2025"
     # every file lives inside the new folder (self-contained), byte for byte the bundled one
     for path in ws.input_files():
@@ -159,6 +163,7 @@ def _without(text: str, key: str) -> str:
     return "\n[[sources]]\n".join(b for b in blocks if f'key = "{key}"' not in b)
 
 
+@pytest.mark.slow
 def test_check_says_nothing_to_compare_when_it_compared_nothing(tmp_path):
     ws = corpus.make_workspace(tmp_path / "ws")
     config = ws / corpus.CONFIG
@@ -172,6 +177,7 @@ def test_check_says_nothing_to_compare_when_it_compared_nothing(tmp_path):
     assert report["summary"][0].startswith("Nothing to compare")
 
 
+@pytest.mark.slow
 def test_check_says_what_it_compared(tmp_path):
     ws = corpus.make_workspace(tmp_path / "ws")
     assert _run("build", str(ws)).exit_code == 0
@@ -202,3 +208,21 @@ def test_every_commented_block_is_valid_settings_once_uncommented(tmp_path):
     assert set(data["boundaries"]) == {"oa", "lsoa", "msoa", "ward", "lad"}
     assert [s["kind"] for s in data["sources"]][-1] == "ofcom-small-area-zip"
     assert data["inclusion"]["components"] and data["inclusion"]["indicators"]
+
+
+def test_a_level_with_areas_but_no_figures_names_the_file_that_gives_them(tmp_path):
+    """Output-area boundaries without Ofcom's output-area file: the level's areas are there, its
+    figures are not, and the message names the one dataset missing (not the boundaries it has)."""
+    ws = corpus.make_workspace(tmp_path / "ws")
+    config = ws / corpus.CONFIG
+    config.write_text(_without(config.read_text(), "ofcom-small-areas-2025-07"))
+    assert _run("build", str(ws)).exit_code == 0
+    result = _run("figures", "--level", "oa", "--indicator", "sfbb", "-w", str(ws))
+    assert result.exit_code == 2
+    said = " ".join(result.stderr.split())
+    assert "This workspace has output areas but no figures for them" in said
+    assert 'kind = "ofcom-small-area-zip"' in said and "Ofcom" in said and "Open Government Licence v3.0" in said
+    assert "[boundaries.oa]" not in said and "in this store" not in said
+    # a level it has neither areas nor figures for names its boundaries as well
+    ward = " ".join(_run("figures", "--level", "ward", "--indicator", "sfbb", "-w", str(ws)).stderr.split())
+    assert "This workspace has no electoral wards" in ward and '"Wards (May 2025) Boundaries UK BGC"' in ward

@@ -10,6 +10,7 @@ is clean again.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -21,6 +22,8 @@ from typer.testing import CliRunner
 from observatory.cli import app
 
 from . import corpus
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +87,9 @@ def test_losing_the_postcode_figures_makes_check_fail_with_both_counts(ws: Path)
     assert table.exit_code == 1
     assert "Level postcode lost most of its figures" in " ".join(table.stdout.split())
 
-    # Compared with the build that already lacked them, the next one is not flagged again.
+    # Compared with the build that already lacked them, the next one is not flagged again. (A build
+    # with no file changed leaves the store as it is, finding and all: the ZIP is touched, so the
+    # next build runs.)
+    os.utime(ws / corpus.ZIP)
     assert CliRunner().invoke(app, ["build", str(ws)]).exit_code == 0
     assert "level-shrank" not in check(ws).stdout

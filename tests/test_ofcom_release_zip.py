@@ -106,6 +106,7 @@ def test_postcodes_are_normalised_the_way_people_type_them(typed):
     assert format_postcode(typed) == "LS1 1AB"
 
 
+@pytest.mark.slow
 def test_bundled_zip_is_byte_identical_to_a_fresh_generation(tmp_path):
     """The committed demo ZIP is what the documented, seeded script writes: nothing hand-edited."""
     from observatory.demo.synthetic_ofcom import generate

@@ -26,6 +26,8 @@ from observatory.web.app import create_app
 
 HEADLINE = ("sfbb", "gigabit", "full_fibre")
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def views(built_workspace: Path, built_store_path: Path):

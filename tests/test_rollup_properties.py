@@ -38,6 +38,7 @@ def _facts(rows: list[tuple[int, int, float]]) -> tuple[pd.DataFrame, pd.DataFra
     return facts, links
 
 
+@pytest.mark.slow
 @given(children)
 def test_parent_counts_are_the_sum_of_their_childrens(rows):
     facts, links = _facts(rows)
@@ -49,6 +50,7 @@ def test_parent_counts_are_the_sum_of_their_childrens(rows):
     assert (parents.loc[expected.index, "denominator"] == expected["denominator"]).all()
 
 
+@pytest.mark.slow
 @given(children)
 def test_parents_are_premise_weighted_never_an_average_of_percentages(rows):
     facts, links = _facts(rows)
@@ -63,6 +65,7 @@ def test_parents_are_premise_weighted_never_an_average_of_percentages(rows):
         assert 0 <= value <= 100
 
 
+@pytest.mark.slow
 @given(children, st.integers(min_value=1, max_value=500))
 def test_the_build_suppresses_only_after_rolling_up(rows, threshold):
     """The build's own steps: parents keep every child's premises, however many are hidden."""
@@ -91,6 +94,7 @@ def test_the_build_suppresses_only_after_rolling_up(rows, threshold):
     assert (shown["denominator"] == expected["denominator"]).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=50)
 @given(st.lists(st.tuples(st.floats(0, 100), st.integers(1, 10_000)), min_size=1, max_size=20))
 def test_weighted_parent_lies_between_its_childrens_percentages(rows):

@@ -1,20 +1,29 @@
 """A second region, end to end: South Yorkshire (E47000002), which the project does not bundle, from
-`observatory init --region` and the bundled national files alone, built and read as a user would.
+`observatory init --region` and the bundled national files alone, built and read as a user would:
+its command output, every dashboard page and the annual report hold no West Yorkshire name or
+figure, and each level it lacks says what to add to get it.
 
 Expected figures are worked out here from the publishers' files: the combined authority's members
 from ONS's lookup, their premises from Ofcom's district table (matched by name, since Ofcom still
-lists Barnsley and Sheffield under their codes before April 2024)."""
+lists Barnsley and Sheffield under their codes before April 2024), and ONS's own published
+aggregate for the combined authority (tests/data, copied from ONS's file; the bundled series leaves
+aggregates out)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from observatory import workspace
 from observatory.cli import app
+from observatory.report import write_report
+from observatory.web.app import create_app
 
 from .conftest import WORKSPACE
 
@@ -24,6 +33,7 @@ runner = CliRunner()
 DATA = WORKSPACE / "data"
 REGION = "E47000002"
 WEST_YORKSHIRE = ("West Yorkshire", "Bradford", "Calderdale", "Kirklees", "Leeds", "Wakefield")
+ONS_AGGREGATES = Path(__file__).parent / "data" / "ons_gigabit_aggregates_2024-07.csv"
 
 
 def _run(*args: str):
@@ -149,3 +159,170 @@ def test_sources_lists_the_boundaries_and_lookups_with_their_vintages(region):
     assert f"{len(regions)} English regions" in text
     assert "District to combined authority lookup" in text and "CAUTH 2025" in text
     assert f"{len(authorities)} combined authorities" in text
+    # each lookup keeps its licence and attribution, as ONS asks them to be given
+    for block in text.split("\n\n"):
+        if block.lstrip().startswith("District to"):
+            assert "licence      Open Government Licence v3.0" in block, block
+            # (a long cell may wrap at the terminal's width)
+            assert ("Source: Office for National Statistics licensed under the Open Government Licence v3.0"
+                    in " ".join(block.replace("attribution", "").split())), block
+
+
+def _west_yorkshire_figures() -> tuple[str, ...]:
+    """West Yorkshire's own figures as the bundled demo prints them: its combined authority's July
+    2025 premises and gigabit premises (summed from Ofcom's district table), and its programme's
+    site count."""
+    members = {r["LAD25NM"] for r in _csv(DATA / "lookups" / "lad25_cauth25_en.csv") if r["CAUTH25CD"] == "E47000003"}
+    ofcom = [r for r in _csv(DATA / "coverage" / "ofcom_202507_fixed_laua_coverage_r01.csv") if r["laua_name"] in members]
+    premises = sum(int(r["All Premises"]) for r in ofcom)
+    gigabit = sum(int(r["Number of premises with Gigabit availability"]) for r in ofcom)
+    return f"{premises:,}", f"{gigabit:,}", "E47000003", "1,400"
+
+
+def _text(html: str) -> str:
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'data:[a-z/+]+;base64,[A-Za-z0-9+/=]+', " ", html)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_combined_authority_gigabit_equals_the_aggregate_ons_publishes(region):
+    [ons] = [r for r in _csv(ONS_AGGREGATES) if r["AREACD"] == REGION]
+    assert ons["Geography"] == "Combined Authority or City Region"
+    result = _run("figures", "--level", "ca", "--indicator", "gigabit", "--release", ons["Period"], "--area", REGION,
+                  "--format", "json", "-w", str(region))
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(result.stdout)
+    # ONS rounds to one decimal place: the observatory's figure is ONS's to within that rounding
+    assert row["value"] == pytest.approx(float(ons["Observation"]), abs=0.05)
+
+
+@pytest.fixture(scope="module")
+def pages(region: Path):
+    ws = workspace.load(region)
+    with TestClient(create_app(ws.store_path, ws.root), raise_server_exceptions=False) as client:
+        yield client
+
+
+def _dashboard_paths(region: Path) -> list[str]:
+    members = _members()
+    return [
+        "/", "/map", "/map?level=ward", "/map?level=lsoa&indicator=gigabit", "/changes", "/changes?level=ward",
+        "/inclusion", "/takeup", "/programme", "/programme/sites", "/challenges", "/metrics", "/oversight",
+        "/actions", "/shared-care-record", "/report", "/sources", "/search", f"/search?q={next(iter(members.values()))}",
+        "/glossary", f"/areas/{REGION}", *(f"/areas/{code}" for code in members),
+        "/api/v1/overview", f"/api/v1/figures?indicator=gigabit&level=lad&within={REGION}",
+        "/api/v1/figures?indicator=sfbb&level=ward", "/glossary.json", "/map.json?level=ward", "/sources.json",
+    ]
+
+
+def test_no_dashboard_page_names_west_yorkshire_or_its_figures(region, pages):
+    figures = _west_yorkshire_figures()
+    for path in _dashboard_paths(region):
+        page = pages.get(path)
+        assert page.status_code != 500, (path, page.text[:500])
+        text = _text(page.text)
+        _no_west_yorkshire(text, path)
+        for figure in figures:
+            assert figure not in text, (figure, path)
+    overview = _text(pages.get("/").text)
+    for name in ("South Yorkshire", *_members().values()):
+        assert name in overview
+
+
+def test_the_glossary_gives_the_regions_own_places(pages):
+    terms = {t["id"]: t["definition"] for t in pages.get("/glossary.json").json()["terms"]}
+    members = sorted(_members().values())
+    assert f"South Yorkshire has four: {', '.join(members[:-1])} and {members[-1]}." in terms["district"]
+    assert "South Yorkshire is one; it covers four districts." in terms["combined-authority"]
+    regions = {r["RGN25NM"] for r in _csv(DATA / "lookups" / "lad25_rgn25_en.csv") if r["LAD25CD"] in _members()}
+    assert regions == {"Yorkshire and The Humber"}
+    assert "here the combined authority, South Yorkshire" in terms["region"]
+    assert "(Yorkshire and The Humber here)" in terms["region"]
+    # no output areas and no target: the glossary says what to add, and sets no target of its own
+    assert "This workspace has no output areas" in terms["output-area"]
+    assert "target" not in terms["superfast"]
+
+
+def test_a_level_the_workspace_lacks_says_what_to_add_everywhere(region, pages, report):
+    dataset = '"Wards (May 2025) Boundaries UK BGC"'
+    cli = _run("figures", "--level", "ward", "--indicator", "gigabit", "-w", str(region))
+    assert cli.exit_code == 2
+    said = " ".join(cli.stderr.split())
+    for words in ("This workspace has no electoral wards", dataset, "[boundaries.ward]", "Ofcom",
+                  "Open Government Licence v3.0", "ofcom-small-area-zip"):
+        assert words in said, words
+    assert "in this store" not in said
+
+    api = pages.get("/api/v1/figures", params={"indicator": "gigabit", "level": "ward"})
+    assert api.status_code == 404
+    assert "This workspace has no electoral wards" in api.json()["error"]["message"]
+    assert dataset in api.json()["error"]["message"]
+
+    for path in ("/map?level=ward", "/changes?level=ward"):
+        text = _text(pages.get(path).text).replace("&#34;", '"').replace("&quot;", '"')
+        assert "This workspace has no electoral wards" in text, path
+        assert dataset in text, path
+        assert "not published by" not in text, path
+
+    text = _text(report).replace("&#34;", '"').replace("&quot;", '"')
+    assert "This workspace has no electoral wards" in text and dataset in text
+
+
+@pytest.fixture(scope="module")
+def report(region: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    written = write_report(workspace.load(region), out=tmp_path_factory.mktemp("report"), formats=("html",))
+    return written.html.read_text(encoding="utf-8")
+
+
+def test_the_report_names_nothing_of_west_yorkshire(report):
+    text = _text(report)
+    _no_west_yorkshire(text, "the report")
+    for figure in _west_yorkshire_figures():
+        assert figure not in text, figure
+    assert "South Yorkshire" in text
+    for name in _members().values():
+        assert name in text
+
+
+def test_reach_without_small_areas_or_a_register_says_why_and_exits_1(region):
+    result = _run("reach", "-w", str(region))
+    assert result.exit_code == 1, result.output
+    said = " ".join(result.stderr.split())
+    assert said.startswith("No backbone reach to show:")
+    assert "[postcodes]" in said and "ofcom-small-area-zip" in said
+    assert "Traceback" not in result.output
+    _no_west_yorkshire(result.output, "reach")
+
+
+@pytest.mark.parametrize("seed", ["records", "sites", "metrics"])
+def test_the_demo_seeds_refuse_another_workspace(region, seed):
+    result = _run(seed, "seed-demo", "-w", str(region))
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.stderr.split())
+    assert "not the demo workspace, so nothing was added" in said
+    assert "--allow-other-workspace" in said
+
+
+def test_the_demo_seeded_elsewhere_on_request_carries_the_demos_name(region, tmp_path, monkeypatch):
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{tmp_path / 'records.sqlite'}")
+    assert _run("records", "upgrade", "-w", str(region)).exit_code == 0
+    seeded = _run("records", "seed-demo", "--allow-other-workspace", "-w", str(region))
+    assert seeded.exit_code == 0, seeded.output
+    exported = _run("actions", "export", "-w", str(region))
+    assert exported.exit_code == 0, exported.output
+    actions = list(csv.DictReader(exported.stdout.splitlines()))
+    assert actions and all(a["resolution"].startswith("West Yorkshire example: ") for a in actions)
+    assert all("West Yorkshire example" in a["meeting_body"] for a in actions)
+    listed = _run("actions", "list", "-w", str(region)).stdout
+    assert listed.count("West Yorkshire example") == len(actions)  # on every row, as the list shows it
+
+    sites = _run("sites", "seed-demo", "--allow-other-workspace", "--no-build", "-w", str(region))
+    assert sites.exit_code == 0, sites.output
+    exported = list(csv.DictReader(_run("sites", "export", "-w", str(region)).stdout.splitlines()))
+    assert exported and all(r["name"].startswith("West Yorkshire example: ") for r in exported)
+    # the workspace sets no programme target: progress says so rather than borrow the demo's
+    progress = _run("sites", "progress", "-w", str(region))
+    assert progress.exit_code == 1, progress.output
+    said = " ".join(progress.stderr.split())
+    assert said.startswith("No progress to show: this workspace sets no programme target.") and "[programme]" in said
+    assert f"{len(exported):,}" not in progress.output

@@ -38,6 +38,7 @@ def no_server(monkeypatch):
     monkeypatch.setattr(server, "run_granian", started)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reuse_port", [False, True], ids=["plain listener", "SO_REUSEPORT listener"])
 @pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="SO_REUSEPORT is a Unix socket option")
 def test_serve_refuses_a_port_in_use_before_building(tmp_path, no_server, reuse_port):
@@ -69,6 +70,7 @@ def test_a_served_port_is_held_against_every_other_server():
     server.claim_port("127.0.0.1", port).close()  # free again once the server stops
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_port_that_is_not_one(tmp_path, no_server):
     ws = corpus.make_workspace(tmp_path / "ws")
     result = runner.invoke(app, ["serve", str(ws), "--port", "70000"])

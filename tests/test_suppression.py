@@ -37,6 +37,7 @@ def _attack(facts: pd.DataFrame, links: pd.DataFrame, mask: np.ndarray, interval
     return attack(hide(facts, mask)[chosen], facts.loc[chosen, "denominator"], links, intervals)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threshold", [5, 100, 400])
 def test_no_hidden_count_is_worked_out_nor_narrowed(bundled, threshold):
     facts, links = bundled
@@ -53,6 +54,7 @@ def test_no_hidden_count_is_worked_out_nor_narrowed(bundled, threshold):
     assert found.within().empty, found.within().head()
 
 
+@pytest.mark.slow
 def test_the_attacker_breaks_primary_suppression_alone(bundled):
     """The attack is not vacuous: with only the areas under 100 premises hidden, most of them are
     worked out exactly from their LSOA, MSOA, ward and district totals."""

@@ -18,6 +18,8 @@ OA_ALL = "202507_fixed_oa_coverage_r01.csv"
 OA_RES = "202507_fixed_oa_res_coverage_r01.csv"
 GIG = "Gigabit availability (% premises)"
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def zips(tmp_path_factory):

@@ -61,6 +61,7 @@ def test_w_wins_and_positional_is_a_synonym_where_it_was(built_workspace: Path, 
         assert "--workspace" in run(command, "--help").stdout, command
 
 
+@pytest.mark.slow
 def test_missing_as_of_names_the_file_key_and_fix(tmp_path: Path):
     root = copy_workspace(tmp_path / "ws", {'as_of = "2025-07"\npublished = "2025-11"\npublisher = "Ofcom"\ntitle = "Connected Nations 2025: fixed broadband':
                                             'published = "2025-11"\npublisher = "Ofcom"\ntitle = "Connected Nations 2025: fixed broadband'})
@@ -70,6 +71,7 @@ def test_missing_as_of_names_the_file_key_and_fix(tmp_path: Path):
     assert 'as_of = "2025-07"' in result.stderr
 
 
+@pytest.mark.slow
 def test_a_region_code_that_is_no_region_is_refused(tmp_path: Path):
     root = copy_workspace(tmp_path / "ws", {'region_code = "E47000003"': 'region_code = "E99999999"'})
     result = run("build", "-w", str(root))
@@ -77,6 +79,7 @@ def test_a_region_code_that_is_no_region_is_refused(tmp_path: Path):
     assert "region_code = 'E99999999' is not a combined authority, region, grouping or nation" in result.stderr
 
 
+@pytest.mark.slow
 def test_districts_that_disagree_with_the_lookup_are_named(tmp_path: Path):
     root = copy_workspace(tmp_path / "ws", {'"E08000036"]': '"E08000036", "E08000037"]'})
     result = run("build", "-w", str(root))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import pipeline
+from .challenges import models as _challenge_models  # noqa: F401 - declares the challenges' records tables
 from .errors import ConfigError, StoreError
 from .pipeline import derived as derived_figures
 from .programme import models as programme_models  # declares the programme's records tables too
@@ -124,9 +125,10 @@ class Observatory:
                 self._store, self._store_id = Store(self.store_path), now
             return self._store
 
-    def build(self, progress: pipeline.Progress | None = None, out: Path | None = None) -> Path:
-        """Build the store from the workspace's files and the figures derived from its records."""
-        return pipeline.run(self.workspace, progress, out, derived=DERIVED)
+    def build(self, progress: pipeline.Progress | None = None, out: Path | None = None, force: bool = False) -> Path:
+        """Build the store from the workspace's files and the figures derived from its records
+        (left as it is when built from them as they are now, unless `force`)."""
+        return pipeline.run(self.workspace, progress, out, derived=DERIVED, force=force)
 
     def ensure_built(self, progress: pipeline.Progress | None = None) -> Path:
         """The store's path, built first if missing or older than its files or its register."""

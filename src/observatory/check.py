@@ -9,10 +9,12 @@ same way. The report says in words what was compared, and says so when nothing c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from .inclusion.crosswalk import for_workspace
 from .store import Store
+from .strategy.freshness import freshness
 from .workspace import Workspace
 
 ROUNDING = 0.05 + 1e-9
@@ -76,7 +78,9 @@ _LEVEL_WORDS = {"postcode": "postcode", "oa": "output-area", "lsoa": "LSOA", "ms
                 "nation": "national", "ew": "England and Wales", "gb": "Great Britain", "uk": "UK"}
 
 
-def run(store: Store, workspace: Workspace) -> dict[str, Any]:
+def run(store: Store, workspace: Workspace, today: date | None = None) -> dict[str, Any]:
+    """Everything `check` reports; `today` (default: the date it runs) decides which publishers'
+    newest tables are older than their cadence implies (strategy/freshness.py)."""
     comparisons = store.rows(_COMPARE)
     differences = store.rows(_DIFFERENCES)
     agreements = store.rows(_AGREE)
@@ -101,6 +105,9 @@ def run(store: Store, workspace: Workspace) -> dict[str, Any]:
         # exit status for scheduled jobs: 0 all good, 1 something to look at
         "ok": not differences and not disagreements and not incomplete and not shrank and not workspace.problems(),
         "problems": workspace.problems(),  # settings sections that could not be read
+        # each publisher's newest table here, and whether its cadence implies a newer one is out
+        # (a warning: it does not change the exit status, since the store is right about what it holds)
+        "freshness": freshness(store.releases(), today or date.today()),
     }
 
 

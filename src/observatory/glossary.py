@@ -5,7 +5,10 @@ update's "Terms used in this report" (report/terms.py) both read them from here.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .errors import NotFoundError
 
 # (id, term, definition, group). Speeds and thresholds follow Ofcom's Connected Nations
 # definitions, as the store's indicator definitions do (indicators/definitions.py).
@@ -13,31 +16,31 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
     # -- places ---------------------------------------------------------------------------------
     ("output-area", "Output area (OA)",
      "The smallest area census figures are published for: about 125 households (40 to 250). "
-     "Ofcom publishes coverage for output areas; the observatory's output areas are those of the 2011 "
-     "census, because Ofcom's files use them.", "Places"),
+     "Ofcom publishes coverage for output areas: those of the 2011 census in its older files and of the "
+     "2021 census in its recent ones. Each figure names the vintage of its areas.", "Places"),
     ("lsoa", "LSOA (lower layer super output area)",
      "A small area of 400 to 1,200 households (1,000 to 3,000 people), built from output areas by the "
      "Office for National Statistics so that statistics can be compared between places of similar size. "
      "Deprivation (the Index of Multiple Deprivation) is published for LSOAs.", "Places"),
     ("msoa", "MSOA (middle layer super output area)",
      "An area of 2,000 to 6,000 households (5,000 to 15,000 people), made of a few LSOAs. ONS names them "
-     "after their district and a number (for example Leeds 001). Where the workspace has the House of "
+     "after their district and a number. Where the workspace has the House of "
      "Commons Library's MSOA Names, each is shown by that readable name too; otherwise by the wards its "
      "LSOAs lie in, which describes where it is but is not an official name.", "Places"),
     ("ward", "Ward",
      "An electoral ward: the area a local councillor is elected for. Wards change when boundaries are "
-     "redrawn; the observatory uses the wards people voted in at May 2025.", "Places"),
+     "redrawn; each ward figure names the boundaries it uses.", "Places"),
     ("district", "District (local authority district)",
-     "The area of one council, such as Leeds or Calderdale. West Yorkshire has five: Bradford, Calderdale, "
-     "Kirklees, Leeds and Wakefield. Ofcom publishes its real figures at this level.", "Places"),
+     "The area of one council (a city, borough or district council, or a unitary authority). Ofcom "
+     "publishes its real figures at this level.", "Places"),
     ("combined-authority", "Combined authority",
      "A group of neighbouring councils that work together on transport, skills and economic "
-     "development, with an elected mayor. West Yorkshire Combined Authority covers the five West "
-     "Yorkshire districts.", "Places"),
+     "development, usually with an elected mayor.", "Places"),
     ("region", "Region",
-     "In the observatory, \"the region\" is the whole area it covers: here the combined authority, West "
-     "Yorkshire. An English region is the larger area the Office for National Statistics publishes "
-     "statistics for (Yorkshire and The Humber, one of nine); it appears as \"English region\".", "Places"),
+     "In the observatory, \"the region\" is the whole area it covers: a combined authority, an English "
+     "region or a council's own grouping of districts. An English region is one of the nine larger areas "
+     "the Office for National Statistics publishes statistics for; it appears as \"English region\".",
+     "Places"),
     ("best-fit", "Best fit",
      "How a small area is placed in a bigger one whose boundary it does not follow exactly: the whole "
      "small area goes to the bigger area that holds its centre (or most of its people). Output areas go "
@@ -53,8 +56,7 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "and an upload speed of at least 1 Mbit/s (Ofcom). Premises \"below the USO\" cannot get that from "
      "a fixed line or fixed wireless network.", "Broadband"),
     ("superfast", "Superfast broadband",
-     "A download speed of at least 30 Mbit/s. The strategy's target is superfast broadband for about 90% "
-     "of premises.", "Broadband"),
+     "A download speed of at least 30 Mbit/s.", "Broadband"),
     ("ultrafast", "Ultrafast broadband",
      "A download speed of at least 300 Mbit/s in Ofcom's definitions. The observatory also shows the "
      "share of premises that can get 100 Mbit/s or more, labelled as such.", "Broadband"),
@@ -69,7 +71,7 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "Full-fibre take-up is given both as a share of the premises full fibre reaches and as a share of "
      "all premises.", "Broadband"),
     ("full-fibre-programme", "Full Fibre programme",
-     "The combined authority's programme to bring full fibre to public buildings (council offices, "
+     "A council-led programme to bring full fibre to public buildings (council offices, "
      "schools, libraries, health buildings), so that the fibre laid to them can serve homes and "
      "businesses nearby. A site is \"lit\" when its fibre connection is in service.", "Broadband"),
     ("backbone-reach", "Backbone reach",
@@ -147,8 +149,107 @@ GROUPS = ("Places", "Broadband", "Numbers", "Methods", "Records")
 IDS = frozenset(t[0] for t in TERMS) | {g.lower() for g in GROUPS}
 
 
-def glossary(suppress_below: int | None = None) -> dict[str, Any]:
-    terms = [{"id": i, "term": t, "definition": d, "group": g} for i, t, d, g in TERMS]
+@dataclass(frozen=True)
+class Places:
+    """What the glossary says of the workspace's own places: its region, districts, an MSOA's name
+    and the vintages of its small areas, read from its store (`places_from`), so that a workspace's
+    glossary gives its own examples and no other's."""
+
+    region_name: str | None = None
+    region_level: str | None = None  # ca | rgn | group | lad
+    districts: tuple[str, ...] = ()
+    english_regions: tuple[str, ...] = ()  # the English regions the districts lie in
+    msoa_example: str | None = None
+    vintages: dict[str, str] = field(default_factory=dict)  # level -> vintage, e.g. {"oa": "OA 2021"}
+    superfast_target: float | None = None  # the strategy's superfast target (%), where it sets one
+
+
+class _AreaReader(Protocol):
+    def area(self, code: str) -> dict[str, Any]: ...
+    def children(self, code: str, level: str | None = None) -> list[dict[str, Any]]: ...
+    def parents_of(self, codes: list[str], parent_level: str) -> dict[str, dict[str, str]]: ...
+    def rows(self, sql: str, params: Any = None) -> list[dict[str, Any]]: ...
+
+
+def places_from(store: _AreaReader, region_code: str | None, superfast_target: float | None = None) -> Places:
+    """The glossary's places of a built store (any reader of areas: the analytic store)."""
+    vintages: dict[str, str] = {}
+    for r in store.rows("SELECT level, vintage, count(*) AS n FROM areas WHERE level IN "
+                        "('oa', 'lsoa', 'msoa', 'ward') AND coalesce(vintage, '') <> '' "
+                        "GROUP BY level, vintage ORDER BY n DESC"):
+        vintages.setdefault(r["level"], r["vintage"])
+    msoa = store.rows("SELECT name FROM areas WHERE level = 'msoa' AND name IS NOT NULL ORDER BY name LIMIT 1")
+    if not region_code:
+        return Places(msoa_example=msoa[0]["name"] if msoa else None, vintages=vintages,
+                      superfast_target=superfast_target)
+    try:
+        region = store.area(region_code)
+    except NotFoundError:  # a store without its region says nothing of it
+        return Places(vintages=vintages, superfast_target=superfast_target)
+    districts = store.children(region["code"], "lad") if region["level"] != "lad" else [region]
+    rgns = store.parents_of([d["code"] for d in districts], "rgn")
+    return Places(
+        region_name=region["name"], region_level=region["level"],
+        districts=tuple(sorted(d["name"] for d in districts)),
+        english_regions=tuple(sorted({p["name"] for p in rgns.values()})),
+        msoa_example=msoa[0]["name"] if msoa else None, vintages=vintages, superfast_target=superfast_target)
+
+
+def _year(vintage: str | None) -> str | None:
+    found = re.search(r"\b(?:19|20)\d\d\b", vintage or "")
+    return found.group(0) if found else None
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int) -> str:
+    return _NUMBERS[n] if n < len(_NUMBERS) else f"{n:,}"
+
+
+def _of_places(term_id: str, definition: str, p: Places) -> str:
+    """A term's definition with the workspace's own places and vintages in it."""
+    if term_id == "output-area":
+        year = _year(p.vintages.get("oa"))
+        if year:
+            return definition + f" This observatory's output areas are those of the {year} census."
+        return definition + (" This workspace has no output areas: add Ofcom's output-area file and the output "
+                             "areas' boundaries ([boundaries.oa] in observatory.toml) to see them.")
+    if term_id == "msoa" and p.msoa_example:
+        return definition.replace("after their district and a number.",
+                                  f"after their district and a number (for example {p.msoa_example}).")
+    if term_id == "ward" and p.vintages.get("ward"):
+        return definition.replace("each ward figure names the boundaries it uses.",
+                                  f"the observatory uses the wards of its boundaries file ({p.vintages['ward']}).")
+    if term_id == "district" and p.districts and p.region_name and p.region_level != "lad":
+        n = len(p.districts)
+        return definition + f" {p.region_name} has {_count(n)}: {_listed(p.districts)}."
+    if term_id == "combined-authority" and p.region_level == "ca" and p.region_name:
+        return definition + (f" {p.region_name} is one; it covers {_count(len(p.districts))} "
+                             f"district{'s' if len(p.districts) != 1 else ''}.")
+    if term_id == "region" and p.region_name:
+        kind = {"ca": "the combined authority", "rgn": "the English region",
+                "group": "the council's grouping of districts", "lad": "the district"}.get(p.region_level or "", "")
+        here = f"here {kind}, {p.region_name}" if kind else f"here {p.region_name}"
+        first = definition.split(": a combined authority, an English region or a council's own grouping of districts.")
+        text = f"{first[0]}: {here}.{first[1]}" if len(first) == 2 else definition
+        if p.english_regions and p.region_level != "rgn":
+            text = text.replace("statistics for;", f"statistics for ({_listed(p.english_regions)} here);")
+        return text
+    if term_id == "superfast" and p.superfast_target is not None:
+        return definition + f" The strategy's target is superfast broadband for {p.superfast_target:g}% of premises."
+    return definition
+
+
+def glossary(suppress_below: int | None = None, places: Places | None = None) -> dict[str, Any]:
+    """The glossary; with `places`, its examples are the workspace's own areas (without, it names
+    no place at all)."""
+    terms = [{"id": i, "term": t, "definition": _of_places(i, d, places) if places else d, "group": g}
+             for i, t, d, g in TERMS]
     if suppress_below:
         for t in terms:
             if t["id"] == "suppression":
@@ -162,8 +263,8 @@ def glossary(suppress_below: int | None = None) -> dict[str, Any]:
 
 # The words each term goes by in the pages' prose, for linking them where they appear in text
 # the pages are given (indicator definitions, summaries, notes). Case-insensitive unless written
-# as plain upper-case abbreviations; "combined authority" and "region" only in lower case, so the
-# name "West Yorkshire Combined Authority" is left alone. Longer phrases come first.
+# as plain upper-case abbreviations; "combined authority" and "region" only in lower case, so an
+# authority's own name ("... Combined Authority") is left alone. Longer phrases come first.
 PHRASES: tuple[tuple[str, str], ...] = (
     ("lsoa", r"(?i:\blower layer super output areas?\b)|\bLSOAs?\b"),
     ("msoa", r"(?i:\bmiddle layer super output areas?\b)|\bMSOAs?\b"),

@@ -43,7 +43,10 @@ def month_end(d: date) -> date:
 
 
 def day_words(value: object) -> str:
-    """'2026-09-30' (or a timestamp) -> '30 September 2026'; '2026-09' -> 'September 2026'."""
+    """'2026-09-30' (or a timestamp) -> '30 September 2026'; '2026-09' -> 'September 2026'.
+
+    For the day something happened (an update, a site lit, a target date). A publisher's release
+    is a monthly snapshot, named by its month and never given a day: month_words(release)."""
     if not value:
         return ""
     text = str(value)

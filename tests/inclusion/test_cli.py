@@ -105,3 +105,29 @@ def test_hubs_within_a_district(built_workspace):
         expected = sum(1 for s in csv.DictReader(f)
                        if s["amenity_type"] in ("library", "community_centre") and s["lad_code"] == "E08000033")
     assert abs(len(data["hubs"]) - expected) <= 1  # the sites file's district is its own point-in-polygon
+
+
+def test_one_district_ranked_within_it_with_reasons(built_workspace):
+    # Calderdale's wards, counted from the ward lookup file the workspace names
+    from ..conftest import WORKSPACE
+    with open(WORKSPACE / "data" / "lookups" / "wy_lsoa21_wd24_lad24_bestfit.csv", newline="", encoding="utf-8-sig") as f:
+        wards = {r["WD24CD"] for r in csv.DictReader(f) if r["LAD24CD"] == "E08000033"}
+    r = _run(built_workspace, "inclusion", "--district", "E08000033", "--compare-within", "lad", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert {row["code"] for row in rows} == wards
+    assert all(row["of"] == str(len(wards)) and row["ranked_within"] == "Calderdale" for row in rows)
+    assert all(row["reason"].startswith(("High risk", "Lower risk")) for row in rows)
+    table = _run(built_workspace, "inclusion", "--district", "E08000033", "--compare-within", "lad")
+    assert table.exit_code == 0 and "in Calderdale" in table.stdout
+    assert "would leave the list without the illustrative inputs" in table.stdout.replace("\n", " ")
+    bad = _run(built_workspace, "inclusion", "--district", "E08999999")
+    assert bad.exit_code == 2 and "No district 'E08999999'" in bad.stderr
+
+
+def test_explain_says_why_and_what_the_place_rests_on(built_workspace):
+    r = _run(built_workspace, "inclusion", "explain", "E05001365", "--compare-within", "lad")
+    assert r.exit_code == 0, r.output
+    text = r.stdout.replace("\n", " ")
+    assert "of 30 wards in Bradford" in text and "alternative weightings" in text
+    assert "without the illustrative inputs: rank" in text and "without broadband: rank" in text

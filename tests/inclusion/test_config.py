@@ -63,6 +63,7 @@ def test_missing_indicator_cannot_be_weighted():
         config_mod.apply(cfg, {}, {"% population in approximated social grade DE": 2}, "w.toml")
 
 
+@pytest.mark.slow
 def test_an_indicator_the_store_lacks_is_left_out_and_said(model, inclusion_store):
     from dataclasses import replace
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from observatory import workspace
 from observatory.cli import app
+from observatory.report.render import environment
 from observatory.report.sections import Context, optional_sections
 
 pytestmark = pytest.mark.slow
@@ -23,6 +24,13 @@ def test_report_section_lists_the_top_priority_wards(built_workspace, inclusion_
     assert [a["tier"] for a in d["areas"]] == sorted(a["tier"] for a in d["areas"])
     assert d["hub_count"] == 423 and d["cautions"] and "illustrative" in d["illustrative_note"]
     assert all("confidence_text" in a for a in d["areas"])
+    # the paper says what the list rests on, the same figures as the page and the API
+    assert d["rests_on"]["text"].startswith(f"{d['rests_on']['leave_without_illustrative']} of the {d['high_risk']} "
+                                            "high-risk wards would leave the list without the illustrative inputs")
+    assert all(a["reason"].startswith(("High risk", "Lower risk")) for a in d["areas"])
+    html = environment().get_template("sections/inclusion.html").render(s=section)
+    assert d["rests_on"]["text"] in html and "alternative weightings" in html and d["areas"][0]["reason"] in html
+    assert "Without the illustrative inputs it leaves the list" in html
 
 
 def test_check_reports_the_lsoa_crosswalk(built_workspace):

@@ -57,5 +57,31 @@ def test_real_data_shares_and_intervals(model):
     assert s.share_in_top.sum() == pytest.approx(141)
 
 
-def test_phrase():
-    assert sens.phrase(0.97, 0.1) == "in the top 10% in 97% of weightings"
+def test_phrase_names_what_it_measures():
+    assert sens.phrase(0.94, 0.1) == "stays in the top 10% under 94% of alternative weightings"
+    assert sens.phrase(0.03, 0.1, high_risk=False) == "enters the top 10% under 3% of alternative weightings"
+
+
+def test_ranks_within_groups_under_every_draw():
+    # two groups of areas: 0, 1, 2 (group 0) and 3, 4 (group 1); unmovable weights, so every draw
+    # gives the plain index. By hand (IW 1, 3 | 2; CW 1, 3): component A = (s0 + 3 s1) / 4,
+    # B = s2; index = (A + 3 B) / 4:
+    #   area 0: 0; area 1: 5; area 2: 10; area 3: A = 5/4, B = 2.5 -> (1.25 + 7.5) / 4 = 2.1875;
+    #   area 4: A = (9 + 3) / 4 = 3, B = 9 -> (3 + 27) / 4 = 7.5
+    groups = np.array([0, 0, 0, 1, 1])
+    s = sens.analyse(SCORES, IW, OF, CW, draws=50, seed=3, concentration=1e9, share=0.2, groups=groups)
+    # group 0 ranks 2 (10) first, then 1 (5), then 0 (0); group 1 ranks 4 (7.5), then 3
+    assert list(s.rank_low) == [3, 2, 1, 2, 1] == list(s.rank_high)
+    # the top 20% of each group is one area (at least one per group): areas 2 and 4
+    assert list(s.share_in_top) == [0, 0, 1, 0, 1]
+    assert s.top_n == 2
+
+
+def test_rank_within_and_top_within_by_hand():
+    index = np.array([3.0, 9.0, np.nan, 1.0, 4.0, 2.0])
+    groups = np.array([0, 0, 0, 1, 1, 1])
+    rank, size = idx.rank_within(index, groups)
+    assert list(rank) == [2, 1, 3, 3, 1, 2]  # no index ranks last in its group
+    assert list(size) == [3, 3, 3, 3, 3, 3]
+    # top 40% of 3 areas: ceil(1.2) = 2 per group
+    assert list(idx.top_within(rank, size, 0.4)) == [True, True, False, False, True, True]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import warnings
 
 import pytest
@@ -29,7 +31,8 @@ def test_page_shows_map_list_cautions_and_method(web, model):
     assert r.status_code == 200
     html = r.text
     assert 'id="inclusion-map"' in html and "/static/inclusion.js" in html
-    assert "Priority list" in html and "in the top 10% in" in html and "of weightings" in html
+    assert "Priority list" in html and "stays in the top 10% under" in html and "of alternative weightings" in html
+    assert "What the list rests on" in html and "would leave the list without the illustrative inputs" in html
     assert "not travel time" in html and "relative index" in html
     assert 'data-illustrative-gaps="true"' in html and "illustrative" in html
     for spec in model.cfg.indicators:
@@ -102,3 +105,96 @@ def test_workspace_without_inclusion_config_says_so(built_store_path, tmp_path):
         assert r.status_code == 404 and "no exclusion-risk configuration" in r.json()["error"]["message"]
         assert c.get("/inclusion").status_code == 404
         assert c.get("/").status_code == 200  # the rest of the dashboard is unaffected
+
+
+BRADFORD = "E08000032"
+TONG = "E05001365"
+
+
+def _rank_text(html: str, code: str) -> str:
+    """The rank the list gives an area (its row's index cell)."""
+    row = html[html.index(f'data-code="{code}"'):]
+    row = row[:row.index("</tr>")]
+    return re.search(r"\((rank \d+ of [\d,]+ \w+)\)", row).group(1)
+
+
+def test_district_filter_ranks_within_the_district_and_carries_into_every_link(web, model):
+    wards = {c for c, lad in zip(model.levels["ward"].codes, model.levels["ward"].lad, strict=True) if lad == BRADFORD}
+    html = web.get(f"/inclusion?compare_within=lad&within={BRADFORD}&c_broadband=4").text
+    shown = set(re.findall(r'<tr class="govuk-table__row" data-code="(E05\d+)"', html))
+    assert shown == wards  # only Bradford's wards, all of them
+    assert f"of {len(wards)} wards" in _rank_text(html, TONG)
+    # every link to an area page carries the settings, so the area ranks the same way there
+    links = re.findall(r'href="(/inclusion/area/[^"]+)"', html)
+    assert links and all("compare_within=lad" in u and f"within={BRADFORD}" in u and "c_broadband=4" in u
+                         for u in links)
+    data = json.loads(re.search(r'id="inclusion-data">(.*?)</script>', html, re.S).group(1))
+    assert set(data["areas"]) == wards and "compare_within=lad" in data["carry"]  # the map's "within"
+    link = next(u for u in links if TONG in u).replace("&amp;", "&")
+    area = web.get(link).text
+    list_rank = _rank_text(html, TONG)
+    assert f"{list_rank} in Bradford" in area
+    list_row = next(a for a in web.get(f"/inclusion.json?compare_within=lad&within={BRADFORD}&c_broadband=4")
+                    .json()["areas"] if a["code"] == TONG)
+    assert list_row["reason"] in area
+    assert ("<strong>High risk</strong> (the top 10% of each district" in area) == list_row["high_risk"]
+    back = re.search(r'id="back" href="([^"]+)"', area).group(1).replace("&amp;", "&")
+    assert "compare_within=lad" in back and f"within={BRADFORD}" in back and "c_broadband=4" in back
+    # the API's answer for the area with the same settings is the same rank
+    api = web.get(f"/api/v1/inclusion/{TONG}?compare_within=lad&weights=broadband:4").json()
+    assert api["rank_text"] == f"{list_rank} in Bradford" and api["reason"] == list_row["reason"]
+
+
+def test_without_the_setting_the_area_page_ranks_in_the_region(web):
+    area = web.get(f"/inclusion/area/{TONG}").text
+    assert "of 124 wards in West Yorkshire" in area
+
+
+def test_district_column_sorts_and_a_bad_district_is_named(web):
+    html = web.get("/inclusion?sort=district").text
+    assert 'href="/inclusion?sort=district#table-title"' in html
+    districts = re.findall(r'</span></td>\s*<td class="govuk-table__cell">([^<]+)</td>', html)
+    assert len(districts) == 124 and districts == sorted(districts)
+    r = web.get("/inclusion?within=E08999999")
+    assert r.status_code == 422 and "within" in r.text
+
+
+def test_search_and_pages_keep_every_inclusion_page_under_300_kb(web):
+    found = web.get("/inclusion?q=tong").text
+    assert set(re.findall(r'data-code="(E05\d+)"', found)) == {TONG}
+    first = web.get("/inclusion?level=lsoa")
+    assert 'aria-label="Pages of the list"' in first.text
+    pages = int(re.findall(r'aria-label="Page (\d+)"', first.text)[-1])
+    assert pages == -(-1404 // 125)
+    seen = set()
+    for p in (1, 2, pages):
+        r = web.get(f"/inclusion?level=lsoa&page={p}")
+        assert len(r.content) < 300_000, (p, len(r.content))
+        seen |= set(re.findall(r'<tr class="govuk-table__row" data-code="(E01\d+)"', r.text))
+    assert len(seen) == 125 + 125 + (1404 - 125 * (pages - 1))
+    for url in ("/inclusion", "/inclusion?compare_within=lad", f"/inclusion/area/{TONG}", "/inclusion/area/E01010646"):
+        assert len(web.get(url).content) < 300_000, url
+
+
+def test_api_and_csv_narrow_to_a_district_with_the_left_out_ranks(web, model):
+    wards = {c for c, lad in zip(model.levels["ward"].codes, model.levels["ward"].lad, strict=True) if lad == BRADFORD}
+    data = web.get(f"/api/v1/inclusion?within={BRADFORD}&compare_within=lad").json()
+    assert {a["code"] for a in data["areas"]} == wards and data["areas_total"] == len(wards)
+    assert data["rests_on"]["leave_without_illustrative"] <= data["rests_on"]["high_risk"]
+    r = web.get(f"/api/v1/inclusion?within={BRADFORD}&format=csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert {row["code"] for row in rows} == wards
+    for name in model.cfg.component_names:
+        assert all(row[f"rank_without_{name}"].isdigit() for row in rows)
+    assert all(row["reason"].endswith(".") for row in rows)
+
+
+def test_the_coverage_profile_ranks_as_the_link_that_reached_it(web):
+    row = web.get(f"/api/v1/inclusion/{TONG}?compare_within=lad").json()
+    profile = web.get(f"/api/v1/areas/{TONG}?compare_within=lad").json()["inclusion"]
+    assert (profile["rank"], profile["of"], profile["rank_text"]) == (row["rank"], row["of"], row["rank_text"])
+    assert profile["rank_text"].endswith("wards in Bradford")
+    assert web.get(f"/api/v1/areas/{TONG}").json()["inclusion"]["rank_text"].endswith("of 124 wards in West "
+                                                                                        "Yorkshire Combined Authority")
+    # and its link back to the area's exclusion-risk page keeps the setting
+    assert f'href="/inclusion/area/{TONG}?compare_within=lad"' in web.get(f"/areas/{TONG}?compare_within=lad").text

@@ -69,8 +69,8 @@ def test_an_editor_can_record_a_status_and_a_viewer_cannot(web, people, sites) -
     assert done.status_code == 303
     site = web.get("/api/v1/sites/WY-LIB-0001").json()
     assert site["status"] == "built" and site["history"][-1]["author"] == people["editor"]
-    # the rules hold on the web too: planned cannot follow built
-    assert _post_status(web, token, "planned").status_code == 400
+    # the rules hold on the web too: planned cannot follow built (the form is shown again, 422)
+    assert _post_status(web, token, "planned").status_code == 422
 
 
 def test_the_api_status_change_needs_an_editor(web, people, sites) -> None:

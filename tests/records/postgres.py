@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL cluster for tests: initdb in a temporary folder, a free port, pg_ctl
-start, and stop at the end. Debian's server binaries (apt `postgresql`; `make test` installs it)
+start, and stop at the end. One per test session, i.e. one per pytest-xdist worker, each in its
+worker's own temporary folder (socket included) on its own port. Debian's server binaries (apt `postgresql`; `make test` installs it)
 live under /usr/lib/postgresql/<version>/bin. As root, the server runs as the `postgres` user."""
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ClusterError(RuntimeError):
+    """initdb or pg_ctl failed; the message holds what it printed."""
+
+
 class Cluster:
     def __init__(self, folder: Path) -> None:
         bindir = pg_bin()
@@ -43,7 +48,10 @@ class Cluster:
         cmd = list(args)
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, text=True)
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:  # say why: a bare CalledProcessError hides the server's own message
+            raise ClusterError(f"{' '.join(args)} exited {done.returncode}: "
+                               f"{(done.stderr or done.stdout).strip()[-2000:]}")
 
     def start(self) -> Cluster:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -56,15 +64,24 @@ class Cluster:
                     os.chmod(parent, os.stat(parent).st_mode | 0o711)
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust",
                   "-E", "UTF8", "--no-sync")
-        opts = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
-                  str(self.folder / "server.log"), "-w", "start")
+        # free_port() lets the port go before the server takes it: under pytest-xdist another
+        # worker's cluster can take it first, so a start that fails is tried on a new port
+        for attempt in range(3):
+            opts = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+            try:
+                self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l",
+                          str(self.folder / "server.log"), "-w", "start")
+                return self
+            except ClusterError:
+                if attempt == 2:
+                    raise
+                self.port = free_port()
         return self
 
     def stop(self) -> None:
         try:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
+        except ClusterError:
             pass
 
     def url(self, database: str = "postgres") -> str:

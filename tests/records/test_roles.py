@@ -8,11 +8,12 @@ import pytest
 
 from .helpers import sign_in
 
-# Routes any visitor may POST to: signing in and out (both still check the CSRF token).
-OPEN = {("POST", "/login"), ("POST", "/logout")}
+# Routes any visitor may POST to: signing in and out, and the public coverage-challenge form (all
+# still check the CSRF token).
+OPEN = {("POST", "/login"), ("POST", "/logout"), ("POST", "/challenges/report")}
 # Example path parameters, so each route can be called.
 EXAMPLE = {"action_id": "1", "entry_id": "1", "username": "editor1", "site_id": "WY-SCH-0001",
-           "metric_id": "residents"}
+           "metric_id": "residents", "challenge_id": "1"}
 
 
 def all_routes(app) -> list:

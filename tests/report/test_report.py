@@ -32,12 +32,15 @@ ONS = WORKSPACE / "data" / "coverage" / "ons_els_gigabit_capable_broadband_la_ti
 OFCOM = WORKSPACE / "data" / "coverage" / "ofcom_202507_fixed_laua_coverage_r01.csv"
 WY = {"E08000032": "Bradford", "E08000033": "Calderdale", "E08000034": "Kirklees", "E08000035": "Leeds",
       "E08000036": "Wakefield"}
-SECTION_TITLES = ("Summary", "Coverage", "Metrics by priority", "Where to act: digital inclusion",
-                  "The Full Fibre programme", "The board's actions", "The Shared Care Record",
-                  "Methodology and sources")
-# Stated range for the bundled workspace with every section: cover, one-page summary, coverage with
-# two maps and the 124-ward table, metrics, where to act, programme, actions, care record, sources.
-PAGES = (18, 34)
+# The committee paper's body, in order (issue 23): what the board reads before the appendices.
+SECTION_TITLES = ("Summary", "What the board is asked to note and to decide", "Coverage",
+                  "Where to act: digital inclusion", "The Full Fibre programme", "Metrics off track",
+                  "The board's actions", "The Shared Care Record")
+# Long tables (every ward, every metric, every release, every provider) and the method are appendices.
+APPENDICES = ("Gigabit-capable broadband by ward", "Every strategy metric", "Coverage by district at every release",
+              "Shared Care Record: each provider organisation", "Methodology and sources")
+# The body (after the cover, before Appendix A) is at most about twelve pages.
+BODY_PAGES = 13
 ENGLAND = "E92000001"
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -117,39 +120,50 @@ def test_pdf_holds_superfast_shares_derived_from_ofcoms_counts(report):
 
 @needs_poppler
 def test_summary_says_what_changed_with_both_months(report, pdf_text, store_figures):
-    """Gigabit in the region: 'rose from X% to Y%' between the figure last year's update showed (the
-    newest release of the previous year) and this year's, with England over the same months; full
-    fibre likewise (or, with no release since last year's, its newest figure and the one a year
-    before). Every figure as the store holds it, rounded once."""
+    """Gigabit in the region: its newest figure in this observatory, and 'rose from X%' at the
+    newest release at least twelve months before it (the one change every view shows: issue 20),
+    with England over the same months; full fibre likewise, where the releases are more than a year
+    apart saying how far apart and which releases the observatory lacks. Every figure as the store
+    holds it, rounded once."""
     f = store_figures
-    summary = " ".join(pdf_text.split("\f")[1].split())  # page 2: the one-page summary
-    now, before = f.as_at(f.region, "gigabit", report.year), f.as_at(f.region, "gigabit", report.year - 1)
-    assert now != before
+    summary = " ".join(pdf_text.split("\f")[1].split())  # page 2: the summary
+
+    def year_before(area: str, indicator: str, month: str) -> str:
+        cutoff = f"{int(month[:4]) - 1}-{month[5:7]}"  # twelve months before
+        return [m for m in f.months(area, indicator) if m <= cutoff][-1]
+
+    now = f.as_at(f.region, "gigabit", report.year)
+    before = year_before(f.region, "gigabit", now)
     n, b = f.value(f.region, "gigabit", now), f.value(f.region, "gigabit", before)
     verb = "rose" if n > b else "fell"
-    assert (f"Gigabit-capable broadband coverage in {f.region_name} {verb} from {b:.1f}% in {_words(before)}, the "
-            f"figure in last year's update, to {n:.1f}% in {_words(now)} ({'up' if n > b else 'down'} "
-            f"{abs(n - b):.1f} percentage points).") in summary, summary[:1500]
+    assert (f"Gigabit-capable broadband coverage in {f.region_name} was {n:.1f}% in {_words(now)}, the newest "
+            f"release of it in this observatory. It {verb} from {b:.1f}% in {_words(before)} (twelve months "
+            f"earlier): {'up' if n > b else 'down'} {abs(n - b):.1f} percentage points.") in summary, summary[:1500]
     en, eb = f.value(ENGLAND, "gigabit", now), f.value(ENGLAND, "gigabit", before)
     assert f"England over the same months: {eb:.1f}% to {en:.1f}%." in summary
+    assert "no newer release has been published" not in summary
 
     ff_now = f.as_at(f.region, "full_fibre", report.year)
     sentence = summary[summary.index(f"Full fibre (FTTP) coverage in {f.region_name}"):]
-    assert f"{f.value(f.region, 'full_fibre', ff_now):.1f}% in {_words(ff_now)}" in sentence
-    if int(ff_now[:4]) < report.year and f.as_at(f.region, "full_fibre", report.year - 1) == ff_now:
-        assert "no newer release has been published since last year's update" in sentence[:250]
+    assert f"{f.value(f.region, 'full_fibre', ff_now):.1f}% in {_words(ff_now)}, the newest release" in sentence
+    ff_before = year_before(f.region, "full_fibre", ff_now)
+    apart = (int(ff_now[:4]) * 12 + int(ff_now[5:7])) - (int(ff_before[:4]) * 12 + int(ff_before[5:7]))
+    if apart > 12:  # July 2025 against September 2023: 22 months, said
+        assert f"in {_words(ff_before)} ({apart} months apart" in sentence[:400], sentence[:400]
     assert f"{f.value(ENGLAND, 'full_fibre', ff_now):.1f}%" in sentence
     # the superfast figure too, and the headline table beside the sentences
     sf_now = f.as_at(f.region, "sfbb", report.year)
     assert f"{f.value(f.region, 'sfbb', sf_now):.1f}% in {_words(sf_now)}" in summary
-    assert "Headline coverage" in summary and "The year at a glance" in summary
+    assert "Headline coverage" in summary
 
 
 @needs_poppler
 def test_summary_holds_the_records_headline_figures(report, pdf_text, seeded_workspace: Path):
     """The year at a glance: the Shared Care Record, the board's actions and the programme, counted
     here from the records database itself."""
-    summary = " ".join(pdf_text.split("\f")[1].split())
+    pages = pdf_text.split("\f")
+    asked = next(i for i, p in enumerate(pages) if i and re.search(r"^\s*2\. What the board is asked", p, re.M))
+    summary = " ".join(" ".join(pages[asked:asked + 2]).split())  # "To note", after the summary
     with sqlite3.connect(seeded_workspace / "records.sqlite") as db:
         scr = dict(db.execute("SELECT status, COUNT(*) FROM scr_access GROUP BY status").fetchall())
         total, done = db.execute("SELECT COUNT(*), SUM(status = 'done') FROM actions").fetchone()
@@ -171,8 +185,12 @@ def test_every_section_title_and_page_furniture(report, pdf_text):
     for n, title in enumerate(SECTION_TITLES, start=1):
         assert re.search(rf"^\s*{n}\. {re.escape(title)}", text, re.M), title  # the heading, numbered in order
         assert re.search(rf"{n}\. {re.escape(title)}\s*\.*\s*\d+", contents), title  # in the contents, with a page
+    for letter, title in zip("ABCDE", APPENDICES, strict=True):
+        assert re.search(rf"^\s*Appendix {letter}\. {re.escape(title)}", text, re.M), title
+        assert re.search(rf"Appendix {letter}\. {re.escape(title)}\s*\.*\s*\d+", contents), title
     count = int(_pdfinfo(report.pdf)["Pages"])
-    assert PAGES[0] <= count <= PAGES[1], count
+    first_appendix = next(i for i, p in enumerate(pages) if re.search(r"^\s*Appendix A\.", p, re.M))
+    assert first_appendix - 1 <= BODY_PAGES, first_appendix - 1  # pages after the cover, before Appendix A
     assert f"Page {count} of {count}" in text
     assert "Contents" in contents
     # running headers: the report's title and the section on every page after the cover
@@ -218,10 +236,11 @@ def test_illustrative_pages_say_so(report, pdf_text):
     """The ward map comes from the synthetic output-area file, and the records are demonstration
     records: every page that shows them carries the warning."""
     pages = pdf_text.split("\f")
-    ward_pages = [p for p in pages if "by ward" in p]
+    ward_pages = [p for p in pages[1:] if "by ward" in p]  # after the contents, which name Appendix A
     assert ward_pages
     assert all("Illustrative data on this page" in p for p in ward_pages)
-    district_map = next(p for p in pages if "broadband by district, January 2026" in p)
+    # the district map sits beside its table, so their captions share lines in the text
+    district_map = next(p for p in pages if "Gigabit-capable broadband by district," in p and "Data for the map:" in p)
     assert "Illustrative data on this page" not in district_map
     for heading in ("Where to act", "The Full Fibre programme", "The board's actions", "The Shared Care Record"):
         shown = [p for p in pages if p.splitlines() and heading in p.splitlines()[0]]
@@ -303,11 +322,12 @@ def test_dashboard_serves_the_latest_report_and_says_how_to_write_one(built_work
         assert c.get("/report.json").json()["written"] is False
     write_report(workspace.load(built_workspace), formats=("html", "pdf"))
     with TestClient(create_app(store_path, workspace_dir=built_workspace)) as c:
-        page = c.get("/report")
+        page = c.get("/report/read")
         assert page.status_code == 200 and "annual update 2026" in page.text
         assert "style-src 'unsafe-inline'" in page.headers["content-security-policy"]
         listing = c.get("/report.json").json()
-        assert listing["written"] is True and listing["pdfs"] == [{"year": 2026, "url": "/report/annual-update-2026.pdf"}]
+        assert listing["written"] is True
+        assert [(p["year"], p["url"]) for p in listing["pdfs"]] == [(2026, "/report/annual-update-2026.pdf")]
         pdf = c.get("/report/annual-update-2026.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         assert c.get("/report/..%2Fobservatory.toml").status_code == 404

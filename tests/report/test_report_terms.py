@@ -113,7 +113,7 @@ def test_on_a_phone_the_report_is_no_wider_than_the_screen_and_its_tables_scroll
     """390 px wide (a phone): the page never scrolls sideways; a table wider than the screen
     scrolls inside its own box, which the keyboard can reach; and a term link lands on its
     definition."""
-    from ..web.test_browser import ARGS, CHROMIUM
+    from ..browser import ARGS, CHROMIUM
 
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no chromium at {CHROMIUM}: run `make browser`")

@@ -11,12 +11,12 @@ import observatory
 from observatory.report.sections import SECTIONS
 
 SRC = Path(observatory.__file__).parent
-LIBRARIES = ("records", "programme", "strategy", "inclusion")
+LIBRARIES = ("records", "programme", "strategy", "inclusion", "challenges")
 
 
 def test_the_registry_lists_the_sections_in_report_order() -> None:
     ids = [sys.modules[gather.__module__].ID for gather in SECTIONS]
-    assert ids == ["metrics", "inclusion", "programme", "actions", "care-record"]
+    assert ids == ["metrics", "inclusion", "programme", "actions", "care-record", "challenges"]
 
 
 def _imports(path: Path) -> list[str]:

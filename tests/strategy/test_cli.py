@@ -63,7 +63,7 @@ def test_show_gives_the_rule_and_values_and_an_unknown_id_exits_2(metrics_ws: Pa
     shown = run(metrics_ws, "metrics", "show", "gigabit-leeds")
     assert shown.exit_code == 0
     text = " ".join(shown.output.split())
-    assert "Rule:" in text and "logistic" in text and "2025-07" in text
+    assert "Rule:" in text and "levels off as it nears 100%" in text and "2025-07" in text
     missing = run(metrics_ws, "metrics", "show", "gigabit-led")
     assert missing.exit_code == 2 and "Did you mean 'gigabit-leeds'?" in missing.output
 

@@ -33,7 +33,7 @@ def test_the_demo_defines_every_metric_the_issue_names():
     assert fw.priorities == ("Core Business Transformation", "System Flow", "Security Operations Centre")
     assert "Digital Skills (the Digital Academy)" in fw.cross_cutting and "Shared Care Record" in fw.cross_cutting
     assert fw.life_stages == ("Start well", "Live well", "Age well")
-    assert "demo" in fw.label  # the demo's lists are labelled as the demo's
+    assert "example workspace" in fw.label  # the example's lists are labelled as the example's
     leeds = config.get("gigabit-E08000035")
     assert leeds.source.area == "E08000035" and leeds.target.value == 99 and leeds.target.date == date(2030, 12, 31)
 

@@ -21,7 +21,7 @@ def test_the_metrics_page_groups_by_priority_with_the_matrix(client):  # noqa: F
 def test_a_metric_page_has_its_chart_table_and_rule(client):  # noqa: F811
     html = client.get("/metrics/gigabit-leeds").text
     assert '<svg class="obs-chart"' in html and "Fitted trend" in html and "80% band" in html
-    assert 'id="values-table"' in html and "2025-07" in html and "logistic" in html
+    assert 'id="values-table"' in html and "July 2025" in html and "levels off as it nears 100%" in html
 
 
 def test_the_api_lists_metrics_with_filters_and_refuses_a_bad_one(client):  # noqa: F811

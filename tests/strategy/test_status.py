@@ -49,7 +49,7 @@ def test_a_rising_line_that_meets_the_target_is_green_and_reaches_it_on_the_date
     r = evaluate(metric(), series(*zip(JAN, (100.0, 200.0, 300.0), strict=True)), TODAY)
     # 100 a year from 300 in 2026: 700 in 2030
     assert r["status"] == "green" and r["projected"] == pytest.approx(700.0) and r["reaches"] == "2030-01-01"
-    assert r["rule"].startswith("Green: a straight-line trend through the latest 3 values projects 700.0 sites")
+    assert r["rule"].startswith("Green: a straight-line trend through the latest 3 values projects 700 sites")
 
 
 def test_a_rising_line_short_of_the_target_is_amber_within_tolerance_and_red_beyond():

@@ -23,7 +23,7 @@ def test_a_logistic_series_reaches_its_target_when_the_closed_form_says():
     assert t.reaches == pytest.approx(2031.9939, abs=1e-3)
     # at 2030: 100 / (1 + e^-(-1 + 0.8 * 5)) = 100 / (1 + e^-3) = 95.2574
     assert t.projected == pytest.approx(95.2574, abs=1e-3)
-    assert t.status == "red" and t.rule.startswith("Red:") and "logistic" in t.rule
+    assert t.status == "red" and t.rule.startswith("Red:") and "levels off as it nears 100%" in t.rule
     assert assess(values, "%", 99.0, 2030.0, tolerance=5.0).status == "amber"
 
 

@@ -141,7 +141,7 @@ def make_store(path: Path) -> Path:
             for i in INDICATORS.values()
         ],
     )
-    con.execute("INSERT INTO meta VALUES ('built', '2025-12-01T00:00:00'), ('workspace', 'West Yorkshire')")
+    con.execute("INSERT INTO meta VALUES ('built', '2025-12-01T00:00:00'), ('workspace', 'West Yorkshire'), ('region_code', 'E47000003')")
     con.close()
     return path
 

@@ -37,7 +37,7 @@ def test_figures_all_methods_shows_published_and_rolled_up_side_by_side(client):
     assert both["illustrative"] is True
     # The notice is about figures from the demo file, whatever their level: these are districts.
     assert "below district level" not in both["notice"]
-    assert "synthetic demo file" in both["notice"]
+    assert "synthetic file" in both["notice"]
 
 
 def test_api_views_match_the_pages_json(client):

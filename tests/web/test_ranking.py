@@ -41,6 +41,8 @@ def test_a_profile_ranks_its_wards_with_the_gap_to_the_district(client):
 def test_a_district_is_ranked_among_englands_districts(client):
     data = client.get("/areas/E08000032.json").json()
     gigabit = next(f for f in data["figures"] if f["indicator"] == "gigabit")
-    # by hand: Leeds 340,000 / 400,000 = 85.0%, Bradford 200,000 / 250,000 = 80.0%: Bradford 2nd of 2
-    assert gigabit["england_rank"]["text"] == "2nd of 2 English districts"
-    assert "2nd of 2 English districts" in client.get("/areas/E08000032").text
+    # by hand: Leeds 340,000 / 400,000 = 85.0%, Bradford 200,000 / 250,000 = 80.0%: Bradford 2nd of 2.
+    # Only West Yorkshire's districts have the figure, so the rank names that set, not "English
+    # districts" (issue 20, item 8: the old words were the bug)
+    assert gigabit["england_rank"]["text"] == "2nd of the 2 districts in West Yorkshire with a figure for July 2025"
+    assert "2nd of the 2 districts in West Yorkshire with a figure for July 2025" in client.get("/areas/E08000032").text

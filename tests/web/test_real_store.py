@@ -94,7 +94,7 @@ def test_illustrative_notice_fits_synthetic_district_figures(real_client):
     data = real_client.get("/map.json?level=lad&indicator=sfbb_res").json()
     assert data["illustrative"] is True and all(f["synthetic"] for f in data["figures"])
     assert "below district level" not in data["notice"]
-    assert "synthetic demo file" in data["notice"]
+    assert "synthetic file" in data["notice"]
     page = real_client.get("/map?level=lad&indicator=sfbb_res").text
     assert "below district level" not in page
 

@@ -125,6 +125,7 @@ def test_a_request_keeps_its_store_until_it_ends(fixture_store_path, live_path):
     watch.close()
 
 
+@pytest.mark.slow
 def test_concurrent_requests_during_swaps_never_fail(fixture_store_path, live_path):
     app = create_app(live_path, check_every=0)
     watch = app.state.watch

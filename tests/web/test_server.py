@@ -20,6 +20,8 @@ from observatory.web import server
 
 from .. import corpus
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Path:

@@ -12,7 +12,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from observatory.web import api, shared_answers, tiles
+from observatory.web import pages, shared_answers, tiles
 from observatory.web.app import create_app
 
 from .fixture_store import make_variant
@@ -35,7 +35,7 @@ def test_a_second_worker_answers_from_the_firsts_work_until_the_store_changes(
     def broken(*_args, **_kwargs):
         raise RuntimeError("the second worker computed the profile itself")
 
-    monkeypatch.setattr(api, "profile", broken)
+    monkeypatch.setattr(pages, "profile", broken)  # what the profile page and its API read
     again = second.get(PROFILE, headers={"accept": "application/json"})
     assert again.status_code == 200
     assert again.json() == answer.json()

@@ -15,6 +15,7 @@ import typer
 from . import (
     access_register,
     actions,
+    challenges,
     coverage,
     inclusion,
     metrics,
@@ -29,7 +30,7 @@ app = typer.Typer(help="Digital Observatory: coverage, inclusion and strategy fi
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 # Every command group, in the order `observatory --help` lists them.
-GROUPS = (coverage, serve, records, users, actions, access_register, sites, report, metrics, inclusion)
+GROUPS = (coverage, serve, records, users, actions, access_register, sites, report, metrics, inclusion, challenges)
 
 for group in GROUPS:
     group.register(app)

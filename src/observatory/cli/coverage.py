@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,8 @@ from ..geography.local_names import display
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import month_words
 from ..overview import overview
-from ..store import FIGURE_COLUMNS, Store
+from ..store import FIGURE_COLUMNS, Store, identity
+from ..strategy.freshness import freshness
 from ..workspace.template import national_bundle, write_region
 from .check_report import print_report
 from .common import (
@@ -46,18 +48,22 @@ def register(app: typer.Typer) -> None:
         app.command()(command)
 
 
-def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
-    """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names."""
+def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None,
+          force: Annotated[bool, typer.Option("--force", help="Build again even if nothing has changed.")] = False) -> None:
+    """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names (nothing to
+    do when the store was built from them as they are now)."""
     with reported():
         ws = load_workspace(workspace, workspace_arg)
+        before = identity(ws.store_path)
         bar, step = progress()
         with bar:
-            path = Observatory(ws).build(step)
+            path = Observatory(ws).build(step, force=force)
             step(None)
         with Store(path) as store:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
             n_rel = len(store.releases())
-        out.print(f"Built {path} ({facts:,} figure{'s' if facts != 1 else ''} from {n_rel} "
+        done = "Built" if identity(path) != before else "Nothing has changed since the last build: kept"
+        out.print(f"{done} {path} ({facts:,} figure{'s' if facts != 1 else ''} from {n_rel} "
                   f"release{'s' if n_rel != 1 else ''}).")
 
 
@@ -97,7 +103,7 @@ def figures(
     indicator: Annotated[str, typer.Option(help="e.g. sfbb, ufbb100, ufbb, full_fibre, gigabit, below_uso, unable_30.")],
     release: Annotated[str, typer.Option(help="As-of month YYYY-MM, or 'latest'.")] = "latest",
     area: Annotated[str | None, typer.Option(help="One area's code.")] = None,
-    within: Annotated[str | None, typer.Option(help="Only areas inside this one, e.g. E08000035 for Leeds.")] = None,
+    within: Annotated[str | None, typer.Option(help="Only areas inside this one, by its ONS code (a district's or the region's; `observatory figures --level lad` lists the districts' codes).")] = None,
     format: FormatOpt = "table",
     all_methods: Annotated[bool, typer.Option("--all-methods", help="Show published and rolled-up figures side by side.")] = False,
     workspace: WorkspaceOpt = None,
@@ -151,12 +157,15 @@ def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") ->
         with store_of(ws) as store:
             rows = store.releases()
             geography = _geography(ws, store)
+        fresh = freshness(rows, date.today())
         if format == "table":
             _show_sources(rows)
             _show_geography(geography)
+            _show_freshness(fresh, out)
         else:
             # the releases, as they always were; the geography is in the table, and in the store's areas
             emit(rows, format)
+            _show_freshness([f for f in fresh if f["stale"]], err)
 
 
 def _geography(ws: workspace_mod.Workspace, store: Store) -> list[dict[str, Any]]:
@@ -184,7 +193,8 @@ def _geography(ws: workspace_mod.Workspace, store: Store) -> list[dict[str, Any]
         vintage, n = counted(lk.level)
         rows.append({"what": f"District to {PARENT_WORDS.get(lk.level, lk.level)} lookup", "file": rel(lk.file),
                      "vintage": vintage, "areas": n, "unit": PARENT_WORDS.get(lk.level, "area"),
-                     "columns": f"{lk.district} -> {lk.code}, {lk.name}"})
+                     "columns": f"{lk.district} -> {lk.code}, {lk.name}",
+                     "licence": lk.licence, "attribution": lk.attribution})
     if ws.postcodes:
         vintage, n = counted("postcode")
         rows.append({"what": "Postcode centroids", "file": rel(ws.postcodes), "vintage": vintage, "areas": n,
@@ -209,6 +219,9 @@ def _show_geography(rows: list[dict[str, Any]]) -> None:
         grid.add_row("vintage", escape(r["vintage"] or "not recorded"))
         if r["columns"]:
             grid.add_row("columns", escape(r["columns"]))
+        for key in ("licence", "attribution"):
+            if r.get(key):
+                grid.add_row(key, escape(r[key]))
         if r["areas"] is not None:
             unit = r["unit"] if r["areas"] == 1 else (r["unit"][:-1] + "ies" if r["unit"].endswith("ty") else r["unit"] + "s")
             grid.add_row("in the store", f"{r['areas']:,} {unit}")
@@ -253,9 +266,18 @@ def check(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> N
             report = check_mod.run(store, ws)
         if format == "table":
             print_report(report, out)
+            _show_freshness(report["freshness"], out)
         else:
             emit(report, format)
     raise typer.Exit(0 if report["ok"] else 1)
+
+
+def _show_freshness(rows: list[dict[str, Any]], console: Any) -> None:
+    """Each publisher's newest table here; a warning where its cadence implies a newer one is out."""
+    for r in rows:
+        colour = "yellow" if r["stale"] else "default"
+        text = f"{r['words']} {r.get('action') or ''}".strip()
+        console.print(f"[{colour}]{escape(text)}[/]", soft_wrap=True, highlight=False)
 
 
 def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT * FROM releases".')],

@@ -15,7 +15,7 @@ from ..errors import ObservatoryError
 from ..inclusion import hubs as hubs_mod
 from ..inclusion.explain import explain as explain_area
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
-from ..inclusion.priority import COLUMNS, SORTS, view
+from ..inclusion.priority import SORTS, flat_columns, flat_row, view
 from ..workspace.inclusion import InclusionConfig, Weights, load_weights, require
 from .common import WorkspaceOpt, err, load_workspace, out, reported, store_of
 from .output import FormatOpt, TableOrJsonOpt, emit
@@ -65,6 +65,8 @@ def inclusion(
     level: Annotated[str, typer.Option("--level", help="lsoa, ward (default: councils work in wards) or lad.")] = "ward",
     top: Annotated[int | None, typer.Option("--top", help="Show the first N (default 20 in a table, all in csv/json).")] = None,
     sort: Annotated[str, typer.Option("--sort", help=f"One of {', '.join(SORTS)}.")] = "priority",
+    district: Annotated[str | None, typer.Option("--district", help="Only the areas of this district (a district "
+                                                 "code, e.g. E08000032).")] = None,
     format: FormatOpt = "table",
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -77,29 +79,23 @@ def inclusion(
             raise ObservatoryError("--top must be 1 or more.")
         with _model(workspace) as model:
             result = model.compute(level, compare_within, mode, _weights(model, weights), sensitivity=True)
-            data = view(result, sort, top if top else (20 if format == "table" else None))
+            data = view(result, sort, top if top else (20 if format == "table" else None), within=district)
         if format == "table":
             _show_priorities(data)
         elif format == "json":
             emit(data, format)
         else:
-            comps = [c["id"] for c in data["methodology"]["components"]]
-            emit([_csv_row(r, comps, data["illustrative"]) for r in data["areas"]], format,
-                 columns=[*COLUMNS, *comps, "tier_text", "confidence_text", "illustrative"])
+            emit([flat_row(r, data) for r in data["areas"]], format, columns=flat_columns(data))
             if data["illustrative"]:
                 err.print(f"Illustrative data: {ILLUSTRATIVE_GAPS}", highlight=False, soft_wrap=True)
-
-
-def _csv_row(r: dict[str, Any], comps: list[str], illustrative: bool) -> list[Any]:
-    return [*(r.get(c, "") for c in COLUMNS), *(r["components"][c] for c in comps), r["tier_text"],
-            r.get("confidence_text", ""), "yes" if illustrative else "no"]
 
 
 def _show_priorities(data: dict[str, Any]) -> None:
     level = NOUN[data["level"]]
     share = data["methodology"]["high_risk"]
-    table = Table(title=f"Where to act first: {level}s by exclusion risk ({data['mode']}, compared within "
-                        f"{data['comparison']})", title_justify="left")
+    place = f" in {data['within_name']}" if data.get("within_name") else ""
+    table = Table(title=f"Where to act first: {level}s{place} by exclusion risk ({data['mode']}, compared within "
+                        f"{data['comparison']}; {data['ranked_within']})", title_justify="left")
     # fits 80 columns: codes, districts and components are in --format csv/json
     for col, just in (("#", "right"), (level, "left"), ("index", "right"), ("top 10%", "right"),
                       ("nearest hub", "right"), ("75+", "right"), ("risk", "left")):
@@ -111,9 +107,12 @@ def _show_priorities(data: dict[str, Any]) -> None:
                       f"{r['nearest_hub_m']:,.0f} m" if r["nearest_hub_m"] is not None else "none",
                       f"{r['aged_75_plus']:,}", flags[r["tier"]])
     out.print(table)
-    out.print("top 10%: share of 1,000 weightings in which the area is in the top 10%. Nearest hub: straight "
-              "line from the population-weighted centre.")
-    out.print(f"{data['high_risk']} of {data['areas_total']} {level}s are high risk ({share}); "
+    out.print("top 10%: share of 1,000 alternative weightings under which the area is in the top 10% (the weights "
+              "only). Nearest hub: straight line from the population-weighted centre.")
+    out.print(escape(data["rests_on"]["text"]), soft_wrap=True, highlight=False)
+    if data["rests_on"].get("domains_text"):
+        out.print(escape(data["rests_on"]["domains_text"]), soft_wrap=True, highlight=False)
+    out.print(f"{data['high_risk']} of {data['areas_total']} {level}s{place} are high risk ({share}); "
               f"{data['high_risk_no_hub']} of them have no hub within {data['methodology']['hub_distance_m']:,.0f} m "
               "(straight line, not travel time).")
     _method_notes(data)
@@ -158,8 +157,11 @@ def explain_command(
 def _show_explanation(data: dict[str, Any]) -> None:
     a = data["area"]
     out.print(f"[bold]{escape(a['name'])} ({a['code']})[/], {NOUN[a['level']]} in {escape(a['district_name'])}: index "
-              f"{data['index']:.2f}, rank {data['rank']} of {data['of']} (compared within {data['comparison']}, "
-              f"{data['mode']}); {data['confidence_text']}.", soft_wrap=True)
+              f"{data['index']:.2f}, {escape(data['rank_text'])} (compared within {data['comparison']}, "
+              f"{data['mode']}); it {data['confidence_text']}.", soft_wrap=True)
+    out.print(escape(data["reason"]), soft_wrap=True, highlight=False)
+    for x in data["left_out"]:
+        out.print(f"  without {escape(x['without'])}: {x['text']}", soft_wrap=True, highlight=False)
     t = Table(title="Contributions to the index (score 0-10 x weight share = adds; illus. = illustrative)",
               title_justify="left")
     t.add_column("component / indicator", ratio=1, overflow="fold")

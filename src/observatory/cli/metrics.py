@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 
+from ..demo.identity import ALLOW, DEMO_NAME, refuse_outside_demo
 from ..demo.metrics_demo import seed as seed_values
 from ..errors import ObservatoryError
 from ..months import month_words
@@ -93,7 +94,7 @@ def _show_metrics(rows: list[dict[str, Any]], framework_label: str) -> None:
         mark = " (illustrative)" if r["illustrative"] else ""
         out.print(f"{_label(r['status'])}  [bold]{escape(r['display_title'])}[/]{escape(mark)}  [dim]{escape(r['id'])}[/]")
         latest = fmt(r["latest"], r["unit"])
-        when = f" ({r['latest_date']})" if r["latest_date"] else ""
+        when = f" ({r.get('latest_words') or r['latest_date']})" if r["latest_date"] else ""
         out.print(Padding(escape(f"{r['life_stage']}. Latest {latest}{when}; target "
                                  f"{fmt(r['target']['value'], r['unit'])} by {r['target']['date']}."), (0, 0, 0, 4)))
         out.print(Padding(escape(r["rule"]), (0, 0, 0, 4)))
@@ -136,7 +137,8 @@ def show(metric_id: str, workspace: WorkspaceOpt = None, format: TableOrJsonOpt 
                                         f"({'higher' if r['direction'] == 'higher' else 'lower'} is better; "
                                         f"tolerance {fmt(r['tolerance'], r['unit'])})"),
                              ("Baseline", "-" if not r["baseline"] else
-                              f"{fmt(r['baseline']['value'], r['unit'])} on {r['baseline']['date']} "
+                              f"{fmt(r['baseline']['value'], r['unit'])} "
+                              f"{r['baseline'].get('when') or 'on ' + r['baseline']['date']} "
                               f"({r['baseline']['from']})")):
             out.print(f"{label}: {escape(str(value))}")
         out.print(f"Status: {_label(r['status'])}")
@@ -224,10 +226,16 @@ def forecasts_cmd(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "tabl
 
 @metrics_app.command("seed-demo")
 def seed_demo(workspace: WorkspaceOpt = None,
-              if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if values exist.")] = False) -> None:
-    """Add the demo's illustrative values of the entered metrics (seeded, documented script)."""
+              if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if values exist.")] = False,
+              allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s values to a workspace "
+                                                                   "that is not the demo (labelled as the demo's).")] = False) -> None:
+    """Add the demo's illustrative values of the entered metrics (seeded, documented script) to the
+    bundled demo workspace."""
     with reported():
-        board = _board(workspace)
+        ws = load_workspace(workspace)
+        other = refuse_outside_demo(ws, "the metric values", "Enter your own with `observatory metrics set` "
+                                    "(or `observatory metrics import`).", allow_other)
+        board = open_board(ws)
         records = _needs_records(board)
         with records.session() as s:
             if if_empty and models.count(s) > 0:
@@ -237,4 +245,5 @@ def seed_demo(workspace: WorkspaceOpt = None,
                 raise ObservatoryError("The records database already holds metric values. Use --if-empty to skip, "
                                        "or add values with `observatory metrics set`.")
             n = seed_values(s, [m.id for m in board.config.metrics if m.source.kind == "entered"])
-        out.print(f"Seeded {n} illustrative metric values (observatory.demo.metrics_demo, seeded).")
+        out.print(f"Seeded {n} illustrative metric values of the {DEMO_NAME} (observatory.demo.metrics_demo, "
+                  "seeded)" + (f", each noted \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."))

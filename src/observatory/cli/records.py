@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ..demo.identity import ALLOW, DEMO_NAME, refuse_outside_demo
 from ..demo.records_demo import has_records
 from ..demo.records_demo import seed as seed_records
 from ..records.audit import verify
-from ..records.db import database_url, describe_url
+from ..records.db import database_url, describe_url, open_records
 from ..records.migrate import upgrade
 from ..records.roles import app_role, migration_url
 from ..records.transfer import export, import_
@@ -92,14 +93,22 @@ def verify_cmd(seal: Annotated[str | None, typer.Option(
 
 @records_app.command("seed-demo")
 def seed_demo_cmd(workspace: WorkspaceOpt = None,
-                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if records exist.")] = False) -> None:
-    """Add the demo records (the board's resolutions; an illustrative register) to an empty database."""
+                  if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if records exist.")] = False,
+                  allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s records to a workspace "
+                                                                       "that is not the demo (labelled as the demo's).")] = False) -> None:
+    """Add the demo records (the board's resolutions; an illustrative register) to an empty database
+    of the bundled demo workspace."""
     with reported():
-        records = open_records_of(workspace)
+        ws = load_workspace(workspace)
+        other = refuse_outside_demo(
+            ws, "the board actions and Shared Care Record register", "Add your own with `observatory actions import` "
+            "and `observatory register add` (or `observatory register import`).", allow_other)
+        records = open_records(ws)
         if if_empty and has_records(records):
             out.print("The records database already holds records; the demo was not added.")
             return
         with records.session() as s:
-            counts = seed_records(s)
-        out.print(f"Seeded {counts['actions']} board actions and {counts['register']} register entries "
-                  "(dates, statuses and providers illustrative).")
+            counts = seed_records(s, elsewhere=other)
+        out.print(f"Seeded {counts['actions']} board actions and {counts['register']} register entries of the "
+                  f"{DEMO_NAME} (dates, statuses and providers illustrative)"
+                  + (f", each labelled \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."))

@@ -29,8 +29,10 @@ def report(
         bar, step = progress()
         with bar:
             written = write_report(ws, year, out_dir, formats, step)
-        for path in (written.html, written.pdf):
-            if path:
-                out.print(f"Wrote {path}")
+        if written.html:
+            out.print(f"Wrote {written.html}")
+        if written.pdf:
+            pages = f", {written.pages} pages" if written.pages else ""
+            out.print(f"Wrote {written.pdf} ({written.pdf.stat().st_size / 1000:,.0f} KB{pages})")
         if written.html is None and written.pdf is None:
             err.print("Nothing written.")

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..app import Observatory
+from ..demo.identity import ALLOW, DEMO_NAME, is_demo, refuse_outside_demo, register_note
+from ..demo.programme_demo import TARGET as DEMO_SITES
 from ..demo.programme_demo import has_sites
 from ..demo.programme_demo import seed as seed_sites
 from ..errors import InputError, ObservatoryError, StoreError
@@ -39,6 +42,21 @@ sites_app = typer.Typer(help="The Full Fibre programme's site register: import, 
                         no_args_is_help=True)
 ILLUSTRATIVE = ("Illustrative register: statuses and dates were made up by a seeded script "
                 "(observatory.demo.programme_demo); site locations (c) OpenStreetMap contributors, ODbL 1.0.")
+# How to fill an empty register: a council's own sites, or (in the demo workspace) the demo's.
+OWN_SITES = ("Import the programme's sites from a CSV (`observatory sites import FILE`; `observatory sites "
+             "export` on an empty register writes the columns it reads).")
+
+
+def illustrative_note(rows: list[dict[str, Any]]) -> str | None:
+    """Where the sites shown come from, when some are the demo's (demo.identity.register_note)."""
+    demo = sum(1 for r in rows if r["illustrative"])
+    return ILLUSTRATIVE if demo and demo == len(rows) else register_note(demo, len(rows))
+
+
+def empty_register(ws: Workspace) -> str:
+    """What to do about an empty register: the demo's seed only in the demo workspace."""
+    demo = " Or add the demo's register (`observatory sites seed-demo`)." if is_demo(ws) else ""
+    return f"The programme register is empty. {OWN_SITES}{demo}"
 
 
 def register(app: typer.Typer) -> None:
@@ -90,19 +108,20 @@ def list_cmd(status: Annotated[str | None, typer.Option(help="Only sites whose c
              workspace: WorkspaceOpt = None) -> None:
     """List sites with their current status."""
     with reported():
-        with open_records(load_workspace(workspace)).session() as s:
+        ws = load_workspace(workspace)
+        with open_records(ws).session() as s:
             rows = models.list_sites(s, status=status, kind=kind)
         if not rows:
-            out.print("No sites match." if status or kind else
-                      "The register is empty. Import a CSV, or `observatory sites seed-demo` for the demo.")
+            out.print(escape("No sites match." if status or kind else empty_register(ws)), highlight=False)
             return
         table = Table("Id", "Name", "Kind", "District", "Status", "Since")
         for r in rows:
             table.add_row(r["id"], r["name"], r["kind"], r["district_code"], r["status"] or "", r["status_date"] or "")
         out.print(table)
         out.print(f"{len(rows):,} sites.")
-        if any(r["illustrative"] for r in rows):
-            err.print(ILLUSTRATIVE, highlight=False)
+        note = illustrative_note(rows)
+        if note:
+            err.print(note, highlight=False, soft_wrap=True)
 
 
 @sites_app.command("set-status")
@@ -129,6 +148,10 @@ def progress_cmd(workspace: WorkspaceOpt = None) -> None:
         ws = load_workspace(workspace)
         with open_records(ws).session() as s:
             sites = models.list_sites(s)
+        if not sites:
+            _nothing_to_show_of("progress", empty_register(ws))
+        if not ws.programme.has_target:
+            _nothing_to_show_of("progress", NO_TARGET)
         p = trajectory.progress(sites, ws.programme)
         out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of {p['target']:,} sites lit (plan: "
                   f"{p['planned_now']:,.0f}); {p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.",
@@ -145,10 +168,16 @@ def progress_cmd(workspace: WorkspaceOpt = None) -> None:
 @sites_app.command("seed-demo")
 def seed_demo_cmd(workspace: WorkspaceOpt = None,
                   if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if the register has sites.")] = False,
-                  build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True) -> None:
-    """Add the demo register: 1,400 real public buildings (OpenStreetMap), illustrative statuses."""
+                  build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True,
+                  allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s register to a workspace "
+                                                                       "that is not the demo (labelled as the demo's).")] = False) -> None:
+    """Add the West Yorkshire demo's register to the demo workspace: real public buildings of West
+    Yorkshire (OpenStreetMap), with illustrative statuses. Refused in any other workspace unless
+    --allow-other-workspace is given."""
     with reported():
         ws = load_workspace(workspace)
+        other = refuse_outside_demo(ws, f"the programme register ({DEMO_SITES:,} West Yorkshire buildings)", OWN_SITES,
+                                    allow_other)
         records = open_records(ws)
         if has_sites(records):
             if if_empty:
@@ -158,9 +187,11 @@ def seed_demo_cmd(workspace: WorkspaceOpt = None,
                                    "register only (use --if-empty in scripts).")
         premises = _premises(ws, required=False)
         with records.session() as s:
-            counts = seed_sites(s, ws.root, premises)
-        out.print(f"Seeded {counts['sites']:,} programme sites ({counts['lit']:,} lit) with {counts['statuses']:,} "
-                  "status changes. Locations: OpenStreetMap (ODbL); statuses and dates illustrative.")
+            counts = seed_sites(s, ws.root, premises, elsewhere=other)
+        out.print(f"Seeded the {DEMO_NAME}'s {counts['sites']:,} programme sites ({counts['lit']:,} lit) with "
+                  f"{counts['statuses']:,} status changes. Locations: OpenStreetMap (ODbL); statuses and dates "
+                  "illustrative" + (f"; each noted \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."),
+                  highlight=False)
         if premises is not None and build:
             # The store's backbone reach figures come from the register: rebuild so they are there.
             bar, step = progress()
@@ -196,11 +227,16 @@ def reach_cmd(distance: Annotated[float | None, typer.Option(help="Metres (defau
         if not 0 < distance <= 5000:
             raise ObservatoryError(f"--distance {distance:g}: give metres above 0 and at most 5000.")
         premises = _premises(ws, required=True)
+        if premises is None or not len(premises.postcode) or not premises.release:
+            _nothing_to_show(NO_PREMISES)
+        with Observatory(ws) as obs:
+            reason = obs.records_reason()  # asking never creates a database
+        if reason is not None:
+            _nothing_to_show(f"there is no programme register: {reason}")
         with open_records(ws).session() as s:
             sites = models.list_sites(s)
         if not sites:
-            raise ObservatoryError("The programme register is empty: import sites (`observatory sites import`) "
-                                   "or add the demo (`observatory sites seed-demo`).")
+            _nothing_to_show(empty_register(ws))
         reach = reach_by_area(premises, sites, distance, on=parse_date(on, "--date"), level=level,
                               scenario=_scenario_text(scenario) if scenario else None, scenario_where=str(scenario))
         if format == "table":
@@ -209,6 +245,31 @@ def reach_cmd(distance: Annotated[float | None, typer.Option(help="Metres (defau
             emit(reach, format)
         else:
             emit(reach["rows"], format, columns=None if reach["rows"] else ["level"])
+
+
+# Why a workspace has no backbone reach when it has no premises below district level, and what to add.
+NO_PREMISES = ("backbone reach counts the premises near each lit site, and this workspace has no premises "
+               "located below district level. Add the postcodes (ONS, \"National Statistics Postcode Lookup "
+               "(NSPL)\", Open Government Licence v3.0: [postcodes] in observatory.toml) and Ofcom's output-area "
+               "coverage file (Ofcom, Connected Nations, Open Government Licence v3.0: a [[sources]] table of "
+               "kind \"ofcom-small-area-zip\"), with the output areas' boundaries ([boundaries.oa]); the "
+               "commented blocks `observatory init` writes name each file. Then run `observatory build`.")
+
+
+# A workspace that sets no programme target has none: progress against a plan needs one.
+NO_TARGET = ("this workspace sets no programme target. Progress is measured against the council's own plan: "
+             "add [programme] to observatory.toml with target (the number of sites to light), start_date and "
+             "target_date (the commented [programme] block `observatory init` wrote names each).")
+
+
+def _nothing_to_show(why: str) -> None:
+    """Say why there is no backbone reach, and exit 1 so that a script notices."""
+    _nothing_to_show_of("backbone reach", why)
+
+
+def _nothing_to_show_of(what: str, why: str) -> None:
+    err.print(escape(f"No {what} to show: {why[0].lower() + why[1:]}"), highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def _show_reach(reach: dict[str, Any]) -> None:

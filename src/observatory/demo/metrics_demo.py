@@ -7,7 +7,7 @@ a start value at the metric's baseline, a steady change per quarter, and noise d
 seeded generator (random.Random(SEED)), so running it twice gives the same values. The profiles
 were chosen to give the demo a mix of statuses (some on track, some close, some off track), not to
 say anything about any council. Every value is stored with illustrative = true and the note
-"illustrative demo value", and is shown so on the pages, the API, the CLI and the report.
+"illustrative value of the West Yorkshire demo", and is shown so on the pages, the API, the CLI and the report.
 
 Values run quarterly from the baseline to END (and never past today). Run:
 `observatory metrics seed-demo --if-empty` (`make records` does it).
@@ -21,10 +21,11 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..strategy import models
+from .identity import DEMO_NAME
 
 SEED = 11
 ACTOR = "demo-seed"
-NOTE = "illustrative demo value (observatory.demo.metrics_demo)"
+NOTE = f"illustrative value of the {DEMO_NAME}, made up for it"
 END = date(2026, 9, 30)
 
 # metric id: (first quarter end, start value, change per quarter, noise sd, whole numbers, cumulative)

@@ -37,6 +37,8 @@ from ..programme.status import Change, check_next
 from ..records.audit import record_change
 from ..records.users import now
 from ..sources import osm_sites
+from ..workspace.schema import BUNDLED
+from .identity import DEMO_NAME
 
 ACTOR = "demo-seed"
 SEED = 20190401
@@ -46,7 +48,7 @@ SITES_FILE = Path("data/sites/wy_osm_public_sites_2023.csv")
 # OpenStreetMap amenity -> programme kind (amenities not listed are not programme buildings)
 KIND_OF = {"townhall": "town hall", "hospital": "hospital", "clinic": "clinic", "doctors": "GP surgery",
            "library": "library", "community_centre": "community centre", "school": "school"}
-SUPPLIERS = ("Supplier A (illustrative)", "Supplier B (illustrative)")
+SUPPLIERS = (f"Supplier A ({DEMO_NAME}, illustrative)", f"Supplier B ({DEMO_NAME}, illustrative)")
 FUNDING = ("Local Full Fibre Networks challenge fund", "Council capital programme", "Gigabit voucher scheme")
 WITHDRAWAL_REASONS = ("Building closed", "Site sold by the council", "Connected by a commercial network first",
                       "Wayleave refused by the landowner")
@@ -54,7 +56,11 @@ PLAN_FROM, PLAN_TO = date(2019, 4, 1), date(2026, 6, 30)
 
 
 def read_sites(workspace_root: Path) -> pd.DataFrame:
+    """The demo's site locations: the workspace's copy, else the bundled demo workspace's (when the
+    demo is seeded into another workspace on request)."""
     path = Path(workspace_root) / SITES_FILE
+    if not path.exists() and (BUNDLED / SITES_FILE).exists():
+        path = BUNDLED / SITES_FILE
     if not path.exists():
         raise InputError(path, "the demo's site locations are not there.",
                          fix="Restore data/sites/wy_osm_public_sites_2023.csv from the repository.")
@@ -95,8 +101,11 @@ def history_for(rng: random.Random) -> list[Change]:
     return [c for c in steps if c.on <= AS_OF]
 
 
-def seed(session: Session, workspace_root: Path, premises: Premises | None = None) -> dict[str, int]:
-    """Add the demo register (the caller's transaction). Every history passes the status rules."""
+def seed(session: Session, workspace_root: Path, premises: Premises | None = None,
+         elsewhere: bool = False) -> dict[str, int]:
+    """Add the demo register (the caller's transaction). Every history passes the status rules.
+    `elsewhere`: in a workspace that is not the demo's, where each site's name also carries the
+    demo's name (the name is what every list shows)."""
     rng = random.Random(SEED)
     sites = choose(read_sites(workspace_root), rng)
     xy = to_bng(sites["lon"].to_numpy(), sites["lat"].to_numpy())
@@ -109,13 +118,14 @@ def seed(session: Session, workspace_root: Path, premises: Premises | None = Non
         numbers[code] = numbers.get(code, 0) + 1
         site_id = f"WY-{code}-{numbers[code]:04d}"
         osm = f"way {site['osm_way']}" if site["osm_way"] else f"node {site['osm']}"
-        fields = {"name": str(site["name"])[:300], "kind": site["kind"], "lat": round(float(site["lat"]), 6),
+        name = f"{DEMO_NAME}: {site['name']}" if elsewhere else str(site["name"])
+        fields = {"name": name[:300], "kind": site["kind"], "lat": round(float(site["lat"]), 6),
                   "lon": round(float(site["lon"]), 6), "easting": round(float(xy[i, 0]), 1),
                   "northing": round(float(xy[i, 1]), 1), "postcode": "",
                   "district_code": places[i]["district_code"] or site["lad_code"], "ward_code": places[i]["ward_code"],
                   "supplier": rng.choice(SUPPLIERS), "funding_stream": rng.choice(FUNDING),
-                  "notes": f"Location: OpenStreetMap {osm}, (c) OpenStreetMap contributors, ODbL 1.0. "
-                           "Status history illustrative.", "illustrative": True}
+                  "notes": f"{DEMO_NAME}: location from OpenStreetMap {osm}, (c) OpenStreetMap contributors, "
+                           "ODbL 1.0; programme membership and status history illustrative.", "illustrative": True}
         session.add(models.Site(id=site_id, created_at=now(), **fields))
         record_change(session, ACTOR, "programme_site", site_id, "create", None, fields)
         done: list[Change] = []

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session
 
 from ..errors import ObservatoryError
 from ..records import actions, register
+from .identity import DEMO_NAME, labelled
 
 ACTOR = "demo-seed"
-BOARD = "Scrutiny Board (illustrative name)"
-MEETING_TITLE = "Digital Transformation Update"
+BOARD = f"Scrutiny Board ({DEMO_NAME}, illustrative name)"
+MEETING_TITLE = f"Digital Transformation Update ({DEMO_NAME})"
 MEETING_DATE = date(2025, 1, 15)  # illustrative: the minute's date is not in the brief
-INVENTED = "meeting date, due date, status and updates are illustrative"
+INVENTED = f"{DEMO_NAME}: meeting date, due date, status and updates are illustrative"
 
 # (agenda item, resolution text from the minute, owner, due date offset in days, status, updates)
 RESOLUTIONS: list[tuple[str, str, str, int | None, str, list[tuple[int, str, str | None]]]] = [
@@ -89,8 +90,10 @@ def has_records(records) -> bool:  # noqa: ANN001
         return _any(s)
 
 
-def seed(session: Session) -> dict[str, int]:
-    """Add the demo records to an empty records database."""
+def seed(session: Session, elsewhere: bool = False) -> dict[str, int]:
+    """Add the demo records to an empty records database. `elsewhere`: in a workspace that is not
+    the demo's, where each resolution also carries the demo's name in its text (the text is what
+    every list shows)."""
     if _any(session):
         raise ObservatoryError("The records database already holds actions or register entries; the demo "
                                "is seeded only into an empty one.")
@@ -98,7 +101,7 @@ def seed(session: Session) -> dict[str, int]:
                                           illustrative=True)
     for item, text, owner, due, status, updates in RESOLUTIONS:
         a = actions.create_action(
-            session, ACTOR, meeting, text, agenda_item=item, owner=owner,
+            session, ACTOR, meeting, f"{DEMO_NAME}: {text}" if elsewhere else text, agenda_item=f"{item} ({DEMO_NAME})", owner=owner,
             due_date=MEETING_DATE + timedelta(days=due) if due is not None else None,
             status="open", illustrative=True, illustrative_note=INVENTED,
         )
@@ -108,7 +111,7 @@ def seed(session: Session) -> dict[str, int]:
         if a.status != status:
             actions.edit_action(session, ACTOR, a.id, status=status)
     for kind, name, parts, basis, status, days in REGISTER:
-        register.add_entry(session, ACTOR, organisation=f"{name} (illustrative)", provider_type=kind,
+        register.add_entry(session, ACTOR, organisation=labelled(name), provider_type=kind,
                            parts=parts, basis=basis, status=status,
                            status_date=MEETING_DATE + timedelta(days=days), illustrative=True)
     return {"actions": len(RESOLUTIONS), "register": len(REGISTER)}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ObservatoryError
+from ..geography.code_history import current
 from ..sources.tabular import read_table
 from ..store import Store
 from ..workspace import Workspace
@@ -23,16 +24,22 @@ COLUMNS = ("LSOA11CD", "LSOA21CD", "CHGIND")
 KINDS = "USMX"  # ONS's change indicators: unchanged, split, merged, irregular
 
 
-def lookup_counts(path: Path) -> dict[str, Any]:
-    """Counts from the lookup file: LSOAs 2021 unchanged, 2011 LSOAs split and merged."""
-    table = read_table(path, required=COLUMNS, expected=f"the ONS LSOA11 -> LSOA21 lookup columns {', '.join(COLUMNS)}",
+def lookup_counts(path: Path, districts: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Counts from the lookup file: LSOAs 2021 unchanged, 2011 LSOAs split and merged; with
+    `districts`, of the rows whose district (LAD22CD, read as today's code) is one of them (a lookup
+    for all of England and Wales is cut to the region)."""
+    table = read_table(path, required=COLUMNS, optional=("LAD22CD",), expected=f"the ONS LSOA11 -> LSOA21 lookup columns {', '.join(COLUMNS)}",
                        fix="Use the lookup as ONS publishes it (LSOA11_LSOA21_LAD22).",
                        missing_file="Check [inclusion] lsoa_changes in observatory.toml.")
     table.non_empty("LSOA11CD")
     table.non_empty("LSOA21CD")
     table.one_of("CHGIND", tuple(KINDS), expected="U (unchanged), S (split), M (merged) or X (irregular)")
     table.done()
-    rows = [{c: row.text(c) for c in COLUMNS} for row in table]
+    rows = [{c: row.text(c) for c in (*COLUMNS, "LAD22CD")} for row in table]
+    total = len(rows)
+    if districts and table.has("LAD22CD"):
+        wanted = set(districts)
+        rows = [r for r in rows if current(r["LAD22CD"]) in wanted]
     by: dict[str, tuple[set[str], set[str]]] = {k: (set(), set()) for k in KINDS}
     for r in rows:
         by[r["CHGIND"]][0].add(r["LSOA11CD"])
@@ -40,6 +47,7 @@ def lookup_counts(path: Path) -> dict[str, Any]:
     lsoa21 = {r["LSOA21CD"] for r in rows}
     return {
         "file": path.name,
+        "rows": total, "rows_kept": len(rows),
         "lsoa21": len(lsoa21),
         "lsoa11": len({r["LSOA11CD"] for r in rows}),
         "unchanged": len(by["U"][1]),
@@ -50,8 +58,8 @@ def lookup_counts(path: Path) -> dict[str, Any]:
     }
 
 
-def report(store: Store, path: Path) -> dict[str, Any]:
-    counts = lookup_counts(path)
+def report(store: Store, path: Path, districts: tuple[str, ...] | None = None) -> dict[str, Any]:
+    counts = lookup_counts(path, districts)
     changed = counts.pop("changed_lsoa21")
     oa = store.rows(
         """SELECT count(*) AS placed,
@@ -76,7 +84,10 @@ def report(store: Store, path: Path) -> dict[str, Any]:
 
 
 def describe(c: dict[str, Any]) -> str:
-    text = (f"LSOA 2011 -> 2021 ({c['file']}): of {c['lsoa21']:,} LSOAs 2021, {c['unchanged']:,} are unchanged "
+    kept = ""
+    if c.get("rows_kept", c.get("rows")) != c.get("rows"):
+        kept = f", the {c['rows_kept']:,} of its {c['rows']:,} rows in the region's districts"
+    text = (f"LSOA 2011 -> 2021 ({c['file']}{kept}): of {c['lsoa21']:,} LSOAs 2021, {c['unchanged']:,} are unchanged "
             f"from 2011; {c['split_2011']} LSOAs 2011 were split (into {c['split_2021']}) and {c['merged_2011']} "
             f"merged (into {c['merged_2021']})")
     if c["irregular_2011"]:
@@ -97,6 +108,6 @@ def for_workspace(ws: Workspace, store: Store) -> dict[str, Any] | None:
         return None
     try:
         cfg = require(ws.inclusion, ws.config_path)
-        return report(store, cfg.lsoa_changes) if cfg.lsoa_changes else None
+        return report(store, cfg.lsoa_changes, ws.districts) if cfg.lsoa_changes else None
     except ObservatoryError as exc:
         return {"text": f"The LSOA 2011 -> 2021 crosswalk could not be checked: {exc}", "error": True}

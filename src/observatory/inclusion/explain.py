@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NotFoundError
-from .model import CAUTIONS, ILLUSTRATIVE_GAPS, Model
+from .model import CAUTIONS, ILLUSTRATIVE_GAPS, Model, Result
 from .priority import methodology, rows
 from .sensitivity import phrase
 
@@ -77,9 +77,11 @@ def explain(model: Model, code: str, comparison: str | None = None, mode: str = 
         "area": {"code": row["code"], "name": row["name"], "level": level, "district": row["district"],
                  "district_name": row["district_name"], "lsoas": inside},
         "level": level, "comparison": result.comparison, "mode": mode, "row": row,
-        "index": row["index"], "rank": row["rank"], "of": len(result.data.codes),
+        "index": row["index"], "rank": row["rank"], "of": row["of"], "ranked_within": row["ranked_within"],
+        "rank_text": row["rank_text"], "reason": row["reason"],
         "components": components, "indicators": indicators,
-        "confidence_text": phrase(sens.share_in_top[a], model.cfg.high_risk_share) if sens else None,
+        "confidence_text": phrase(sens.share_in_top[a], model.cfg.high_risk_share, row["high_risk"]) if sens else None,
+        "left_out": _left_out(result, a, row),
         "hubs_within": hubs_near, "hub_distance_m": model.cfg.hub_distance_m,
         "centre": {"easting": _r(reach.x[a], 0), "northing": _r(reach.y[a], 0),
                    "method": str(reach.centre_method[a])} if reach is not None else None,
@@ -89,6 +91,21 @@ def explain(model: Model, code: str, comparison: str | None = None, mode: str = 
     if model.illustrative:
         data["illustrative_note"] = ILLUSTRATIVE_GAPS
     return data
+
+
+def _left_out(result: Result, a: int, row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The area's rank with each input domain left out in turn, and without the illustrative
+    inputs: what its place rests on (beside the re-weighting figure, which only moves weights)."""
+    out = [{"without": name, "indicators": x.indicators, "rank": int(x.rank[a]), "high_risk": bool(x.high_risk[a]),
+            "index": _r(x.index[a]), "illustrative": False} for name, x in result.domain_out.items()]
+    w = result.without_illustrative
+    if w is not None:
+        out.append({"without": "the illustrative inputs", "indicators": w.indicators, "rank": int(w.rank[a]),
+                    "high_risk": bool(w.high_risk[a]), "index": _r(w.index[a]), "illustrative": True})
+    for x in out:
+        x["text"] = (f"rank {x['rank']} of {row['of']:,}, " + ("still high risk" if x["high_risk"] else "not high risk")
+                     if x["index"] is not None else "no index")
+    return out
 
 
 def _r(v: float, places: int = 2) -> float | None:

@@ -147,7 +147,7 @@ def _council_hub(row: Row, source: str, postcodes: dict[str, tuple[float, float]
         return None
     squeezed = re.sub(r"\s+", "", text).upper()
     if not _POSTCODE.match(squeezed):
-        row.bad("postcode", f'"{text}" is not a full UK postcode.', "a postcode such as LS1 1UR")
+        row.bad("postcode", f'"{text}" is not a full UK postcode.', "a postcode such as SW1A 1AA")
         return None
     normal = f"{squeezed[:-3]} {squeezed[-3:]}"
     if normal not in postcodes:

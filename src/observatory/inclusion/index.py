@@ -97,3 +97,22 @@ def rank_of(index: np.ndarray) -> np.ndarray:
 def top_share(n: int, share: float) -> int:
     """How many areas make the top `share` (at least one): the top decile of 1,404 LSOAs is 141."""
     return max(1, int(np.ceil(n * share - 1e-9)))
+
+
+def rank_within(index: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each area's rank within its group (1 = highest index; ties keep the areas' order; areas
+    without an index come last) and the size of its group. `groups` holds a small integer per
+    area: comparing wards within each district ranks a Bradford ward among Bradford's wards."""
+    n = len(index)
+    key = np.where(np.isnan(index), -np.inf, index)
+    order = np.lexsort((np.arange(n), -key, groups))
+    sizes = np.bincount(groups, minlength=int(groups.max()) + 1 if n else 0)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    rank = np.empty(n, dtype=int)
+    rank[order] = np.arange(n) - starts[groups[order]] + 1
+    return rank, sizes[groups]
+
+
+def top_within(rank: np.ndarray, size: np.ndarray, share: float) -> np.ndarray:
+    """Whether each area is in the top `share` of its group (at least one area per group)."""
+    return rank <= np.maximum(1, np.ceil(size * share - 1e-9)).astype(int)

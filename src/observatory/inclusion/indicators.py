@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, ObservatoryError
+from ..geography.code_history import current
 from ..sources.tabular import read_table
 from ..store import Store
 from ..workspace.inclusion import InclusionConfig, IndicatorSpec
@@ -87,9 +88,14 @@ def load(cfg: InclusionConfig, store: Store) -> Raw:
         if col not in wards.columns:
             raise InputError(cfg.wards, "the column is missing.", column=col,
                              expected="the ONS LSOA21 -> WD24 -> LAD24 best-fit lookup columns")
+    notes: list[str] = []
+    census = _in_region(census, cfg.population, region_lsoas(store, wards, cfg.wards), notes)
     codes = np.array(sorted(census.index), dtype=object)
     census = census.reindex(codes)
-    notes: list[str] = []
+    outside = int((~imd.index.isin(codes)).sum())
+    if outside:
+        notes.append(f"{cfg.deprivation.name}: {len(imd) - outside:,} of its {len(imd):,} LSOAs are the region's and "
+                     f"were used; the other {outside:,} lie outside it.")
     n = len(codes)
     values = np.full((n, len(cfg.indicators)), np.nan)
     weights = np.tile(census["total_usual_residents"].to_numpy(float)[:, None], (1, len(cfg.indicators)))
@@ -134,6 +140,59 @@ def load(cfg: InclusionConfig, store: Store) -> Raw:
     return raw
 
 
+@dataclass(frozen=True)
+class Region:
+    """The LSOAs 2021 of the workspace's region, and how they were found (for the notes)."""
+
+    name: str
+    lsoas: frozenset[str]
+    how: str
+
+
+def region_lsoas(store: Store, wards: pd.DataFrame, wards_file: Path) -> Region | None:
+    """The region's LSOAs 2021: those the ward lookup places in the region's districts (the store
+    says which districts), else the store's own LSOAs; None where the store says neither (the
+    files are then taken as the region's as they stand)."""
+    meta = store.meta()
+    code = meta.get("region_code") or ""
+    name = meta.get("workspace") or code
+    districts: set[str] = set()
+    if code:
+        try:
+            region = store.area(code)
+            name = region["name"]
+            districts = {d["code"] for d in store.children(code, "lad")} if region["level"] != "lad" else {code}
+        except ObservatoryError:
+            districts = set()
+    if districts and "LAD24CD" in wards.columns:
+        lad = wards["LAD24CD"].astype(str).str.strip().map(current)
+        inside = frozenset(wards.index[lad.isin(districts)])
+        if inside:
+            return Region(name, inside, f"the LSOAs {wards_file.name} places in its {len(districts)} districts")
+    lsoas = frozenset(store.names("lsoa"))
+    if lsoas:
+        return Region(name, lsoas, "the LSOAs of its boundaries")
+    return None
+
+
+def _in_region(df: pd.DataFrame, file: Path, region: Region | None, notes: list[str]) -> pd.DataFrame:
+    """The rows of an LSOA file that are the region's (a national file is cut to the region), and
+    a note of how many were kept."""
+    if region is None:
+        return df
+    keep = df.index.isin(region.lsoas)
+    kept = int(keep.sum())
+    if kept == 0:
+        raise InputError(file, f"none of its {len(df):,} LSOAs is one of {region.name}'s {len(region.lsoas):,} "
+                               f"({region.how}).", expected="LSOA 2021 codes (E01..., W01...) of the region",
+                         fix="Check that the file is for LSOAs of 2021 and covers the region (a file for all of "
+                             "England and Wales is cut to the region).")
+    if kept < len(df):
+        notes.append(f"{file.name}: kept {kept:,} of its {len(df):,} rows, the LSOAs of {region.name} "
+                     f"({region.how}); the other {len(df) - kept:,} lie outside it.")
+    return df[keep]
+
+
 def _prov(spec: IndicatorSpec, publisher: str, file: Path, release: str, vintage: str,
           synthetic: bool = False, release_id: str | None = None) -> dict[str, Any]:
     return {"indicator": spec.id, "publisher": publisher, "file": file.name, "release": release,
@@ -157,7 +216,7 @@ def _coverage(store: Store, spec: IndicatorSpec, codes: np.ndarray, cfg: Inclusi
     synthetic = any(r["synthetic"] for r in rows)
     release_ids = sorted({r["release_id"] for r in rows})
     vintage = "OA 2011 placed in LSOA 2021 by best fit"
-    prov = {"indicator": spec.id, "publisher": "Ofcom, Connected Nations" + (" (synthetic demo input)" if synthetic else ""),
+    prov = {"indicator": spec.id, "publisher": "Ofcom, Connected Nations" + (" (synthetic input made for the demonstration)" if synthetic else ""),
             "file": ", ".join(release_ids), "release": rows[0]["release"] if rows else None,
             "release_id": ", ".join(release_ids), "vintage": vintage, "synthetic": synthetic}
     return v, premises, prov

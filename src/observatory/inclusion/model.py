@@ -25,7 +25,7 @@ from .aggregate import LEVELS, LevelData, aggregate
 MODES = ("relative", "absolute")
 ENGLAND = "E92000001"
 ILLUSTRATIVE_GAPS = (
-    "The coverage gaps below district level in this demo are illustrative: the output-area coverage "
+    "The coverage gaps below district level in this example workspace are illustrative: the output-area coverage "
     "file is synthetic (district totals equal Ofcom's real figures), so the broadband component of "
     "LSOA and ward scores is not a statement about real places."
 )
@@ -55,6 +55,18 @@ class Scaled:
 
 
 @dataclass
+class LeftOut:
+    """The list recomputed with some inputs left out (weight 0, nothing rescaled): each area's
+    index, rank within its comparison group and whether it would still be high risk."""
+
+    label: str
+    indicators: list[str]
+    index: np.ndarray
+    rank: np.ndarray
+    high_risk: np.ndarray
+
+
+@dataclass
 class Result:
     level: str
     comparison: str
@@ -67,6 +79,15 @@ class Result:
     model: Model
     sensitivity: sens_mod.Sensitivity | None = None
     notes: list[str] = field(default_factory=list)
+    # ranks are within the comparison group: each district when areas are compared within each
+    # district ("rank 3 of 30 wards in Bradford"), else the whole region
+    rank: np.ndarray | None = None
+    of: np.ndarray | None = None
+    group: np.ndarray | None = None  # per area: the code of the group it is ranked in
+    group_names: dict[str, str] = field(default_factory=dict)
+    domain_out: dict[str, LeftOut] = field(default_factory=dict)  # per component left out
+    without_illustrative: LeftOut | None = None  # None when no input is illustrative
+    illustrative_inputs: np.ndarray | None = None  # per area: rests on an illustrative input at all
 
 
 class Model:
@@ -218,13 +239,55 @@ class Model:
         weights = weights or self.cfg.default_weights()
         s = self.scaled(level, comparison, mode)
         iw, cw = self.weight_arrays(weights)
+        group, names, gint = self.rank_groups(level, comparison)
         combined = idx.combine(s.scores, iw, self.component_of, cw)
-        top_n = idx.top_share(int((~np.isnan(combined.index)).sum()), self.cfg.high_risk_share)
-        result = Result(level, comparison, mode, weights, self.levels[level], s, combined,
-                        combined.rank <= top_n, self, notes=list(s.notes) + self.raw.notes)
+        rank, of, high = self._ranked(combined.index, gint)
+        result = Result(level, comparison, mode, weights, self.levels[level], s, combined, high, self,
+                        notes=list(s.notes) + self.raw.notes, rank=rank, of=of, group=group, group_names=names)
+        for c, name in enumerate(self.component_names):
+            if cw[c] > 0 and (cw > 0).sum() > 1:
+                result.domain_out[name] = self._left_out(s, iw, np.where(np.arange(len(cw)) == c, 0.0, cw), gint,
+                                                         name, [i.id for i in self.cfg.indicators if i.component == name])
+        synthetic = np.array([bool(p["synthetic"]) for p in self.raw.provenance])
+        used = synthetic & (iw > 0) & (cw[self.component_of] > 0)
+        if used.any():
+            result.illustrative_inputs = (~np.isnan(s.scores[:, used])).any(axis=1)
+            if (iw[~synthetic] > 0).any():
+                result.without_illustrative = self._left_out(
+                    s, np.where(synthetic, 0.0, iw), cw, gint, "illustrative inputs",
+                    [i.id for i, syn in zip(self.cfg.indicators, synthetic, strict=True) if syn])
+        else:
+            result.illustrative_inputs = np.zeros(len(rank), dtype=bool)
         if sensitivity:
             result.sensitivity = self.sensitivity(level, comparison, mode, weights)
         return result
+
+    def rank_groups(self, level: str, comparison: str) -> tuple[np.ndarray, dict[str, str], np.ndarray]:
+        """Per area, the code of the group it is ranked in (its district when areas are compared
+        within each district, else the region), the groups' names, and a small integer per area."""
+        data = self.levels[level]
+        if comparison == "lad":
+            group = data.lad.astype(str)
+            names = {str(c): self.raw.lad_names.get(str(c), str(c)) for c in np.unique(group)}
+        else:
+            group = np.full(len(data.codes), self.ws.region_code or "region", dtype=object).astype(str)
+            names = {group[0]: self.ws.region_name or "the region"} if len(group) else {}
+        _, gint = np.unique(group, return_inverse=True)
+        return group, names, gint
+
+    def _ranked(self, index: np.ndarray, gint: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rank within the group, the group's size, and whether in its top share (of the areas
+        that have an index)."""
+        rank, of = idx.rank_within(index, gint)
+        valid = np.bincount(gint, weights=(~np.isnan(index)).astype(float), minlength=int(gint.max()) + 1)
+        high = idx.top_within(rank, valid[gint], self.cfg.high_risk_share) & ~np.isnan(index)
+        return rank, of, high
+
+    def _left_out(self, s: Scaled, iw: np.ndarray, cw: np.ndarray, gint: np.ndarray, label: str,
+                  ids: list[str]) -> LeftOut:
+        index = idx.combine(s.scores, iw, self.component_of, cw).index
+        rank, _, high = self._ranked(index, gint)
+        return LeftOut(label, ids, index, rank, high)
 
     def sensitivity(self, level: str, comparison: str, mode: str, weights: Weights) -> sens_mod.Sensitivity:
         key = (level, comparison, mode, weights.key())
@@ -235,7 +298,8 @@ class Model:
         iw, cw = self.weight_arrays(weights)
         cfg = self.cfg
         result = sens_mod.analyse(s.scores, iw, self.component_of, cw, cfg.sensitivity_draws,
-                                  cfg.sensitivity_seed, cfg.sensitivity_concentration, cfg.high_risk_share)
+                                  cfg.sensitivity_seed, cfg.sensitivity_concentration, cfg.high_risk_share,
+                                  groups=self.rank_groups(level, comparison)[2])
         with self._lock:  # kept for repeats of the same weights; bounded
             if len(self._sens) > 64:
                 self._sens.clear()

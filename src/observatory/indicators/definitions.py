@@ -22,6 +22,13 @@ class Indicator:
     unit: str = "%"
     finest_level: str = "postcode"  # the finest level the publisher publishes it at
     has_counts: bool = True  # published with premises counts (summable), not only percentages
+    # The indicator whose premises include every premises of this one, by the publisher's
+    # definitions (full fibre is gigabit-capable; a gigabit-capable line gives 100 Mbit/s, which is
+    # superfast): a forecast of this one never exceeds the forecast of that one
+    # (strategy/trajectory.py). Gigabit is held within 100 Mbit/s, as the strategy states the
+    # order (full fibre <= gigabit <= 100 Mbit/s <= superfast), not within 300 Mbit/s, which
+    # sits between them by definition but is a separate branch here.
+    within: str | None = None
 
 
 OFCOM = "Ofcom, Connected Nations, fixed coverage: 'About this data' (OGL v3.0)"
@@ -40,12 +47,14 @@ INDICATORS: dict[str, Indicator] = {
             "Ultrafast broadband (100 Mbit/s or more)",
             "Premises that can receive a download speed of at least 100 Mbit/s, as a share of all premises.",
             OFCOM,
+            within="sfbb",
         ),
         Indicator(
             "ufbb",
             "Ultrafast broadband (300 Mbit/s or more)",
             "Premises that can receive a download speed of at least 300 Mbit/s, as a share of all premises.",
             OFCOM,
+            within="ufbb100",
         ),
         Indicator(
             "full_fibre",
@@ -54,6 +63,7 @@ INDICATORS: dict[str, Indicator] = {
             "below local-authority level for commercial confidentiality.",
             OFCOM,
             finest_level="lad",
+            within="gigabit",
         ),
         Indicator(
             "gigabit",
@@ -61,6 +71,7 @@ INDICATORS: dict[str, Indicator] = {
             "Premises that can receive a download speed of at least 1 Gbit/s (full fibre or cable "
             "DOCSIS 3.1), as a share of all premises.",
             OFCOM + "; ONS Explore local statistics, 'Gigabit capable broadband'",
+            within="ufbb100",
         ),
         Indicator(
             "below_uso",
@@ -120,6 +131,18 @@ for _base in ("sfbb", "ufbb100", "ufbb", "gigabit", "below_uso", "unable_30"):
         _i.citation,
         direction=_i.direction,
         finest_level=_i.finest_level,
+        within=_i.within + RESIDENTIAL_SUFFIX if _i.within else None,
     )
 
 CORE = ("sfbb", "ufbb100", "ufbb", "full_fibre", "gigabit", "below_uso", "unable_30")
+
+
+def containers(indicator: str) -> list[str]:
+    """The indicators containing `indicator`, nearest first ('full_fibre' -> gigabit, ufbb,
+    ufbb100, sfbb): each one's premises include every premises of the ones before it."""
+    out: list[str] = []
+    i = INDICATORS.get(indicator)
+    while i is not None and i.within and i.within not in out:
+        out.append(i.within)
+        i = INDICATORS.get(i.within)
+    return out

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 
 import duckdb
 
 from .. import __version__
 from ..store import SANDBOX, STORE_SCHEMA
-from ..workspace import Workspace
+from ..workspace import Source, Workspace
 from ..workspace import load as load_workspace
+from . import cache
 from .areas import place_areas, place_postcodes, read_all_boundaries
+from .cache import Cache
 from .consistency import conflicting_sources, unique_release_ids
 from .coverage import READERS
+from .coverage import _relative as relative
 from .derived import Derived
 from .local_names import name_msoas
 from .rollups import roll_up_all, suppress
@@ -41,11 +45,18 @@ STEPS = (
 
 
 def run(workspace: Workspace | str | Path | None = None, progress: Progress | None = None,
-        out: Path | None = None, derived: Sequence[Derived] = ()) -> Path:
-    """Build the store for a workspace; returns the store's path."""
+        out: Path | None = None, derived: Sequence[Derived] = (), force: bool = False) -> Path:
+    """Build the store for a workspace; returns the store's path.
+
+    A store already built from the files as they are now (the same fingerprint) is left as it is
+    unless `force`; steps whose inputs are unchanged are read from the build cache (cache.py)."""
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    target = out or ws.store_path
+    fp = fingerprint(ws, derived)
+    if not force and _fingerprint_of(target) == fp:
+        return target
     step = progress or (lambda name: None)
-    b = Build(ws)
+    b = Build(ws, cache=Cache.for_store(ws.store_path))
     step(STEPS[0])
     read_all_boundaries(b)
     step(STEPS[1])
@@ -55,7 +66,8 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     place_postcodes(b)
     step(STEPS[3])
     for source in ws.sources:
-        READERS[source.kind](b, source)
+        cache.step(b, f"source-{source.key}", source_key(b, source),
+                   lambda source=source: READERS[source.kind](b, source))
     unique_release_ids(b)
     conflicting_sources(b)
     step(STEPS[4])
@@ -64,7 +76,22 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
         step_.add(b)
     suppress(b)
     step(STEPS[5])
-    return write(b, out or ws.store_path, fingerprint(ws, derived))
+    return write(b, target, fp)
+
+
+def source_key(b: Build, source: Source) -> str | None:
+    """A source's cache key: its file's bytes and settings, and everything its reader looks at
+    (the geography it places rows in, the postcodes, the workspace's code changes)."""
+    geo = b.keys.get("geography")
+    pcs = b.keys.get("postcodes") if b.ws.postcodes is not None else "none"
+    if geo is None or pcs is None:
+        return None
+    settings = {f.name: getattr(source, f.name) for f in fields(source) if f.name != "file"}
+    try:
+        return cache.key("source", cache.file_digest(source.file), relative(source.file, b.ws.root), settings,
+                         geo, pcs, sorted(b.ws.code_changes.items()))
+    except OSError:
+        return None
 
 
 def fingerprint(ws: Workspace, derived: Sequence[Derived] = (), stamps: dict[str, str] | None = None) -> str:
@@ -72,7 +99,7 @@ def fingerprint(ws: Workspace, derived: Sequence[Derived] = (), stamps: dict[str
     programme register), the observatory's version or the store's schema changes (so a store of an
     older schema is rebuilt, not misread). `stamps` gives what derived figures read where the
     caller has just read it (a refresh), instead of reading it again."""
-    h = hashlib.sha256(f"{__version__}:{STORE_SCHEMA}".encode())
+    h = hashlib.sha256(f"{__version__}:{STORE_SCHEMA}:{cache.code_digest()}".encode())
     for f in ws.input_files():
         st = f.stat()
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}".encode())
@@ -84,19 +111,24 @@ def fingerprint(ws: Workspace, derived: Sequence[Derived] = (), stamps: dict[str
 
 def is_current(ws: Workspace, derived: Sequence[Derived] = ()) -> bool:
     """The store exists and was built from the workspace's files as they are now."""
-    if not ws.store_path.exists():
-        return False
+    return _fingerprint_of(ws.store_path) == fingerprint(ws, derived)
+
+
+def _fingerprint_of(store: Path) -> str | None:
+    """The fingerprint a store was built with; None when there is no readable store."""
+    if not store.exists():
+        return None
     try:
         # the same configuration as every other reader: DuckDB refuses a second connection to one
         # file with different settings (the dashboard may hold one open)
-        con = duckdb.connect(str(ws.store_path), read_only=True, config=SANDBOX)
+        con = duckdb.connect(str(store), read_only=True, config=SANDBOX)
         try:
             row = con.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
         finally:
             con.close()
     except duckdb.Error:
-        return False
-    return bool(row) and row[0] == fingerprint(ws, derived)
+        return None
+    return row[0] if row else None
 
 
 def ensure_built(workspace: Workspace | str | Path | None = None, progress: Progress | None = None,

@@ -9,11 +9,12 @@ import shapely
 from ..errors import ConfigError
 from ..geography import hierarchy
 from ..geography.membership import Layers, extend_upwards
-from ..sources.boundaries import read_boundaries
+from ..sources.boundaries import Boundaries, read_boundaries
 from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
+from . import cache
 from .state import Build, isin
 
 # Map geometry is simplified per level so a whole layer stays small enough to draw in a browser;
@@ -27,27 +28,74 @@ SIMPLIFY = {"oa": 0.00008, "lsoa": 0.00015, "msoa": 0.0002, "ward": 0.0002, "lad
 
 def read_all_boundaries(b: Build) -> None:
     layers = {}
+    b.points = {}
     for level, spec in b.ws.boundaries.items():
-        layer = read_boundaries(spec)
+        k = _digest_key("boundaries", [spec.file], level, spec.code, spec.name, spec.vintage, SIMPLIFY[level])
+        hit = b.cache.load(f"boundaries-{level}", k) if k else None
+        if hit is not None:
+            meta, t = hit
+            area, shape = t["area"], t["shape"]
+            layer = Boundaries(level, spec.vintage, _objects(area["code"]), _objects(area["name"]),
+                               shapely.from_wkb(area["geometry"].to_numpy()), meta["repaired"],
+                               meta["reprojected_from"])
+            lon, lat = area["lon"].to_numpy(), area["lat"].to_numpy()
+            wkb, simple_wkb = _objects(area["geometry"]), _objects(shape["geometry"])
+        else:
+            layer = read_boundaries(spec)
+            points = shapely.point_on_surface(layer.geometry)
+            lon, lat = shapely.get_x(points), shapely.get_y(points)
+            wkb = shapely.to_wkb(layer.geometry)
+            simple = shapely.coverage_simplify(layer.geometry, SIMPLIFY[level]) if level != "lad" else \
+                shapely.simplify(layer.geometry, SIMPLIFY[level], preserve_topology=True)
+            simple_wkb = shapely.to_wkb(simple)
+            if k:
+                b.cache.save(f"boundaries-{level}", k,
+                             {"repaired": layer.repaired, "reprojected_from": layer.reprojected_from},
+                             {"area": pd.DataFrame({"code": layer.codes, "name": layer.names, "lon": lon,
+                                                    "lat": lat, "geometry": wkb}),
+                              "shape": pd.DataFrame({"geometry": simple_wkb})})
+        b.keys[f"boundaries-{level}"] = k
         layers[level] = layer
+        b.points[level] = (lon, lat)
         if layer.repaired:
             b.finding("geometry-repaired", spec.file.name,
                       f"{level} polygons that were invalid (self-intersecting after generalisation) "
                       "and were repaired with make_valid", layer.repaired)
         if layer.reprojected_from:
             b.finding("reprojected", spec.file.name, f"reprojected from {layer.reprojected_from} to EPSG:4326", 1)
-        points = shapely.point_on_surface(layer.geometry)
         b.areas.append(pd.DataFrame({
             "code": layer.codes, "name": layer.names, "level": level, "vintage": layer.vintage,
-            "lon": shapely.get_x(points), "lat": shapely.get_y(points),
-            "geometry": shapely.to_wkb(layer.geometry),
+            "lon": lon, "lat": lat, "geometry": wkb,
         }))
-        simple = shapely.coverage_simplify(layer.geometry, SIMPLIFY[level]) if level != "lad" else \
-            shapely.simplify(layer.geometry, SIMPLIFY[level], preserve_topology=True)
-        b.shapes.append(pd.DataFrame({"code": layer.codes, "level": level,
-                                      "geometry": shapely.to_wkb(simple)}))
+        b.shapes.append(pd.DataFrame({"code": layer.codes, "level": level, "geometry": simple_wkb}))
     b.layers = Layers(layers)
     _check_locations(b)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """A cached column as the object array the uncached step makes (str codes, WKB bytes)."""
+    return np.asarray(column.to_numpy(dtype=object), dtype=object)
+
+
+def _digest_key(step: str, files, *settings) -> str | None:
+    """The cache key of a step reading `files` with `settings`; None when a file cannot be read
+    (the step itself then says what is wrong with it)."""
+    try:
+        return cache.key(step, cache.digests(files), *settings)
+    except OSError:
+        return None
+
+
+def _geography_key(b: Build) -> str | None:
+    """What the areas' places in each other and in the hierarchy follow from: every boundary
+    layer, the lookups and the region's settings."""
+    ws = b.ws
+    bounds = [b.keys.get(f"boundaries-{level}") for level in ws.boundaries]
+    if None in bounds:
+        return None
+    lookups = [[lk.level, lk.district, lk.code, lk.name] for lk in ws.lookups]
+    return _digest_key("geography", [lk.file for lk in ws.lookups], bounds, lookups, list(ws.districts),
+                       ws.region_code, ws.region_name)
 
 
 def _check_locations(b: Build) -> None:
@@ -55,19 +103,17 @@ def _check_locations(b: Build) -> None:
     swapped or projected coordinates (sources.location says which)."""
     lad = b.layers.layers["lad"]
     spec = b.ws.boundaries["lad"]
-    pts = shapely.point_on_surface(lad.geometry)
-    check_inside(spec.file.name, shapely.get_x(pts), shapely.get_y(pts), UK_BOUNDS, "the United Kingdom")
+    check_inside(spec.file.name, *b.points["lad"], UK_BOUNDS, "the United Kingdom")
     region = lad.geometry[np.isin(lad.codes, b.ws.districts)]
     if not len(region):
         return
     x0, y0, x1, y1 = shapely.total_bounds(region)
     margin = 0.05  # degrees, about 5 km: generalised boundaries of different sources differ a little
     box = (x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-    for level, layer in b.layers.layers.items():
+    for level in b.layers.layers:
         if level == "lad":
             continue
-        pts = shapely.point_on_surface(layer.geometry)
-        check_inside(b.ws.boundaries[level].file.name, shapely.get_x(pts), shapely.get_y(pts), box,
+        check_inside(b.ws.boundaries[level].file.name, *b.points[level], box,
                      f"the region's districts ({b.ws.region_name})")
 
 
@@ -80,7 +126,8 @@ def place_areas(b: Build) -> None:
             f"{ws.config_path}: [workspace].districts names {sorted(unknown)[0]}, which is not a district in "
             f"{ws.boundaries['lad'].file.name}. Fix the code, or use district boundaries that hold it."
         )
-    links = b.layers.best_fit_links()
+    b.keys["geography"] = _geography_key(b)
+    links = _best_fit_links(b)
     b.hierarchy = _hierarchy(b, lads)
     upper = hierarchy.links(b.hierarchy, lads)
     b.links = pd.concat([extend_upwards(links, upper), upper], ignore_index=True)
@@ -96,6 +143,18 @@ def place_areas(b: Build) -> None:
         b.finding("vintage", level,
                   f"{layer.vintage} areas placed in LAD 2025 districts by best fit of a representative point",
                   len(layer.codes))
+
+
+def _best_fit_links(b: Build) -> pd.DataFrame:
+    bounds = [b.keys.get(f"boundaries-{level}") for level in b.ws.boundaries]
+    k = cache.key("best-fit", bounds) if None not in bounds else None
+    hit = b.cache.load("best-fit", k) if k else None
+    if hit is not None:
+        return hit[1]["links"]
+    links = b.layers.best_fit_links()
+    if k:
+        b.cache.save("best-fit", k, {}, {"links": links})
+    return links
 
 
 def _hierarchy(b: Build, lads: list[str]) -> hierarchy.Hierarchy:
@@ -139,13 +198,24 @@ def _parent_areas(b: Build) -> pd.DataFrame:
     get the union of their districts' shapes (for maps), nations and above none."""
     lad = b.layers.layers["lad"]
     index = {code: i for i, code in enumerate(lad.codes)}
+    names = sorted(b.hierarchy.names.items())
+    members = {code: [d for d in b.hierarchy.members(code) if d in index]
+               for code, (_, level) in names if level in ("ca", "rgn", "group")}
+    # the unions of district shapes are the slow part: kept by the district boundaries and members
+    lad_key = b.keys.get("boundaries-lad")
+    k = cache.key("parent-shapes", lad_key, members) if lad_key else None
+    hit = b.cache.load("parent-shapes", k) if k else None
+    if hit is not None:
+        unions = dict(zip(hit[1]["shapes"]["code"], hit[1]["shapes"]["geometry"], strict=True))
+    else:
+        unions = {code: shapely.to_wkb(shapely.union_all([lad.geometry[index[d]] for d in parts]))
+                  for code, parts in members.items() if parts}
+        if k:
+            b.cache.save("parent-shapes", k, {}, {"shapes": pd.DataFrame(
+                {"code": list(unions), "geometry": pd.Series(list(unions.values()), dtype=object)})})
     rows = []
-    for code, (name, level) in sorted(b.hierarchy.names.items()):
-        geometry = None
-        if level in ("ca", "rgn", "group"):
-            parts = [lad.geometry[index[d]] for d in b.hierarchy.members(code) if d in index]
-            geometry = shapely.to_wkb(shapely.union_all(parts)) if parts else None
-        rows.append((code, name, level, VINTAGES.get(level, ""), geometry))
+    for code, (name, level) in names:
+        rows.append((code, name, level, VINTAGES.get(level, ""), unions.get(code)))
     return pd.DataFrame({
         "code": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows],
         "vintage": [r[3] for r in rows], "lon": np.nan, "lat": np.nan, "geometry": [r[4] for r in rows],
@@ -155,6 +225,13 @@ def _parent_areas(b: Build) -> pd.DataFrame:
 def place_postcodes(b: Build) -> None:
     if b.ws.postcodes is None:
         return
+    geo = b.keys.get("geography")
+    k = _digest_key("postcodes", [b.ws.postcodes], geo, b.ws.postcodes.name) if geo else None
+    b.keys["postcodes"] = k
+    cache.step(b, "postcodes", k, lambda: _place_postcodes(b), whole_links=True)
+
+
+def _place_postcodes(b: Build) -> None:
     pcs = read_postcodes(read_bytes(b.ws.postcodes), b.ws.postcodes.name)
     check_inside(b.ws.postcodes.name, pcs["lon"].to_numpy(), pcs["lat"].to_numpy(), UK_BOUNDS,
                  "the United Kingdom", column="lat")

@@ -57,7 +57,7 @@ def _district_codes(b: Build, tidy: pd.DataFrame, name: str) -> pd.DataFrame:
         raise InputError(
             name, f'"{code}" is not a district in the workspace\'s district boundaries.',
             row=int(tidy["row"].iloc[i]),
-            column="laua", expected="a LAD 2025 code such as E08000035",
+            column="laua", expected="the LAD 2025 code (a letter and eight digits) of one of the workspace's districts",
             fix="Fix the code, or map an old code to its successor in [code_changes] of observatory.toml.",
         )
     return tidy

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from ..geography.hierarchy import Hierarchy
 from ..geography.membership import Layers
 from ..workspace import Workspace
+from .cache import Cache
 
 FACT_COLUMNS = [
     "release_id", "release", "area_code", "level", "indicator", "numerator", "denominator",
@@ -32,6 +33,9 @@ class Build:
     hierarchy: Hierarchy | None = None
     completeness: pd.DataFrame | None = None
     local_names: pd.DataFrame | None = None  # code, local_name, local_name_kind (MSOAs)
+    cache: Cache = field(default_factory=lambda: Cache(None))  # pipeline/cache.py; none by default
+    keys: dict[str, str | None] = field(default_factory=dict)  # cache keys of the steps run so far
+    points: dict[str, tuple] = field(default_factory=dict)  # level -> representative points (lon, lat)
 
     def finding(self, kind: str, subject: str, detail: str, count: int) -> None:
         self.findings.append((kind, subject, detail, int(count)))

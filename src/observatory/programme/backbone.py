@@ -118,7 +118,7 @@ def parse_scenario(text: str, register: Register, where: str = "scenario") -> di
     lines = [ln for ln in lines if ln]
     if not lines:
         raise InputError(where, "the scenario is empty.", expected="'all planned', 'kind: KIND' or site ids",
-                         fix="Give site ids (e.g. WY-SCH-0001), 'all planned' or 'kind: school'.")
+                         fix="Give site ids as the register lists them, 'all planned' or 'kind: school'.")
     chosen = np.zeros(len(register.ids), dtype=bool)
     parts: list[str] = []
     open_ = np.array([s is not None and s not in ("lit", WITHDRAWN) for s in register.status], dtype=bool)

@@ -28,6 +28,7 @@ from ..errors import InputError, NotFoundError, ObservatoryError
 from ..records.audit import record_change
 from ..records.db import Base
 from ..records.users import now
+from ..records.versions import bump, check
 from .status import STATUSES, WITHDRAWN, Change, check_next
 
 KINDS = ("council building", "school", "GP surgery", "hospital", "clinic", "library", "community centre",
@@ -60,6 +61,8 @@ class Site(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    # Raised at every change of the site or its status (records/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class SiteStatus(Base):
@@ -90,7 +93,7 @@ def site_dict(s: Site, history: list[SiteStatus]) -> dict[str, Any]:
             "ward_code": s.ward_code, "supplier": s.supplier, "funding_stream": s.funding_stream,
             "notes": s.notes, "illustrative": s.illustrative,
             "status": last.status if last else None, "status_date": last.date.isoformat() if last else None,
-            "history": [change_dict(c) for c in history]}
+            "version": s.version, "history": [change_dict(c) for c in history]}
 
 
 def _histories(session: Session, site_id: str | None = None) -> dict[str, list[SiteStatus]]:
@@ -167,23 +170,25 @@ def add_site(session: Session, actor: str, site_id: str, **fields: Any) -> Site:
     return s
 
 
-def edit_site(session: Session, actor: str, site_id: str, **fields: Any) -> Site:
+def edit_site(session: Session, actor: str, site_id: str, *, seen: int | None = None, **fields: Any) -> Site:
     check_site_fields(fields, site_id)
     s = session.scalar(select(Site).where(Site.id == site_id).with_for_update())
     if s is None:
         raise NotFoundError(f"No programme site '{site_id}'.")
+    check(session, s, seen, s.name, "programme_site", site_id)
     before = _plain(s)
     for key, value in fields.items():
         setattr(s, key, value)
     after = _plain(s)
     if after != before:
+        bump(s)
         record_change(session, actor, "programme_site", s.id, "edit", before, after)
     return s
 
 
 def set_status(session: Session, actor: str, site_id: str, status: str, on: date | None = None,
                reason: str = "", illustrative: bool = False, today: date | None = None,
-               where: str | None = None) -> SiteStatus:
+               where: str | None = None, seen: int | None = None) -> SiteStatus:
     """Append a status change to a site's history after checking the rules; audited.
 
     The site row is locked first (PostgreSQL: SELECT ... FOR UPDATE) so two editors changing one
@@ -192,6 +197,7 @@ def set_status(session: Session, actor: str, site_id: str, status: str, on: date
     site = session.scalar(select(Site).where(Site.id == site_id).with_for_update())
     if site is None:
         raise NotFoundError(f"No programme site '{site_id}'. See `observatory sites list`.")
+    check(session, site, seen, site.name, "programme_site", site_id)
     on = on or date.today()
     if on > (today or date.today()):
         raise InputError(where or site_id, f"{on} is in the future; a status change is recorded when it happens.",
@@ -202,6 +208,7 @@ def set_status(session: Session, actor: str, site_id: str, status: str, on: date
     change = SiteStatus(site_id=site_id, status=status, date=on, reason=(reason or "").strip(), author=actor,
                         recorded_at=now(), illustrative=illustrative)
     session.add(change)
+    bump(site)
     session.flush()
     before = change_dict(history[-1]) if history else None
     record_change(session, actor, "programme_site", site_id, "status", before, change_dict(change))

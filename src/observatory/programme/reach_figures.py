@@ -132,8 +132,9 @@ def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises,
             "title": f"Backbone reach: premises within {cfg.reach_distance_m:g} m of a lit programme site, "
                      f"on {day.day} {day:%B %Y}" + (" (illustrative register)" if cov.register.illustrative else ""),
             "as_of": month, "published": None,
-            "licence": "Register: the council's records; site locations in the demo (c) OpenStreetMap contributors, "
-                       "ODbL 1.0; premises counts as their source release",
+            "licence": ("Register: illustrative, site locations © OpenStreetMap contributors, ODbL 1.0"
+                        if cov.register.illustrative else "Register: the council's own records")
+                       + "; premises counts as their source release",
             "attribution": "(c) OpenStreetMap contributors" if cov.register.illustrative else None,
             "origin": "modelled from the programme register and the premises counts (see the methodology)",
             "file": where, "files_used": json.dumps([premises.release]), "checksum": stamp,

@@ -14,6 +14,7 @@ from .audit import record_change
 from .db import Base
 from .inputs import check_fields, check_text
 from .users import now
+from .versions import bump, check
 
 STATUSES = ("open", "in progress", "done")
 
@@ -43,6 +44,8 @@ class Action(Base):
     # What the illustrative flag covers, in words (e.g. "due date and status").
     illustrative_note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    # Raised at every change: a form or API client says which version it edits (records/versions.py).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class ActionUpdate(Base):
@@ -87,6 +90,7 @@ def action_dict(a: Action, meeting: Meeting, updates: list[ActionUpdate], today:
         "illustrative": a.illustrative,
         "illustrative_note": a.illustrative_note,
         "updated_at": a.updated_at.isoformat(timespec="seconds"),
+        "version": a.version,
         "updates": [update_dict(u) for u in updates],
     }
 
@@ -190,10 +194,12 @@ def _locked(session: Session, action_id: int) -> Action:
 
 
 def edit_action(session: Session, actor: str, action_id: int, *, editable: tuple[str, ...] = EDITABLE,
-                **fields: Any) -> Action:
+                seen: int | None = None, **fields: Any) -> Action:
     """Change an action's fields (audited with every field as it was and as it is now); a change
-    that leaves every field as it was is not a change, and is neither saved nor audited."""
+    that leaves every field as it was is not a change, and is neither saved nor audited. `seen`:
+    the version the change was made from; refused (versions.StaleRecord) if it has moved on."""
     a = _locked(session, action_id)
+    check(session, a, seen, f"action {action_id}", "action", action_id)
     before = _plain(a)
     for key, value in fields.items():
         if key not in editable:
@@ -206,21 +212,27 @@ def edit_action(session: Session, actor: str, action_id: int, *, editable: tuple
     for key, value in fields.items():
         setattr(a, key, value)
     a.updated_at = now()
+    bump(a)
     record_change(session, actor, "action", a.id, "edit", before, _plain(a))
     return a
 
 
 def add_update(session: Session, actor: str, action_id: int, text: str, status: str | None = None,
-               at: datetime | None = None, illustrative: bool = False) -> ActionUpdate:
-    """A dated update by its author; with a status, the action moves to it."""
+               at: datetime | None = None, illustrative: bool = False, seen: int | None = None) -> ActionUpdate:
+    """A dated update by its author; with a status, the action moves to it. An update that moves
+    the status is refused when made from a version someone else has changed since (`seen`): it
+    would undo their status. An update of text alone adds to the record and never is."""
     if not text.strip():
         raise ObservatoryError("An update needs some text: what happened, and when.")
     check_text("text", text)
     a = _locked(session, action_id)
+    if status:
+        check(session, a, seen, f"action {action_id}", "action", action_id)
     before = _plain(a)
     if status:
         a.status = _check_status(status)
     a.updated_at = now()
+    bump(a)
     u = ActionUpdate(action_id=a.id, at=at or now(), author=actor, text=text.strip(), status=status or None,
                      illustrative=illustrative)
     session.add(u)

@@ -20,7 +20,7 @@ from ..workspace import load as load_workspace
 from . import changes
 from .audit import AuditEntry
 from .base import NAMING, Base  # noqa: F401 - the base every package's tables use
-from .engine import MIGRATIONS, describe_url, make_engine  # noqa: F401
+from .engine import MIGRATIONS, describe_url, make_engine, sqlite_file  # noqa: F401
 from .migrate import pending
 
 ENV_URL = "OBSERVATORY_DATABASE_URL"
@@ -112,9 +112,15 @@ def _forget_changes(session: Session) -> None:
 
 def open_records(ws_or_url: Any, *, check: bool = True) -> Records:
     """Open the records database of a workspace (or at a URL). With `check`, refuse a database
-    whose schema is not at the newest migration, naming the command that fixes it."""
+    whose schema is not at the newest migration, naming the command that fixes it, and a SQLite
+    file that is missing (never made empty in its place, then or later: its engine refuses to
+    create it). Without `check`, a raw handle (tests, set-up) that may create the file."""
     url = ws_or_url if isinstance(ws_or_url, str) and "://" in ws_or_url else database_url(ws_or_url)
-    records = Records(url, make_engine(url))
+    file = sqlite_file(url)
+    if check and file is not None and not file.exists():
+        raise StoreError(f"The records database {describe_url(url)} does not exist: {UPGRADE_HINT} to create it "
+                         "(nothing was created in its place).")
+    records = Records(url, make_engine(url, create=not check))
     if check:
         try:
             behind = pending(records.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -12,7 +13,13 @@ from sqlalchemy.pool import NullPool
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+MISSING = "unable to open database file: the records database is missing"
+
+
+def make_engine(url: str, create: bool = True) -> Engine:
+    """An engine for the records database at `url`. `create`: a missing SQLite file is made (for
+    the migrations, which set a database up); without it a missing file is refused, never
+    recreated empty under a running dashboard (sqlite3 would otherwise make one at connect)."""
     url_obj = make_url(url)
     if url_obj.drivername in ("postgresql", "postgres"):
         url_obj = url_obj.set(drivername="postgresql+psycopg")
@@ -24,8 +31,12 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "do_connect")
         def _private(_dialect, _record, _cargs, _cparams) -> None:  # noqa: ANN001
-            if path is not None:
+            if path is None:
+                return
+            if create:
                 create_private(path)
+            elif not path.exists():
+                raise sqlite3.OperationalError(MISSING)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
@@ -39,8 +50,15 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # noqa: ANN001
             # Take the write lock at the start: two writers then queue (busy_timeout) instead of
-            # one failing when it upgrades a read lock (SQLite's "database is locked").
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # one failing when it upgrades a read lock (SQLite's "database is locked"). A file
+            # that cannot be written (read-only) is still read: a plain BEGIN, and a write then
+            # fails with SQLite's "readonly database", which the pages put in words.
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except Exception as exc:  # noqa: BLE001 - only the read-only case is handled here
+                if "readonly" not in str(exc).lower():
+                    raise
+                conn.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)

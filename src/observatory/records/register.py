@@ -14,6 +14,7 @@ from .audit import record_change
 from .db import Base
 from .inputs import check_fields as check_texts
 from .users import now
+from .versions import bump, check
 
 PROVIDER_TYPES = (
     "GP practice", "hospital trust", "community health", "mental health", "social care",
@@ -35,6 +36,7 @@ class RegisterEntry(Base):
     status_date: Mapped[date] = mapped_column(Date)
     illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # records/versions.py
 
 
 FIELDS = ("organisation", "org_code", "provider_type", "parts", "basis", "status", "status_date")
@@ -44,7 +46,7 @@ def entry_dict(e: RegisterEntry) -> dict[str, Any]:
     return {"id": e.id, "organisation": e.organisation, "org_code": e.org_code,
             "provider_type": e.provider_type, "parts": e.parts, "basis": e.basis, "status": e.status,
             "status_date": e.status_date.isoformat(), "illustrative": e.illustrative,
-            "updated_at": e.updated_at.isoformat(timespec="seconds")}
+            "updated_at": e.updated_at.isoformat(timespec="seconds"), "version": e.version}
 
 
 def list_entries(session: Session) -> list[dict[str, Any]]:
@@ -84,17 +86,21 @@ def add_entry(session: Session, actor: str, **fields: Any) -> RegisterEntry:
     return e
 
 
-def edit_entry(session: Session, actor: str, entry_id: int, **fields: Any) -> RegisterEntry:
+def edit_entry(session: Session, actor: str, entry_id: int, *, seen: int | None = None,
+               **fields: Any) -> RegisterEntry:
+    """Change an entry (audited); `seen`: the version the change was made from (versions.check)."""
     check_fields(fields)
     e = session.scalar(select(RegisterEntry).where(RegisterEntry.id == entry_id).with_for_update())
     if e is None:
         raise NotFoundError(f"No register entry {entry_id}. See /shared-care-record.")
+    check(session, e, seen, f"the entry for {e.organisation}", "scr_access", entry_id)
     before = entry_dict(e)
     if all(getattr(e, key) == value for key, value in fields.items()):
         return e  # nothing changes: neither saved nor audited
     for key, value in fields.items():
         setattr(e, key, value)
     e.updated_at = now()
+    bump(e)
     record_change(session, actor, "scr_access", e.id, "edit", before, entry_dict(e))
     return e
 

@@ -42,8 +42,9 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # every member dated alike, so the same recor
 _AS_WRITTEN = "Use the file exactly as `observatory records export` wrote it: an edited export is never imported."
 
 
-# Counters of failed sign-ins: about this server's recent traffic, not records to keep or move.
-TRANSIENT = frozenset({"sign_in_throttle"})
+# Counters of failed sign-ins and of public challenge reports per client (hashed): about this
+# server's recent traffic, not records to keep or move.
+TRANSIENT = frozenset({"sign_in_throttle", "challenge_intake"})
 
 
 def tables() -> list[Table]:

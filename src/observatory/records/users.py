@@ -20,6 +20,7 @@ from .audit import record_change
 from .db import Base
 from .inputs import check_fields
 from .passwords import weakness
+from .versions import bump, check
 
 ROLES = ("viewer", "editor", "admin")  # each role may do everything the one before it may
 
@@ -48,6 +49,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     last_login: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # records/versions.py
 
     def may(self, needs: str) -> bool:
         return not self.disabled and has_role(self.role, needs)
@@ -61,6 +63,7 @@ class User(Base):
             "locked_until": self.locked_until.isoformat() if self.locked_until else None,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "last_login": self.last_login.isoformat() if self.last_login else None,
+            "version": self.version,
         }
 
 
@@ -136,27 +139,32 @@ def _keep_an_admin(admins: list[User], user: User, doing: str) -> None:
             "another user an administrator first (`observatory users set-role NAME admin`).")
 
 
-def set_role(session: Session, actor: str, username: str, role: str) -> User:
+def set_role(session: Session, actor: str, username: str, role: str, seen: int | None = None) -> User:
     check_role(role)
     admins = _lock_admins(session)
     user = _locked_user(session, username)
+    check(session, user, seen, f"the user {username}", "user", user.id)
     if role == user.role:
         return user
     if role != "admin":
         _keep_an_admin(admins, user, "given another role")
     before = user.public()
     user.role = role
+    bump(user)
     record_change(session, actor, "user", user.id, "set-role", before, user.public())
     return user
 
 
-def set_disabled(session: Session, actor: str, username: str, disabled: bool = True) -> User:
+def set_disabled(session: Session, actor: str, username: str, disabled: bool = True,
+                 seen: int | None = None) -> User:
     admins = _lock_admins(session)
     user = _locked_user(session, username)
+    check(session, user, seen, f"the user {username}", "user", user.id)
     if disabled:
         _keep_an_admin(admins, user, "disabled")
     before = user.public()
     user.disabled = disabled
+    bump(user)
     if disabled:
         _end_sessions(user)
     else:
@@ -248,3 +256,8 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     user = session.get(User, row.user_id)
     return user if user and not user.disabled else None
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """Every user's name as people know them (their display name), by username."""
+    return {u.username: (u.display_name or u.username) for u in session.scalars(select(User))}

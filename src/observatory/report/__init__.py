@@ -15,12 +15,15 @@ from pathlib import Path
 
 from ..app import Observatory
 from ..errors import ConfigError, StoreError
+from ..glossary import places_from
+from ..overview import region_of
 from ..pipeline.suppression import threshold_of
 from ..workspace import Workspace
+from ..workspace.additions import what_to_add
 from ..workspace.metrics import MetricsConfig
-from . import render
+from . import about, render
 from .coverage import coverage
-from .coverage_maps import coverage_maps
+from .coverage_maps import MAP_INDICATOR, coverage_maps
 from .period import default_year, month_words
 from .sections import Context, optional_sections, sources
 
@@ -64,6 +67,12 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         extra = optional_sections(ctx)
         appendix = sources.gather(ctx)
         meta = store.meta()
+        sfbb = targets.target("sfbb") if targets is not None else None
+        places = places_from(store, region_of(store), sfbb.value if sfbb is not None else None)
+        # the levels the workspace lacks, and what to add to get them (the ward map and table)
+        lacking = [what_to_add(level, bool(store.names(level))) for level in ("ward",)
+                   if not store.releases_of(MAP_INDICATOR, level)]
+    written_at = about.now_utc()
     document = render.html({
         "title": f"{ws.name}: digital infrastructure annual update {year}",
         "workspace": ws.name,
@@ -74,6 +83,8 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         "sources": appendix,
         "built": meta.get("built", ""),
         "suppress_below": threshold_of(meta),
+        "places": places,
+        "lacking": lacking,
         "written": date.today().isoformat(),
         "illustrative": cov["illustrative"] or any(m["illustrative"] for m in maps)
         or any(s.illustrative for s in extra) or appendix.illustrative,
@@ -86,8 +97,9 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
     if "pdf" in formats:
         step(STEPS[4])
         tmp = out / f".annual-update-{year}.pdf.tmp"
-        render.pdf(document, tmp)
+        written.pages = render.pdf(document, tmp)
         written.pdf = tmp.replace(out / f"annual-update-{year}.pdf")
+    about.record(out, year, written.pages, written_at, meta.get("built", ""))
     step(None)
     return written
 

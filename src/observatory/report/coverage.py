@@ -1,23 +1,58 @@
 """The coverage section and the summary's sentences: the region and each district against the
-targets, with the change since last year's update, and England beside them for context."""
+targets, with the change over twelve months, and England beside them for context.
+
+The change is the one every view shows (indicators.trends.trend): the newest figure against the
+newest release at least twelve months before it. The report says what it is measured against, and
+where the two releases are further apart than a year, how far and which releases the observatory
+lacks between them (strategy.freshness). The newest release is named as the newest *in this
+observatory*: the store cannot know what a publisher has published since."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
+from ..indicators.trends import trend
 from ..overview import HEADLINE, region_of
 from ..store import Store
 from ..strategy.coverage_targets import standing, target_value
+from ..strategy.freshness import freshness, gap_words
 from ..workspace.metrics import MetricsConfig
-from .period import compared, month_words
+from .period import as_at, month_words
 from .sparkline import sparkline
 
 ENGLAND = "E92000001"
 
 
-def coverage(store: Store, year: int, targets: MetricsConfig | None = None) -> dict[str, Any]:
+def compared(series: list[dict[str, Any]], year: int) -> dict[str, Any] | None:
+    """This year's figure (the newest as at the end of `year`) and the one it is compared with:
+    the newest release at least twelve months before it (indicators.trends.trend, the definition
+    the overview and area pages use), with the change in percentage points from unrounded values.
+    `last_report`: the figure last year's update showed (the newest as at the end of `year` - 1),
+    for context; `new_since_last_report`: whether a newer release has been loaded since."""
+    known = [r for r in series if r["value"] is not None and int(r["release"][:4]) <= year]
+    t = trend(known)
+    if t is None or t.get("value") is None:
+        return None
+    now = known[-1]
+    before = None
+    if t["year_before"] is not None:
+        before = next(r for r in known if r["release"] == t["year_before"]["release"])
+    last = as_at(series, year - 1)
+    return {"now": now, "before": before, "change": t["year_before"]["change_pp"] if before else None,
+            "basis": "twelve-months", "last_report": last,
+            "new_since_last_report": last is None or last["release"] != now["release"]}
+
+
+def coverage(store: Store, year: int, targets: MetricsConfig | None = None,
+             today: date | None = None) -> dict[str, Any]:
+    """`today`: the date the forecasts and the freshness of the releases are judged at (default:
+    the date it runs)."""
+    today = today or date.today()
+    releases = store.releases()
+    publishers = {r["release_id"]: r["publisher"] for r in releases}
     region_code = region_of(store)
     region = store.area(region_code)
     districts = store.children(region_code, "lad")
@@ -34,8 +69,9 @@ def coverage(store: Store, year: int, targets: MetricsConfig | None = None) -> d
             c = compared(series.get((area["code"], ind["id"]), []), year)
             if c is not None:
                 # the standing every view shows (strategy.coverage_targets), for the region and districts
-                c["standing"] = (standing(store, targets, ind["id"], area["code"])
+                c["standing"] = (standing(store, targets, ind["id"], area["code"], today)
                                  if area["code"] != ENGLAND else None)
+                c["gap"] = gap_words(c["before"], c["now"], publishers) if c["before"] else None
                 c["meets_target"] = c["standing"]["meets"] if c["standing"] else None
                 known = [r for r in series[(area["code"], ind["id"])]
                          if r["value"] is not None and r["release"] <= c["now"]["release"]]
@@ -68,7 +104,15 @@ def coverage(store: Store, year: int, targets: MetricsConfig | None = None) -> d
         "illustrative": any(f.get("synthetic") for f in shown),
         "trends": trends,
         "sentences": sentences(rows[0], rows[1:], england, indicators),
+        # each publisher's newest release here, and whether its cadence implies a newer one is out
+        "freshness": freshness(releases, today),
+        "change_words": CHANGE_WORDS,
     }
+
+
+# What every change in the report is measured against, said where the changes are shown.
+CHANGE_WORDS = ("Each change is measured against the newest release at least twelve months earlier, as on the "
+                "dashboard's overview and area pages.")
 
 
 def pp(change: float) -> str:
@@ -93,16 +137,17 @@ def target_words(s: dict[str, Any]) -> str:
     goal = f"the strategy's target of {s['value']:g}% by {s['date_words']}"
     if s["meets"]:
         return f" That already meets {goal}."
-    if s["reaches"] is not None:
-        return f" On the current trend {s['value']:g}% is reached in {s['reaches_words']}: {s['status_words']} for {goal}."
-    return f" On the current trend {goal} is not reached ({s['status_words']})."
+    # the forecast's words as every view says them (strategy.forecast.when, via the standing)
+    clause = s.get("reach_clause") or f"{s['value']:g}% is not reached on the current trend"
+    return f" On the current trend {clause} ({s['status_words']} for {goal})."
 
 
 def sentences(region: dict[str, Any], districts: list[dict[str, Any]], england: dict[str, Any],
               indicators: list[dict[str, Any]]) -> list[str]:
     """The summary in words, generated from the figures (never typed): for each headline indicator,
-    the region's figure now and in last year's update ('rose from X% to Y%'), England's over the
-    same months beside it, the target, then the districts' range."""
+    the region's newest figure in this observatory and the change over twelve months ('rose from X%
+    to Y%', with how far apart the releases are where more than a year), England's over the same
+    months beside it, the target, then the districts' range."""
     out = []
     for ind in indicators:
         c = region["figures"].get(ind["id"])
@@ -110,24 +155,21 @@ def sentences(region: dict[str, Any], districts: list[dict[str, Any]], england: 
             continue
         now, before = c["now"], c["before"]
         subject = f"{noun(ind['label'])} in {region['name']}"
+        newest = (f"{_pct(now)} in {month_words(now['release'])}, the newest release of it in this observatory"
+                  + ("" if c["new_since_last_report"] else " (the same release as in last year's update)"))
         if before is None:
-            text = (f"{subject} was {_pct(now)} in {month_words(now['release'])}; the store holds no "
-                    "earlier release to compare it with.")
+            text = (f"{subject} was {newest}; this observatory holds no release of it twelve months or more "
+                    "earlier to compare it with.")
         else:
             moved = pp(c["change"])
-            verb = "stayed at" if moved == "unchanged" else "rose from" if c["change"] > 0 else "fell from"
-            if c["basis"] == "last-report":
-                if moved == "unchanged":
-                    text = (f"{subject} stayed at {_pct(now)} between {month_words(before['release'])}, the "
-                            f"figure in last year's update, and {month_words(now['release'])}.")
-                else:
-                    text = (f"{subject} {verb} {_pct(before)} in {month_words(before['release'])}, the figure "
-                            f"in last year's update, to {_pct(now)} in {month_words(now['release'])} ({moved}).")
+            apart = c.get("gap") or "twelve months earlier"
+            if moved == "unchanged":
+                text = (f"{subject} was {newest}. It was also {_pct(before)} in {month_words(before['release'])} "
+                        f"({apart}).")
             else:
-                since = "It was" if moved == "unchanged" else f"It {verb}"
-                text = (f"{subject} was {_pct(now)} in {month_words(now['release'])}: no newer release has been "
-                        f"published since last year's update. {since} {_pct(before)} in "
-                        f"{month_words(before['release'])} ({moved}).")
+                verb = "rose" if c["change"] > 0 else "fell"
+                text = (f"{subject} was {newest}. It {verb} from {_pct(before)} in "
+                        f"{month_words(before['release'])} ({apart}): {moved}.")
         e = england["figures"].get(ind["id"])
         if e and e["now"]["release"] == now["release"]:
             eb = e["before"]

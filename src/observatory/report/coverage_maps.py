@@ -44,8 +44,15 @@ def coverage_maps(store: Store, year: int, indicator: str = MAP_INDICATOR,
             continue
         values = {r["area_code"]: r["value"] for r in rows}
         names = {r["area_code"]: r["area_name"] or r["area_code"] for r in rows}
-        png, legend = choropleth(store.shapes(level), values, names, lower, label_areas=len(rows) <= 12,
-                                 target=target)
+        # wards: their districts outlined and named on the map, and named in the data table
+        outlines, districts = None, None
+        if level != "lad":
+            inside = {d["code"]: d["name"] for d in store.children(region, "lad")}
+            outlines = [(inside[c], blob) for c, blob in store.shapes("lad") if c in inside]
+            districts = {c: p["name"] for c, p in store.parents_of(list(values), "lad").items()}
+        few = len(rows) <= 12  # drawn small, beside its table, with each area named at its printed size
+        png, legend = choropleth(store.shapes(level), values, names, lower, label_areas=few,
+                                 target=target, outlines=outlines, width_in=3.4 if few else 6.3)
         for cls in legend:
             cls["swatch"] = data_uri(swatch(cls["grey"], cls["hatch"]))
         ordered = sorted(rows, key=lambda r: r["value"], reverse=not lower)
@@ -60,6 +67,7 @@ def coverage_maps(store: Store, year: int, indicator: str = MAP_INDICATOR,
             "rows": ordered,
             "vintage": rows[0].get("vintage"),
             "has_counts": any(r["denominator"] is not None for r in rows),
+            "districts": districts,
             "illustrative": any(r["synthetic"] for r in rows),
             "alt": _alt(ind["label"], noun, months[-1], ordered, lower),
         })

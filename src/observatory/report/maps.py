@@ -60,8 +60,12 @@ def _patches(geom: Any) -> list[MplPath]:
 
 def choropleth(shapes: list[tuple[str, bytes]], values: dict[str, float], names: dict[str, str],
                lower_is_better: bool, label_areas: bool, width_in: float = 6.3,
-               target: float | None = None) -> tuple[bytes, list[dict[str, Any]]]:
-    """A PNG of the areas in `values` and its legend rows (range, count, grey, hatch)."""
+               target: float | None = None,
+               outlines: list[tuple[str, bytes]] | None = None) -> tuple[bytes, list[dict[str, Any]]]:
+    """A PNG of the areas in `values` and its legend rows (range, count, grey, hatch).
+
+    `outlines` (name, WKB) are larger areas drawn over the map in heavy lines and named (the
+    districts over a map of wards), so a reader can find their own ward."""
     geoms = {code: wkb.loads(blob) for code, blob in shapes if code in values}
     codes = list(values)
     labels, bounds = classes([values[c] for c in codes], lower_is_better, target)
@@ -78,6 +82,14 @@ def choropleth(shapes: list[tuple[str, bytes]], values: dict[str, float], names:
             p = geom.representative_point()
             ax.annotate(f"{names.get(code, code)}\n{values[code]:.1f}%", (p.x, p.y), ha="center", va="center",
                         fontsize=7, bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "black", "lw": 0.4})
+    for name, blob in outlines or []:
+        geom = wkb.loads(blob)
+        for path in _patches(geom):
+            ax.add_patch(PathPatch(path, facecolor="none", edgecolor="white", linewidth=3.2, zorder=3))
+            ax.add_patch(PathPatch(path, facecolor="none", edgecolor="#000000", linewidth=1.6, zorder=4))
+        p = geom.representative_point()
+        ax.annotate(name, (p.x, p.y), ha="center", va="center", fontsize=8.5, fontweight="bold", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "black", "lw": 0.6})
     xs = [g.bounds for g in geoms.values()]
     if xs:
         ax.set_xlim(min(b[0] for b in xs), max(b[2] for b in xs))

@@ -36,14 +36,17 @@ def html(context: dict[str, Any]) -> str:
     css = (HERE / "templates" / "report.css").read_text(encoding="utf-8")
     template = environment().get_template("report.html")
     _, used = link_terms(template.render(css=css, terms=[], **context))
-    defined = definitions(used, context.get("suppress_below"))
+    defined = definitions(used, context.get("suppress_below"), context.get("places"))
     return link_terms(template.render(css=css, terms=defined, **context))[0]
 
 
-def pdf(document: str, path: Path) -> None:
+def pdf(document: str, path: Path) -> int:
+    """Write the PDF; its number of pages."""
     import weasyprint  # imported here: it loads Pango, which only the PDF needs
 
-    weasyprint.HTML(string=document, base_url=str(HERE)).write_pdf(path, pdf_variant="pdf/ua-1")
+    laid_out = weasyprint.HTML(string=document, base_url=str(HERE)).render(pdf_variant="pdf/ua-1")
+    laid_out.write_pdf(path, pdf_variant="pdf/ua-1")
+    return len(laid_out.pages)
 
 
 def change_words(change: float) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..glossary import FIND, TAG, glossary, term_of
+from ..glossary import FIND, TAG, Places, glossary, term_of
 
 # Elements whose text is never linked: page furniture and headings, links themselves, table
 # headers and captions (names of areas and columns), drawings, and the definitions.
@@ -58,7 +58,9 @@ def link_terms(document: str) -> tuple[str, list[str]]:
     return "".join(out), used
 
 
-def definitions(used: list[str], suppress_below: int | None = None) -> list[dict[str, Any]]:
-    """The glossary entries of the terms used, in alphabetical order of their names."""
-    entries = {t["id"]: t for t in glossary(suppress_below)["terms"]}
+def definitions(used: list[str], suppress_below: int | None = None,
+                places: Places | None = None) -> list[dict[str, Any]]:
+    """The glossary entries of the terms used, in alphabetical order of their names (with the
+    workspace's own places as examples, where `places` gives them)."""
+    entries = {t["id"]: t for t in glossary(suppress_below, places)["terms"]}
     return sorted((entries[i] for i in used), key=lambda t: t["term"].lower())

@@ -80,7 +80,7 @@ def read_gigabit_series(raw: bytes, name: str) -> tuple[pd.DataFrame, pd.DataFra
             f'"{tidy["area_code"].iloc[i]}" is not a GSS area code.',
             row=int(tidy["row"].iloc[i]),
             column=shown(df, "area_code"),
-            expected="a nine-character ONS code such as E08000035",
+            expected="a nine-character ONS code (a letter, then eight digits: E08..., W06...)",
             fix="Fix the cell or remove the row.",
         )
     return tidy[~upper].reset_index(drop=True), tidy[upper].reset_index(drop=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import NotFoundError, NotPublishedError
 from ..levels import LEVELS, rank
+from ..workspace.additions import what_to_add
 from .areas import AreaQueries
 from .reference import ReferenceQueries
 
@@ -96,7 +97,10 @@ class FactQueries(AreaQueries, ReferenceQueries):
             )
         months = self.releases_of(indicator, level)
         if not months:
-            raise NotFoundError(f"No figures for {indicator} at {level} level in this store.")
+            has_areas = bool(self.rows("SELECT 1 FROM areas WHERE level = ? LIMIT 1", [level]))
+            has_figures = has_areas and bool(self.rows("SELECT 1 FROM facts WHERE level = ? LIMIT 1", [level]))
+            lacking = "" if has_figures else what_to_add(level, has_areas)
+            raise NotFoundError(lacking or f"No figures for {indicator} at {level} level in this store.")
         if release in (None, "latest"):
             return months[-1]
         if release not in months:

@@ -58,7 +58,8 @@ def metrics_config(ws: Any) -> MetricsConfig:
     config = ws.metrics
     if config is None:
         raise NotFoundError(f"{ws.root / 'observatory.toml'}: this workspace defines no strategy metrics. Add "
-                          '[metrics] file = "metrics.toml" and write the file (see examples/west-yorkshire/metrics.toml).')
+                          '[metrics] file = "metrics.toml" and write the file (the README\'s "Strategy metrics" section shows '
+                          "every table it may hold).")
     return config
 
 

@@ -13,9 +13,63 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..errors import ObservatoryError
 from ..records.audit import record_change
 from ..records.db import Base
+from ..records.inputs import number_problem
 from ..records.users import now
 
 ENTITY = "metric_value"
+
+# Units measured on a scale (any fraction, never negative); every other unit but "%" counts
+# things (people, sites, actions), so its values are whole.
+MEASURES = frozenset({"days", "hours", "minutes", "seconds", "weeks", "months", "years", "£", "GBP", "Mbit/s"})
+
+
+def is_count(unit: str) -> bool:
+    return unit != "%" and unit not in MEASURES
+
+
+def value_problem(unit: str, value: float, whole: bool = True) -> str | None:
+    """Why `value` cannot be a value of a metric measured in `unit`, in words (or None): a
+    percentage lies from 0 to 100, a count is whole (`whole`: checked) and not negative, a measure
+    not negative. (Imports check the range only: values kept before counts had to be whole still
+    read back.)"""
+    shown = _shown(value)
+    if unit == "%":
+        if not 0 <= value <= 100:
+            return f"{shown}% is not a percentage from 0 to 100. Give the percentage itself, e.g. 72.5."
+        return None
+    if value < 0:
+        return f"{shown} is below zero, which a number of {unit} cannot be."
+    if whole and is_count(unit) and value != int(value):
+        return f"{shown} is not a whole number: a count of {unit} has no fractions."
+    return None
+
+
+def _shown(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:,}"
+
+
+def parse_value(unit: str, text: str) -> tuple[float | None, str | None]:
+    """A value as typed in a form, read by the one number parser (records.inputs) and checked
+    against the metric's unit: the number, or the problem in words."""
+    number, problem = number_problem(text, whole=is_count(unit))
+    if problem:
+        if problem == "the cell is empty.":
+            return None, "Enter the value, as a number without its unit (e.g. 72.5)."
+        return None, problem[:1].upper() + problem[1:]
+    problem = value_problem(unit, number)
+    return (None, problem) if problem else (number, None)
+
+
+def latest_id(session: Session, metric_id: str) -> int:
+    """The newest value entered for a metric (0 for none): the version a value form is made from."""
+    return session.scalar(select(func.max(EnteredValue.id)).where(EnteredValue.metric_id == metric_id)) or 0
+
+
+def entered_since(session: Session, metric_id: str, on: date, seen: int) -> EnteredValue | None:
+    """A value someone else entered for the same metric and date after version `seen`."""
+    return session.scalar(select(EnteredValue).where(EnteredValue.metric_id == metric_id, EnteredValue.date == on,
+                                                     EnteredValue.id > seen)
+                          .order_by(EnteredValue.id.desc()).limit(1))
 
 
 class EnteredValue(Base):

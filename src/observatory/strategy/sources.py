@@ -23,12 +23,15 @@ from datetime import date
 from typing import Any
 
 from ..errors import NotFoundError, ObservatoryError
-from ..months import year_of
+from ..indicators.definitions import INDICATORS, containers
+from ..months import day_words, month_end, year_of
 from ..records import actions, register
+from ..records.words import who
 from ..workspace.metrics import Metric
 from ..workspace.programme import ProgrammeConfig
+from .forecast import RECENT
 from .models import values_for
-from .trajectory import Fit
+from .trajectory import Fit, fit
 
 
 @dataclass
@@ -49,11 +52,39 @@ class Series:
     ceiling: float | None = None
     # the month the owner's own forecast reaches the metric's target (YYYY-MM), shown as it is
     reaches: str | None = None
+    # what a point's date means: "release" (a publisher's snapshot month, named by its month and
+    # never given a day), "quarter" (a figure as at the end of a quarter, dated at that day) or
+    # "day" (an event or an entered value, on its day)
+    dating: str = "day"
+    # the trend of the indicator containing this one (indicators/definitions.py: full fibre within
+    # gigabit-capable, ...): this one's forecast never exceeds that one's (trajectory.fit)
+    within: Fit | None = None
+    within_label: str = ""
+
+    def date_words(self, d: date) -> str:
+        """A point's date as a reader is told it: 'July 2025', 'the quarter to 30 September 2025',
+        '3 March 2026'."""
+        if self.dating == "release":
+            return f"{d:%B %Y}"
+        if self.dating == "quarter":
+            return f"the quarter to {d.day} {d:%B %Y}"
+        return f"{d.day} {d:%B %Y}"
+
+    def in_words(self, d: date) -> str:
+        """The same, after a figure: 'in July 2025', 'in the quarter to ...', 'on 3 March 2026'."""
+        return ("on " if self.dating == "day" else "in ") + self.date_words(d)
 
 
 def month_start(release: str) -> date:
+    """The date a release is filed under: the first day of its snapshot month (a key for ordering
+    and fitting; a release is named by its month, never by this day: Series.date_words)."""
     year, month = (int(p) for p in release.split("-")[:2])
     return date(year, month, 1)
+
+
+# Indicators whose figures describe the last day of their month, the end of a quarter (backbone
+# reach: the premises within reach of the sites lit by that day; programme/reach_figures.py).
+QUARTER_END = frozenset({"backbone_reach"})
 
 
 NO_RECORDS = ("the records database is not available here (run `observatory records upgrade`, or serve the "
@@ -106,7 +137,9 @@ class StoreView:
         return self._series.get((code, indicator), [])
 
 
-def from_store(store: Any | None, indicator: str, area: str) -> Series:
+def from_store(store: Any | None, indicator: str, area: str, nest: bool = True) -> Series:
+    """The indicator's figures for one area, every release; `nest`: with the trend of the nearest
+    indicator the store holds for the area that contains this one (Series.within)."""
     if store is None:
         return Series(reason="the store is not built yet: run `observatory build`.")
     try:
@@ -118,19 +151,42 @@ def from_store(store: Any | None, indicator: str, area: str) -> Series:
         found = store.area(area)
     except NotFoundError:
         return Series(reason=f"the store holds no area '{area}' (check source.area in the metrics file).")
-    series = Series(area_name=found["name"],
+    quarterly = indicator in QUARTER_END
+    series = Series(area_name=found["name"], dating="quarter" if quarterly else "release",
                     provenance=f"{ind['label']} for {found['name']} ({found['code']}), every release in the store")
     for r in store.series(found["code"], indicator):
         if r["value"] is None:
             continue
-        day = month_start(r["release"])
+        day = month_end(month_start(r["release"])) if quarterly else month_start(r["release"])
         series.points.append((day, float(r["value"])))
-        series.rows.append({"date": day.isoformat(), "label": r["release"], "value": float(r["value"]),
+        series.rows.append({"date": day.isoformat(), "label": r["release"], "when": series.date_words(day),
+                            "value": float(r["value"]),
                             "source": r["release_id"], "illustrative": bool(r["synthetic"])})
         series.illustrative |= bool(r["synthetic"])
     if not series.points:
         series.reason = f"the store holds no {indicator} figures for {found['name']} ({found['code']})."
+    elif nest and ind.get("unit", "%") == "%":
+        _nest(store, series, indicator, found["code"])
     return series
+
+
+def _nest(store: Any, series: Series, indicator: str, code: str) -> None:
+    """Give `series` the trend of the nearest indicator containing it that the store holds for
+    the area (itself held within its own container, and so on up)."""
+    for outer in containers(indicator):
+        if outer not in INDICATORS:
+            continue
+        try:
+            label = store.indicator(outer)["label"]
+        except NotFoundError:
+            continue
+        cs = from_store(store, outer, code)
+        if len(cs.points) < 2:  # one figure is no trend: it bounds nothing beyond its own month
+            continue
+        points = sorted((year_of(d), v) for d, v in cs.points)
+        series.within = fit(points[-RECENT:], "%", within=cs.within, within_label=cs.within_label)
+        series.within_label = f"the trend of {label[:1].lower() + label[1:]}"
+        return
 
 
 def entered(session: Any, metric_id: str) -> Series:
@@ -139,12 +195,12 @@ def entered(session: Any, metric_id: str) -> Series:
         day = date.fromisoformat(v["date"])
         series.points.append((day, v["value"]))
         series.rows.append({"date": v["date"], "label": v["date"], "value": v["value"],
-                            "source": f"entered by {v['author']} {v['recorded_at'][:10]}"
+                            "source": f"entered by {who(v['author'], {})} on {day_words(v['recorded_at'][:10])}"
                                       + (f": {v['note']}" if v["note"] else ""),
                             "illustrative": v["illustrative"], "id": v["id"]})
         series.illustrative |= v["illustrative"]
     if not series.points:
-        series.reason = "no values have been entered yet (`observatory metrics set ID VALUE --date D`, or the form)."
+        series.reason = "no values have been entered yet (an editor enters them on the metric's page)."
     return series
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..months import to_date, year_of
+from ..months import month_end, to_date, year_of
 from ..workspace.metrics import Metric, MetricsConfig
-from .forecast import trend_band
+from .forecast import trend_band, when
 from .sources import Series, StoreView, values_of
-from .trajectory import Trajectory, assess
+from .trajectory import FRACTIONAL_UNITS, Trajectory, assess
 
 STATUSES = ("red", "amber", "green", "no data")
 
@@ -24,7 +24,8 @@ def fmt(value: float | None, unit: str) -> str:
         return "-"
     if unit == "%":
         return f"{value:.1f}%"
-    text = f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.1f}"
+    fractional = unit in FRACTIONAL_UNITS and abs(value) < 100 and value != int(value)
+    text = f"{value:,.1f}" if fractional else f"{value:,.0f}"  # whole things are counted whole
     return f"{text} {unit}"
 
 
@@ -52,55 +53,95 @@ def evaluate(metric: Metric, series: Series, today: date | None = None, band: bo
     points = [(year_of(d), v) for d, v in series.points]
     t = assess(points, metric.unit, metric.target.value, year_of(metric.target.date),
                higher_is_better=metric.higher_is_better, tolerance=metric.tolerance, today=year_of(today),
-               trend=series.fit, ceiling=series.ceiling)
+               trend=series.fit, ceiling=series.ceiling, within=series.within,
+               within_label=series.within_label)
     latest_date = max(d for d, _ in series.points)
     if series.reaches is not None and t.reaches is not None:
         # the figure's owner forecasts the month itself (the programme's completion): shown as it is
         t.reaches = year_of(series.reaches + "-15")
+    reach = forecast_words(t, latest_date, today)
     out.update(status=t.status, rule=t.rule, latest=t.latest, latest_date=latest_date.isoformat(),
+               latest_words=series.date_words(latest_date),
                projected=t.projected, needed_per_year=t.needed_per_year,
-               reaches=to_date(t.reaches).isoformat() if t.reaches is not None else None,
-               reaches_words=_reaches_words(metric, t), notes=t.notes, words=words(metric, t, latest_date),
+               reaches=to_date(t.reaches).isoformat() if reach and reach["reaches"] else None,
+               reaches_kind=reach["kind"] if reach else None,
+               reaches_words=_reaches_words(t, reach), notes=t.notes,
+               words=words(metric, t, latest_date, series, reach),
                method=t.fit.method if t.fit else None)
     out["trend"] = _trend(metric, t, points)
     out["band"] = []
     if band and t.fit is not None:
         used = sorted(points)[-6:]
         years = [row[0] for row in out["trend"]]
-        out["band"] = [list(r) for r in trend_band(used, metric.unit, years)]
+        nested = t.fit if series.within is not None else None
+        out["band"] = [list(r) for r in trend_band(used, metric.unit, years, trend=nested)]
     return out
 
 
+def forecast_words(t: Trajectory, latest_date: date, today: date,
+                   goal: str = "the target") -> dict[str, Any] | None:
+    """The forecast month of a trajectory in words (forecast.when: the one place they are made);
+    None where there is no trend to forecast from."""
+    if t.fit is None or t.status == "no data":
+        return None
+    month = to_date(t.reaches).isoformat()[:7] if t.reaches is not None else None
+    return when(month, latest_date.isoformat()[:7], today, goal, passed=t.reached_before_latest)
+
+
 def _baseline(metric: Metric, series: Series) -> dict[str, Any] | None:
-    """The configured baseline; a store or records metric without a value takes the first value
-    on or after the baseline date (said in `from`)."""
+    """The configured baseline. A metric without a baseline value takes it from its series: for a
+    publisher's releases, the release of the month the baseline names ("2020-09": the September
+    2020 release; the next one after it where that month has none, said in `from`); for dated
+    values, the first on or after the baseline date."""
     b = metric.baseline
     if b is None:
         return None
     if b.value is not None:
-        return {"value": b.value, "date": b.date.isoformat(), "from": "the metrics file"}
-    later = sorted((d, v) for d, v in series.points if d >= b.date)
+        return {"value": b.value, "date": b.date.isoformat(), "from": "the metrics file",
+                "when": f"on {b.date.day} {b.date:%B %Y}"}
+    if series.dating == "release":
+        named = f"{b.date:%Y-%m}"
+        later = sorted((d, v) for d, v in series.points if f"{d:%Y-%m}" >= named)
+        if not later:
+            return {"value": None, "date": named, "from": f"no release of {b.date:%B %Y} or later",
+                    "when": f"in {b.date:%B %Y}"}
+        d, v = later[0]
+        said = (f"the {d:%B %Y} release" if f"{d:%Y-%m}" == named
+                else f"the first release after {b.date:%B %Y} (none of that month)")
+        return {"value": v, "date": f"{d:%Y-%m}", "from": said, "when": f"in {d:%B %Y}"}
+    if series.dating == "quarter":
+        later = sorted((d, v) for d, v in series.points if d >= month_end(b.date))
+    else:
+        later = sorted((d, v) for d, v in series.points if d >= b.date)
     if not later:
-        return {"value": None, "date": b.date.isoformat(), "from": "no value on or after the baseline date"}
+        return {"value": None, "date": b.date.isoformat(), "from": "no value on or after the baseline date",
+                "when": f"on {b.date.day} {b.date:%B %Y}"}
     return {"value": later[0][1], "date": later[0][0].isoformat(), "from": "the first value on or after "
-            f"{b.date.isoformat()}"}
+            f"{b.date.day} {b.date:%B %Y}", "when": series.in_words(later[0][0])}
 
 
-def _reaches_words(metric: Metric, t: Trajectory) -> str:
+def _reaches_words(t: Trajectory, reach: dict[str, Any] | None) -> str:
     if t.status == "green" and t.fit is None:
         return "already met"
-    if t.reaches is not None:
-        return to_date(t.reaches).strftime("%B %Y")
+    if reach is not None:
+        return reach["short"]
     if t.fit is None:
         return "no trend yet" if t.status != "red" else "target date passed"
     return "not on current trend"
 
 
-def words(metric: Metric, t: Trajectory, latest_date: date) -> str:
+def target_date_words(d: date) -> str:
+    """A target date: its month where it is the month's last day (how "2030-12" is read), else the day."""
+    return f"{d:%B %Y}" if d == month_end(d) else f"{d.day} {d:%B %Y}"
+
+
+def words(metric: Metric, t: Trajectory, latest_date: date, series: Series | None = None,
+          reach: dict[str, Any] | None = None) -> str:
     """The trajectory in one or two sentences."""
     unit = metric.unit
-    head = f"{fmt(t.latest, unit)} on {latest_date:%d %B %Y}"
-    target = f"target of {fmt(metric.target.value, unit)} by {metric.target.date:%d %B %Y}"
+    when_latest = series.in_words(latest_date) if series is not None else f"on {latest_date.day} {latest_date:%B %Y}"
+    head = f"{fmt(t.latest, unit)} {when_latest}"
+    target = f"target of {fmt(metric.target.value, unit)} by {target_date_words(metric.target.date)}"
     if t.fit is None:
         if t.status == "green":
             return f"{head}: already meets the {target}."
@@ -108,13 +149,12 @@ def words(metric: Metric, t: Trajectory, latest_date: date) -> str:
             return f"{head}: the {target} has passed unmet."
         return f"{head}: one value, no trend yet; the {target} needs {_per_year(t.needed_per_year, unit)} a year."
     trend = "rising" if t.fit.slope > 0 else "falling" if t.fit.slope < 0 else "flat"
-    reach = (f"it reaches the target in {to_date(t.reaches):%B %Y}" if t.reaches is not None
-             else "it does not reach the target on the current trend")
+    reach_clause = reach["clause"] if reach is not None else "the target is not reached on the current trend"
     need = ""
     if t.needed_per_year is not None:
         need = f" Reaching it needs {_per_year(t.needed_per_year, unit)} a year from the latest value."
     return (f"{head}, {trend}; on the current trend {fmt(t.projected, unit)} at the target date "
-            f"against a {target}; {reach}.{need}")
+            f"against a {target}; {reach_clause}.{need}")
 
 
 def _per_year(rate: float, unit: str) -> str:

@@ -6,6 +6,14 @@ to the target date, and compare the projection with the target and its tolerance
 - Percentages that approach 100 (coverage) saturate: fitted as a straight line in logit space,
   log(p / (100 - p)) = a + b t, the logistic curve that diffusion of a network follows. It never
   projects past 100 or below 0.
+- The ceiling is not assumed to be 100%: where an indicator lies inside another by the publisher's
+  definitions (full fibre within gigabit-capable, within 100 Mbit/s, within superfast:
+  indicators/definitions.py), it is bounded by the projection of the indicator containing it:
+  p(t) = min(own(t), c(t)), own(t) its own logistic fit and c(t) the container's projection (itself
+  bounded the same way, up to 100%). So a projection never exceeds its container's at any date,
+  and the target is reached when both curves have reached it. (A fit of the share of the container
+  was tried and rejected: where the container jumps for another technology, cable upgraded to
+  gigabit in Calderdale in 2022, the share falls and the forecast with it.)
 - Counts (sites lit, residents supported) are fitted with a straight line.
 
 Time is in years (decimal). Every result carries `rule`: the words that say how its status was
@@ -28,15 +36,27 @@ class Fit:
     slope: float  # per year, in logit units (logistic) or the metric's units (linear)
     origin: float  # decimal year of t = 0
     points: int
+    # the trend of the indicator containing this one (logistic only): the ceiling at each date
+    within: Fit | None = None
+    within_label: str = ""
+    # the (decimal year, value) points fitted, for refitting (forecast.py)
+    data: tuple[tuple[float, float], ...] = ()
 
-    def at(self, year: float) -> float:
+    def own(self, year: float) -> float:
+        """This indicator's own fitted curve, before its container bounds it."""
         t = year - self.origin
         if self.method == "logistic":
             return 100.0 / (1.0 + math.exp(-(self.intercept + self.slope * t)))
         return self.intercept + self.slope * t
 
+    def at(self, year: float) -> float:
+        """The projection: the own curve, never above the container's projection."""
+        value = self.own(year)
+        return min(value, self.within.at(year)) if self.within is not None else value
+
     def year_reaching(self, target: float) -> float | None:
-        """The decimal year the fitted trend reaches `target`, or None if it never does."""
+        """The decimal year the fitted trend reaches `target`, or None if it never does. A trend
+        held within another reaches it when both its own curve and its container's have."""
         if self.slope == 0:
             return None
         if self.method == "logistic":
@@ -45,7 +65,16 @@ class Fit:
             t = (_logit(target) - self.intercept) / self.slope
         else:
             t = (target - self.intercept) / self.slope
-        return self.origin + t
+        year = self.origin + t
+        if self.within is None:
+            return year
+        if self.slope < 0:
+            return None
+        outer = self.within.year_reaching(target)
+        if outer is None or self.within.slope < 0:
+            # a container that is not rising: reached only if it is still above the target then
+            return year if self.within.at(year) >= target else None
+        return max(year, outer)
 
 
 @dataclass
@@ -59,29 +88,45 @@ class Trajectory:
     reaches: float | None = None  # decimal year the trend reaches the target; None: not on current trend
     fit: Fit | None = None
     notes: list[str] = field(default_factory=list)
+    # the fitted trend passes the target before the latest value, which has not reached it
+    reached_before_latest: bool = False
 
 
-def fit(points: list[tuple[float, float]], unit: str) -> Fit:
-    """Least squares over (decimal year, value) pairs: logistic for '%', linear otherwise."""
+def linearised(f: Fit, points: list[tuple[float, float]]) -> list[float]:
+    """The values `f` is a straight line through: logit of the value for a logistic trend, the
+    value itself for a straight line."""
+    if f.method != "logistic":
+        return [float(v) for _, v in points]
+    return [_logit(min(max(v, EDGE), 100 - EDGE)) for _, v in points]
+
+
+def fit(points: list[tuple[float, float]], unit: str, within: Fit | None = None, within_label: str = "") -> Fit:
+    """Least squares over (decimal year, value) pairs: logistic for '%', linear otherwise.
+    `within`: the trend of the indicator containing this one, whose projection bounds this one's."""
     method = "logistic" if unit == "%" else "linear"
     origin = points[-1][0]
+    shape = Fit(method, 0.0, 0.0, origin, len(points), within if method == "logistic" else None, within_label,
+                tuple(points))
     xs = [x - origin for x, _ in points]
-    ys = [_logit(min(max(v, EDGE), 100 - EDGE)) if method == "logistic" else v for _, v in points]
+    ys = linearised(shape, points)
     n = len(points)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx if sxx else 0.0
-    return Fit(method, my - slope * mx, slope, origin, n)
+    shape.intercept, shape.slope = my - slope * mx, slope
+    return shape
 
 
 def assess(values: list[tuple[float, float]], unit: str, target: float, target_year: float,
            higher_is_better: bool = True, tolerance: float = 0.0, today: float | None = None,
-           recent: int = 6, trend: Fit | None = None, ceiling: float | None = None) -> Trajectory:
+           recent: int = 6, trend: Fit | None = None, ceiling: float | None = None,
+           within: Fit | None = None, within_label: str = "") -> Trajectory:
     """The status of a metric from its series (decimal year, value), its target and tolerance.
 
     `trend`: the figure owner's own trend (the programme's completion rate), used instead of one
     fitted here. `ceiling`: the most the figure can reach (sites still in the programme); a target
-    above it is never reached on any trend.
+    above it is never reached on any trend. `within`: the trend of the indicator containing this one
+    (fit), whose projection this one's never exceeds.
 
     green: the projection at the target date meets the target; amber: within `tolerance` of it;
     red: further off. The rule used is returned in words with every status.
@@ -121,7 +166,7 @@ def assess(values: list[tuple[float, float]], unit: str, target: float, target_y
     else:
         if len(used) < len(values):
             notes.append(f"trend fitted to the latest {len(used)} of {len(values)} values")
-        f = fit(used, unit)
+        f = fit(used, unit, within=within, within_label=within_label)
         how_fitted = ""
     base.fit = f
     base.projected = f.at(target_year)
@@ -132,8 +177,11 @@ def assess(values: list[tuple[float, float]], unit: str, target: float, target_y
             reach = None
     heading_right = (f.slope > 0) == higher_is_better and f.slope != 0
     base.reaches = reach if heading_right and reach is not None and reach >= latest_year else None
+    base.reached_before_latest = heading_right and reach is not None and reach < latest_year
     gap = (base.projected - target) if higher_is_better else (target - base.projected)
-    how = "a logistic (saturating) trend" if f.method == "logistic" else "a straight-line trend"
+    how = "a trend that levels off as it nears 100%" if f.method == "logistic" else "a straight-line trend"
+    if f.within is not None:
+        how += f" held within {f.within_label or 'the indicator containing it'}"
     through = how_fitted or f"the latest {len(used)} values"
     projection = (f"{how} through {through} projects {_fmt(base.projected, unit)} at the "
                   f"target date, against a target of {word} {_fmt(target, unit)}")
@@ -161,5 +209,14 @@ def _logit(p: float) -> float:
     return math.log(p / (100.0 - p))
 
 
+# Units whose fractions mean something (2.5 days); every other count is of whole things (sites,
+# actions, people) and is written whole: "3 actions", never "3.1 actions".
+FRACTIONAL_UNITS = frozenset({"days", "hours", "minutes", "weeks", "months", "years"})
+
+
 def _fmt(v: float, unit: str) -> str:
-    return f"{v:.1f}%" if unit == "%" else f"{v:,.1f} {unit}".strip()
+    if unit == "%":
+        return f"{v:.1f}%"
+    if unit in FRACTIONAL_UNITS and v != int(v) and abs(v) < 100:
+        return f"{v:,.1f} {unit}"
+    return f"{v:,.0f} {unit}".strip()

@@ -44,6 +44,7 @@ def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
                today: date | None = None) -> dict[str, int]:
     today = today or date.today()
     entered = {m.id for m in config.metrics if m.source.kind == "entered"}
+    units = {m.id: m.unit for m in config.metrics if m.source.kind == "entered"}
     others = {m.id: m.source.describe() for m in config.metrics if m.source.kind != "entered"}
     parsed: list[dict[str, Any]] = []
     table = read_import(path, COLUMNS, REQUIRED)
@@ -61,6 +62,10 @@ def import_csv(session: Session, actor: str, path: Path, config: MetricsConfig,
             row.bad("date", f"{day.isoformat()} is in the future.", "the date the value was measured",
                     "Fix the date.")
         value = row.numeric("value", True, expected="a number without units (e.g. 1250 or 72.5)", commas=True)
+        unit = units.get(metric_id)
+        problem = models.value_problem(unit, value, whole=False) if unit is not None and value is not None else None
+        if problem:
+            row.bad("value", problem, "a value in the metric's unit", "Fix the value.")
         parsed.append({"metric_id": metric_id, "on": day, "value": value, "note": row.text("note"),
                        "illustrative": row.flag("illustrative")})
     table.done()  # every bad cell at once; nothing is added before

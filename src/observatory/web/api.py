@@ -14,11 +14,9 @@ from ..overview import overview
 from ..strategy.coverage_targets import target_value
 from . import catalogue, downloads, params
 from .geo import compressed_response, layer_response
-from .inclusion import with_inclusion
 from .mapview import map_view
-from .metrics import with_forecasts
-from .pages import Format, MapLevel, Order, Sort
-from .profiles import postcode, profile
+from .pages import Format, MapLevel, Order, Sort, area_profile
+from .profiles import postcode
 from .render import check_indicator, marked, snapshot_of, store_of, targets_of
 from .tiles import MEDIA_TYPE as TILE_MEDIA_TYPE
 
@@ -47,7 +45,7 @@ def api_figures(
     level: Annotated[Level, Query(description="A geographic level.")],
     release: Annotated[str, Query(description=RELEASE_HELP)] = "latest",
     area: Annotated[str | None, Query(description="Only this area code.")] = None,
-    within: Annotated[str | None, Query(description="Only areas inside this one, e.g. E08000035 (Leeds).")] = None,
+    within: Annotated[str | None, Query(description="Only areas inside this one, by its ONS code (e.g. a district's or the region's).")] = None,
     all_methods: Annotated[
         bool,
         Query(
@@ -91,7 +89,7 @@ def api_map(
 def api_area(request: Request, code: Annotated[str, Path(description="A GSS code or a postcode.")],
              indicator: Annotated[str, Query(description="What the areas inside it are ranked on.")] = "",
              sort: Literal["rank", "name"] = "rank") -> JSONResponse:
-    return ok(with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort, targets_of(request)))))
+    return ok(area_profile(request, code, indicator, sort))
 
 
 @router.get("/postcodes/{text}", tags=["views"], summary="A postcode's areas and key figures")

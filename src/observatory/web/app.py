@@ -40,9 +40,11 @@ from . import (
     records,
     records_api,
 )
+from . import challenges as challenge_pages
 from . import glossary as glossary_pages
 from . import metrics as metrics_pages
 from . import report as report_pages
+from . import takeup as takeup_pages
 from .cache import ResponseCache
 from .charts import series_svg
 from .figures import ILLUSTRATIVE, no_figure, percent_text
@@ -104,7 +106,8 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
-                   metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router):
+                   metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router,
+                   challenge_pages.router, challenge_pages.api, takeup_pages.router, takeup_pages.api):
         app.include_router(router)
     app.include_router(report_pages.router)
     app.include_router(changes.router)

@@ -34,6 +34,7 @@ from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,7 +42,8 @@ from ..errors import StoreError
 from ..records import changes
 from ..records import sign_in as sign_in_mod
 from ..records import users as users_mod
-from ..records.db import Records, open_records
+from ..records.db import Records, database_url, open_records
+from ..records.engine import sqlite_file
 from ..workspace import load as load_workspace
 from .negotiate import wants_json
 from .render import render
@@ -153,6 +155,9 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 # --- the records database of the running app -------------------------------------------------
 
+RECORDS_MISSING = ("The board's records are not available: this dashboard's records database is missing. Nothing "
+                   "was created in its place. Ask whoever runs the dashboard to restore it, or to set one up.")
+
 def records_of(request: Request) -> Records:
     """The app's records database, opened on first use (refused, with the command to run, when
     its schema is not at the newest migration)."""
@@ -163,7 +168,13 @@ def records_of(request: Request) -> Records:
         target = getattr(state, "records_url", None) or getattr(state, "workspace_dir", None)
         if target is None and not os.environ.get("OBSERVATORY_DATABASE_URL"):
             raise StoreError("This dashboard has no records database: serve it from a workspace.")
-        records = open_records(target if target is not None else os.environ["OBSERVATORY_DATABASE_URL"])
+        target = target if target is not None else os.environ["OBSERVATORY_DATABASE_URL"]
+        url = target if isinstance(target, str) and "://" in target else database_url(target)
+        file = sqlite_file(url)
+        if file is not None and not file.exists():
+            # Never made here: an empty database would hide the real one's loss.
+            raise StoreError(RECORDS_MISSING)
+        records = open_records(url)
         state.records = records
     return records
 
@@ -410,8 +421,9 @@ def template_globals(env: Any) -> None:
 
 
 def current_user_or_none(request: Request) -> CurrentUser | None:
-    """The user for a template: None also when the records database cannot be opened."""
+    """The user for a template: None also when the records database cannot be opened or read
+    (missing, read-only, unreachable): the page, or the error page saying so, still renders."""
     try:
         return current_user(request)
-    except StoreError:
+    except (StoreError, DBAPIError):
         return None

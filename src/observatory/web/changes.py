@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ..months import month_words
+from ..workspace.additions import what_to_add
 from .charts import lines_svg
 from .render import check_indicator, render, snapshot_of
 
@@ -22,10 +23,30 @@ MOVERS = 5
 def changes_view(store, region: str | None, indicator: str, level: str, since: str) -> dict[str, Any]:
     ind = store.indicator(indicator)
     releases = store.releases_of(indicator, level)
+    nouns = "districts" if level == "lad" else "wards"
     if not releases:
-        return {"indicator": ind, "level": level, "rows": [], "releases": [], "notice": "No figures at this level."}
+        has_figures = bool(store.rows("SELECT 1 FROM facts WHERE level = ? LIMIT 1", [level]))
+        lacking = "" if has_figures else what_to_add(level, bool(store.names(level)))
+        return {"indicator": {k: ind[k] for k in ("id", "label", "unit", "direction")}, "level": level,
+                "rows": [], "movers": [], "releases": [], "now": None, "since": None, "now_words": "",
+                "since_words": "", "comparable": False,
+                "notice": lacking or f"There are no {ind['label'][:1].lower() + ind['label'][1:]} figures by "
+                                     f"{nouns[:-1]} in this observatory: the publisher gives them for districts "
+                                     "and larger areas only."}
     now = releases[-1]
     earlier = [r for r in releases if r < now]
+    if not earlier:  # one release at this level: nothing to compare it with, so no change is shown
+        inside = {c["code"] for c in store.children(region, level)} if region else None
+        rows = [{"code": r["area_code"], "name": r["area_name"], "now": r["value"], "then": None, "change_pp": None,
+                 "synthetic": bool(r["synthetic"])} for r in store.figures(level, indicator, now)
+                if inside is None or r["area_code"] in inside]
+        rows.sort(key=lambda r: (r["now"] is None, -(r["now"] or 0)))
+        return {"indicator": {k: ind[k] for k in ("id", "label", "unit", "direction")}, "level": level,
+                "now": now, "since": None, "now_words": month_words(now), "since_words": "", "releases": releases,
+                "comparable": False, "rows": rows, "movers": [], "illustrative": any(r["synthetic"] for r in rows),
+                "notice": f"The {nouns} have figures for one release only ({month_words(now)}), so there is no "
+                          f"change to show yet. Their figures for {month_words(now)} are below; compare the "
+                          "districts to see change over time."}
     notice = None
     if since not in earlier:
         # default: a year before the latest month where there is one, else the earliest
@@ -51,7 +72,7 @@ def changes_view(store, region: str | None, indicator: str, level: str, since: s
     return {
         "indicator": {k: ind[k] for k in ("id", "label", "unit", "direction")},
         "level": level, "now": now, "since": since, "now_words": month_words(now),
-        "since_words": month_words(since), "releases": releases, "notice": notice,
+        "since_words": month_words(since), "releases": releases, "notice": notice, "comparable": True,
         "rows": rows, "movers": [r for r in rows if r["change_pp"] is not None][:MOVERS],
         "illustrative": any(r["synthetic"] for r in rows),
     }

@@ -8,6 +8,14 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..months import month_words
+
+
+def _short_month(month: str) -> str:
+    """'2025-07' -> 'Jul 2025': an axis label as people write it."""
+    words = month_words(month)
+    return f"{words[:3]} {words[-4:]}" if words != month else month
+
 WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 30, 14, 38
 
@@ -33,8 +41,8 @@ def series_svg(
 
     first, last = known[0], known[-1]
     desc = (
-        f"{label}: {first['value']:.1f}% at {first['release']} to {last['value']:.1f}% at "
-        f"{last['release']}, over {len(known)} releases."
+        f"{label}: {first['value']:.1f}% in {month_words(first['release'])} to {last['value']:.1f}% in "
+        f"{month_words(last['release'])}, over {len(known)} releases."
     )
     parts = [
         f'<svg class="obs-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
@@ -63,12 +71,12 @@ def series_svg(
         cls = "obs-point obs-point--illustrative" if p["synthetic"] else "obs-point"
         parts.append(
             f'<circle cx="{x(i):.1f}" cy="{y(p["value"]):.1f}" r="3.5" class="{cls}">'
-            f"<title>{p['release']}: {p['value']:.1f}%</title></circle>"
+            f"<title>{month_words(p['release'])}: {p['value']:.1f}%</title></circle>"
         )
         if i % step == 0 or i == len(known) - 1:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                f'class="obs-axis">{p["release"]}</text>'
+                f'class="obs-axis">{_short_month(p["release"])}</text>'
             )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -138,11 +146,16 @@ def bars_svg(rows: list[dict[str, Any]], label: str, unit: str, colours: dict[st
     return Markup("".join(parts))
 
 
+BAR_COLOUR = "#1d70b8"
+
+
 def bars_for(view: dict[str, Any]) -> Markup:
-    """The map view's bar chart: its areas, highest first, in their map colours. Where every share
-    rounds to the same figure (premises below the USO: 0.0% in every district, as Ofcom publishes
-    it) but the premises behind them differ, the bars show the premises."""
-    colours = {r["area_code"]: view["legend"][r["class"]]["colour"] for r in view["figures"] if r["class"] is not None}
+    """The map view's bar chart: its areas, highest first, every bar in one colour (a handful of
+    areas is compared by length and by the England line, not by map classes that would make a
+    0.1-point gap look like a jump). Where every share rounds to the same figure (premises below
+    the USO: 0.0% in every district, as Ofcom publishes it) but the premises behind them differ,
+    the bars show the premises."""
+    colours = {r["area_code"]: BAR_COLOUR for r in view["figures"]}
     ind = view["indicator"]
     known = [r for r in view["figures"] if r["value"] is not None]
     shares = {round(r["value"], 1) for r in known}
@@ -153,6 +166,37 @@ def bars_for(view: dict[str, Any]) -> Markup:
         return bars_svg(rows, f"{ind['label']} (premises)", "premises", colours, chart_id="map-bars")
     rows = sorted(view["figures"], key=lambda r: (r["value"] is None, -(r["value"] or 0)))
     return bars_svg(rows, ind["label"], ind["unit"], colours, view.get("target"), view.get("england"), "map-bars")
+
+
+LABEL_GAP = 13  # the least distance between two direct labels' baselines, in SVG units
+
+
+def label_positions(wanted: list[float], gap: float, lowest: float, highest: float) -> list[float]:
+    """Heights for labels that want to sit at `wanted` (in any order), at least `gap` apart, within
+    [lowest, highest], each moved as little as the others allow (their order kept)."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    ys = [min(max(wanted[i], lowest), highest) for i in order]
+    for k in range(1, len(ys)):  # push down past the one above
+        ys[k] = max(ys[k], ys[k - 1] + gap)
+    if ys and ys[-1] > highest:  # then back up from the bottom where that ran off the chart
+        ys[-1] = highest
+        for k in range(len(ys) - 2, -1, -1):
+            ys[k] = min(ys[k], ys[k + 1] - gap)
+    # a cluster pushed down by the spreading is centred on what its labels wanted
+    out = [0.0] * len(wanted)
+    k = 0
+    while k < len(ys):
+        j = k
+        while j + 1 < len(ys) and ys[j + 1] - ys[j] <= gap + 1e-9:
+            j += 1
+        shift = sum(wanted[order[i]] for i in range(k, j + 1)) / (j - k + 1) - sum(ys[k:j + 1]) / (j - k + 1)
+        room_up = ys[k] - lowest if k == 0 else ys[k] - out[order[k - 1]] - gap
+        room_down = highest - ys[j] if j == len(ys) - 1 else ys[j + 1] - ys[j] - gap
+        shift = max(-room_up, min(room_down, shift))
+        for i in range(k, j + 1):
+            out[order[i]] = ys[i] + shift
+        k = j + 1
+    return out
 
 
 # Line styles for several areas on one chart: dash patterns as well as colours, so lines can be
@@ -186,8 +230,8 @@ def lines_svg(lines: list[dict[str, Any]], label: str, unit: str, chart_id: str 
     def y(v: float) -> float:
         return top + ph * (1 - (v - lo) / (hi - lo))
 
-    desc = "; ".join(f"{line['name']}: {line['points'][0][1]:.1f}% in {line['points'][0][0]} to "
-                     f"{line['points'][-1][1]:.1f}% in {line['points'][-1][0]}" for line in lines)
+    desc = "; ".join(f"{line['name']}: {line['points'][0][1]:.1f}% in {month_words(line['points'][0][0])} to "
+                     f"{line['points'][-1][1]:.1f}% in {month_words(line['points'][-1][0])}" for line in lines)
     parts = [f'<svg class="obs-chart" viewBox="0 0 {width} {height}" role="img" '
              f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{chart_id}-t">{escape(label)} over time, by district, with England</title>',
@@ -199,19 +243,24 @@ def lines_svg(lines: list[dict[str, Any]], label: str, unit: str, chart_id: str 
         xx = left + pw * (year - t0) / (t1 - t0)
         parts.append(f'<line x1="{xx:.1f}" x2="{xx:.1f}" y1="{top}" y2="{height - bottom}" class="obs-grid"/>'
                      f'<text x="{xx:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="obs-axis">{year}</text>')
-    ends: list[float] = []
-    for i, line in enumerate(sorted(lines, key=lambda ln: ln["england"])):
-        colour = "#0b0c0c" if line["england"] else LINE_COLOURS[i % len(LINE_COLOURS)]
-        dash = "" if line["england"] else LINE_DASHES[i % len(LINE_DASHES)]
+    ordered = sorted(lines, key=lambda ln: ln["england"])
+    styles = [("#0b0c0c", "") if line["england"] else (LINE_COLOURS[i % len(LINE_COLOURS)],
+                                                       LINE_DASHES[i % len(LINE_DASHES)])
+              for i, line in enumerate(ordered)]
+    for line, (colour, dash) in zip(ordered, styles, strict=True):
         path = " ".join(f"{'M' if j == 0 else 'L'}{x(m):.1f},{y(v):.1f}" for j, (m, v) in enumerate(line["points"]))
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{3 if line["england"] else 2}"'
                      + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
-        m, v = line["points"][-1]
-        ey = y(v)
-        while any(abs(ey - e) < 12 for e in ends):  # keep end labels from overlapping
-            ey += 12
-        ends.append(ey)
-        parts.append(f'<text x="{x(m) + 6:.1f}" y="{ey + 4:.1f}" class="obs-axis" style="fill:{colour}">'
+    # Direct labels in a column right of the plot, each as near its line's last point as the
+    # others allow, joined to that point by a thin leader line: a label never sits beside
+    # another line's end.
+    ends = [(x(line["points"][-1][0]), y(line["points"][-1][1])) for line in ordered]
+    placed = label_positions([ey for _, ey in ends], LABEL_GAP, top + 4, height - bottom)
+    label_x = left + pw + 14
+    for line, (colour, _), (ex, ey), ly in zip(ordered, styles, ends, placed, strict=True):
+        parts.append(f'<polyline points="{ex:.1f},{ey:.1f} {left + pw + 4:.1f},{ey:.1f} {label_x - 3:.1f},{ly:.1f}" '
+                     f'fill="none" stroke="{colour}" stroke-width="1" class="obs-leader"/>'
+                     f'<text x="{label_x:.1f}" y="{ly + 4:.1f}" class="obs-axis" style="fill:{colour}">'
                      f'{escape(line["name"])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -38,11 +38,16 @@ FORMATS = {
 PARENT_COLUMNS = (("ward", "ward"), ("lad", "district"))
 
 
-def figures_frame(store: Store, indicator: str, level: str, release: str) -> pd.DataFrame:
+def figures_frame(store: Store, indicator: str, level: str, release: str,
+                  within: str | None = None) -> pd.DataFrame:
     """The figures as a table people open in a spreadsheet: percentages to two decimal places
     (the store keeps full precision), counts as whole numbers, yes/no for flags, and the ward and
-    district of each area."""
+    district of each area. With `within` (an area's code), only the areas inside it: the rows a
+    map of that area shows (five districts, not every district in the UK)."""
     rows = store.figures(level, indicator, release)
+    if within:
+        inside = {c["code"] for c in store.children(within, level)}
+        rows = [r for r in rows if r["area_code"] in inside]
     frame = pd.DataFrame(rows, columns=list(FIGURE_COLUMNS))
     frame["value"] = pd.to_numeric(frame["value"]).round(2)
     for column in ("numerator", "denominator"):
@@ -78,23 +83,27 @@ _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def download(store: Store, indicator: str, level: str, release: str, fmt: str) -> Response:
+def download(store: Store, indicator: str, level: str, release: str, fmt: str,
+             within: str | None = None) -> Response:
     """One download, built once per store: the first request writes it to a file beside the store
     (under a folder named by the store's fingerprint) and every request streams that file, so a
     popular download costs the server a file read, not a rebuild."""
     month = store.release_for(level, indicator, release)
-    name = f"observatory_{indicator}_{level}_{month}.{fmt}"
+    if within:
+        within = store.area(within)["code"]  # a known area (NotFoundError otherwise): safe in a file name
+    name = f"observatory_{indicator}_{level}_{month}{'_in_' + within if within else ''}.{fmt}"
     path = cached_path(store, name)
     if not path.exists():
         with _lock_for(path), BUILDING:
             if not path.exists():
-                _write_atomically(path, build(store, indicator, level, month, fmt))
+                _write_atomically(path, build(store, indicator, level, month, fmt, within))
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return FileResponse(path, media_type=FORMATS[fmt], headers=headers)
 
 
-def build(store: Store, indicator: str, level: str, release: str, fmt: str) -> bytes:
-    frame = figures_frame(store, indicator, level, release)
+def build(store: Store, indicator: str, level: str, release: str, fmt: str,
+          within: str | None = None) -> bytes:
+    frame = figures_frame(store, indicator, level, release, within)
     month = frame["release"].iloc[0] if len(frame) else release
     readme = _readme(store, indicator, level, month, frame)
     if fmt == "csv":

@@ -4,6 +4,8 @@
     BadParameter, request validation    422  names the parameter and its allowed values
     NotPublishedError                   422  says why the figure is not published and what to choose
     StoreError                          503  the store is missing or refused the query
+    StaleRecord                         409  someone else changed the record being edited
+    the records database refused        503  it is missing, read-only or unreachable: said so
     anything else                       500  a short apology; the traceback goes to the log only
 """
 
@@ -16,11 +18,13 @@ from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import NotFoundError, NotPublishedError, ObservatoryError, StoreError
+from ..records.versions import StaleRecord
 from .negotiate import wants_json
 from .params import BadParameter
 from .render import snapshot_of
@@ -32,11 +36,13 @@ _KINDS: list[tuple[type[Exception], int, str]] = [
     (BadParameter, 422, "bad_parameter"),
     (NotPublishedError, 422, "not_published"),
     (StoreError, 503, "store_unavailable"),
+    (StaleRecord, 409, "conflict"),
     (ObservatoryError, 400, "bad_request"),
 ]
 _TITLES = {
     404: "Not found",
     405: "Method not allowed",
+    409: "Someone else changed this record",
     422: "Check what you asked for",
     500: "Sorry, something went wrong",
     503: "The data is not available",
@@ -44,7 +50,7 @@ _TITLES = {
 
 
 def install(app: FastAPI) -> None:
-    for exc_type in (ObservatoryError, HTTPException, RequestValidationError, Exception):
+    for exc_type in (ObservatoryError, HTTPException, RequestValidationError, DBAPIError, Exception):
         app.add_exception_handler(exc_type, handle)
 
 
@@ -59,6 +65,8 @@ def describe(exc: Exception, request: Request | None = None) -> tuple[int, dict[
             return status, body
     if isinstance(exc, RequestValidationError):
         return 422, _validation(exc, request)
+    if isinstance(exc, DBAPIError):
+        return 503, {"status": 503, "type": "records_unavailable", "message": records_problem(exc)}
     if isinstance(exc, HTTPException):
         message = "No page at this address." if exc.status_code == 404 else str(exc.detail)
         return exc.status_code, {"status": exc.status_code, "type": "http", "message": message}
@@ -68,6 +76,23 @@ def describe(exc: Exception, request: Request | None = None) -> tuple[int, dict[
         "message": "The observatory hit an unexpected problem. It has been logged; please try "
         "again, or report the address you were visiting.",
     }
+
+
+def records_problem(exc: DBAPIError) -> str:
+    """What went wrong with the records database, in words for the reader (never the driver's text)."""
+    said = str(exc.orig if exc.orig is not None else exc).lower()
+    if "readonly" in said or "read-only" in said or "read only" in said:
+        return ("The board's records cannot be changed or read here just now: the records database is read-only "
+                "(its file or folder does not allow the dashboard to write). Nothing was changed. Ask whoever "
+                "runs the dashboard to make it writable again.")
+    if "unable to open" in said or "no such table" in said or "does not exist" in said:
+        return ("The board's records are not available: the records database is missing or not set up. "
+                "Nothing was changed. Ask whoever runs the dashboard to restore it.")
+    if "locked" in said or "timeout" in said or "could not connect" in said or "connection" in said:
+        return ("The board's records are busy or cannot be reached just now. Nothing was changed. Wait a moment "
+                "and try again.")
+    return ("The board's records database refused the request. Nothing was changed. Try again; if it goes on, "
+            "ask whoever runs the dashboard.")
 
 
 def _mentions_cli(text: str) -> bool:
@@ -151,8 +176,10 @@ async def handle(request: Request, exc: Exception) -> Response:
     status, body = describe(exc, request)
     if status == 404:
         body["search"] = _search_link(request)
-    if status >= 500:
+    if status >= 500 and not isinstance(exc, DBAPIError):
         log.error("error serving %s", request.url.path, exc_info=exc)
+    elif isinstance(exc, DBAPIError):
+        log.warning("the records database refused %s: %s", request.url.path, exc.orig or exc)
     if wants_json(request):
         return JSONResponse({"error": body}, status_code=status)
     templates = snapshot_of(request).templates

@@ -8,10 +8,10 @@ from typing import Any
 # Shown on any page or answer holding a synthetic figure, whatever its level: the demo's
 # district-level residential figures are synthetic too, rolled up from the demo's postcode file.
 ILLUSTRATIVE = (
-    "Illustrative data: figures marked as illustrative are derived from a synthetic demo file, not "
+    "Illustrative data: figures marked as illustrative are derived from a synthetic file made for the demonstration, not "
     "from published coverage. Do not use them for decisions."
 )
-ILLUSTRATIVE_NOTE = "illustrative data (derived from synthetic demo input)"
+ILLUSTRATIVE_NOTE = "illustrative data (derived from synthetic input made for the demonstration)"
 
 
 def suppressed_text(suppress_below: int | None) -> str:

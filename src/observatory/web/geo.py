@@ -25,6 +25,7 @@ from starlette.responses import Response
 
 from ..errors import NotFoundError
 from ..store import Store
+from ..workspace.additions import what_to_add
 
 # Five decimal places of a degree is about 1 m on the ground in West Yorkshire: finer than the
 # simplified shapes themselves, and it keeps the layers small.
@@ -90,7 +91,8 @@ class Layers:
             inside = {c["code"] for c in self._store.children(self._region, level)}
             shapes = [s for s in shapes if s[0] in inside] if inside else shapes
         if not shapes:
-            raise NotFoundError(f"No map shapes for level '{level}' in this store.")
+            lacking = "" if self._store.names(level) else what_to_add(level)
+            raise NotFoundError(lacking or f"No map shapes for level '{level}' in this store.")
         names = self._store.names(level)
         geoms = shapely.from_wkb([wkb for _, wkb in shapes])
         geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))

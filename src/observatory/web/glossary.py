@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from markupsafe import Markup, escape
 
 from ..glossary import FIND as _FIND
-from ..glossary import GROUPS, IDS, PHRASES, TERMS, glossary, term_of
+from ..glossary import GROUPS, IDS, PHRASES, TERMS, Places, glossary, places_from, term_of
 from ..glossary import TAG as _TAG
-from .render import render, snapshot_of
+from .render import render, snapshot_of, targets_of
 
 __all__ = ["GROUPS", "IDS", "PHRASES", "TERMS", "TermLinks", "glossary", "glossed", "router", "term"]
 
@@ -76,6 +76,15 @@ def glossed(text: Any, *skip: str) -> Markup:
     return TermLinks()(text, *skip)
 
 
+def places_of(request: Request) -> Places:
+    """The workspace's own places, for the glossary's examples (from the store the request reads)."""
+    snap = snapshot_of(request)
+    targets = targets_of(request)
+    sfbb = targets.target("sfbb") if targets is not None else None
+    return places_from(snap.store, snap.region, sfbb.value if sfbb is not None else None)
+
+
 @router.get("/glossary")
 def glossary_page(request: Request) -> Response:
-    return render(request, "glossary.html", glossary(snapshot_of(request).suppress_below), title="Glossary")
+    snap = snapshot_of(request)
+    return render(request, "glossary.html", glossary(snap.suppress_below, places_of(request)), title="Glossary")

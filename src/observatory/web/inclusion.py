@@ -8,7 +8,7 @@ import threading
 import weakref
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -17,12 +17,13 @@ from ..errors import ConfigError, NotFoundError, ObservatoryError
 from ..inclusion import crosswalk
 from ..inclusion.explain import explain
 from ..inclusion.model import ILLUSTRATIVE_GAPS, Model
-from ..inclusion.priority import SORTS, view
+from ..inclusion.priority import SORTS, district_options, positions, rows, tiers, view
 from ..indicators.classes import class_of, classify
 from ..store import Store
 from ..workspace import CONFIG_NAME
 from ..workspace import inclusion as config_mod
 from ..workspace import load as load_workspace
+from . import params
 from .mapview import NO_DATA
 from .params import BadParameter
 from .render import render, snapshot_of
@@ -33,7 +34,7 @@ Level = Literal["lsoa", "ward"]
 ApiLevel = Literal["lsoa", "ward", "lad"]
 Comparison = Literal["lad", "ca", "england"]
 Mode = Literal["relative", "absolute"]
-Sort = Literal["priority", "index", "distance", "aged_75", "name"]
+Sort = Literal["priority", "index", "district", "distance", "aged_75", "name"]
 MISSING = "This workspace has no exclusion-risk configuration ([inclusion] in observatory.toml), so there is no index."
 
 _models: weakref.WeakKeyDictionary[Store, Model | ObservatoryError] = weakref.WeakKeyDictionary()
@@ -116,38 +117,72 @@ def weights_of(request: Request, model: Model, weights: str | None = None) -> co
 
 def classes(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
     """Quantile classes of the index for the map (as the coverage map classes its figures), and
-    code -> [index, class, name, tier, confidence text] for the map script."""
+    code -> [index, class, tier] for the map script (names come with the map's shapes)."""
     # a higher index is more risk: darker (classes.py draws the worse end darkest)
     legend = classify([r["index"] for r in rows if r["index"] is not None], "lower-is-better")
-    areas = {r["code"]: [r["index"], class_of(r["index"], legend), r["name"], r["tier"], r.get("confidence_text")]
-             for r in rows}
+    areas = {r["code"]: [r["index"], class_of(r["index"], legend), r["tier"]] for r in rows}
     return legend, areas
+
+
+def map_rows(result: Any, scope: Any) -> list[dict[str, Any]]:
+    """Code, index and tier of the areas at `scope` (every area the map draws), from the arrays:
+    building full list rows for 1,404 LSOAs would cost more than the page."""
+    index = result.combined.index[scope]
+    tier = tiers(result)[scope]
+    codes = result.data.codes[scope]
+    return [{"code": str(c), "index": None if v != v else round(float(v), 2), "tier": int(t)}
+            for c, v, t in zip(codes, index, tier, strict=True)]
+
+
+PER_PAGE = 125  # a list longer than this is paged (a region's wards fit on one page; its LSOAs do not)
+SETTINGS = ("level", "compare_within", "mode", "within", "weights")  # carried into every page linked to
+WEIGHT_FIELDS = ("c_", "i_")
+
+
+def carry(request: Request, **override: str | None) -> str:
+    """The page's settings (areas, compare within, scores, district, weights) as a query string,
+    for every link to another inclusion page, so the page linked to ranks the same way."""
+    return params.carried(request.query_params.multi_items(), SETTINGS, WEIGHT_FIELDS, **override)
+
+
+def district_of(result: Any, within: str) -> str | None:
+    if not within:
+        return None
+    return params.choice("within", within, [d["code"] for d in district_options(result)])
 
 
 @router.get("/inclusion")
 def inclusion_page(request: Request, level: Level = "ward", compare_within: Comparison | None = None,
-                   mode: Mode = "relative", sort: Sort = "priority", top: int = 15) -> Response:
+                   mode: Mode = "relative", sort: Sort = "priority", top: int = 15, within: str = "",
+                   q: str = "", page: int = 1) -> Response:
     model = model_of(request)
     weights = weights_of(request, model)
     result = model.compute(level, compare_within, mode, weights, sensitivity=True)
-    data = view(result, sort)
-    legend, areas = classes(data["areas"])
+    district = district_of(result, within)
+    data = view(result, sort, within=district, q=q, page=page, per_page=PER_PAGE)
+    scope = positions(result, "priority", district)
+    legend, areas = classes(map_rows(result, scope))
     data["legend"] = legend
-    data["priority"] = sorted(data["areas"], key=lambda r: (r["tier"], -(r["index"] or 0)))[:max(1, min(top, 100))]
+    data["priority"] = rows(result, scope[:max(1, min(top, 100))])
     data["crosswalk"] = _crosswalk(model, snapshot_of(request).store)
     data["illustrative_text"] = ILLUSTRATIVE_GAPS if model.illustrative else None
+    # every hub, also those over a district's edge: a ward's nearest hub may be in the next district
     hubs = [h.as_dict() for h in model.hubs.hubs] if model.hubs else []
+    settings = carry(request)
     map_data = {"palette": [c["colour"] for c in legend], "no_data": NO_DATA, "areas": areas,
-                "hubs": [[h["lon"], h["lat"], h["name"], h["kind"]] for h in hubs], "level": level}
+                "hubs": [[h["lon"], h["lat"], h["name"], h["kind"]] for h in hubs], "level": level,
+                "carry": settings}
     return render(request, "inclusion.html", data, title="Where to act: digital exclusion risk", map_data=map_data,
-                  form=_form(model, result.weights), sorts=SORTS, query=_query(request), tile_url=request.app.state.tile_url)
+                  form=_form(model, result.weights), sorts=SORTS, query=_query(request), carry=settings,
+                  districts=district_options(result), page_query=carry(request, sort=sort, q=q or None),
+                  all_query=carry(request, sort=sort), hidden=parse_qsl(carry(request, sort=sort)))
 
 
 def _crosswalk(model: Model, store: Store) -> str | None:
     if model.cfg.lsoa_changes is None:
         return None
     try:
-        return crosswalk.report(store, model.cfg.lsoa_changes)["text"]
+        return crosswalk.report(store, model.cfg.lsoa_changes, model.ws.districts)["text"]
     except ObservatoryError as exc:
         return f"The LSOA 2011 to 2021 check could not be made: {exc}"
 
@@ -161,8 +196,9 @@ def _form(model: Model, weights: config_mod.Weights) -> list[dict[str, Any]]:
 
 
 def _query(request: Request) -> str:
-    """The query string without sort and top (for the table's sort links and the downloads)."""
-    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "top")])
+    """The query string without sort, top and page (for the table's sort links and the downloads:
+    a download is the whole list of the view shown, every page of it)."""
+    return params.carried(request.query_params.multi_items(), (*SETTINGS, "q"), WEIGHT_FIELDS)
 
 
 @router.get("/inclusion/area/{code}")
@@ -171,7 +207,10 @@ def inclusion_area_page(request: Request, code: str, compare_within: Comparison 
     model = model_of(request)
     data = explain(model, code, compare_within, mode, weights_of(request, model))
     data["illustrative_text"] = ILLUSTRATIVE_GAPS if model.illustrative else None
-    return render(request, "inclusion_area.html", data,
+    level = data["area"]["level"]
+    # back to the list this page was reached from: same settings, this area's level
+    back = carry(request, level="lsoa" if level == "lsoa" else "ward")
+    return render(request, "inclusion_area.html", data, carry=carry(request), back=back,
                   title=f"{data['area']['name']} ({data['area']['code']}): exclusion risk")
 
 
@@ -181,13 +220,18 @@ def with_inclusion(request: Request, data: dict[str, Any]) -> dict[str, Any]:
     areas or a workspace without an [inclusion] configuration."""
     if data["area"]["level"] not in ("lsoa", "ward", "lad"):
         return data
+    q = request.query_params
+    comparison = q.get("compare_within") if q.get("compare_within") in config_mod.COMPARISONS else None
+    mode = q.get("mode") if q.get("mode") in ("relative", "absolute") else "relative"
     try:
         model = model_of(request)
-        found = explain(model, data["area"]["code"], None, "relative", None)
+        # the settings a reader chose on Where to act, when the link carried them
+        found = explain(model, data["area"]["code"], comparison, mode, weights_of(request, model))
     except ObservatoryError:
         return data
     data["inclusion"] = {
-        "index": found["index"], "rank": found["rank"], "of": found["of"],
+        "index": found["index"], "rank": found["rank"], "of": found["of"], "rank_text": found["rank_text"],
+        "reason": found["reason"], "ranked_within": found["ranked_within"], "carry": carry(request),
         "confidence_text": found.get("confidence_text"), "hubs_within": len(found.get("hubs_within") or []),
         "hub_distance_m": found.get("hub_distance_m"), "comparison": found["comparison"],
         "illustrative": bool(found.get("illustrative")),

@@ -13,9 +13,9 @@ from fastapi.responses import JSONResponse, Response
 from ..inclusion import hubs as hubs_mod
 from ..inclusion.explain import explain
 from ..inclusion.model import ILLUSTRATIVE_GAPS
-from ..inclusion.priority import COLUMNS, view
+from ..inclusion.priority import flat_columns, flat_row, view
 from .api import ok
-from .inclusion import ApiLevel, Comparison, Mode, Sort, model_of, weights_of
+from .inclusion import ApiLevel, Comparison, Mode, Sort, district_of, model_of, weights_of
 from .render import store_of
 
 router = APIRouter(prefix="/api/v1", tags=["inclusion"])
@@ -32,29 +32,30 @@ def api_inclusion(
     compare_within: Annotated[Comparison | None, Query(description=COMPARE_HELP)] = None,
     mode: Annotated[Mode, Query(description="relative (published method) or absolute (baseline bounds).")] = "relative",
     weights: Annotated[str | None, Query(description=WEIGHTS_HELP)] = None,
-    sort: Annotated[Sort, Query(description="priority (default), index, distance, aged_75 or name.")] = "priority",
+    sort: Annotated[Sort, Query(description="priority (default), index, district, distance, aged_75 or name.")] = "priority",
     top: Annotated[int | None, Query(ge=1, description="Only the first N areas.")] = None,
     sensitivity: Annotated[bool, Query(description="Include the 1,000-draw weight sensitivity (about 0.3 s the "
                                                    "first time for new weights).")] = True,
     format: Annotated[str, Query(pattern="^(json|csv)$", description="json or csv.")] = "json",
+    within: Annotated[str, Query(description="Only the areas of this district (its ONS code, as "
+                                             "/api/v1/overview lists the districts), as the page's district filter.")] = "",
+    q: Annotated[str, Query(description="Only the areas whose name or code contains this text.")] = "",
 ) -> Response:
     model = model_of(request)
     result = model.compute(level, compare_within, mode, weights_of(request, model, weights), sensitivity)
-    data = view(result, sort, top)
+    data = view(result, sort, top, within=district_of(result, within), q=q)
     if format == "csv":
         return _csv(data)
     return ok(data)
 
 
 def _csv(data: dict) -> Response:
-    comps = [c["id"] for c in data["methodology"]["components"]]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([*COLUMNS, *comps, "tier_text", "confidence_text", "illustrative"])
+    w.writerow(flat_columns(data))
     for r in data["areas"]:
-        w.writerow([*(r.get(c, "") for c in COLUMNS), *(r["components"][c] for c in comps), r["tier_text"],
-                    r.get("confidence_text", ""), "yes" if data["illustrative"] else "no"])
-    headers = {"Content-Disposition": f'attachment; filename="exclusion-risk-{data["level"]}.csv"'}
+        w.writerow(flat_row(r, data))
+    headers = {"Content-Disposition": f'attachment; filename="exclusion-risk-{data["level"]}{"-" + data["within"] if data["within"] else ""}.csv"'}
     if data["illustrative"]:
         headers["X-Observatory-Notice"] = ILLUSTRATIVE_GAPS
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

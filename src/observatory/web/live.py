@@ -7,6 +7,14 @@ once a second a request stats the store path, and when the file's identity (inod
 differs from the open one a new snapshot is built and swapped in under a lock. Each request takes a
 reference to one snapshot for its whole life (`acquire`/`release`), so a swap never changes the
 store under a request that is reading it; the old store is closed when its last request ends.
+
+No request waits for a swap while others are being served: opening and warming a rebuilt store
+takes seconds under load, and a request that waited for it (and each one after it that found the
+file still newer than the open store, once a second, each holding a thread-pool thread) stalled
+for up to 30 s when a store was swapped under 200 clients (issue 21). So a busy server opens the
+new store in a background thread and goes on answering from the open one until it is ready; only
+an idle server's request (no other in flight) opens it first, so it reads the new store at once.
+A good build swapped in also clears the "last build failed" banner (`app.state.build_error`).
 """
 
 from __future__ import annotations
@@ -66,6 +74,7 @@ class StoreWatch:
         self._generation = 0
         self._checked = time.monotonic()
         self._failed: tuple[int, int] | None = None
+        self.rebuilt = False  # a rebuilt store file has been swapped in since the start
         self._snap = self._open()
 
     def _open(self) -> Snapshot:
@@ -134,23 +143,52 @@ class StoreWatch:
         # A missing file (mid-rebuild, or deleted) keeps the open store serving.
         return ident is not None and ident != self._snap.identity and ident != self._failed
 
-    def reload(self) -> Snapshot:
+    def reload(self, wait: bool = True) -> Snapshot:
         """Open the file now at the path and swap it in; on failure keep serving the open store.
 
         The new store is opened and warmed (app._warm) while requests go on being served from the
-        old one: only the swap itself holds the lock that every request takes."""
-        with self._opening:
-            ident = identity(self.path)
-            if ident is None or ident == self._snap.identity:
-                return self._snap
+        old one: only the swap itself holds the lock that every request takes. `wait` False: when
+        another thread is already opening it, return the open snapshot at once."""
+        if not self._opening.acquire(blocking=wait):
+            return self._snap
+        try:
+            return self._reload()
+        finally:
+            self._opening.release()
+
+    def start_reload(self) -> bool:
+        """Open the replaced file in a background thread (unless one is opening it already) and
+        return at once: requests go on with the open store meanwhile. True if a thread started."""
+        if not self._opening.acquire(blocking=False):
+            return False
+
+        def run() -> None:
             try:
-                new = self._open()
-            except Exception:
-                log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
-                self._failed = ident
-                return self._snap
-            with self._lock:
-                return self._swap(new)
+                self._reload()
+            finally:
+                self._opening.release()
+
+        threading.Thread(target=run, name="observatory-store-reload", daemon=True).start()
+        return True
+
+    @property
+    def reloading(self) -> bool:
+        return self._opening.locked()
+
+    def _reload(self) -> Snapshot:
+        """Open and swap in the replaced file; the caller holds `_opening`."""
+        ident = identity(self.path)
+        if ident is None or ident == self._snap.identity:
+            return self._snap
+        try:
+            new = self._open()
+        except Exception:
+            log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
+            self._failed = ident
+            return self._snap
+        self.rebuilt = True  # a build since the server started: its earlier failure no longer applies
+        with self._lock:
+            return self._swap(new)
 
     def renew(self) -> Snapshot:
         """A new snapshot of the same store, with a new generation: the workspace's settings (a
@@ -198,19 +236,37 @@ class FollowStore:
     def __init__(self, app: ASGIApp, watch: StoreWatch) -> None:
         self.app = app
         self.watch = watch
+        self.inflight = 0  # requests being answered by this worker now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if self.watch.stale():
-            # Opening a store runs queries: keep them off the event loop.
-            await run_in_threadpool(self.watch.reload)
+            if self.inflight == 0:
+                # Idle: this request may as well read the new store; opening it runs queries, so
+                # off the event loop, and never waiting for a reload another thread has begun.
+                await run_in_threadpool(self.watch.reload, False)
+            else:
+                self.watch.start_reload()  # busy: nobody waits; the swap happens when it is ready
         snap = self.watch.acquire()
+        if self.watch.rebuilt:
+            _clear_build_error(scope)
         # In place, so the server-error handler (outside this middleware) sees it too.
         scope[SNAPSHOT] = snap
         scope[GENERATION] = snap.generation
+        self.inflight += 1
         try:
             await self.app(scope, receive, send)
         finally:
+            self.inflight -= 1
             self.watch.release(snap)
+
+
+def _clear_build_error(scope: Scope) -> None:
+    """A store built since the server started has been swapped in: the build that failed before
+    has been followed by a good one, so the pages' "last build failed" banner goes."""
+    state = getattr(scope.get("app"), "state", None)
+    if state is not None and getattr(state, "build_error", None):
+        log.info("a new store is served: the earlier build failure no longer applies")
+        state.build_error = None

@@ -14,6 +14,7 @@ from ..errors import NotFoundError
 from ..levels import rank
 from ..months import month_words
 from ..store import Store
+from ..workspace.additions import what_to_add
 from .params import LEVEL_NAMES, MAP_LEVELS
 
 
@@ -43,7 +44,9 @@ def nearest(store: Store, available: list[dict[str, Any]], indicator: str, level
         order = list(MAP_LEVELS)
         # nearest level that has it, preferring the coarser one (publishers go no finer)
         best = min(levels, key=lambda lv: (abs(order.index(lv) - order.index(level)), order.index(lv)))
+        lacking = "" if any(lv == level for _, lv in views) else what_to_add(level, bool(store.names(level)))
         choice.notices.append(
+            f"{lacking} Showing {PLURAL.get(best, best)} instead." if lacking else
             f"{labels.get(indicator, indicator)} is not published by {LEVEL_NAMES.get(level, level).lower()}: "
             f"showing {PLURAL.get(best, best)} instead."
         )

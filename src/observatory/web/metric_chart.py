@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..months import year_of
+from ..months import day_words, year_of
 from ..strategy.status import fmt
 
 WIDTH, HEIGHT = 600, 260
@@ -45,7 +45,7 @@ def metric_svg(m: dict[str, Any], chart_id: str = "metric-chart") -> Markup:
 
     unit = m["unit"]
     desc = (f"{m['display_title']}: {len(points)} values from {fmt(points[0][1], unit)} to {fmt(points[-1][1], unit)}; "
-            f"target {fmt(target_y, unit)} by {m['target']['date']}. {m['words']}")
+            f"target {fmt(target_y, unit)} by {day_words(m['target']['date'])}. {m['words']}")
     parts = [f'<svg class="obs-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{chart_id}-t '
              f'{chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{chart_id}-t">{escape(m["display_title"])}: history, trend and target</title>',
@@ -63,7 +63,7 @@ def metric_svg(m: dict[str, Any], chart_id: str = "metric-chart") -> Markup:
         upper = " ".join(f"{sx(x):.1f},{sy(hi):.1f}" for x, _, hi in band)
         lower = " ".join(f"{sx(x):.1f},{sy(lo):.1f}" for x, lo, _ in reversed(band))
         parts.append(f'<polygon points="{upper} {lower}" fill="#1d70b8" fill-opacity="0.15" stroke="none">'
-                     "<title>80% band of the trend (residual bootstrap)</title></polygon>")
+                     "<title>80% band: where the trend is likely to run (eight times in ten)</title></polygon>")
     if trend:
         d = " ".join(f"{'M' if i == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}" for i, (x, y) in enumerate(trend))
         parts.append(f'<path d="{d}" fill="none" stroke="#1d70b8" stroke-width="2" stroke-dasharray="6 4">'
@@ -73,7 +73,7 @@ def metric_svg(m: dict[str, Any], chart_id: str = "metric-chart") -> Markup:
                  f'stroke-width="1" stroke-dasharray="2 3"/>'
                  f'<path d="M{sx(target_x) - 6:.1f},{ty - 6:.1f} L{sx(target_x) + 6:.1f},{ty + 6:.1f} '
                  f'M{sx(target_x) - 6:.1f},{ty + 6:.1f} L{sx(target_x) + 6:.1f},{ty - 6:.1f}" stroke="#0b0c0c" '
-                 f'stroke-width="2.5"><title>Target {escape(fmt(target_y, unit))} by {m["target"]["date"]}</title></path>'
+                 f'stroke-width="2.5"><title>Target {escape(fmt(target_y, unit))} by {day_words(m["target"]["date"])}</title></path>'
                  f'<text x="{sx(target_x) - 8:.1f}" y="{ty - 8:.1f}" text-anchor="end" font-size="12" fill="#0b0c0c">'
                  f'target {escape(fmt(target_y, unit))}</text>')
     hist = sorted(points)
@@ -84,7 +84,7 @@ def metric_svg(m: dict[str, Any], chart_id: str = "metric-chart") -> Markup:
         # hollow markers for illustrative values: shape, not colour, says so
         fill = "#ffffff" if v["illustrative"] else "#0b0c0c"
         parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3.5" fill="{fill}" stroke="#0b0c0c" '
-                     f'stroke-width="1.5"><title>{escape(v["label"])}: {escape(fmt(y, unit))}</title></circle>')
+                     f'stroke-width="1.5"><title>{escape(v.get("when") or day_words(v["date"]))}: {escape(fmt(y, unit))}</title></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -15,13 +15,17 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from ..errors import ObservatoryError, StoreError
+from ..records import versions, words
 from ..records.audit import entries
+from ..records.users import display_names
+from ..records.versions import StaleRecord
 from ..report.sparkline import sparkline
 from ..strategy import models
 from ..strategy.board import Board, metrics_config
 from ..strategy.coverage_targets import standings
 from ..strategy.status import select
 from .auth import CurrentUser, records_of, records_read, require_reader, require_role
+from .forms import Problems
 from .metric_chart import metric_svg
 from .params import BadParameter
 from .render import render, store_of, targets_of, workspace_of
@@ -31,8 +35,8 @@ api = APIRouter(prefix="/api/v1", tags=["metrics"])
 Editor = Depends(require_role("editor"))
 Reader = Depends(require_reader)
 
-NOTICE = ("Illustrative values: metrics marked illustrative hold demo values made by a documented seeded script "
-          "(observatory.demo.metrics_demo), or count illustrative demo records. Do not use them for decisions.")
+NOTICE = ("Illustrative values: metrics marked illustrative hold example values made up by a documented script, "
+          "or count illustrative example records. Do not use them for decisions.")
 STATUS_TAG = {"green": "govuk-tag--green", "amber": "govuk-tag--yellow", "red": "govuk-tag--red",
               "no data": "govuk-tag--grey"}
 
@@ -120,52 +124,97 @@ def metrics_page(request: Request, priority: str | None = None, life_stage: str 
     return _page(request, "metrics/index.html", data, "Strategy metrics")
 
 
-@router.get("/metrics/{metric_id}")
-def metric_page(request: Request, metric_id: str, user: CurrentUser | None = Reader) -> Response:
+def _metric_view(request: Request, metric_id: str, user: CurrentUser | None, form: dict[str, str] | None = None,
+                 errors: Problems | None = None) -> Response:
     board = board_of(request)
     data = board.one(metric_id)
     data["chart"] = str(metric_svg(data))
     data["history"] = _history(board, metric_id) if data["entered"] else []
+    data["version"] = _version(board, metric_id) if data["entered"] else 0
+    data["value_hint"] = _value_hint(data.get("unit", ""))
     data["user"] = _who(user)
     data["today"] = date.today().isoformat()
-    return _page(request, "metrics/metric.html", data, data["display_title"])
+    data["form"], data["errors"] = form or {}, dict(errors or {})
+    response = _page(request, "metrics/metric.html", data,
+                     f"Error: {data['display_title']}" if errors else data["display_title"])
+    if errors:
+        response.status_code = errors.status
+    return response
+
+
+def _value_hint(unit: str) -> str:
+    if unit == "%":
+        return "A percentage from 0 to 100, without the % sign, e.g. 72.5. Decimals with a point."
+    if models.is_count(unit):
+        return f"A whole number of {unit}, e.g. 1250 or 1,250."
+    return f"A number of {unit}, e.g. 12.5. Decimals with a point."
+
+
+def _version(board: Board, metric_id: str) -> int:
+    """The newest value entered for the metric: the version its value form is made from."""
+    if board.records is None:
+        return 0
+    with board.records.session() as s:
+        return models.latest_id(s, metric_id)
+
+
+@router.get("/metrics/{metric_id}")
+def metric_page(request: Request, metric_id: str, user: CurrentUser | None = Reader) -> Response:
+    return _metric_view(request, metric_id, user)
 
 
 def _history(board: Board, metric_id: str) -> list[dict[str, Any]]:
-    """The audit log's rows for this metric's values, oldest first."""
+    """The audit log's rows for this metric's values, oldest first, each in a sentence."""
     if board.records is None:
         return []
 
     with board.records.session() as s:
         rows = [e for e in entries(s, limit=None, entity=models.ENTITY) if (e["after"] or {}).get("metric_id") == metric_id]
-    return list(reversed(rows))
+        names = display_names(s)
+    return words.sentences(list(reversed(rows)), names)
 
 
-def _record(request: Request, user: CurrentUser, metric_id: str, value: float, on: date, note: str) -> dict[str, Any]:
+def _record(request: Request, user: CurrentUser, metric_id: str, value: float, on: date, note: str,
+            seen: int | None = None) -> dict[str, Any]:
     board = board_of(request, read_only=False)
     metric = board.config.get(metric_id)
     if metric.source.kind != "entered":
-        raise ObservatoryError(f"Metric {metric_id} takes its values from the {metric.source.describe()}; only "
-                               "metrics with source kind \"entered\" take values from people.")
+        raise ObservatoryError(f"{metric.title} takes its values from the {metric.source.describe()}; only "
+                               "metrics whose values people enter take values here.")
+    problem = models.value_problem(metric.unit, value)
+    if problem:
+        raise ObservatoryError(f"Value: {problem}")
     if board.records is None:
         raise StoreError(board.records_reason or "No records database.")
     with board.records.session() as s:
+        if seen is not None:
+            other = models.entered_since(s, metric_id, on, seen)
+            if other is not None:
+                names = display_names(s)
+                raise StaleRecord(f"the value for {words.moment_words(on)} (now {words.value_words(other.value)})",
+                                  seen, other.id, words.who(other.author, names), other.recorded_at)
         return models.value_dict(models.add_value(s, user.username, metric_id, value, on, note))
 
 
 @router.post("/metrics/{metric_id}/values")
-def metric_value_form(request: Request, metric_id: str, user: CurrentUser = Editor, value: str = Form(...),
-                      on: str = Form(..., alias="date"), note: str = Form("")) -> Response:
-    try:
-        number = float(value.replace(",", "").strip())
-    except ValueError:
-        raise ObservatoryError(f"Value: '{value}' is not a number. Give it without units, e.g. 1250.") from None
-    try:
-        day = date.fromisoformat(on.strip())
-    except ValueError:
-        raise ObservatoryError(f"Date: '{on}' is not a date. Write it as YYYY-MM-DD, e.g. 2025-03-31.") from None
-    _record(request, user, metric_id, number, day, note)
-    return RedirectResponse(f"/metrics/{metric_id}#values", status_code=303)
+def metric_value_form(request: Request, metric_id: str, user: CurrentUser = Editor, value: str = Form(""),
+                      on: str = Form("", alias="date"), note: str = Form(""), version: str = Form("")) -> Response:
+    form = {"value": value, "date": on, "note": note, "version": version}
+    board = board_of(request, read_only=False)
+    metric = board.config.get(metric_id)
+    problems = Problems()
+    number, problem = models.parse_value(metric.unit, value)
+    if problem:
+        problems.add("value", problem)
+    day = problems.day("date", on, "the date measured", required=True, not_after=date.today())
+    problems.texts({"note": note})
+    if not problems:
+        try:
+            _record(request, user, metric_id, number, day, note, seen=versions.parse(version))
+            return RedirectResponse(f"/metrics/{metric_id}#values", status_code=303)
+        except ObservatoryError as exc:
+            problems.error(exc, "value")
+    return _metric_view(request, metric_id, user, form, problems)
 
 
 FORECAST_LEVELS = ("lad", "ca", "rgn", "group", "nation")

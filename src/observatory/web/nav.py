@@ -2,19 +2,19 @@
 
 Eight entries, so that the bar is one line on a desktop (GOV.UK's service navigation is meant for
 a handful of sections); the board's records and the annual update sit under "Oversight", whose
-page leads to each, and search, the glossary and the API under "Data and API"."""
+page leads to each, and search, the glossary and the API under "Data"."""
 
 from __future__ import annotations
 
 NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("/", "Overview", ()),
-    ("/map", "Map", ("/areas", "/postcode")),
-    ("/changes", "What changed", ()),
-    ("/inclusion", "Where to act", ()),
-    ("/programme", "Full Fibre", ()),
+    ("/map", "Map", ("/areas", "/postcode", "/challenges")),
+    ("/changes", "Changes", ()),
+    ("/inclusion", "Where to act", ("/takeup",)),
+    ("/programme", "Full Fibre programme", ()),
     ("/metrics", "Metrics", ()),
     ("/oversight", "Oversight", ("/actions", "/shared-care-record", "/report", "/admin")),
-    ("/sources", "Data and API", ("/api/v1/docs", "/search", "/glossary")),
+    ("/sources", "Data", ("/api/v1/docs", "/search", "/glossary")),
 ]
 
 

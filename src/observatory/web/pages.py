@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from ..overview import overview
 from ..strategy.coverage_targets import target_value
 from . import catalogue, downloads, mapchoice, params
+from .challenges import with_challenges  # residents' reports that the published coverage is wrong
 from .charts import bars_for
 from .inclusion import with_inclusion  # the exclusion-risk summary, when configured
 from .live import Snapshot
@@ -111,8 +112,15 @@ def _districts(snap: Snapshot) -> list[dict[str, str]]:
 def area_page(request: Request, code: str, indicator: str = "", sort: Literal["rank", "name"] = "rank") -> Response:
     """`indicator` and `sort`: what the table of the areas inside this one ranks them on, and how
     it is sorted."""
-    data = with_inclusion(request, with_forecasts(request, profile(store_of(request), code, indicator or None, sort, targets_of(request))))
+    data = area_profile(request, code, indicator, sort)
     return render(request, "area.html", data, title=f"{data['area']['display_name']} ({code})")
+
+
+def area_profile(request: Request, code: str, indicator: str = "", sort: str = "rank") -> dict:
+    """An area's profile as the page and the API both give it: its figures and standings against
+    the targets, its exclusion risk and its residents' challenges."""
+    data = profile(store_of(request), code, indicator or None, sort, targets_of(request))
+    return with_challenges(request, with_inclusion(request, with_forecasts(request, data)))
 
 
 @router.get("/postcodes/{text}")
@@ -156,6 +164,7 @@ def download(
     level: Literal["postcode", "oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation", "ew", "gb", "uk"],
     release: str = "latest",
     format: Format = "csv",
+    within: str = "",
 ) -> Response:
     check_indicator(request, indicator)
-    return downloads.download(store_of(request), indicator, level, params.release(release), format)
+    return downloads.download(store_of(request), indicator, level, params.release(release), format, within or None)

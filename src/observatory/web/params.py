@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from ..errors import ObservatoryError
 from ..levels import LEVEL_LABELS
@@ -60,3 +61,15 @@ def normalise_postcode(text: str) -> str | None:
     if not _POSTCODE.match(squeezed):
         return None
     return f"{squeezed[:-3]} {squeezed[-3:]}"
+
+
+def carried(pairs: Iterable[tuple[str, str]], keep: Iterable[str] = (), prefixes: Iterable[str] = (),
+            **override: str | None) -> str:
+    """The query string of the settings a page carries into the pages it links to (compare within,
+    district, release, weights ...): from `pairs` (a request's `query_params.multi_items()`), the
+    parameters named in `keep` or starting with one of `prefixes`, then `override` (a value of
+    None or "" leaves that parameter out). Empty values are left out, so links stay short."""
+    keep, prefixes = set(keep), tuple(prefixes)
+    out = [(k, v) for k, v in pairs if v != "" and k not in override and (k in keep or (prefixes and k.startswith(prefixes)))]
+    out += [(k, v) for k, v in override.items() if v not in (None, "")]
+    return urlencode(out)

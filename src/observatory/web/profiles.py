@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..errors import NotFoundError
+from ..errors import NotFoundError, ObservatoryError
 from ..geography.local_names import NOTES, display
 from ..indicators.trends import any_synthetic, trend
 from ..levels import rank
+from ..months import month_words
+from ..overview import region_of
 from ..store import Store
 from ..strategy.coverage_targets import meets, standing, target_of
+from ..strategy.freshness import gap_words
 from ..workspace.metrics import MetricsConfig
 from .params import LEVEL_NAMES, normalise_postcode
-from .ranking import CHILD_INDICATORS, children_table, england_rank
+from .ranking import CHILD_INDICATORS, ENGLISH_DISTRICT, children_table, england_rank, ordinal
 
 # The comparators the board reads an area against, finest first.
 COMPARATOR_LEVELS = ("lad", "group", "ca", "rgn", "nation", "uk")
@@ -48,6 +51,7 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
     comparators = _comparators(area, parents)
     series = _series_by(store, [code] + [p["code"] for p in comparators])
 
+    publishers = {r["release_id"]: r["publisher"] for r in store.releases()}
     figures = []
     for ind_id, ind in indicators.items():
         own = series.get((code, ind_id))
@@ -64,9 +68,12 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
                 unit=ind["unit"],
                 direction=ind["direction"],
                 target=target,
+                # the one change every view shows (trend's year_before), and how far back it is
+                # where more than twelve months, with the releases missing between
+                gap=gap_words(latest["year_before"], latest, publishers) if latest.get("year_before") else None,
                 meets_target=meets(latest["value"], target, ind["direction"]),
                 standing=standing(store, targets, ind_id, code) if t and area["level"] in STANDING_LEVELS else None,
-                england_rank=england_rank(store, code, ind_id, latest["release"]) if area["level"] == "lad" else None,
+                england_rank=_district_rank(store, code, ind_id, latest["release"]) if area["level"] == "lad" else None,
                 series=[_point(r) for r in own],
                 comparisons=[
                     _comparison(p, series.get((p["code"], ind_id), []), latest["release"])
@@ -82,8 +89,9 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
         if child_indicator in own:
             choices = [child_indicator] + choices
         for ind_id in choices:
-            ranked_children = children_table(store, code, children[0]["level"], ind_id, own[ind_id])
+            ranked_children = children_table(store, code, children[0]["level"], ind_id, None)
             if ranked_children:
+                _gaps_at_same_release(ranked_children, series.get((code, ind_id), []))
                 if sort == "name":
                     ranked_children["rows"].sort(key=lambda r: ((r["name"] or "").lower(), r["code"]))
                 ranked_children["sort"] = sort
@@ -106,7 +114,7 @@ def postcode(store: Store, text: str) -> dict[str, Any]:
     code = normalise_postcode(text)
     if code is None:
         raise NotFoundError(
-            f"'{text}' is not a full UK postcode (for example LS1 1AB). Search by area name "
+            f"'{text}' is not a full UK postcode (for example SW1A 1AA). Search by area name "
             "instead, or check the postcode."
         )
     try:
@@ -138,6 +146,55 @@ def postcode(store: Store, text: str) -> dict[str, Any]:
         "areas": areas,
         "illustrative": any_synthetic([f for a in areas for f in a["figures"]]),
     }
+
+
+def _gaps_at_same_release(table: dict[str, Any], own: list[dict[str, Any]]) -> None:
+    """Each child's gap to the parent's figure at the children's release (like with like): a
+    parent whose newest figure is a later release is compared at the children's release, and where
+    it has no figure for that release no gap is shown."""
+    same = [r for r in own if r["release"] == table["release"] and r["value"] is not None]
+    parent = same[0]["value"] if same else None
+    table["parent_value"] = parent
+    table["parent_release"] = table["release"] if same else None
+    for r in table["rows"]:
+        r["gap_pp"] = None if r["value"] is None or parent is None else round(r["value"] - parent, 1)
+
+
+def _district_rank(store: Store, code: str, indicator: str, release: str) -> dict[str, Any] | None:
+    """A district's rank among the English districts with the figure at the release, with words
+    that name the set it is ranked in: "3rd of the 5 districts in West Yorkshire with a figure for
+    January 2026" where only the region's districts have it, "of the 296 English districts with a
+    figure for ..." where some English districts have none, "of 296 English districts" where all do."""
+    r = england_rank(store, code, indicator, release)
+    if r is None:
+        return None
+    try:
+        rows = store.figures("lad", indicator, release)
+        region = region_of(store)
+        inside = {d["code"] for d in store.children(region, "lad")}
+        region_name = store.area(region)["name"]
+    except ObservatoryError:
+        return r
+    ranked_codes = {x["area_code"] for x in rows
+                    if x["area_code"].startswith(ENGLISH_DISTRICT) and x["value"] is not None}
+    # the English districts the store knows today (districts abolished before the current
+    # boundaries are kept for old releases, and are no part of the set)
+    english = store.rows("SELECT count(*) AS n FROM areas WHERE level = 'lad' AND ("
+                         + " OR ".join("code LIKE ?" for _ in ENGLISH_DISTRICT) + ") AND "
+                         "(vintage IS NULL OR lower(vintage) NOT LIKE '%abolished%')",
+                         [f"{p}%" for p in ENGLISH_DISTRICT])[0]["n"]
+    place = f"{'=' if r['tied'] else ''}{ordinal(r['rank'])} of"
+    month = month_words(release)
+    if ranked_codes and ranked_codes <= inside:
+        r["set"] = "region"
+        r["text"] = f"{place} the {r['of']} districts in {region_name} with a figure for {month}"
+    elif r["of"] < english:
+        r["set"] = "english-with-figure"
+        r["text"] = f"{place} the {r['of']} English districts with a figure for {month}"
+    else:
+        r["set"] = "english"
+        r["text"] = f"{place} {r['of']} English districts ({month})"
+    return r
 
 
 def _comparators(area: dict[str, Any], parents: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,13 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..errors import ObservatoryError
+from ..errors import InputError, NotFoundError, ObservatoryError
 from ..programme import backbone, models, service, trajectory
 from ..programme.premises import APPROXIMATION, from_store
-from ..programme.status import STATUSES
-from ..records import audit
+from ..programme.status import STATUSES, Change, next_statuses
+from ..records import audit, versions, words
+from ..records import users as users_mod
 from ..workspace import ProgrammeConfig
 from .auth import CurrentUser, records_of, require_reader, require_role
+from .forms import Problems
 from .programme_svg import (
     CHANGE_CLASSES,
     CHANGE_LEGEND,
@@ -33,7 +35,7 @@ from .render import snapshot_of, workspace_of
 
 PROGRAMME_NOTICE = ("Illustrative register: the sites are real public buildings from OpenStreetMap "
                     "((c) OpenStreetMap contributors, ODbL), but which are in the programme and every status and "
-                    "date were made up by a documented seed script (observatory.demo.programme_demo), and premises "
+                    "date were made up by a documented seed script for the demonstration, and premises "
                     "counts below district level are synthetic. Do not use them for decisions.")
 
 router = APIRouter(include_in_schema=False)
@@ -158,38 +160,95 @@ def scenario_page(request: Request, what: str = "", kind: str = "", ids: str = "
     return render(request, "programme/scenario.html", data, title="Full Fibre programme: what if", **context)
 
 
+PAGE_SIZE = 100  # sites per page of the list: the whole register (~1,400) would be ~780 KB
+
+
 @router.get("/programme/sites")
-def sites_page(request: Request, status: str | None = None, kind: str | None = None,
-               user: CurrentUser | None = Reader) -> Response:
+def sites_page(request: Request, status: str | None = None, kind: str | None = None, district: str | None = None,
+               q: str = "", page: int = 1, user: CurrentUser | None = Reader) -> Response:
+    """The register, a page at a time, narrowed by status, kind, district and a search of names,
+    ids and postcodes (the JSON twin pages the same way)."""
     status = status or None
     kind = kind or None
+    district = district or None
     with records_of(request).session() as s:
-        rows = models.list_sites(s, status=status, kind=kind)
-    for r in rows:
-        r.pop("history")
+        every = models.list_sites(s, status=status, kind=kind)
     names = premises_of(request).names
-    data = {"sites": rows, "count": len(rows), "status": status, "kind": kind, "statuses": list(STATUSES),
-            "kinds": list(models.KINDS), "names": {c: names.get(c, c) for c in {r["district_code"] for r in rows}},
-            "illustrative": any(r["illustrative"] for r in rows)}
+    districts = sorted({r["district_code"] for r in every if r["district_code"]}, key=lambda c: names.get(c, c))
+    if district is not None and district not in districts:
+        raise ObservatoryError(f"There is no programme site in the district \u201c{district}\u201d here. "
+                               "Choose a district from the list.")
+    words = q.strip().casefold()
+    rows = [r for r in every if (district is None or r["district_code"] == district)
+            and (not words or words in r["name"].casefold() or words in r["id"].casefold()
+                 or words in (r["postcode"] or "").casefold())]
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    if not 1 <= page <= pages:
+        raise ObservatoryError(f"Page {page} does not exist: there {'is' if pages == 1 else 'are'} {pages} "
+                               f"page{'s' if pages != 1 else ''} of sites.")
+    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    for r in shown:
+        r.pop("history")
+    query = {k: v for k, v in (("status", status), ("kind", kind), ("district", district), ("q", q.strip())) if v}
+    data = {"sites": shown, "count": len(rows), "total": len(every), "status": status, "kind": kind,
+            "district": district, "q": q.strip(), "page": page, "pages": pages, "page_size": PAGE_SIZE,
+            "first": (page - 1) * PAGE_SIZE + 1 if shown else 0, "last": (page - 1) * PAGE_SIZE + len(shown),
+            "query": query, "statuses": list(STATUSES), "kinds": list(models.KINDS),
+            "districts": [{"code": c, "name": names.get(c, c)} for c in districts],
+            "names": {c: names.get(c, c) for c in {r["district_code"] for r in shown}},
+            "illustrative": any(r["illustrative"] for r in every)}
     return render(request, "programme/sites.html", data, title="Programme sites", symbol=legend_symbol)
+
+
+def _site_view(request: Request, site_id: str, user: CurrentUser | None, form: dict[str, str] | None = None,
+               errors: Problems | None = None) -> Response:
+    with records_of(request).session() as s:
+        data = models.get_site(s, site_id)
+        data["audit"] = words.sentences(audit.history(s, "programme_site", site_id), users_mod.display_names(s),
+                                        data["name"])
+    names = premises_of(request).names
+    history = [Change(c["status"], date.fromisoformat(c["date"]), c["reason"]) for c in data["history"]]
+    data.update(district_name=names.get(data["district_code"], data["district_code"]),
+                ward_name=names.get(data["ward_code"], data["ward_code"]), statuses=list(STATUSES),
+                next_statuses=next_statuses(history), user=_who(user), today=date.today().isoformat(),
+                form=form or {}, errors=dict(errors or {}))
+    response = render(request, "programme/site.html", data, title=f"Error: {data['name']}" if errors else data["name"],
+                      symbol=legend_symbol)
+    if errors:
+        response.status_code = errors.status
+    else:
+        response.headers["etag"] = f'"{data["version"]}"'
+    return response
 
 
 @router.get("/programme/sites/{site_id}")
 def site_page(request: Request, site_id: str, user: CurrentUser | None = Reader) -> Response:
-    with records_of(request).session() as s:
-        data = models.get_site(s, site_id)
-        data["audit"] = audit.history(s, "programme_site", site_id)
-    names = premises_of(request).names
-    data.update(district_name=names.get(data["district_code"], data["district_code"]),
-                ward_name=names.get(data["ward_code"], data["ward_code"]), statuses=list(STATUSES),
-                user=_who(user), today=date.today().isoformat())
-    return render(request, "programme/site.html", data, title=data["name"], symbol=legend_symbol)
+    return _site_view(request, site_id, user)
+
+
+# Which form field a refused status change is about (InputError.column of programme.status).
+_STATUS_FIELDS = {"status": "new-status", "reason": "reason", "date": "date"}
 
 
 @router.post("/programme/sites/{site_id}/status")
-def site_status(request: Request, site_id: str, user: CurrentUser = Editor, status: str = Form(...),
-                on: str = Form("", alias="date"), reason: str = Form("")) -> Response:
-    with records_of(request).session() as s:
-        models.set_status(s, user.username, site_id, status, _day(on, "Date") or date.today(), reason,
-                          where=f"site {site_id}")
-    return RedirectResponse(f"/programme/sites/{site_id}#history", status_code=303)
+def site_status(request: Request, site_id: str, user: CurrentUser = Editor, status: str = Form(""),
+                on: str = Form("", alias="date"), reason: str = Form(""), version: str = Form("")) -> Response:
+    form = {"status": status, "date": on, "reason": reason, "version": version}
+    problems = Problems()
+    if not status:
+        problems.add("new-status", "Choose the site's new status.")
+    day = problems.day("date", on, "the date it happened", not_after=date.today()) if on.strip() else date.today()
+    problems.texts({"reason": reason})
+    if not problems:
+        try:
+            with records_of(request).session() as s:
+                models.set_status(s, user.username, site_id, status, day, reason, where=f"site {site_id}",
+                                  seen=versions.parse(version))
+            return RedirectResponse(f"/programme/sites/{site_id}#history", status_code=303)
+        except NotFoundError:
+            raise
+        except InputError as exc:
+            problems.error(exc, _STATUS_FIELDS.get(exc.column or "", "new-status"))
+        except ObservatoryError as exc:
+            problems.error(exc, "new-status")
+    return _site_view(request, site_id, user, form, problems)

@@ -13,8 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from ..programme import models, register_io
+from ..records.versions import StaleRecord
 from .auth import CurrentUser, records_of, require_reader, require_role
 from .programme import PROGRAMME_NOTICE, progress_data, reach_data
+from .records_api import if_match, precondition_failed, tagged
 
 router = APIRouter(prefix="/api/v1", tags=["programme"])
 Editor = Depends(require_role("editor"))
@@ -56,20 +58,27 @@ def list_sites(request: Request, status: Status | None = None, kind: str | None 
     return _marked({"count": len(rows), "sites": rows}, any(r["illustrative"] for r in rows))
 
 
-@router.get("/sites/{site_id}", summary="One site with its status history")
-def get_site(request: Request, site_id: str, user: CurrentUser | None = Reader) -> dict[str, Any]:
+@router.get("/sites/{site_id}", summary="One site with its status history (ETag: its version)")
+def get_site(request: Request, site_id: str, user: CurrentUser | None = Reader) -> JSONResponse:
     with records_of(request).session() as s:
         data = models.get_site(s, site_id)
-    return _marked(data, data["illustrative"])
+    return tagged(_marked(data, data["illustrative"]))
 
 
-@router.post("/sites/{site_id}/status", status_code=201, summary="Record a site's new status (editor)")
+@router.post("/sites/{site_id}/status", status_code=201,
+             summary="Record a site's new status (editor); If-Match: the site's ETag, else 412 when changed since")
 def post_status(request: Request, site_id: str, body: StatusIn, user: CurrentUser = Editor) -> JSONResponse:
-    with records_of(request).session() as s:
-        change = models.set_status(s, user.username, site_id, body.status, body.date or dt.date.today(), body.reason,
-                                   where=f"site {site_id}")
-        out = models.change_dict(change)
-    return JSONResponse({"site_id": site_id, **out}, status_code=201)
+    try:
+        with records_of(request).session() as s:
+            change = models.set_status(s, user.username, site_id, body.status, body.date or dt.date.today(),
+                                       body.reason, where=f"site {site_id}", seen=if_match(request))
+            out = models.change_dict(change)
+            version = s.get(models.Site, site_id).version
+    except StaleRecord as exc:
+        with records_of(request).session() as s:
+            return precondition_failed(exc, models.get_site(s, site_id))
+    return JSONResponse({"site_id": site_id, **out, "version": version}, status_code=201,
+                        headers={"etag": f'"{version}"'})
 
 
 @router.get("/programme/progress", summary="Sites lit against the planned trajectory, by kind and district")

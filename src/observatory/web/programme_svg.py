@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 from shapely import wkb
 from shapely.geometry import MultiPolygon, Polygon
 
+from ..months import month_words
+
 # status -> (colour, symbol, label). Symbols differ in shape and fill, not only colour.
 STATUS_STYLE = {
     "planned": ("#505a5f", "circle-open", "Planned (open circle)"),
@@ -39,7 +41,7 @@ def progress_svg(series: list[dict[str, Any]], target: int, chart_id: str = "pro
         return T + ph * (1 - v / hi)
 
     last = series[-1]
-    desc = (f"Sites lit: {last['lit']:,} by {last['month']} against {last['planned']:,.0f} planned; "
+    desc = (f"Sites lit: {last['lit']:,} by {month_words(last['month'])} against {last['planned']:,.0f} planned; "
             f"target {target:,}.")
     parts = [f'<svg class="obs-chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
              'xmlns="http://www.w3.org/2000/svg">',

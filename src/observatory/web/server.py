@@ -17,6 +17,8 @@ import socket
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from .. import workspace as workspace_mod
 from ..app import Observatory
 from ..errors import ObservatoryError
@@ -52,6 +54,10 @@ def _serve(workspace_dir: Path, host: str, port: int, progress: Progress | None,
     else:
         Observatory.open(workspace_dir).ensure_built(progress)
     check_records(workspace_dir)
+    warning = workers_warning(database_url(workspace_dir), workers)
+    if warning:
+        log.warning("%s", warning)
+        print(warning, file=sys.stderr)
     # one short line each, so an 80-column terminal does not wrap them
     print(f"Digital Observatory: serving {workspace_dir}")
     print(f"  Dashboard: http://{host}:{port}/  (Ctrl+C to stop)")
@@ -155,12 +161,24 @@ def worker_app():  # noqa: ANN201 - Granian's app factory, called once in each w
     return wrap_asgi_with_proxy_headers(app, os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
 
 
+def workers_warning(records_url: str, workers: int) -> str | None:
+    """What to say when several worker processes would share a SQLite records database: each
+    transaction there, even a read, takes the database's one write lock (records/engine.py, so
+    that two writers queue rather than fail), so the workers wait on one another for every records
+    page, sign-in and edit. Served anyway (the store's pages do not touch the records), with the
+    reason and the fix."""
+    if workers <= 1 or make_url(records_url).get_backend_name() != "sqlite":
+        return None
+    return (f"Warning: {workers} worker processes share a SQLite records database. Every read of the records "
+            "takes SQLite's one write lock, so the workers queue behind each other on records pages, sign-in "
+            "and edits (the coverage pages are not affected). For a shared server put the records in PostgreSQL "
+            "([records] url in observatory.toml, or OBSERVATORY_DATABASE_URL), or serve with --workers 1.")
+
+
 def check_records(workspace_dir: Path) -> None:
     """Refuse to serve over a records database that is not at the newest migration (the message
     names `observatory records upgrade`). A workspace with no records database yet is served; its
     records pages say what to run."""
-    from sqlalchemy.engine import make_url
-
     url = database_url(workspace_dir)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").exists():

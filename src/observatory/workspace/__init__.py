@@ -2,11 +2,12 @@
 
 This package is the only reader of observatory.toml and the TOML files it names. The file is read
 once, every section checked ([workspace], [build], [boundaries], [[sources]], [[lookups]],
-[postcodes], [msoa_names], [programme], [records], [metrics] and its file, [inclusion]), and turned
+[postcodes], [msoa_names], [programme], [records], [challenges], [metrics] and its file, [inclusion]), and turned
 into plain dataclasses, so nothing after this package knows TOML. Every mistake is a ConfigError
 that names the key and the fix.
 """
 
+from .challenges import ChallengesConfig
 from .inclusion import InclusionConfig
 from .metrics import MetricsConfig
 from .programme import ProgrammeConfig
@@ -30,7 +31,7 @@ from .template import TEMPLATE, write_template
 from .toml import read_toml
 
 __all__ = [
-    "BOUNDARY_LEVELS", "BUNDLED", "CONFIG_NAME", "LOOKUP_LEVELS", "NEEDS_AS_OF", "SOURCE_KINDS", "TEMPLATE",
+    "BOUNDARY_LEVELS", "BUNDLED", "CONFIG_NAME", "ChallengesConfig", "LOOKUP_LEVELS", "NEEDS_AS_OF", "SOURCE_KINDS", "TEMPLATE",
     "Boundary", "InclusionConfig", "Lookup", "MetricsConfig", "MsoaNames", "ProgrammeConfig", "RecordsConfig",
     "Source", "Workspace", "find", "load", "read_toml", "write_template",
 ]

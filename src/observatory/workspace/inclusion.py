@@ -119,7 +119,9 @@ def require(inclusion: InclusionConfig | None, config: Path) -> InclusionConfig:
     if inclusion is None:
         raise ConfigError(
             f"{config}: no [inclusion] table, so there is no exclusion-risk index for this workspace. "
-            "Add one (see examples/west-yorkshire/observatory.toml)."
+            "Uncomment the [inclusion] block `observatory init` wrote in observatory.toml (it names each file to "
+            "download: the Census 2021 population and the English indices of deprivation by LSOA, the LSOA to ward "
+            "lookup) and add LSOA boundaries ([boundaries.lsoa]) and Ofcom's output-area file."
         )
     return inclusion
 

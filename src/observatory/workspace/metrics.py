@@ -268,7 +268,7 @@ def _source(path: Path, where: str, spec: Any) -> Source:
         for key in ("indicator", "area"):
             if not isinstance(spec.get(key), str) or not spec[key]:
                 raise ConfigError(f"{path}: {where} (kind store) needs {key} = \"...\" (an indicator id such as "
-                                  "gigabit; an area code such as E47000003, or \"region\" or \"each district\").")
+                                  "gigabit; an area's nine-character ONS code, or \"region\" or \"each district\").")
         return Source("store", indicator=spec["indicator"], area=spec["area"])
     if kind == "records":
         _unknown(path, where, spec, {"kind", "figure"})
@@ -374,7 +374,7 @@ def _targets(path: Path, data: dict[str, Any]) -> dict[str, Target]:
         value = _percent(path, f"{where}.value", spec["value"])
         areas = spec.get("areas", {})
         if not isinstance(areas, dict):
-            raise ConfigError(f"{path}: {where}.areas must be a table of area codes, e.g. areas = {{ E08000033 = 98 }}.")
+            raise ConfigError(f"{path}: {where}.areas must be a table of area codes, each a district's code and its value, e.g. areas = {{ CODE = 98 }}.")
         tolerance = _number(path, f"{where}.tolerance", spec.get("tolerance", 0))
         if tolerance < 0:
             raise ConfigError(f"{path}: {where}.tolerance is negative. Give how far short of the target is still amber.")

@@ -4,7 +4,7 @@ naming the key and the fix."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,13 @@ class ProgrammeConfig:
     # Whether a withdrawn site comes off the target (the programme re-baselined) or the target
     # stands and the forecast says it cannot be met as the register stands (the default).
     withdrawn_leave_target: bool = False
+    # the keys observatory.toml gave: a workspace that sets no target has none of its own, and the
+    # views say so rather than present these defaults as its plan
+    given: frozenset[str] = field(default=frozenset())
+
+    @property
+    def has_target(self) -> bool:
+        return "target" in self.given
 
 
 def _date(config: Path, table: dict[str, Any], key: str, default: date) -> date:
@@ -42,7 +49,7 @@ def _date(config: Path, table: dict[str, Any], key: str, default: date) -> date:
 def parse(config: Path, table: Any) -> ProgrammeConfig:
     """The programme settings (the defaults where the table is absent or empty)."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{config}: [programme] must be a table (target = 1400, target_date = ...).")
+        raise ConfigError(f"{config}: [programme] must be a table (target = N sites, target_date = ...).")
     unknown = set(table) - KEYS
     if unknown:
         raise ConfigError(f"{config}: unknown key {', '.join(sorted(unknown))} in [programme]. "
@@ -51,7 +58,7 @@ def parse(config: Path, table: Any) -> ProgrammeConfig:
     target = table.get("target", base.target)
     if not isinstance(target, int) or isinstance(target, bool) or target <= 0:
         raise ConfigError(f"{config}: [programme] target = {target!r}: give the number of sites to light, "
-                          "a whole number above 0 (e.g. target = 1400).")
+                          "a whole number above 0 (target = N, the sites the programme is to light).")
     distance = table.get("reach_distance_m", base.reach_distance_m)
     if not isinstance(distance, int | float) or isinstance(distance, bool) or not 0 < distance <= 5000:
         raise ConfigError(f"{config}: [programme] reach_distance_m = {distance!r}: give a distance in metres "
@@ -66,4 +73,4 @@ def parse(config: Path, table: Any) -> ProgrammeConfig:
         raise ConfigError(f"{config}: [programme] withdrawn_leave_target = {leave!r}: write true (a withdrawn site "
                           "comes off the target) or false (the target stands).")
     return ProgrammeConfig(target=target, start_date=start, target_date=end, reach_distance_m=float(distance),
-                           withdrawn_leave_target=leave)
+                           withdrawn_leave_target=leave, given=frozenset(table))

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import ConfigError
+from .challenges import ChallengesConfig
+from .challenges import parse as parse_challenges
 from .inclusion import InclusionConfig
 from .inclusion import parse as parse_inclusion
 from .metrics import MetricsConfig
@@ -36,7 +38,7 @@ SOURCE_KINDS = (
     "ofcom-small-area-zip",
 )
 _TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records",
-             "programme", "metrics", "inclusion", "msoa_names"}
+             "programme", "metrics", "inclusion", "msoa_names", "challenges"}
 _LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
 LOOKUP_LEVELS = ("rgn", "ca", "group")
 # Sources whose files do not say which month they describe: as_of must be given.
@@ -84,6 +86,8 @@ class Lookup:
     district: str
     code: str
     name: str
+    licence: str = ""
+    attribution: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class Workspace:
     # the sections beyond coverage, each parsed and checked with the rest of the file
     programme: ProgrammeConfig = field(default_factory=ProgrammeConfig)
     records: RecordsConfig = field(default_factory=RecordsConfig)
+    challenges: ChallengesConfig = field(default_factory=ChallengesConfig)
     # [metrics] and [inclusion] are parsed with the rest, but a mistake in one of them (or in the
     # metrics file) is kept, not raised at once: a typo in metrics.toml must not stop a coverage
     # build. Reading the section raises it, with the same message, wherever it is needed.
@@ -354,12 +359,14 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
             raise ConfigError(f"{config}: {where}: level '{level}' is not one of {', '.join(LOOKUP_LEVELS)}.")
         lookups.append(Lookup(level=level, file=_file(config, spec.get("file"), where),
                               district=_need(config, spec, "district", where),
-                              code=_need(config, spec, "code", where), name=_need(config, spec, "name", where)))
+                              code=_need(config, spec, "code", where), name=_need(config, spec, "name", where),
+                              licence=str(spec.get("licence", "")), attribution=str(spec.get("attribution", ""))))
     region_code = _need(config, ws, "region_code", "[workspace]")
     return Workspace(
         msoa_names=_msoa_names(config, data, boundaries),
         programme=(programme := parse_programme(config, data.get("programme", {}))),
         records=parse_records(config, data.get("records", {})),
+        challenges=parse_challenges(config, data.get("challenges", {})),
         metrics_section=_kept(lambda: parse_metrics(config, data.get("metrics"), region_code, tuple(districts),
                                                     programme)),
         inclusion_section=_kept(lambda: parse_inclusion(config, data["inclusion"])) if "inclusion" in data else None,

@@ -317,10 +317,13 @@ def _region_toml(code: str, name: str, level: str, districts: Sequence[tuple[str
                    "there for comparison; nations, England and Wales, Great Britain and the UK follow from the "
                    "district codes.")
     for lk in bundle.lookups:
-        title = LOOKUP_DATASETS.get(lk.level, ("",))[0]
+        title, licence, attribution = LOOKUP_DATASETS.get(lk.level, ("", lk.licence, lk.attribution))
         parts += _wrap(f"{title}, Open Government Licence v3.0.") if title else []
         parts += ["[[lookups]]", f"level = {_q(lk.level)}", f"file = {_q(bundle.target(lk.file))}",
-                  f"district = {_q(lk.district)}", f"code = {_q(lk.code)}", f"name = {_q(lk.name)}", ""]
+                  f"district = {_q(lk.district)}", f"code = {_q(lk.code)}", f"name = {_q(lk.name)}"]
+        parts += [f"licence = {_q(licence)}"] if licence else []
+        parts += [f"attribution = {_q(attribution)}"] if attribution else []
+        parts += [""]
     if level == "group":
         parts += ["# This workspace's grouping of districts, written by `observatory init --districts`. Add or",
                   "# remove rows to change it (and change districts above to match).",
@@ -510,6 +513,18 @@ def _other_blocks() -> list[str]:
         "# [records]",
         '# url = "postgresql://observatory@db.example/observatory"',
         "# require_login = true             # the records pages need a sign-in to read",
+        "",
+        "# --- Coverage challenges: residents' reports that the published coverage is wrong ---------------",
+        *_wrap("The public form at /challenges/report keeps a resident's contact details and evidence only as "
+               "long as retention_days; an area's count is shown publicly only from public_min_count reports. "
+               "Every key is optional (these are the defaults)."),
+        "# [challenges]",
+        "# retention_days = 365             # contact details and evidence erased this long after the last change",
+        "# public_min_count = 3             # an area's count is shown only from this many reports",
+        "# operator_days = 60               # days an operator has to answer",
+        "# ofcom_days = 60",
+        "# programme_days = 90              # the national programme's open market or public review",
+        '# evidence_folder = "private/challenge-evidence"   # under the workspace, never under the web root',
     ]
 
 

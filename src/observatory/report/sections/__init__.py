@@ -13,7 +13,7 @@ whether the workspace has a records database.
 
 from __future__ import annotations
 
-from . import actions, care_record, inclusion, metrics, programme, sources
+from . import actions, care_record, challenges, inclusion, metrics, programme, sources
 from .base import Context, Gatherer, Section
 
 __all__ = ["SECTIONS", "Context", "Gatherer", "Section", "optional_sections", "sources"]
@@ -25,6 +25,7 @@ SECTIONS: tuple[Gatherer, ...] = (
     programme.gather,    # "The Full Fibre programme"
     actions.gather,      # "The board's actions"
     care_record.gather,  # "The Shared Care Record"
+    challenges.gather,   # "Where the map is wrong, and where availability is not enough"
 )
 
 

@@ -1,6 +1,7 @@
 // The exclusion-risk map: the level's boundaries coloured by the index embedded in the page (so map,
 // priority list and table cannot disagree), support hubs as dots, and a dashed outline on high-risk
-// areas with no hub within reach. Everything else on the page works without this script.
+// areas with no hub within reach. Only the areas of the chosen district are drawn (the page's
+// district filter is the map's "within"), and the map fits itself to them. Everything else on the page works without this script.
 (function () {
   "use strict";
   var el = document.getElementById("inclusion-map");
@@ -29,8 +30,7 @@
       var d = data.areas[f.properties.code];
       f.properties.value = d[0];
       f.properties.cls = d[1] === null ? -1 : d[1];
-      f.properties.nohub = d[3] === 1;
-      f.properties.sure = d[4] || "";
+      f.properties.nohub = d[2] === 1;
       eachCoord(f.geometry.coordinates, function (c) { bounds.extend(c); });
     });
     var fill = ["match", ["get", "cls"]];
@@ -55,7 +55,7 @@
       var p = e.features[0].properties;
       map.getCanvas().style.cursor = "pointer";
       var v = p.value === null || p.value === "null" ? "no index" : Number(p.value).toFixed(2);
-      popup.setLngLat(e.lngLat).setText(p.name + " (" + p.code + "): index " + v + (p.sure ? "; " + p.sure : "")).addTo(map);
+      popup.setLngLat(e.lngLat).setText(p.name + " (" + p.code + "): index " + v + (p.nohub ? "; high risk, no hub within reach" : "")).addTo(map);
     });
     map.on("mouseleave", "areas-fill", function () { map.getCanvas().style.cursor = ""; popup.remove(); });
     map.on("mousemove", "hubs", function (e) {
@@ -63,7 +63,8 @@
       popup.setLngLat(e.lngLat).setText(p.name + " (" + p.kind + ")").addTo(map);
     });
     map.on("click", "areas-fill", function (e) {
-      window.location.href = "/inclusion/area/" + encodeURIComponent(e.features[0].properties.code);
+      // the page's settings (compare within, district, weights) go with it, so the area ranks the same way
+      window.location.href = "/inclusion/area/" + encodeURIComponent(e.features[0].properties.code) + (data.carry ? "?" + data.carry : "");
     });
     map.once("idle", function () {
       el.dataset.features = String(geo.features.length);
