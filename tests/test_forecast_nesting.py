@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from observatory.errors import NotFoundError
 from observatory.indicators.definitions import INDICATORS, containers
 from observatory.strategy.coverage_targets import standing
 from observatory.strategy.forecast import bootstrap, nested_draws
 from observatory.strategy.sources import from_store
 from observatory.strategy.trajectory import fit
 from observatory.workspace.metrics import Framework, MetricsConfig, Target
+from tests.series_store import FakeStore as SeriesStore
 
 TODAY = date(2026, 12, 7)
 LABELS = {"gigabit": "Gigabit-capable broadband", "full_fibre": "Full fibre (FTTP) availability",
@@ -30,25 +30,11 @@ def logistic(a: float, b: float, year: int) -> float:
     return 100 / (1 + math.exp(-(a + b * (year - 2025))))
 
 
-class FakeStore:
-    """The store calls a forecast makes, over hand-written January series for Leeds."""
+class FakeStore(SeriesStore):
+    """Hand-written January series for Leeds, under the indicators' own labels."""
 
     def __init__(self, series: dict[str, dict[str, float]]) -> None:
-        self._series = series
-
-    def area(self, code: str) -> dict:
-        if code != "E08000035":
-            raise NotFoundError(f"No area with code '{code}'.")
-        return {"code": code, "name": "Leeds", "level": "lad"}
-
-    def indicator(self, indicator: str) -> dict:
-        if indicator not in self._series:
-            raise NotFoundError(f"Unknown indicator '{indicator}'.")
-        return {"id": indicator, "label": LABELS[indicator], "direction": "higher-is-better", "unit": "%"}
-
-    def series(self, code: str, indicator: str) -> list[dict]:
-        return [{"release": m, "value": v, "release_id": f"ofcom-{m}", "synthetic": False}
-                for m, v in self._series[indicator].items()]
+        super().__init__(series, LABELS)
 
 
 def forecast(store: FakeStore, indicator: str, target: float, by: date) -> dict:

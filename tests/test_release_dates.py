@@ -12,12 +12,12 @@ import re
 from datetime import date
 from pathlib import Path
 
-from observatory.errors import NotFoundError
 from observatory.strategy.coverage_targets import standing
 from observatory.strategy.forecast import when
 from observatory.strategy.sources import from_store
 from observatory.strategy.status import evaluate
 from observatory.workspace.metrics import Framework, Metric, MetricsConfig, Point, Source, Target
+from tests.series_store import FakeStore
 
 TODAY = date(2026, 12, 7)
 DAY_ON_A_MONTH = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
@@ -26,26 +26,6 @@ DAY_ON_A_MONTH = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|J
 
 def decimal_year(d: date) -> float:
     return d.year + (d - date(d.year, 1, 1)).days / (date(d.year + 1, 1, 1) - date(d.year, 1, 1)).days
-
-
-class FakeStore:
-    def __init__(self, series: dict[str, dict[str, float]]) -> None:
-        self._series = series
-
-    def area(self, code: str) -> dict:
-        if code != "E08000035":
-            raise NotFoundError(f"No area with code '{code}'.")
-        return {"code": code, "name": "Leeds", "level": "lad"}
-
-    def indicator(self, indicator: str) -> dict:
-        if indicator not in self._series:
-            raise NotFoundError(f"Unknown indicator '{indicator}'.")
-        return {"id": indicator, "label": indicator.replace("_", " ").capitalize(), "direction": "higher-is-better",
-                "unit": "%"}
-
-    def series(self, code: str, indicator: str) -> list[dict]:
-        return [{"release": m, "value": v, "release_id": f"src-{m}", "synthetic": False}
-                for m, v in self._series[indicator].items()]
 
 
 def metric(indicator: str, target: float, by: date, baseline: date | None = None) -> Metric:

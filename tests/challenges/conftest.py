@@ -15,6 +15,7 @@ from tests.records.conftest import (  # noqa: F401 - fixtures, used by name
     records,
     records_url,
     store_path,
+    web,  # over this folder's `app`, which keeps evidence in a workspace folder
 )
 
 POSTCODE = "LS1 1AA"
@@ -35,20 +36,6 @@ def app(records, store_path: Path, evidence_root: Path):  # noqa: F811
     application.state.records_url = records.url
     application.state.evidence_root = evidence_root  # a workspace folder for the evidence files
     return application
-
-
-@pytest.fixture
-def web(app):
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as c:
-        yield c
-    opened = getattr(app.state, "records", None)
-    if opened is not None:
-        opened.dispose()
 
 
 GOOD = {"postcode": "ls1 1aa", "claimed": "full fibre", "type": "technology-not-available",
