@@ -73,7 +73,7 @@ class Observatory:
         self._store_id: tuple[int, int] | None = None
         self._records: Records | None = None
         self._records_reason: str | None = None
-        self._records_tried = False
+        self._records_tried: str | None = None  # the schema counter when last opened
         self._cache: dict[tuple, tuple[tuple, Any]] = {}
         self._lock = threading.RLock()
         self._followed: tuple[tuple[int, int] | None, str] | None = None
@@ -159,7 +159,8 @@ class Observatory:
         return self._records_seen() != self._followed
 
     def _records_seen(self) -> tuple[tuple[int, int] | None, str]:
-        return identity(self.store_path), changes.stamp(changes.folder(self.records_url), [d.counter for d in DERIVED])
+        keys = [changes.SCHEMA, *(d.counter for d in DERIVED)]
+        return identity(self.store_path), changes.stamp(changes.folder(self.records_url), keys)
 
     def is_current(self) -> bool:
         return pipeline.is_current(self.workspace, derived=DERIVED)
@@ -187,10 +188,16 @@ class Observatory:
         return self._records
 
     def _open_records(self) -> None:
+        """Open the records database once; again only when there was none and `records upgrade`
+        has since created or migrated it (its schema counter moved)."""
         with self._lock:
-            if self._records_tried:
+            schema = changes.stamp(changes.folder(self.records_url), [changes.SCHEMA])
+            if self._records_tried == schema:
                 return
-            self._records_tried = True
+            if self._records is not None:  # opened and usable: a later migration changes nothing here
+                self._records_tried = schema
+                return
+            self._records_tried = schema
             self._records, self._records_reason = open_or_reason(self.records_url)
 
     def records_version(self, keys: Iterable[str] = (changes.ANY,)) -> tuple[int, ...]:
@@ -220,7 +227,7 @@ class Observatory:
             if self._records is not None:
                 self._records.dispose()
                 self._records = None
-            self._records_tried = False
+            self._records_tried = None
             self._cache.clear()
 
     def __enter__(self) -> Observatory:

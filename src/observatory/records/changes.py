@@ -26,6 +26,10 @@ log = logging.getLogger("observatory.records")
 
 # Advanced by every commit that changes any record: for answers that read the records as a whole.
 ANY = "*"
+# Advanced when the database is created or migrated (`records upgrade`, `records seed-demo`): a
+# running dashboard that found it missing or out of date opens it again, and the figures derived
+# from the records are recomputed from what it now holds.
+SCHEMA = "schema"
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 

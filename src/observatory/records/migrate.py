@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from . import changes
 from .engine import MIGRATIONS, make_engine, make_private, sqlite_file
 from .roles import grant_app_role
 
@@ -57,6 +58,8 @@ def upgrade(url: str, app_role: str | None = None) -> list[str]:
         path = sqlite_file(url)
         if path is not None:
             make_private(path)
+        if before:
+            changes.bump(changes.folder(url), {changes.SCHEMA, changes.ANY})
         return before
     finally:
         engine.dispose()
