@@ -9,13 +9,8 @@ that names the key and the fix.
 
 from .challenges import ChallengesConfig
 from .inclusion import InclusionConfig
-from .metrics import MetricsConfig
-from .programme import ProgrammeConfig
-from .records import RecordsConfig
-from .schema import (
+from .inputs import (
     BOUNDARY_LEVELS,
-    BUNDLED,
-    CONFIG_NAME,
     LOOKUP_LEVELS,
     NEEDS_AS_OF,
     SOURCE_KINDS,
@@ -23,10 +18,11 @@ from .schema import (
     Lookup,
     MsoaNames,
     Source,
-    Workspace,
-    find,
-    load,
 )
+from .metrics import MetricsConfig
+from .programme import ProgrammeConfig
+from .records import RecordsConfig
+from .schema import BUNDLED, CONFIG_NAME, Workspace, find, load
 from .template import TEMPLATE, write_template
 from .toml import read_toml
 

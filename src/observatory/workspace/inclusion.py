@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
+from .keys import unknown_keys
 from .toml import read_toml
 
 COMPARISONS = ("lad", "ca", "england")
@@ -128,7 +129,7 @@ def require(inclusion: InclusionConfig | None, config: Path) -> InclusionConfig:
 
 def parse(config: Path, table: dict[str, Any]) -> InclusionConfig:
     where = "[inclusion]"
-    _unknown(config, where, set(table), _KEYS)
+    unknown_keys(config, where, set(table), _KEYS)
     root = config.parent
 
     def path(key: str, required: bool = True) -> Path | None:
@@ -159,7 +160,7 @@ def parse(config: Path, table: dict[str, Any]) -> InclusionConfig:
     missing = []
     for n, spec in enumerate(table.get("missing", []), start=1):
         w = f"[[inclusion.missing]] number {n}"
-        _unknown(config, w, set(spec), _MISSING_KEYS)
+        unknown_keys(config, w, set(spec), _MISSING_KEYS)
         for key in ("indicator", "component", "reason"):
             if not isinstance(spec.get(key), str) or not spec[key]:
                 raise ConfigError(f"{config}: {w} needs '{key}' (text).")
@@ -198,7 +199,7 @@ def parse(config: Path, table: dict[str, Any]) -> InclusionConfig:
 
 def _indicator(config: Path, n: int, spec: dict[str, Any], comp: dict[str, float], seen: set[str]) -> IndicatorSpec:
     w = f"[[inclusion.indicators]] number {n}"
-    _unknown(config, w, set(spec), _IND_KEYS)
+    unknown_keys(config, w, set(spec), _IND_KEYS)
     ident = spec.get("id")
     if not isinstance(ident, str) or not ident.isidentifier():
         raise ConfigError(f"{config}: {w} needs an 'id' of letters, digits and underscores (e.g. aged_75_plus).")
@@ -236,13 +237,6 @@ def _indicator(config: Path, n: int, spec: dict[str, Any], comp: dict[str, float
         direction=direction, source=source, columns=tuple(columns),
         published=spec.get("published", substitute or label), substitute_for=substitute, reason=reason,
     )
-
-
-def _unknown(config: Path, where: str, keys: set[str], allowed: set[str]) -> None:
-    for key in sorted(keys - allowed):
-        hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-        did = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ConfigError(f"{config}: unknown key '{key}' in {where}.{did} Allowed keys: {', '.join(sorted(allowed))}.")
 
 
 def _weight(config: Path | str, where: str, value: Any) -> float:

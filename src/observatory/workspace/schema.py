@@ -6,7 +6,6 @@ module knows TOML. Every mistake becomes a ConfigError that names the key and th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +16,18 @@ from .challenges import ChallengesConfig
 from .challenges import parse as parse_challenges
 from .inclusion import InclusionConfig
 from .inclusion import parse as parse_inclusion
+from .inputs import (
+    Boundary,
+    Lookup,
+    MsoaNames,
+    Source,
+    parse_boundaries,
+    parse_lookups,
+    parse_msoa_names,
+    parse_postcodes,
+    parse_sources,
+)
+from .keys import need, unknown_keys
 from .metrics import MetricsConfig
 from .metrics import parse_section as parse_metrics
 from .programme import ProgrammeConfig
@@ -30,77 +41,8 @@ T = TypeVar("T")
 CONFIG_NAME = "observatory.toml"
 BUNDLED = Path(__file__).resolve().parents[3] / "examples" / "west-yorkshire"
 
-BOUNDARY_LEVELS = ("oa", "lsoa", "msoa", "ward", "lad")
-SOURCE_KINDS = (
-    "ofcom-laua-coverage",
-    "ofcom-full-fibre-takeup",
-    "ons-gigabit-series",
-    "ofcom-small-area-zip",
-)
 _TOP_KEYS = {"workspace", "build", "boundaries", "postcodes", "sources", "code_changes", "lookups", "records",
              "programme", "metrics", "inclusion", "msoa_names", "challenges"}
-_LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
-LOOKUP_LEVELS = ("rgn", "ca", "group")
-# Sources whose files do not say which month they describe: as_of must be given.
-NEEDS_AS_OF = ("ofcom-laua-coverage", "ofcom-full-fibre-takeup")
-_SOURCE_KEYS = {
-    "key", "kind", "file", "as_of", "publisher", "title", "licence", "attribution", "origin",
-    "published", "synthetic", "vintage",
-}
-_BOUNDARY_KEYS = {"file", "code", "name", "vintage"}
-_MSOA_NAMES_KEYS = {"file", "code", "name", "licence", "attribution"}
-
-
-@dataclass(frozen=True)
-class Boundary:
-    level: str
-    file: Path
-    code: str
-    name: str | None
-    vintage: str
-
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    kind: str
-    file: Path
-    as_of: str | None
-    publisher: str
-    title: str
-    licence: str
-    attribution: str
-    origin: str
-    published: str | None
-    synthetic: bool
-    vintage: str | None
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """A table placing districts in parents of one level: regions, combined authorities, or a
-    council's own grouping (a county, a partnership)."""
-
-    level: str
-    file: Path
-    district: str
-    code: str
-    name: str
-    licence: str = ""
-    attribution: str = ""
-
-
-@dataclass(frozen=True)
-class MsoaNames:
-    """Readable MSOA names: the House of Commons Library's "MSOA Names" file (a CSV, one row per
-    MSOA; Open Government Licence v3.0), or any file in its form. `code` and `name` are the column
-    headings; None means the Library's own (msoa21cd/msoa21hclnm, or msoa11cd/msoa11hclnm)."""
-
-    file: Path
-    code: str | None
-    name: str | None
-    licence: str
-    attribution: str
 
 
 @dataclass(frozen=True)
@@ -240,130 +182,22 @@ def _replace(ws: Workspace, **changes: Any) -> Workspace:
     return replace(ws, **changes)
 
 
-def _unknown(config: Path, where: str, keys: set[str], allowed: set[str]) -> None:
-    for key in sorted(keys - allowed):
-        hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-        did = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ConfigError(
-            f"{config}: unknown key '{key}' in {where}.{did} Allowed keys: {', '.join(sorted(allowed))}."
-        )
-
-
-def _need(config: Path, table: dict[str, Any], key: str, where: str) -> Any:
-    if key not in table:
-        raise ConfigError(f"{config}: {where} needs '{key}'. Add it (see `observatory init`).")
-    return table[key]
-
-
-def _file(config: Path, value: Any, where: str) -> Path:
-    if not isinstance(value, str) or not value:
-        raise ConfigError(f"{config}: {where}.file must be a path (a string).")
-    p = (config.parent / value).resolve()
-    if p.is_dir():
-        raise ConfigError(f"{config}: {where}.file = '{value}' is a folder, not a file. Name the file itself.")
-    if not p.exists():
-        raise ConfigError(
-            f"{config}: {where}.file = '{value}' does not exist (looked for {p}). "
-            "Fix the path (relative to the workspace folder) or add the file."
-        )
-    return p
-
-
 def _parse(config: Path, data: dict[str, Any]) -> Workspace:
-    _unknown(config, "the top level", set(data), _TOP_KEYS)
-    ws = _need(config, data, "workspace", "the file")
-    _unknown(config, "[workspace]", set(ws), {"name", "region_code", "region_name", "districts"})
-    districts = _need(config, ws, "districts", "[workspace]")
+    unknown_keys(config, "the top level", set(data), _TOP_KEYS)
+    ws = need(config, data, "workspace", "the file")
+    unknown_keys(config, "[workspace]", set(ws), {"name", "region_code", "region_name", "districts"})
+    districts = need(config, ws, "districts", "[workspace]")
     if not isinstance(districts, list) or not all(isinstance(d, str) for d in districts):
         raise ConfigError(f"{config}: [workspace].districts must be a list of district codes.")
     build = data.get("build", {})
-    _unknown(config, "[build]", set(build), {"suppress_below"})
+    unknown_keys(config, "[build]", set(build), {"suppress_below"})
     suppress = build.get("suppress_below", 5)
     if not isinstance(suppress, int) or suppress < 0:
         raise ConfigError(f"{config}: [build].suppress_below must be a whole number >= 0.")
-
-    boundaries = {}
-    for level, spec in data.get("boundaries", {}).items():
-        if level not in BOUNDARY_LEVELS:
-            raise ConfigError(
-                f"{config}: [boundaries.{level}] is not a level here. Levels: {', '.join(BOUNDARY_LEVELS)}."
-            )
-        _unknown(config, f"[boundaries.{level}]", set(spec), _BOUNDARY_KEYS)
-        boundaries[level] = Boundary(
-            level=level,
-            file=_file(config, spec.get("file"), f"[boundaries.{level}]"),
-            code=_need(config, spec, "code", f"[boundaries.{level}]"),
-            name=spec.get("name"),
-            vintage=_need(config, spec, "vintage", f"[boundaries.{level}]"),
-        )
-    if "lad" not in boundaries:
-        raise ConfigError(f"{config}: [boundaries.lad] is required (district boundaries).")
-
-    postcodes = None
-    if "postcodes" in data:
-        _unknown(config, "[postcodes]", set(data["postcodes"]), {"file"})
-        postcodes = _file(config, data["postcodes"].get("file"), "[postcodes]")
-
-    sources = []
-    seen: set[str] = set()
-    for i, spec in enumerate(data.get("sources", []), start=1):
-        where = f"[[sources]] number {i}"
-        _unknown(config, where, set(spec), _SOURCE_KEYS)
-        kind = _need(config, spec, "kind", where)
-        if kind not in SOURCE_KINDS:
-            hint = difflib.get_close_matches(kind, SOURCE_KINDS, n=1)
-            did = f" Did you mean '{hint[0]}'?" if hint else ""
-            raise ConfigError(
-                f"{config}: {where}: kind '{kind}' is not known.{did} Kinds: {', '.join(SOURCE_KINDS)}."
-            )
-        key = spec.get("key", kind)
-        if key in seen:
-            raise ConfigError(f"{config}: {where}: key '{key}' is used twice. Give each source its own key.")
-        seen.add(key)
-        as_of = spec.get("as_of")
-        if as_of is None and kind in NEEDS_AS_OF:
-            raise ConfigError(
-                f"{config}: {where} (key '{key}'): as_of is missing. A file of kind {kind} does not say which "
-                "month it describes: add as_of = \"YYYY-MM\", Ofcom's snapshot month (the first six "
-                "digits of its file name, e.g. 202507 -> as_of = \"2025-07\")."
-            )
-        if as_of is not None and not _is_month(as_of):
-            raise ConfigError(f"{config}: {where}: as_of '{as_of}' should be a month like '2025-07'.")
-        sources.append(
-            Source(
-                key=key,
-                kind=kind,
-                file=_file(config, spec.get("file"), where),
-                as_of=as_of,
-                publisher=_need(config, spec, "publisher", where),
-                title=_need(config, spec, "title", where),
-                licence=_need(config, spec, "licence", where),
-                attribution=spec.get("attribution", ""),
-                origin=spec.get("origin", ""),
-                published=spec.get("published"),
-                synthetic=bool(spec.get("synthetic", False)),
-                vintage=spec.get("vintage"),
-            )
-        )
-    if kind_missing := [s for s in sources if s.kind == "ofcom-small-area-zip" and not s.vintage]:
-        raise ConfigError(
-            f"{config}: source '{kind_missing[0].key}' needs vintage = 'OA 2011' or 'OA 2021' "
-            "(the output-area codes the release uses)."
-        )
-    lookups = []
-    for i, spec in enumerate(data.get("lookups", []), start=1):
-        where = f"[[lookups]] number {i}"
-        _unknown(config, where, set(spec), _LOOKUP_KEYS)
-        level = _need(config, spec, "level", where)
-        if level not in LOOKUP_LEVELS:
-            raise ConfigError(f"{config}: {where}: level '{level}' is not one of {', '.join(LOOKUP_LEVELS)}.")
-        lookups.append(Lookup(level=level, file=_file(config, spec.get("file"), where),
-                              district=_need(config, spec, "district", where),
-                              code=_need(config, spec, "code", where), name=_need(config, spec, "name", where),
-                              licence=str(spec.get("licence", "")), attribution=str(spec.get("attribution", ""))))
-    region_code = _need(config, ws, "region_code", "[workspace]")
+    boundaries = parse_boundaries(config, data)
+    region_code = need(config, ws, "region_code", "[workspace]")
     return Workspace(
-        msoa_names=_msoa_names(config, data, boundaries),
+        msoa_names=parse_msoa_names(config, data, boundaries),
         programme=(programme := parse_programme(config, data.get("programme", {}))),
         records=parse_records(config, data.get("records", {})),
         challenges=parse_challenges(config, data.get("challenges", {})),
@@ -377,45 +211,8 @@ def _parse(config: Path, data: dict[str, Any]) -> Workspace:
         districts=tuple(districts),
         suppress_below=suppress,
         boundaries=boundaries,
-        postcodes=postcodes,
-        sources=tuple(sources),
+        postcodes=parse_postcodes(config, data),
+        sources=parse_sources(config, data),
         code_changes=dict(data.get("code_changes", {})),
-        lookups=tuple(lookups),
-    )
-
-
-def _msoa_names(config: Path, data: dict[str, Any], boundaries: dict[str, Boundary]) -> MsoaNames | None:
-    if "msoa_names" not in data:
-        return None
-    spec = data["msoa_names"]
-    where = "[msoa_names]"
-    if not isinstance(spec, dict):
-        raise ConfigError(f"{config}: {where} must be a table (a line [msoa_names], then file = \"...\").")
-    _unknown(config, where, set(spec), _MSOA_NAMES_KEYS)
-    if "msoa" not in boundaries:
-        raise ConfigError(
-            f"{config}: {where} names MSOAs, but there is no [boundaries.msoa]. Add the MSOA boundaries "
-            "(of the same year as the names file), or remove [msoa_names]."
-        )
-    for key in ("code", "name", "licence", "attribution"):
-        if key in spec and (not isinstance(spec[key], str) or not spec[key].strip()):
-            raise ConfigError(f"{config}: {where}.{key} must be text (a column heading for code and name).")
-    return MsoaNames(
-        file=_file(config, spec.get("file"), where),
-        code=spec.get("code"),
-        name=spec.get("name"),
-        licence=spec.get("licence", "Open Government Licence v3.0"),
-        attribution=spec.get("attribution", "Contains House of Commons Library MSOA Names data, "
-                                            "licensed under the Open Government Licence v3.0"),
-    )
-
-
-def _is_month(text: Any) -> bool:
-    return (
-        isinstance(text, str)
-        and len(text) == 7
-        and text[4] == "-"
-        and text[:4].isdigit()
-        and text[5:].isdigit()
-        and 1 <= int(text[5:]) <= 12
+        lookups=parse_lookups(config, data),
     )

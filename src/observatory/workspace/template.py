@@ -26,7 +26,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .inclusion import InclusionConfig
-from .schema import BUNDLED, CONFIG_NAME, Boundary, Lookup, Source, load
+from .inputs import Boundary, Lookup, Source
+from .schema import BUNDLED, CONFIG_NAME, load
 from .template_blocks import (
     DEPRIVATION_DATASET,
     POPULATION_DATASET,
