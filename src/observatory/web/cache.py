@@ -109,15 +109,7 @@ class ResponseCache:
             return
         generation = scope.get(GENERATION)
         if generation != self._generation:
-            # a new store: every answer may have changed; the old ones are kept aside for a busy
-            # server to answer from while it recomputes them
-            if self._generation is not None:
-                self._previous = {k[1:]: v for k, v in self._entries.items() if len(v) == 3}
-                self._previous_until = time.monotonic() + STALE_FOR
-                self._refreshing.clear()
-            self._entries.clear()
-            self.bytes = 0
-            self._generation = generation
+            self._new_store(generation)
         query = self._query_key(scope)
         if query is None:
             await self.app(scope, receive, send)
@@ -131,11 +123,36 @@ class ResponseCache:
             headers.get(b"accept", b""),
             b"gzip" in headers.get(b"accept-encoding", b""),
         )
+        kept = self._kept_answer(key, scope)
+        if kept is not None:
+            status, raw_headers, body = kept
+            if _not_modified(raw_headers, headers.get(b"if-none-match")):
+                status, body = 304, b""
+                raw_headers = [(k, v) for k, v in raw_headers if k.lower() in (b"etag", b"vary", b"cache-control")]
+            await _answer(send, status, raw_headers, body)
+            return
+        await self._compute(key, scope, receive, send)
+
+    def _new_store(self, generation: object) -> None:
+        """A new store: every answer may have changed; the old ones are kept aside for a busy
+        server to answer from while it recomputes them."""
+        if self._generation is not None:
+            self._previous = {k[1:]: v for k, v in self._entries.items() if len(v) == 3}
+            self._previous_until = time.monotonic() + STALE_FOR
+            self._refreshing.clear()
+        self._entries.clear()
+        self.bytes = 0
+        self._generation = generation
+
+    def _kept_answer(self, key: tuple, scope: Scope) -> tuple[int, list, bytes] | None:
+        """An answer to give without computing it: kept here, kept by another worker, or (a
+        record just written, or a store just swapped on a busy server) the previous answer while
+        the new one is computed in the background; None to compute it now."""
         hit = self._entries.get(key)
         if hit is not None and len(hit) > 3 and not _records_current(hit[3], scope):
-            kept = hit
-            hit = self._shared_records(key, kept[3], scope)
-            if hit is None and anonymous(scope) and time.monotonic() < kept[3][3]:
+            stale = hit
+            hit = self._shared_records(key, stale[3], scope)
+            if hit is None and anonymous(scope) and time.monotonic() < stale[3][3]:
                 # A write has moved this record since its answer was kept here, under FRESH_FOR
                 # seconds ago: a visitor gets that answer, marked as refreshing, while it is read
                 # again in the background (HTTP's stale-while-revalidate), instead of every
@@ -145,52 +162,36 @@ class ResponseCache:
                 if key not in self._records_refreshing:
                     self._records_refreshing.add(key)
                     asyncio.get_running_loop().create_task(self._refresh_record(dict(scope), key))
-                status, raw_headers, body = kept[:3]
-                raw_headers = [*raw_headers, (b"x-observatory-records", b"refreshing")]
-                await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-                await send({"type": "http.response.body", "body": body})
-                return
+                status, raw_headers, body = stale[:3]
+                return status, [*raw_headers, (b"x-observatory-records", b"refreshing")], body
         if hit is not None:
             self._entries.move_to_end(key)
-            status, raw_headers, body = hit[:3]
-            if _not_modified(raw_headers, headers.get(b"if-none-match")):
-                kept = [(k, v) for k, v in raw_headers if k.lower() in (b"etag", b"vary", b"cache-control")]
-                await send({"type": "http.response.start", "status": 304, "headers": kept})
-                await send({"type": "http.response.body", "body": b""})
-                return
-            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-
+            return hit[:3]
         if self.shared is not None:
             found = self.shared.get(_store_identity(scope), key[1:])
             if found is not None:
                 status, raw_headers, body = found
                 self._keep(key, {"status": status, "headers": raw_headers}, body, share=False)
-                await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-                await send({"type": "http.response.body", "body": body})
-                return
-
+                return found
         previous = self._busy_swap(key)
         if previous is not None:
-            status, raw_headers, body = previous
-            raw_headers = [*raw_headers, (b"x-observatory-previous-build", b"refreshing")]
-            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send({"type": "http.response.body", "body": body})
             if key not in self._refreshing:
                 self._refreshing.add(key)
                 asyncio.get_running_loop().create_task(self._refresh(dict(scope), key))
-            return
+            status, raw_headers, body = previous
+            return status, [*raw_headers, (b"x-observatory-previous-build", b"refreshing")], body
+        return None
 
-        # The same answer already being computed for another visitor: wait for it rather than
-        # compute it again (after a write, dozens of readers of one record miss at once).
+    async def _compute(self, key: tuple, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer from the app and keep the answer. The same answer already being computed for
+        another visitor is waited for rather than computed again (after a write, dozens of
+        readers of one record miss at once)."""
         visitor = anonymous(scope)
         computing = self._computing.get(key) if visitor else None
         if computing is not None:
             entry = await asyncio.shield(computing)
             if entry is not None:
-                await send({"type": "http.response.start", "status": entry[0], "headers": entry[1]})
-                await send({"type": "http.response.body", "body": entry[2]})
+                await _answer(send, *entry)
                 return
         owner: asyncio.Future | None = None
         if visitor and key not in self._computing:
@@ -346,3 +347,8 @@ def _personal(start: Message) -> bool:
         if name.lower() == b"cache-control" and b"no-store" in value.lower():
             return True
     return False
+
+
+async def _answer(send: Send, status: int, headers: list, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
