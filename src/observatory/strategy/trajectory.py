@@ -161,13 +161,11 @@ def assess(values: list[tuple[float, float]], unit: str, target: float, target_y
         return base
     used = values[-recent:]
     if trend is not None:
-        f = trend
-        how_fitted = "the figure's own rate (see its source)"
+        f, through = trend, "the figure's own rate (see its source)"
     else:
         if len(used) < len(values):
             notes.append(f"trend fitted to the latest {len(used)} of {len(values)} values")
-        f = fit(used, unit, within=within, within_label=within_label)
-        how_fitted = ""
+        f, through = fit(used, unit, within=within, within_label=within_label), f"the latest {len(used)} values"
     base.fit = f
     base.projected = f.at(target_year)
     reach = f.year_reaching(target)
@@ -178,31 +176,34 @@ def assess(values: list[tuple[float, float]], unit: str, target: float, target_y
     heading_right = (f.slope > 0) == higher_is_better and f.slope != 0
     base.reaches = reach if heading_right and reach is not None and reach >= latest_year else None
     base.reached_before_latest = heading_right and reach is not None and reach < latest_year
-    gap = (base.projected - target) if higher_is_better else (target - base.projected)
-    how = "a trend that levels off as it nears 100%" if f.method == "logistic" else "a straight-line trend"
-    if f.within is not None:
-        how += f" held within {f.within_label or 'the indicator containing it'}"
-    through = how_fitted or f"the latest {len(used)} values"
-    projection = (f"{how} through {through} projects {_fmt(base.projected, unit)} at the "
+    projection = (f"{_how(f)} through {through} projects {_fmt(base.projected, unit)} at the "
                   f"target date, against a target of {word} {_fmt(target, unit)}")
     if ceiling is not None and higher_is_better and target > ceiling:
         base.status = "red"
         base.rule = (f"Red: the target ({_fmt(target, unit)}) is more than can be reached as things stand "
                      f"(at most {_fmt(ceiling, unit)}); {projection}.")
         return base
-    if not heading_right:
-        base.status = "red"
-        base.rule = f"Red: the trend is flat or moving away from the target; {projection}."
-    elif gap >= 0:
-        base.status = "green"
-        base.rule = f"Green: {projection}."
-    elif -gap <= tolerance:
-        base.status = "amber"
-        base.rule = f"Amber: {projection}, short by no more than the tolerance ({_fmt(tolerance, unit)})."
-    else:
-        base.status = "red"
-        base.rule = f"Red: {projection}, short by more than the tolerance ({_fmt(tolerance, unit)})."
+    gap = (base.projected - target) if higher_is_better else (target - base.projected)
+    base.status, base.rule = _judged(heading_right, gap, tolerance, unit, projection)
     return base
+
+
+def _how(f: Fit) -> str:
+    how = "a trend that levels off as it nears 100%" if f.method == "logistic" else "a straight-line trend"
+    if f.within is not None:
+        how += f" held within {f.within_label or 'the indicator containing it'}"
+    return how
+
+
+def _judged(heading_right: bool, gap: float, tolerance: float, unit: str, projection: str) -> tuple[str, str]:
+    """The status and its rule in words, from the projection's gap to the target at its date."""
+    if not heading_right:
+        return "red", f"Red: the trend is flat or moving away from the target; {projection}."
+    if gap >= 0:
+        return "green", f"Green: {projection}."
+    if -gap <= tolerance:
+        return "amber", f"Amber: {projection}, short by no more than the tolerance ({_fmt(tolerance, unit)})."
+    return "red", f"Red: {projection}, short by more than the tolerance ({_fmt(tolerance, unit)})."
 
 
 def _logit(p: float) -> float:
