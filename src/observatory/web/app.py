@@ -30,6 +30,7 @@ from . import (
     api,
     auth,
     catalogue,
+    challenges_api,
     changes,
     errors,
     inclusion,
@@ -107,7 +108,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
     for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
                    metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router,
-                   challenge_pages.router, challenge_pages.api, takeup_pages.router, takeup_pages.api):
+                   challenge_pages.router, challenges_api.api, takeup_pages.router, takeup_pages.api):
         app.include_router(router)
     app.include_router(report_pages.router)
     app.include_router(changes.router)

@@ -9,21 +9,20 @@ honeypot field, a CSRF token, and every error shown beside the values typed), an
 
 Editors: /challenges/manage (every challenge, overdue ones flagged), a challenge's page with its
 contact details, evidence and the workflow form, its evidence file, and the export (CSV or
-GeoJSON; personal data only for an admin who asks for it). The same through /api/v1/challenges.
+GeoJSON; personal data only for an admin who asks for it). The same through /api/v1/challenges
+(challenges_api.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
-from pydantic import BaseModel, Field
 from shapely import wkb
 
 from ..challenges import evidence, intake, models, public, service, transfer, workflow
@@ -36,7 +35,6 @@ from .programme_svg import Frame, _path
 from .render import observatory_of, render, snapshot_of, workspace_of
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["challenges"])
 Editor = Depends(require_role("editor"))
 Admin = Depends(require_role("admin"))
 
@@ -70,19 +68,19 @@ def _store(request: Request):  # noqa: ANN202 - Store or None
         return None
 
 
-def _marked(data: dict[str, Any]) -> dict[str, Any]:
+def marked(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("illustrative"):
         data["notice"] = CHALLENGES_NOTICE
     return data
 
 
 def page(request: Request, template: str, data: dict[str, Any], **context: Any) -> Response:
-    if _marked(data).get("illustrative"):
+    if marked(data).get("illustrative"):
         context["ILLUSTRATIVE"] = CHALLENGES_NOTICE
     return render(request, template, data, **context)
 
 
-def _rows(request: Request, personal: bool = False, **filters: Any) -> list[dict[str, Any]]:
+def challenge_rows(request: Request, personal: bool = False, **filters: Any) -> list[dict[str, Any]]:
     with records_of(request).session() as s:
         return models.list_challenges(s, settings(request), personal=personal, **filters)
 
@@ -280,7 +278,7 @@ def _names(request: Request) -> dict[str, str]:
 
 @router.get("/challenges/manage")
 def manage_page(request: Request, status: str = "", overdue: str = "", user: CurrentUser = Editor) -> Response:
-    rows = _rows(request, status=status or None, overdue=True if overdue == "yes" else None)
+    rows = challenge_rows(request, status=status or None, overdue=True if overdue == "yes" else None)
     names = _names(request)
     for r in rows:
         r["district_name"] = names.get(r["district_code"], r["district_code"])
@@ -355,68 +353,19 @@ def _export(rows: list[dict[str, Any]], format: str, personal: bool) -> Response
                     headers={"content-disposition": 'attachment; filename="coverage-challenges.csv"'})
 
 
-def _export_checked(request: Request, user: CurrentUser, format: str, personal: str) -> Response:
+def export_checked(request: Request, user: CurrentUser, format: str, personal: str) -> Response:
     wants = personal in ("yes", "true", "1")
     if wants and not user.may("admin"):
         raise ObservatoryError("Personal data (contact details and evidence) is exported for an admin only. Export "
                                "without it, or ask an admin.")
-    return _export(_rows(request, personal=wants), format, wants)
+    return _export(challenge_rows(request, personal=wants), format, wants)
 
 
 @router.get("/challenges/export")
 def export_page(request: Request, format: Literal["csv", "geojson"] = "csv", personal: str = "",
                 user: CurrentUser = Editor) -> Response:
-    return _export_checked(request, user, format, personal)
+    return export_checked(request, user, format, personal)
 
 
-# --- the API ------------------------------------------------------------------------------
-
-class StatusIn(BaseModel):
-    status: Literal["checked", "sent", "conceded", "upheld", "overturned"]
-    date: dt.date | None = Field(None, description="When it happened (default today; never in the future).")
-    sent_to: Literal["operator", "Ofcom", "national programme", ""] = Field(
-        "", description="Who it was sent to (required with status 'sent').")
-    note: str = Field("", max_length=2000)
-
-
-@api.get("/challenges/summary", summary="Coverage challenges: counts by type, status and area (public; small counts suppressed)")
-def api_summary(request: Request) -> dict[str, Any]:
-    return _marked(public_summary(request))
-
-
-@api.get("/challenges/areas/{code}", summary="One area's challenge counts (public; small counts suppressed)")
-def api_area(request: Request, code: str, level: Literal["postcode", "oa", "lsoa", "ward", "lad"] = Query(...)) -> dict[str, Any]:
-    found = area_challenges(request, level, code)
-    if found is None:
-        raise NotFoundError("No challenge counts here: this dashboard has no records database.")
-    return _marked(found)
-
-
-@api.get("/challenges/export", summary="Every challenge as CSV or GeoJSON (editor; personal data for an admin)")
-def api_export(request: Request, format: Literal["csv", "geojson"] = "csv",
-               personal: Literal["yes", "no"] = "no", user: CurrentUser = Editor) -> Response:
-    return _export_checked(request, user, format, personal)
-
-
-@api.get("/challenges", summary="Every challenge with its workflow state (editor; no personal data)")
-def api_list(request: Request, status: str | None = None, overdue: bool | None = None,
-             user: CurrentUser = Editor) -> dict[str, Any]:
-    rows = _rows(request, status=status or None, overdue=overdue)
-    return _marked({"count": len(rows), "challenges": rows, "illustrative": any(r["illustrative"] for r in rows)})
-
-
-@api.get("/challenges/{challenge_id}", summary="One challenge with its contact details and evidence (editor)")
-def api_one(request: Request, challenge_id: int, user: CurrentUser = Editor) -> dict[str, Any]:
-    with records_of(request).session() as s:
-        return _marked(models.get_challenge(s, challenge_id, settings(request), personal=True))
-
-
-@api.post("/challenges/{challenge_id}/status", status_code=201, summary="Record a challenge's next step (editor)")
-def api_status(request: Request, challenge_id: int, body: StatusIn, user: CurrentUser = Editor) -> JSONResponse:
-    with records_of(request).session() as s:
-        step = models.set_status(s, user.username, challenge_id, body.status, body.date, body.sent_to, body.note)
-        out = models.step_dict(step)
-    return JSONResponse({"challenge_id": challenge_id, **out}, status_code=201)
-
-
-__all__ = ["api", "area_challenges", "router", "with_challenges"]
+__all__ = ["area_challenges", "challenge_rows", "export_checked", "marked", "public_summary", "router", "settings",
+           "with_challenges"]
