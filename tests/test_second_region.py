@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from observatory import workspace
+from observatory.app import Observatory
 from observatory.cli import app
+from observatory.programme import models
+from observatory.records.users import add_user
 from observatory.report import write_report
 from observatory.web.app import create_app
 
@@ -326,3 +330,24 @@ def test_the_demo_seeded_elsewhere_on_request_carries_the_demos_name(region, tmp
     said = " ".join(progress.stderr.split())
     assert said.startswith("No progress to show: this workspace sets no programme target.") and "[programme]" in said
     assert f"{len(exported):,}" not in progress.output
+
+
+def test_a_lit_site_in_a_workspace_without_small_areas_leaves_every_figure_readable(region, tmp_path, monkeypatch):
+    """A council starts its register before it has small-area data: the first lit site has no
+    premises to reach, so backbone reach is not written (and `check` says so), and every other
+    figure still reads."""
+    monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{tmp_path / 'records.sqlite'}")
+    assert _run("records", "upgrade", "-w", str(region)).exit_code == 0
+    obs = Observatory.open(region)
+    with obs.records.session() as s:
+        add_user(s, "setup", "ann", "Tq8-vexing-lantern-41", "editor")
+        models.add_site(s, "ann", "SY-0001", name="Town Hall", kind="council building", lat=53.38, lon=-1.47)
+        models.set_status(s, "ann", "SY-0001", "planned", date(2025, 1, 6))
+        models.set_status(s, "ann", "SY-0001", "lit", date(2025, 9, 1))
+    obs.close()
+    for command in (["headline"], ["figures", "--level", "lad", "--indicator", "gigabit"], ["check"]):
+        result = _run(*command, "-w", str(region))
+        assert result.exception is None or isinstance(result.exception, SystemExit), (command, result.exception)
+        assert result.exit_code in (0, 1), (command, result.output)
+    said = " ".join(_run("check", "-w", str(region)).output.split())
+    assert "backbone reach not written" in said

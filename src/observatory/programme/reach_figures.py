@@ -111,7 +111,8 @@ def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises,
     lit = [date.fromisoformat(c["date"]) for st in sites for c in st["history"] if c["status"] == "lit"]
     if not lit:
         return Rows(stamp, findings=[_skipped("the programme register has no lit site yet: backbone reach not written")])
-    if premises is None:
+    if premises is None or not len(premises.count) or premises.total <= 0:
+        # a district-only workspace (no small-area release, no postcodes): nothing to place premises at
         return Rows(stamp, findings=[_skipped("no output-area premises counts or postcodes in this workspace: "
                                               "backbone reach not written")])
     cfg = ws.programme
@@ -125,6 +126,8 @@ def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises,
         tidy = pd.DataFrame([{"area_code": r["code"], "level": region_level if r["level"] == "region" else r["level"],
                               "numerator": r["reached"], "denominator": r["premises"], "value": r["share"]}
                              for r in rows if r["share"] is not None])
+        if tidy.empty:
+            continue
         frames.append(tidy.assign(release_id=rid, release=month, indicator=INDICATOR, method="modelled",
                                   suppressed=False, synthetic=synthetic)[FACT_COLUMNS])
         releases.append({
@@ -147,6 +150,8 @@ def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises,
         findings.append(("backbone-reach-area-points", "oa",
                          f"output areas with no postcode in the postcode file: their {premises.at_area_point:,.0f} "
                          "premises placed at the output area's own point", premises.areas_at_point))
+    if not frames:
+        return Rows(stamp, findings=[_skipped("no premises in reach of any area: backbone reach not written")])
     return Rows(stamp, pd.concat(frames, ignore_index=True), releases, findings)
 
 
