@@ -276,3 +276,15 @@ def test_old_district_codes_point_to_their_successor(store):
         store.area("E08000016")
     # an abolished district the ONS series still gives is an area of its own vintage
     assert store.area("E07000165")["vintage"] == "LAD (abolished before 2025)"  # Harrogate
+
+
+def test_a_regions_districts_today_leave_out_those_abolished(store):
+    """Yorkshire and The Humber's districts are those of ONS's LAD 2025 to region lookup; Harrogate
+    and the other North Yorkshire districts abolished in 2023 are kept for the old releases that
+    list them, and are not among the region's districts today."""
+    with (WORKSPACE / "data" / "lookups" / "lad25_rgn25_en.csv").open(encoding="utf-8") as f:
+        today = {r["LAD25CD"] for r in csv.DictReader(f) if r["RGN25CD"] == "E12000003"}
+    listed = {d["code"] for d in store.children("E12000003", "lad")}
+    assert listed == today
+    with_old = {d["code"] for d in store.children("E12000003", "lad", abolished=True)}
+    assert "E07000165" in with_old - listed  # Harrogate

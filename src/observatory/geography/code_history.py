@@ -67,3 +67,8 @@ def ancestors(code: str) -> set[str]:
     for old in PREDECESSORS.get(code, ()):
         out |= {old, *ancestors(old)}
     return out
+
+# The vintage given to a district that a release lists but that was abolished before the current
+# district boundaries (LAD 2025): kept for that release's figures and its parents' roll-ups, never
+# listed among an area's districts today.
+ABOLISHED = "LAD (abolished before 2025)"

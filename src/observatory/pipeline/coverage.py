@@ -11,13 +11,11 @@ import pandas as pd
 
 from ..errors import ConfigError, InputError
 from ..geography import hierarchy
-from ..geography.code_history import RECODED, SUCCESSOR
+from ..geography.code_history import ABOLISHED, RECODED, SUCCESSOR
 from ..sources import ofcom, ons
 from ..sources.tabular import read_bytes
 from ..workspace import Source
 from .state import Build, add_facts, isin
-
-ABOLISHED = "LAD (abolished before 2025)"
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NotFoundError
-from ..geography.code_history import RECODED, SUCCESSOR
+from ..geography.code_history import ABOLISHED, RECODED, SUCCESSOR
 from ..levels import rank
 from .connection import Reader
 
@@ -76,8 +76,10 @@ class AreaQueries(Reader):
         return out
 
     # -- the areas within it ---------------------------------------------------------------------
-    def children(self, code: str, level: str | None = None) -> list[dict[str, Any]]:
-        """Areas within this one: at `level`, or at the level that divides it (CHILD_LEVEL).
+    def children(self, code: str, level: str | None = None, abolished: bool = False) -> list[dict[str, Any]]:
+        """Areas within this one today: at `level`, or at the level that divides it (CHILD_LEVEL).
+        Districts abolished before the current boundaries, kept for the old releases that list
+        them, are left out unless `abolished`.
 
         `method` says how each was placed: 'lookup' and 'spatial' are exact; 'best-fit' means the
         child's representative point lies in this area, so the fit is approximate.
@@ -89,8 +91,9 @@ class AreaQueries(Reader):
         return self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, a.local_name, a.local_name_kind
                FROM membership m JOIN areas a ON a.code = m.child
-               WHERE m.parent = ? AND a.level = ? ORDER BY a.name, a.code""",
-            [parent["code"], level],
+               WHERE m.parent = ? AND a.level = ? AND (? OR a.vintage IS DISTINCT FROM ?)
+               ORDER BY a.name, a.code""",
+            [parent["code"], level, abolished, ABOLISHED],
         )
 
     # -- every area of a level, for maps ---------------------------------------------------------

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from ..errors import NotFoundError, ObservatoryError
+from ..geography.code_history import ABOLISHED
 from ..geography.local_names import NOTES, display
 from ..indicators.trends import any_synthetic, trend
 from ..levels import rank
@@ -181,8 +182,8 @@ def _district_rank(store: Store, code: str, indicator: str, release: str) -> dic
     # boundaries are kept for old releases, and are no part of the set)
     english = store.rows("SELECT count(*) AS n FROM areas WHERE level = 'lad' AND ("
                          + " OR ".join("code LIKE ?" for _ in ENGLISH_DISTRICT) + ") AND "
-                         "(vintage IS NULL OR lower(vintage) NOT LIKE '%abolished%')",
-                         [f"{p}%" for p in ENGLISH_DISTRICT])[0]["n"]
+                         "vintage IS DISTINCT FROM ?",
+                         [*(f"{p}%" for p in ENGLISH_DISTRICT), ABOLISHED])[0]["n"]
     place = f"{'=' if r['tied'] else ''}{ordinal(r['rank'])} of"
     month = month_words(release)
     if ranked_codes and ranked_codes <= inside:
