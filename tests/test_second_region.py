@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from observatory import workspace
 from observatory.app import Observatory
 from observatory.cli import app
+from observatory.cli.common import out
 from observatory.programme import models
 from observatory.records.users import add_user
 from observatory.report import write_report
@@ -328,7 +329,8 @@ def test_the_demo_seeded_elsewhere_on_request_carries_the_demos_name(region, tmp
     progress = _run("sites", "progress", "-w", str(region))
     assert progress.exit_code == 1, progress.output
     said = " ".join(progress.stderr.split())
-    assert said.startswith("No progress to show: this workspace sets no programme target.") and "[programme]" in said
+    assert said.startswith("No progress against a plan to show: this workspace sets no programme target")
+    assert "[programme]" in said
     assert f"{len(exported):,}" not in progress.output
 
 
@@ -337,6 +339,7 @@ def test_a_lit_site_in_a_workspace_without_small_areas_leaves_every_figure_reada
     premises to reach, so backbone reach is not written (and `check` says so), and every other
     figure still reads."""
     monkeypatch.setenv("OBSERVATORY_DATABASE_URL", f"sqlite:///{tmp_path / 'records.sqlite'}")
+    monkeypatch.setattr(out, "width", 250)  # the findings table whole, whatever width the console began with
     assert _run("records", "upgrade", "-w", str(region)).exit_code == 0
     obs = Observatory.open(region)
     with obs.records.session() as s:

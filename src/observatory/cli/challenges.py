@@ -25,8 +25,8 @@ from .output import FormatOpt, emit, format_option, write
 
 challenges_app = typer.Typer(help="Residents' coverage challenges: list, show, move through the workflow, export, "
                                   "import, erase personal data past its retention period.", no_args_is_help=True)
-ILLUSTRATIVE = ("Illustrative challenges: made up by a seeded script (observatory.demo.challenges_demo) for the "
-                f"{DEMO_NAME}; no resident reported them.")
+ILLUSTRATIVE = (f"Illustrative challenges: made up for the {DEMO_NAME} by the project's seeded example script "
+                "(`observatory challenges seed-demo`); no resident reported them.")
 LIST_COLUMNS = ("reference", "received_on", "postcode", "district_code", "type", "status", "sent_to", "due_on",
                 "overdue")
 

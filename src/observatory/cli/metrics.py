@@ -107,8 +107,8 @@ def _show_metrics(rows: list[dict[str, Any]], framework_label: str) -> None:
     if framework_label:
         out.print(escape(framework_label) + ".")
     if any(r["illustrative"] for r in rows):
-        out.print("Metrics marked (illustrative) hold demo values from a seeded script "
-                  "(observatory.demo.metrics_demo), not real figures.")
+        out.print(f"Metrics marked (illustrative) hold example values of the {DEMO_NAME}, made up by the project's "
+                  "seeded example script (`observatory metrics seed-demo`), not real figures.")
 
 
 def _csv_row(r: dict[str, Any]) -> list[str]:
@@ -245,5 +245,5 @@ def seed_demo(workspace: WorkspaceOpt = None,
                 raise ObservatoryError("The records database already holds metric values. Use --if-empty to skip, "
                                        "or add values with `observatory metrics set`.")
             n = seed_values(s, [m.id for m in board.config.metrics if m.source.kind == "entered"])
-        out.print(f"Seeded {n} illustrative metric values of the {DEMO_NAME} (observatory.demo.metrics_demo, "
-                  "seeded)" + (f", each noted \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."))
+        out.print(f"Seeded {n} illustrative metric values of the {DEMO_NAME} (made up by the project's seeded "
+                  "example script)" + (f", each noted \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."))

@@ -40,8 +40,9 @@ from .output import FormatOpt, emit, format_option, write
 
 sites_app = typer.Typer(help="The Full Fibre programme's site register: import, export, list, change status.",
                         no_args_is_help=True)
-ILLUSTRATIVE = ("Illustrative register: statuses and dates were made up by a seeded script "
-                "(observatory.demo.programme_demo); site locations (c) OpenStreetMap contributors, ODbL 1.0.")
+ILLUSTRATIVE = (f"Illustrative register: the {DEMO_NAME}'s sites, whose statuses and dates were made up by the "
+                "project's seeded example script (`observatory sites seed-demo`); site locations (c) OpenStreetMap "
+                "contributors, ODbL 1.0.")
 # How to fill an empty register: a council's own sites, or (in the demo workspace) the demo's.
 OWN_SITES = ("Import the programme's sites from a CSV (`observatory sites import FILE`; `observatory sites "
              "export` on an empty register writes the columns it reads).")
@@ -143,26 +144,37 @@ def set_status_cmd(site_id: Annotated[str, typer.Argument(metavar="ID")],
 
 @sites_app.command("progress")
 def progress_cmd(workspace: WorkspaceOpt = None) -> None:
-    """Sites lit against the plan: the run rate needed and when the current rate reaches the target."""
+    """Sites lit against the plan: the run rate needed and when the current rate reaches the target.
+    Without a target: the sites lit and the forecast for the register, then why there is no plan
+    (exit 1, so that a script notices)."""
     with reported():
         ws = load_workspace(workspace)
         with open_records(ws).session() as s:
             sites = models.list_sites(s)
         if not sites:
             _nothing_to_show_of("progress", empty_register(ws))
-        if not ws.programme.has_target:
-            _nothing_to_show_of("progress", NO_TARGET)
         p = trajectory.progress(sites, ws.programme)
-        out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of {p['target']:,} sites lit (plan: "
-                  f"{p['planned_now']:,.0f}); {p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.",
-                  highlight=False)
+        if p["target"] is None:
+            out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of the {p['in_programme']:,} sites in the "
+                      f"programme lit; {p['withdrawn']} withdrawn.", highlight=False)
+            out.print(p["forecast"]["words"], highlight=False)
+            _say_why_not("progress against a plan", NO_TARGET)
+            _illustrative(p)
+            raise typer.Exit(1)
+        plan = "" if p["planned_now"] is None else f" (plan: {p['planned_now']:,.0f})"
+        out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of {p['target']:,} sites lit{plan}; "
+                  f"{p['withdrawn']} withdrawn, {p['in_programme']:,} in the programme.", highlight=False)
         out.print(p["forecast"]["words"], highlight=False)
         needed = p["run_rate_needed_per_month"]
         out.print(f"The target date ({day_words(p['target_date'])}) has passed." if needed is None else
                   f"Reaching {p['forecast']['target']:,} by {day_words(p['target_date'])} needs {needed} a month.",
                   highlight=False)
-        if p["illustrative"]:
-            err.print(ILLUSTRATIVE, highlight=False)
+        _illustrative(p)
+
+
+def _illustrative(progress: dict[str, Any]) -> None:
+    if progress["illustrative"]:
+        err.print(ILLUSTRATIVE, highlight=False)
 
 
 @sites_app.command("seed-demo")
@@ -256,10 +268,11 @@ NO_PREMISES = ("backbone reach counts the premises near each lit site, and this 
                "commented blocks `observatory init` writes name each file. Then run `observatory build`.")
 
 
-# A workspace that sets no programme target has none: progress against a plan needs one.
-NO_TARGET = ("this workspace sets no programme target. Progress is measured against the council's own plan: "
-             "add [programme] to observatory.toml with target (the number of sites to light), start_date and "
-             "target_date (the commented [programme] block `observatory init` wrote names each).")
+# A workspace that sets no programme target has none (the code holds no default): progress against a
+# plan needs the council's own. The officer is told which setting to add; pages say it in plain words.
+NO_TARGET = ("this workspace sets no programme target, so there is no plan to measure the sites lit against. "
+             "Add target (the number of sites to light), start_date and target_date to [programme] in "
+             "observatory.toml (the commented [programme] block `observatory init` wrote names each).")
 
 
 def _nothing_to_show(why: str) -> None:
@@ -268,8 +281,12 @@ def _nothing_to_show(why: str) -> None:
 
 
 def _nothing_to_show_of(what: str, why: str) -> None:
-    err.print(escape(f"No {what} to show: {why[0].lower() + why[1:]}"), highlight=False, soft_wrap=True)
+    _say_why_not(what, why)
     raise typer.Exit(1)
+
+
+def _say_why_not(what: str, why: str) -> None:
+    err.print(escape(f"No {what} to show: {why[0].lower() + why[1:]}"), highlight=False, soft_wrap=True)
 
 
 def _show_reach(reach: dict[str, Any]) -> None:

@@ -83,8 +83,10 @@ def export_geojson(session: Session) -> str:
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if illustrative:
         collection["illustrative"] = True
-        collection["notice"] = ("Illustrative register: statuses and dates were made up by a seeded script "
-                                "(observatory.demo.programme_demo). " + OSM_ATTRIBUTION + ".")
+        # the demo's site names carry the demo's name (demo.identity); the register itself may not
+        # import the demo (the import contracts), so the notice says what the marking means
+        collection["notice"] = ("Illustrative register: the sites' statuses and dates were made up by the project's "
+                                "seeded example script, not recorded by a council. " + OSM_ATTRIBUTION + ".")
     return json.dumps(collection, ensure_ascii=False, indent=1) + "\n"
 
 

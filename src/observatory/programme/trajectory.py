@@ -7,6 +7,10 @@ count against when the programme publishes no phasing of its own. Withdrawn site
 programme: they are never counted as lit, and the register's "in the programme" count excludes
 them. Progress is measured "as of" the register's latest recorded change (so an illustrative or
 stale register is not read as stalled today), unless a date is given.
+
+A workspace that sets no target has no plan: the target, its dates and every planned figure are
+None, `target_reason` says why in a reader's words, and the sites lit, withdrawn and in the
+programme are counted all the same.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 
 from ..workspace.programme import ProgrammeConfig
 from .models import KINDS
-from .progress import completion
+from .progress import NO_TARGET, completion
 from .status import WITHDRAWN
 
 
@@ -35,8 +39,11 @@ def month_ends(start: date, end: date) -> list[date]:
     return out
 
 
-def planned_on(cfg: ProgrammeConfig, day: date) -> float:
-    """The planned trajectory: sites that should be lit by `day` (linear from start to target)."""
+def planned_on(cfg: ProgrammeConfig, day: date) -> float | None:
+    """The planned trajectory: sites that should be lit by `day` (linear from start to target);
+    None where the workspace sets no target."""
+    if not cfg.has_plan:
+        return None
     span = (cfg.target_date - cfg.start_date).days
     done = min(max((day - cfg.start_date).days, 0), span)
     return cfg.target * done / span
@@ -78,17 +85,19 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
     as_of = as_of or last_change(sites) or date.today()
     lit_dates = sorted(d for d in (_lit_date(s) for s in sites) if d is not None and d <= as_of)
     withdrawn = [d for d in (_first(s, WITHDRAWN) for s in sites) if d is not None and d <= as_of]
-    start = min([cfg.start_date, *(d for d in (_first(s, "planned") for s in sites) if d)])
+    plan_start = [cfg.start_date] if cfg.has_plan else []
+    start = min([*plan_start, *(d for d in (_first(s, "planned") for s in sites) if d)], default=as_of)
     series = []
     for day in month_ends(start, as_of):
         series.append({"month": day.strftime("%Y-%m"), "date": day.isoformat(),
                        "lit": sum(1 for d in lit_dates if d <= day),
-                       "planned": round(planned_on(cfg, day), 1),
+                       "planned": _rounded(planned_on(cfg, day)),
                        "withdrawn": sum(1 for d in withdrawn if d <= day)})
     lit_now = len(lit_dates)
     in_programme = sum(1 for s in sites) - len(withdrawn)
-    forecast = completion(lit_dates, in_programme, len(withdrawn), cfg.target, cfg.target_date, as_of,
-                          cfg.withdrawn_leave_target)
+    plan = _plan(cfg)
+    forecast = completion(lit_dates, in_programme, len(withdrawn), plan["target"], cfg.target_date if
+                          cfg.has_target else None, as_of, cfg.withdrawn_leave_target)
     kinds = _group(sites, "kind", as_of)
     districts = _group(sites, "district_code", as_of)
     for code, g in districts.items():
@@ -102,17 +111,18 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
 
     by_kind_over_time = [{"date": d.isoformat(), **lit_by(0, [k for k in KINDS if k in kinds], d)} for d in yearly]
     by_district_over_time = [{"date": d.isoformat(), **lit_by(1, sorted(districts), d)} for d in yearly]
+    planned_now = planned_on(cfg, as_of)
     return {
         "as_of": as_of.isoformat(),
-        "target": cfg.target, "start_date": cfg.start_date.isoformat(), "target_date": cfg.target_date.isoformat(),
+        **plan,
         "registered": len(sites), "in_programme": in_programme, "withdrawn": len(withdrawn), "lit": lit_now,
-        "planned_now": round(planned_on(cfg, as_of), 1),
-        "behind_plan_by": round(planned_on(cfg, as_of) - lit_now, 1),
+        "planned_now": _rounded(planned_now),
+        "behind_plan_by": None if planned_now is None else round(planned_now - lit_now, 1),
         # the one completion forecast (progress.completion): rate, window, month, words
         "forecast": forecast.as_dict(),
         "current_rate_per_month": round(forecast.rate_per_month, 1),
         "run_rate_needed_per_month": forecast.needed_per_month,
-        "target_beyond_register": forecast.goal < forecast.target,
+        "target_beyond_register": forecast.target is not None and forecast.goal < forecast.target,
         "series": series,
         "by_kind": [kinds[k] for k in KINDS if k in kinds],
         "by_district": sorted(districts.values(), key=lambda g: g["name"]),
@@ -121,3 +131,18 @@ def progress(sites: list[dict[str, Any]], cfg: ProgrammeConfig, as_of: date | No
         "district_names": {code: g["name"] for code, g in districts.items()},
         "illustrative": any(s["illustrative"] for s in sites),
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _plan(cfg: ProgrammeConfig) -> dict[str, Any]:
+    """The target and its dates as the answer gives them: None, with the reason, where none is set."""
+    def day(d: date | None) -> str | None:
+        return None if d is None else d.isoformat()
+
+    return {"target": cfg.target if cfg.has_target else None,
+            "start_date": day(cfg.start_date) if cfg.has_plan else None,
+            "target_date": day(cfg.target_date) if cfg.has_target else None,
+            "target_reason": None if cfg.has_target else NO_TARGET}

@@ -146,8 +146,11 @@ def scenario_page(request: Request, what: str = "", kind: str = "", ids: str = "
                   distance: float | None = None, user: CurrentUser | None = Reader) -> Response:
     text = _scenario_text(what, kind, ids, scenario)
     reach = reach_data(request, distance, text or None)
+    _, sites = service.sites(records_of(request))
     data = {"form": {"what": what or "planned", "kind": kind, "ids": ids, "distance": reach["distance_m"]},
-            "kinds": list(models.KINDS), **reach, **_split(reach["rows"]), "illustrative": reach["illustrative"]}
+            "kinds": list(models.KINDS), **reach, **_split(reach["rows"]), "illustrative": reach["illustrative"],
+            # the hint's example: ids from this register, never another workspace's
+            "example_ids": [s["id"] for s in sites[:2]]}
     data.pop("rows")
     context: dict[str, Any] = {}
     if reach.get("scenario") is not None:

@@ -81,7 +81,9 @@ def post_status(request: Request, site_id: str, body: StatusIn, user: CurrentUse
                         headers={"etag": f'"{version}"'})
 
 
-@router.get("/programme/progress", summary="Sites lit against the planned trajectory, by kind and district")
+@router.get("/programme/progress", summary="Sites lit against the planned trajectory, by kind and district; "
+                                          "target, dates and planned figures are null, with target_reason, where "
+                                          "the workspace sets no target")
 def progress(request: Request, user: CurrentUser | None = Reader) -> dict[str, Any]:
     data = progress_data(request)
     return _marked(data, data["illustrative"])

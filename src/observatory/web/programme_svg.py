@@ -27,11 +27,13 @@ W, H = 560, 240
 L, R, T, B = 48, 16, 14, 34
 
 
-def progress_svg(series: list[dict[str, Any]], target: int, chart_id: str = "progress") -> Markup:
-    """Sites lit (solid line) and the planned trajectory (dashed), month by month."""
+def progress_svg(series: list[dict[str, Any]], target: int | None, chart_id: str = "progress") -> Markup:
+    """Sites lit (solid line) and, where the workspace sets a target, the planned trajectory
+    (dashed), month by month. With no target there is no plan to draw: sites lit alone."""
     if len(series) < 2:
         return Markup("")
-    hi = max(target, max(p["lit"] for p in series), 1)
+    planned = target is not None and all(p["planned"] is not None for p in series)
+    hi = max(target or 0, max(p["lit"] for p in series), 1)
     pw, ph = W - L - R, H - T - B
 
     def x(i: int) -> float:
@@ -41,25 +43,28 @@ def progress_svg(series: list[dict[str, Any]], target: int, chart_id: str = "pro
         return T + ph * (1 - v / hi)
 
     last = series[-1]
-    desc = (f"Sites lit: {last['lit']:,} by {month_words(last['month'])} against {last['planned']:,.0f} planned; "
-            f"target {target:,}.")
+    desc = f"Sites lit: {last['lit']:,} by {month_words(last['month'])}"
+    desc += (f" against {last['planned']:,.0f} planned; target {target:,}." if planned else
+             "; no target has been set, so there is no plan to compare with.")
+    title = "Sites lit against the planned trajectory" if planned else "Sites lit, month by month"
     parts = [f'<svg class="obs-chart" viewBox="0 0 {W} {H}" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
              'xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{chart_id}-t">Sites lit against the planned trajectory</title>',
+             f'<title id="{chart_id}-t">{title}</title>',
              f'<desc id="{chart_id}-d">{escape(desc)}</desc>']
     step = 10 ** max(0, int(math.log10(hi)) - 0) // 2 or 1
     for tick in range(0, int(hi) + 1, max(step, 1)):
         parts.append(f'<line x1="{L}" x2="{W - R}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" class="obs-grid"/>'
                      f'<text x="{L - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" class="obs-axis">{tick:,}</text>')
-    plan = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p['planned']):.1f}" for i, p in enumerate(series))
     lit = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p['lit']):.1f}" for i, p in enumerate(series))
-    # presentation attributes, not style="": the Content-Security-Policy allows no inline styles
-    parts.append(f'<path d="{plan}" fill="none" stroke="#505a5f" stroke-width="2" stroke-dasharray="6 4"/>')
+    if planned:
+        plan = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(p['planned']):.1f}" for i, p in enumerate(series))
+        # presentation attributes, not style="": the Content-Security-Policy allows no inline styles
+        parts.append(f'<path d="{plan}" fill="none" stroke="#505a5f" stroke-width="2" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{x(len(series) - 1) - 4:.1f}" y="{y(last["planned"]) - 6:.1f}" text-anchor="end" '
+                     'class="obs-axis">planned (dashed)</text>')
     parts.append(f'<path d="{lit}" class="obs-line"/>')
-    parts.append(f'<text x="{x(len(series) - 1) - 4:.1f}" y="{y(last["planned"]) - 6:.1f}" text-anchor="end" '
-                 'class="obs-axis">planned (dashed)</text>')
     parts.append(f'<text x="{x(len(series) - 1) - 4:.1f}" y="{y(last["lit"]) + 16:.1f}" text-anchor="end" '
-                 'class="obs-axis">lit (solid)</text>')
+                 f'class="obs-axis">{"lit (solid)" if planned else "sites lit"}</text>')
     years = [i for i, p in enumerate(series) if p["month"].endswith("-01")] or [0]
     for i in years:
         parts.append(f'<text x="{x(i):.1f}" y="{H - B + 16}" text-anchor="middle" class="obs-axis">'

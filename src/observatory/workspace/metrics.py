@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, NotFoundError
+from .keys import unknown_keys
 from .programme import ProgrammeConfig
 from .toml import read_toml
 
@@ -165,7 +166,7 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
     if not isinstance(fw, dict):
         raise ConfigError(f"{path}: needs a [framework] table with priorities, cross_cutting and life_stages "
                           "(lists of names).")
-    _unknown(path, "[framework]", fw, _FRAMEWORK)
+    unknown_keys(path, "[framework]", fw, _FRAMEWORK)
     framework = Framework(
         priorities=_names(path, fw, "priorities", required=True),
         cross_cutting=_names(path, fw, "cross_cutting"),
@@ -176,9 +177,9 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
         raise ConfigError(f"{path}: [[forecast]] tables are now [[target]] tables (indicator, value, date, "
                           "tolerance, label): rename each, and write target = N as value = N. Every coverage "
                           "target is set once there and read by every page.")
-    _unknown(path, "the top level", data, _TOP)
+    unknown_keys(path, "the top level", data, _TOP)
     targets = _targets(path, data)
-    if programme is not None:
+    if programme is not None and programme.has_target:
         # the programme's target is [programme]'s (sites lit by its target date), read from there
         targets[PROGRAMME_FIGURE] = Target(PROGRAMME_FIGURE, float(programme.target), programme.target_date)
     metrics: list[Metric] = []
@@ -193,13 +194,6 @@ def parse(path: Path, data: dict[str, Any], region: str | None = None,
             seen.add(m.id)
             metrics.append(m)
     return MetricsConfig(path, framework, metrics, [t for k, t in targets.items() if k != PROGRAMME_FIGURE])
-
-
-def _unknown(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:
-    for key in sorted(set(table) - allowed):
-        hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-        did = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ConfigError(f"{path}: unknown key '{key}' in {where}.{did} Allowed keys: {', '.join(sorted(allowed))}.")
 
 
 def _tables(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -247,7 +241,7 @@ def _number(path: Path, where: str, value: Any) -> float:
 def _point(path: Path, where: str, value: Any, need_value: bool) -> Point:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: {where} must be a table, e.g. {{ value = 99, date = \"2030-12-31\" }}.")
-    _unknown(path, where, value, {"value", "date"})
+    unknown_keys(path, where, value, {"value", "date"})
     if "date" not in value:
         raise ConfigError(f"{path}: {where} has no date. A {where.split('.')[-1]} needs the date it applies to: "
                           'add date = "YYYY-MM-DD".')
@@ -264,14 +258,14 @@ def _source(path: Path, where: str, spec: Any) -> Source:
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"{path}: {where}.kind = '{kind}' is not known. Use one of: {', '.join(SOURCE_KINDS)}.")
     if kind == "store":
-        _unknown(path, where, spec, {"kind", "indicator", "area"})
+        unknown_keys(path, where, spec, {"kind", "indicator", "area"})
         for key in ("indicator", "area"):
             if not isinstance(spec.get(key), str) or not spec[key]:
                 raise ConfigError(f"{path}: {where} (kind store) needs {key} = \"...\" (an indicator id such as "
                                   "gigabit; an area's nine-character ONS code, or \"region\" or \"each district\").")
         return Source("store", indicator=spec["indicator"], area=spec["area"])
     if kind == "records":
-        _unknown(path, where, spec, {"kind", "figure"})
+        unknown_keys(path, where, spec, {"kind", "figure"})
         if spec.get("figure") == "programme_premises_in_reach":
             raise ConfigError(f"{path}: {where}.figure = 'programme_premises_in_reach' is not a records figure: "
                               "reach is computed once, into the store. Use source = { kind = \"store\", "
@@ -280,7 +274,7 @@ def _source(path: Path, where: str, spec: Any) -> Source:
             raise ConfigError(f"{path}: {where}.figure = '{spec.get('figure')}' is not a records figure. "
                               f"Use one of: {', '.join(RECORD_FIGURES)}.")
         return Source("records", figure=spec["figure"])
-    _unknown(path, where, spec, {"kind"})
+    unknown_keys(path, where, spec, {"kind"})
     return Source("entered")
 
 
@@ -289,7 +283,7 @@ def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework, targets: di
     if not isinstance(mid, str) or not mid.strip() or not all(c.isalnum() or c in "-_" for c in mid):
         raise ConfigError(f"{path}: [[metric]] number {i} needs id = \"...\" (letters, digits, - and _).")
     where = f"metric '{mid}'"
-    _unknown(path, where, spec, _METRIC)
+    unknown_keys(path, where, spec, _METRIC)
     for key in ("title", "priority", "life_stage", "unit", "direction", "source"):
         if key not in spec:
             raise ConfigError(f"{path}: {where} needs '{key}'. Add it.")
@@ -322,6 +316,11 @@ def _metric(path: Path, i: int, spec: dict[str, Any], fw: Framework, targets: di
                               "[programme] table (target, target_date), which the programme pages read. Remove "
                               "target from the metric (change [programme] instead).")
         spec = {**spec, "target": {"value": set_once.value, "date": set_once.date}}
+    elif source.figure == PROGRAMME_FIGURE:
+        # never a metric's own target, nor one the code would invent: the programme's is set once, in [programme]
+        raise ConfigError(f"{path}: {where} counts the programme's sites lit, but observatory.toml sets no programme "
+                          "target. Add target (the sites to light), start_date and target_date to its [programme] "
+                          "table, or remove this metric until the programme has a target.")
     elif "target" not in spec:
         hint = (f" or add a [[target]] for indicator = \"{source.indicator}\"" if source.kind == "store" else "")
         raise ConfigError(f"{path}: {where} needs 'target' = {{ value = N, date = \"YYYY-MM-DD\" }}{hint}.")
@@ -362,7 +361,7 @@ def _targets(path: Path, data: dict[str, Any]) -> dict[str, Target]:
     out: dict[str, Target] = {}
     for i, spec in enumerate(_tables(path, data, "target"), start=1):
         where = f"[[target]] number {i}"
-        _unknown(path, where, spec, _TARGET)
+        unknown_keys(path, where, spec, _TARGET)
         for key in ("indicator", "value", "date"):
             if key not in spec:
                 raise ConfigError(f"{path}: {where} needs '{key}' (e.g. indicator = \"gigabit\", value = 99, "

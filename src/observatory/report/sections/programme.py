@@ -1,6 +1,8 @@
 """The Full Fibre programme: sites lit against the plan (with the run rate needed and when the
 current rate reaches the target) and backbone reach by district and for the region, from the same
-library functions as the dashboard (no figure computed in a template)."""
+library functions as the dashboard (no figure computed in a template). Where the workspace sets no
+target, the sites lit and reach are given all the same, and the section says no target is set
+(`target` None, `target_reason` its words; programme.trajectory)."""
 
 from __future__ import annotations
 
