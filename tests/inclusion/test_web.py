@@ -102,7 +102,9 @@ def test_workspace_without_inclusion_config_says_so(built_store_path, tmp_path):
     (root / "observatory.toml").write_text(text.split("\n[inclusion]")[0], encoding="utf-8")
     with TestClient(create_app(built_store_path, root), raise_server_exceptions=False) as c:
         r = c.get("/api/v1/inclusion")
-        assert r.status_code == 404 and "no exclusion-risk configuration" in r.json()["error"]["message"]
+        said = r.json()["error"]["message"]
+        assert r.status_code == 404 and "no index of digital exclusion risk yet" in said
+        assert "observatory.toml" not in said and "[inclusion]" not in said  # no setting's name before a reader
         assert c.get("/inclusion").status_code == 404
         assert c.get("/").status_code == 200  # the rest of the dashboard is unaffected
 
@@ -198,3 +200,20 @@ def test_the_coverage_profile_ranks_as_the_link_that_reached_it(web):
                                                                                         "Yorkshire Combined Authority")
     # and its link back to the area's exclusion-risk page keeps the setting
     assert f'href="/inclusion/area/{TONG}?compare_within=lad"' in web.get(f"/areas/{TONG}?compare_within=lad").text
+
+
+def test_workspace_without_metrics_says_so_in_words(built_store_path, tmp_path):
+    """A council that has not written its strategy metrics yet: /metrics and its API say so, in
+    words, with no server path or setting's name."""
+    from ..conftest import copy_workspace
+
+    root = copy_workspace(tmp_path / "ws", {'file = "metrics.toml"': ""})
+    text = (root / "observatory.toml").read_text(encoding="utf-8").replace("\n[metrics]\n", "\n")
+    (root / "observatory.toml").write_text(text, encoding="utf-8")
+    with TestClient(create_app(built_store_path, root), raise_server_exceptions=False) as c:
+        page, api = c.get("/metrics"), c.get("/api/v1/metrics")
+        assert page.status_code == 404 and api.status_code == 404
+        said = api.json()["error"]["message"]
+        assert said.startswith("This dashboard has no strategy metrics yet.")
+        for leak in (str(tmp_path), "observatory.toml", "[metrics]"):
+            assert leak not in said and leak not in page.text

@@ -35,7 +35,8 @@ ApiLevel = Literal["lsoa", "ward", "lad"]
 Comparison = Literal["lad", "ca", "england"]
 Mode = Literal["relative", "absolute"]
 Sort = Literal["priority", "index", "district", "distance", "aged_75", "name"]
-MISSING = "This workspace has no exclusion-risk configuration ([inclusion] in observatory.toml), so there is no index."
+MISSING = ("This dashboard has no index of digital exclusion risk yet: an officer sets one up in the workspace's "
+           "settings, naming the deprivation and population files it reads.")
 
 _models: weakref.WeakKeyDictionary[Store, Model | ObservatoryError] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from ..errors import ObservatoryError, StoreError
+from ..errors import NotFoundError, ObservatoryError, StoreError
 from ..records import versions, words
 from ..records.audit import entries
 from ..records.users import display_names
@@ -55,8 +55,15 @@ def _workspace(request: Request) -> Any:
 READS = (models.ENTITY, "action", "scr_access")
 
 
+# What a reader is told where the workspace has no metrics (the command line names the setting).
+NO_METRICS = ("This dashboard has no strategy metrics yet. An officer adds them to the workspace's settings "
+              "(the guide's \"Strategy metrics\" section lists what a metrics file may hold).")
+
+
 def board_of(request: Request, read_only: bool = True) -> Board:
     ws = _workspace(request)
+    if ws.metrics is None:
+        raise NotFoundError(NO_METRICS)
     config = metrics_config(ws)
     records, reason = None, None
     try:
