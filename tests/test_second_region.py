@@ -354,3 +354,13 @@ def test_a_lit_site_in_a_workspace_without_small_areas_leaves_every_figure_reada
         assert result.exit_code in (0, 1), (command, result.output)
     said = " ".join(_run("check", "-w", str(region)).output.split())
     assert "backbone reach not written" in said
+
+
+def test_a_valid_postcode_in_a_workspace_without_postcodes_says_what_to_add(pages):
+    """Sheffield's town hall postcode is real; the workspace has no postcode directory, so the
+    answer is what to add, not "check the postcode"."""
+    for path in ("/postcodes/S1%202HH", "/api/v1/postcodes/S1%202HH"):
+        r = pages.get(path)
+        said = " ".join(_text(r.text).split())
+        assert r.status_code == 404, path
+        assert "No figures by postcode here" in said and "Check the postcode" not in said, (path, said[:300])

@@ -15,6 +15,7 @@ from ..overview import region_of
 from ..store import Store
 from ..strategy.coverage_targets import meets, standing, target_of
 from ..strategy.freshness import gap_words
+from ..workspace.additions import what_to_add
 from ..workspace.metrics import MetricsConfig
 from .params import LEVEL_NAMES, normalise_postcode
 from .ranking import CHILD_INDICATORS, ENGLISH_DISTRICT, children_table, england_rank, ordinal
@@ -121,6 +122,9 @@ def postcode(store: Store, text: str) -> dict[str, Any]:
     try:
         area = store.area(code)
     except NotFoundError:
+        if not store.rows("SELECT 1 FROM areas WHERE level = 'postcode' LIMIT 1"):
+            # no postcodes at all: the postcode may be right, the workspace lacks the level
+            raise NotFoundError(f"No figures by postcode here. {what_to_add('postcode')}") from None
         raise NotFoundError(
             f"No postcode '{code}' in this observatory: it covers the postcodes of "
             f"{store.meta().get('workspace', 'its region')} in its postcode directory. Check the "
