@@ -364,3 +364,8 @@ def test_a_valid_postcode_in_a_workspace_without_postcodes_says_what_to_add(page
         said = " ".join(_text(r.text).split())
         assert r.status_code == 404, path
         assert "No figures by postcode here" in said and "Check the postcode" not in said, (path, said[:300])
+
+
+def test_the_map_says_small_levels_are_not_in_this_dashboard_rather_than_not_for_the_indicator(pages):
+    page = " ".join(_text(pages.get("/map?indicator=gigabit").text).split())
+    assert "Ward (none in this dashboard)" in page and "(not for this indicator)" not in page

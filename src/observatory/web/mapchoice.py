@@ -73,9 +73,17 @@ PLURAL = {"lad": "districts", "ward": "wards", "msoa": "MSOAs", "lsoa": "LSOAs",
 
 
 def level_options(views: dict[tuple[str, str], list[str]], indicator: str) -> list[dict[str, Any]]:
-    """The level select: every level, those without this indicator marked so."""
-    return [{"id": lv, "label": label if (indicator, lv) in views else f"{label} (not for this indicator)",
-             "available": (indicator, lv) in views} for lv, label in MAP_LEVELS.items()]
+    """The level select: every level, those without this indicator marked so, and those without
+    any figure in this workspace (a district-only one) marked as not here, which is the reason."""
+    held = {lv for _, lv in views}
+
+    def label_of(lv: str, label: str) -> str:
+        if (indicator, lv) in views:
+            return label
+        return f"{label} (not for this indicator)" if lv in held else f"{label} (none in this dashboard)"
+
+    return [{"id": lv, "label": label_of(lv, label), "available": (indicator, lv) in views}
+            for lv, label in MAP_LEVELS.items()]
 
 
 def indicator_options(views: dict[tuple[str, str], list[str]], labels: dict[str, str],
