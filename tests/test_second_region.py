@@ -369,3 +369,13 @@ def test_a_valid_postcode_in_a_workspace_without_postcodes_says_what_to_add(page
 def test_the_map_says_small_levels_are_not_in_this_dashboard_rather_than_not_for_the_indicator(pages):
     page = " ".join(_text(pages.get("/map?indicator=gigabit").text).split())
     assert "Ward (none in this dashboard)" in page and "(not for this indicator)" not in page
+
+
+def test_the_challenge_form_says_it_cannot_take_reports_before_anything_is_typed(pages):
+    """No records database yet: the resident is told on the form, not after sending."""
+    form = pages.get("/challenges/report")
+    assert form.status_code == 200
+    said = " ".join(_text(form.text).split())
+    assert "cannot take reports yet" in said and 'action="/challenges/report"' not in form.text
+    sent = pages.post("/challenges/report", data={"postcode": "S1 2HH", "consent": "yes"})
+    assert sent.status_code == 503 and "cannot take reports yet" in sent.text

@@ -40,6 +40,10 @@ Admin = Depends(require_role("admin"))
 
 CHALLENGES_NOTICE = ("Illustrative challenges: the reports, dates and outcomes shown were made up by a documented "
                      "script for the demonstration. Do not use them for decisions.")
+# The form where this dashboard keeps no records (a council that has not set them up yet): a
+# resident is told before typing anything, never after their report is lost.
+CLOSED = ("This dashboard cannot take reports yet: it has nowhere to keep them. Please contact the council "
+          "instead.")
 HONEYPOT = "website"  # a field people never see or fill in; bots that fill every field do
 MAX_BODY_SLACK = 64 * 1024  # form fields around the file
 
@@ -180,6 +184,7 @@ def _form_context(request: Request, values: dict[str, Any] | None = None, errors
                   limited: str | None = None) -> dict[str, Any]:
     cfg = settings(request)
     return {"values": values or {}, "errors": errors or {}, "limited": limited,
+            "closed": None if _has_records(request) else CLOSED,
             "types": [{"code": t.code, "label": t.label, "evidence": t.evidence} for t in TYPES],
             "claims": list(CLAIMS), "max_upload_mb": round(cfg.max_upload_kb / 1024, 1),
             "accepted": evidence.ACCEPTED, "uploads": evidence_folder(request) is not None,
@@ -207,6 +212,9 @@ async def report_submit(request: Request) -> Response:
         return _refused(request, {}, {"evidence_file": evidence.problem(
             evidence.Upload("evidence", b"x" * (cfg.max_upload_kb * 1024 + 1)), cfg.max_upload_kb) or ""},
             status=413)
+    if not _has_records(request):
+        # no records database to keep a report in: say so before reading what was typed
+        return _refused(request, {}, {}, status=503)
     form = await request.form()
     await verify_csrf(request)
     values = {k: form.get(k) for k in intake.FIELDS}
