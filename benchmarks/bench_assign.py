@@ -11,7 +11,14 @@ shared machine (the 1-minute load average is printed at the start and the end).
 
 ``--points areas`` draws each point in the bounding box of a randomly chosen output area instead
 of uniformly over the whole bbox: as many points per area, so dense urban areas (small polygons,
-most edges per cell) get most points, as postcode or address points would.
+most edges per cell) get most points, as postcode or address points would. ``--points postcodes``
+draws each point around a randomly chosen West Yorkshire postcode centroid (the bundled NSPL
+extract), jittered uniformly by up to about 50 m each way: points where people live, as address
+lists are.
+
+``--baseline-src DIR`` also times the PolygonIndex of another source tree (``DIR/observatory``,
+e.g. the last commit's, from ``git archive HEAD src | tar -x -C DIR/..``) in the same process, on
+the same points, against the same geopandas run, and checks its assignments too.
 
     .venv/bin/python benchmarks/bench_assign.py --n 1000000 10000000
 """
@@ -19,6 +26,7 @@ most edges per cell) get most points, as postcode or address points would.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import resource
@@ -35,6 +43,36 @@ from observatory.geography.point_in_polygon import PolygonIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 WY_OA = ROOT / "examples/west-yorkshire/data/boundaries/wy_oa2011.geojson.gz"
+WY_POSTCODES = (
+    ROOT / "examples/west-yorkshire/data/postcodes/wy_postcode_areas_latlon_nspl_may2025.csv.gz"
+)
+POSTCODE_JITTER_M = 50.0
+
+
+def baseline_index(src: Path) -> type:
+    """PolygonIndex from another source tree, imported under a name of its own."""
+    pkg = src / "observatory" / "geography"
+    spec = importlib.util.spec_from_file_location(
+        "baseline_geography", pkg / "__init__.py", submodule_search_locations=[str(pkg)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_geography"] = module
+    spec.loader.exec_module(module)
+    return importlib.import_module("baseline_geography.point_in_polygon").PolygonIndex
+
+
+def postcode_points(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """n points around randomly chosen West Yorkshire postcode centroids, jittered by up to
+    POSTCODE_JITTER_M metres east-west and north-south."""
+    import pandas as pd
+
+    pc = pd.read_csv(WY_POSTCODES, usecols=["lat", "lon", "in_west_yorkshire"])
+    pc = pc[pc["in_west_yorkshire"].astype(str) == "True"]
+    lat, lon = pc["lat"].to_numpy(), pc["lon"].to_numpy()
+    k = rng.integers(0, len(lat), n)
+    dlat = POSTCODE_JITTER_M / 111_320
+    dlon = dlat / np.cos(np.radians(53.8))
+    return lon[k] + rng.uniform(-dlon, dlon, n), lat[k] + rng.uniform(-dlat, dlat, n)
 
 
 def peak_rss_mb() -> float:
@@ -69,7 +107,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--points", choices=["uniform", "areas"], default="uniform")
+    ap.add_argument("--points", choices=["uniform", "areas", "postcodes"], default="uniform")
+    ap.add_argument("--baseline-src", type=Path, default=None, help="src/ of a baseline tree")
     ap.add_argument(
         "--gpd-max-n",
         type=int,
@@ -87,6 +126,9 @@ def main() -> None:
     if args.points == "uniform":
         print(f"polygons: {len(geoms)} WY output areas (2011), points uniform over their bbox")
         pts = {n: (rng.uniform(xmin, xmax, n), rng.uniform(ymin, ymax, n)) for n in args.n}
+    elif args.points == "postcodes":
+        print(f"polygons: {len(geoms)} WY output areas (2011), points around random postcodes")
+        pts = {n: postcode_points(rng, n) for n in args.n}
     else:
         print(f"polygons: {len(geoms)} WY output areas (2011), points in random areas' bboxes")
         bb = shapely.bounds(geoms)
@@ -96,26 +138,19 @@ def main() -> None:
             pts[n] = (rng.uniform(bb[k, 0], bb[k, 2]), rng.uniform(bb[k, 1], bb[k, 3]))
     print(f"peak RSS after loading polygons and generating points: {peak_rss_mb():,.0f} MB")
 
-    # Warm-up (imports, allocator, GEOS) on 10k points for both, on throwaway geometry copies.
-    PolygonIndex(fresh(geoms)).assign(*(a[:10_000] for a in pts[args.n[0]]))
+    indexes = {"PolygonIndex": PolygonIndex}
+    if args.baseline_src is not None:
+        indexes["baseline"] = baseline_index(args.baseline_src.resolve())
+    # Warm-up (imports, allocator, GEOS) on 10k points for all, on throwaway geometry copies.
+    for cls in indexes.values():
+        cls(fresh(geoms)).assign(*(a[:10_000] for a in pts[args.n[0]]))
     geopandas_assign(fresh(geoms), *(a[:10_000] for a in pts[args.n[0]]))
 
-    ours = {}
-    for n, (x, y) in pts.items():
-        g = fresh(geoms)
-        c0 = time.process_time()
-        t0 = time.perf_counter()
-        index = PolygonIndex(g)
-        t1 = time.perf_counter()
-        got = index.assign(x, y)
-        t2 = time.perf_counter()
-        ours[n] = (got, t1 - t0, t2 - t1, time.process_time() - c0)
-        print(
-            f"PolygonIndex N={n:>11,}: build {t1 - t0:.3f} s + assign {t2 - t1:.3f} s "
-            f"= {t2 - t0:.3f} s, {n / (t2 - t0):>12,.0f} points/s "
-            f"(assign only {n / (t2 - t1):,.0f}/s); grid {index.n_cells:,} cells, "
-            f"{index.n_boundary_cells:,} boundary; peak RSS so far {peak_rss_mb():,.0f} MB"
-        )
+    runs = {
+        (name, n): time_index(name, cls, geoms, *xy)
+        for n, xy in pts.items()
+        for name, cls in indexes.items()
+    }
 
     print()
     for n, (x, y) in pts.items():
@@ -126,25 +161,49 @@ def main() -> None:
         ref = geopandas_assign(g, x[:m], y[:m])
         gpd_s = (time.perf_counter() - t0) * n / m
         gpd_cpu = (time.process_time() - c0) * n / m
-        got, build_s, assign_s, ours_cpu = ours[n]
-        ours_s = build_s + assign_s
-        same = np.array_equal(got[:m], ref)
         note = "" if m == n else f" (EXTRAPOLATED linearly from the first {m:,} points)"
         print(
             f"geopandas    N={n:>11,}: {gpd_s:.3f} s, {n / gpd_s:>12,.0f} points/s{note}; "
             f"peak RSS so far {peak_rss_mb():,.0f} MB"
         )
-        print(
-            f"  ratio PolygonIndex/geopandas throughput: {gpd_s / ours_s:.1f}x incl. build, "
-            f"{gpd_s / assign_s:.1f}x assign only; identical assignments on {m:,} points: "
-            f"{'yes' if same else f'NO ({int((got[:m] != ref).sum())} differ)'}; "
-            f"{(ref >= 0).mean():.1%} of points inside an area"
-        )
-        print(
-            f"  process CPU time: PolygonIndex {ours_cpu:.3f} s, geopandas {gpd_cpu:.3f} s, "
-            f"ratio {gpd_cpu / ours_cpu:.1f}x incl. build"
-        )
+        for name in indexes:
+            got, build_s, assign_s, cpu = runs[name, n]
+            same = np.array_equal(got[:m], ref)
+            print(
+                f"  ratio {name}/geopandas throughput: {gpd_s / (build_s + assign_s):.1f}x incl. "
+                f"build, {gpd_s / assign_s:.1f}x assign only; identical assignments on {m:,} "
+                f"points: {'yes' if same else f'NO ({int((got[:m] != ref).sum())} differ)'}; "
+                f"{(ref >= 0).mean():.1%} of points inside an area"
+            )
+            print(
+                f"  process CPU time: {name} {cpu:.3f} s, geopandas {gpd_cpu:.3f} s, "
+                f"ratio {gpd_cpu / cpu:.1f}x incl. build"
+            )
+            print(
+                f"  RESULT {name} n={n} build={build_s:.4f} assign={assign_s:.4f} cpu={cpu:.4f} "
+                f"gpd={gpd_s:.4f} gpd_cpu={gpd_cpu:.4f} identical={same}"
+            )
     print(f"load average (1, 5, 15 min) at end: {load()}")
+
+
+def time_index(name: str, cls: type, geoms: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple:
+    """(assignments, build s, assign s, process CPU s) of one index on fresh geometry objects."""
+    g = fresh(geoms)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    index = cls(g)
+    t1 = time.perf_counter()
+    got = index.assign(x, y)
+    t2 = time.perf_counter()
+    cpu = time.process_time() - c0
+    n = len(x)
+    print(
+        f"{name:<12} N={n:>11,}: build {t1 - t0:.3f} s + assign {t2 - t1:.3f} s "
+        f"= {t2 - t0:.3f} s, {n / (t2 - t0):>12,.0f} points/s "
+        f"(assign only {n / (t2 - t1):,.0f}/s); grid {index.n_cells:,} cells, "
+        f"{index.n_boundary_cells:,} boundary; peak RSS so far {peak_rss_mb():,.0f} MB"
+    )
+    return got, t1 - t0, t2 - t1, cpu
 
 
 def load() -> str:

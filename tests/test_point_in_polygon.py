@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
@@ -16,9 +17,11 @@ from hypothesis import strategies as st
 
 from observatory.geography import point_in_polygon
 from observatory.geography.point_in_polygon import PolygonIndex
+from observatory.geography.polygon_edges import polygon_edges
 
 ROOT = Path(__file__).parents[1]
 WY_OA = ROOT / "examples/west-yorkshire/data/boundaries/wy_oa2011.geojson.gz"
+WY_POSTCODES = "examples/west-yorkshire/data/postcodes/wy_postcode_areas_latlon_nspl_may2025.csv.gz"
 
 
 def polygonal(geoms: np.ndarray) -> np.ndarray:
@@ -280,3 +283,90 @@ def test_property_matches_shapely_contains_xy(polys, cell, seed):
     hits = np.array([shapely.contains_xy(g, pts[:, 0], pts[:, 1]) for g in geoms])
     want = np.where(hits.any(axis=0), hits.argmax(axis=0), -1)
     np.testing.assert_array_equal(got, want)
+
+
+def test_long_runs_cast_rays_both_ways_and_stay_exact():
+    # Side-by-side strips with slanted edges make long runs of boundary cells in every row: cells
+    # near a run's left end cast their rays left, the others right. Points on, one ulp either
+    # side of, and level with the edges and vertices, and on the grid lines, must all get GEOS's
+    # answer, whichever way their ray goes.
+    xs = np.arange(0, 21, 1.0)
+    strips = [
+        shapely.Polygon([(a, 0), (b, 0), (b + 0.3, 5), (a + 0.3, 5)])
+        for a, b in zip(xs[:-1], xs[1:], strict=True)
+    ]
+    geoms = np.array([*strips, shapely.box(-3, 6, 23, 7)])  # a wide block: a run across it
+    index = PolygonIndex(geoms, cell_size=0.25)
+    grid = index._grid
+    assert (grid.mirror < 0).any() and (grid.mirror > 0).any()
+    coords = shapely.get_coordinates(geoms)
+    t = np.linspace(0, 1, 17)[:, None]
+    on = np.concatenate(
+        [coords[i] + t * (coords[i + 1] - coords[i]) for i in range(len(coords) - 1)]
+    )
+    rng = np.random.default_rng(7)
+    grid_lines = np.c_[rng.integers(-16, 96, 3000) * 0.25, rng.integers(-4, 32, 3000) * 0.25]
+    free = rng.uniform([-4, -1], [24, 8], size=(3000, 2))
+    pts = np.r_[on, grid_lines, free]
+    x = np.r_[pts[:, 0], np.nextafter(pts[:, 0], -np.inf), np.nextafter(pts[:, 0], np.inf)]
+    y = np.r_[pts[:, 1], np.nextafter(pts[:, 1], np.inf), np.nextafter(pts[:, 1], -np.inf)]
+    got = index.assign(x, y)
+    np.testing.assert_array_equal(got, contains_reference(geoms, x, y))
+    # Both directions were exercised by points that needed a ray test.
+    bid = -2 - grid.labels[grid.cell_of(x.copy(), y.copy())]
+    tested = bid[bid >= 0]
+    assert (grid.mirror[tested] < 0).sum() > 100 and (grid.mirror[tested] > 0).sum() > 100
+
+
+def test_ray_lists_hold_every_edge_a_ray_can_cross():
+    # Brute force over all edges: every edge crossing a boundary cell's row band between the cell
+    # and the clear cell ending its ray (left or right) is in the cell's list.
+    rng = np.random.default_rng(11)
+    stars = [
+        _star(int(cx), int(cy), list(rng.integers(2, 8, 9)))
+        for cx, cy in rng.integers(0, 30, size=(12, 2))
+    ]
+    geoms = polygonal(np.array(stars, dtype=object))
+    grid = PolygonIndex(geoms, cell_size=0.7)._grid
+    edges = polygon_edges(geoms)
+    ylo, yhi = np.minimum(edges.ay, edges.by), np.maximum(edges.ay, edges.by)
+    slope = edges.slope_xy()
+    bcell = np.flatnonzero(grid.labels < -1)
+    for cell in rng.choice(bcell, 300, replace=False):
+        k = -2 - grid.labels[cell]
+        row, col = divmod(int(cell), grid.nx)
+        step = int(grid.mirror[k])  # +1: the ray runs right, -1: left
+        end = col
+        while grid.labels[row * grid.nx + end] < -1:
+            end += step
+        assert grid.labels[row * grid.nx + end] >= -1  # the ray ends in a clear cell
+        lo, hi = (col, end) if step > 0 else (end + 1, col + 1)  # columns the ray spans
+        x_lo, x_hi = grid.x0 + lo * grid.h, grid.x0 + hi * grid.h
+        y_lo, y_hi = grid.y0 + row * grid.h, grid.y0 + (row + 1) * grid.h
+        c0, c1 = np.maximum(ylo, y_lo), np.minimum(yhi, y_hi)
+        xa, xb = edges.ax + (c0 - edges.ay) * slope, edges.ax + (c1 - edges.ay) * slope
+        must = (c0 < c1) & (np.maximum(xa, xb) > x_lo) & (np.minimum(xa, xb) < x_hi)
+        listed = grid.rows[grid.list_start[k] : grid.list_end[k]]
+        have = {(x * step, a, b) for x, a, b in listed[:, :3].tolist()}
+        for i in np.flatnonzero(must):
+            assert (edges.ax[i], edges.ay[i], edges.by[i]) in have, (int(cell), int(i))
+
+
+def test_wy_points_where_people_live_match_sjoin(wy_oas):
+    # Dense town-centre points, where most boundary cells are and runs are longest: around real
+    # postcode centroids (jittered by up to ~50 m) and in random output areas' bounding boxes.
+    pc = pd.read_csv(ROOT / WY_POSTCODES, usecols=["lat", "lon"])
+    rng = np.random.default_rng(8)
+    k = rng.integers(0, len(pc), 20_000)
+    x = pc["lon"].to_numpy()[k] + rng.uniform(-7e-4, 7e-4, len(k))
+    y = pc["lat"].to_numpy()[k] + rng.uniform(-4.5e-4, 4.5e-4, len(k))
+    bb = shapely.bounds(wy_oas)
+    a = rng.integers(0, len(wy_oas), 20_000)
+    x = np.r_[x, rng.uniform(bb[a, 0], bb[a, 2])]
+    y = np.r_[y, rng.uniform(bb[a, 1], bb[a, 3])]
+    index = PolygonIndex(wy_oas)
+    got = index.assign(x, y)
+    np.testing.assert_array_equal(got, sjoin_within(wy_oas, x, y))
+    grid = index._grid
+    in_boundary_cells = grid.labels[grid.cell_of(x.copy(), y.copy())] < -1
+    assert in_boundary_cells.mean() > 0.3  # the points this test is about

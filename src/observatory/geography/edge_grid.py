@@ -2,10 +2,11 @@
 
 Cells that no edge comes near lie wholly inside one face of the polygon arrangement; their label
 comes from a scanline winding count along each row of cell centres. Cells that an edge touches
-("boundary" cells) keep the edges that a rightward ray from the cell could cross before it reaches
-the next clear cell in its row, whose label is known: a point there is resolved by counting the
-edges its ray crosses (``PolygonEdges`` explains the signed count). Everything is built in a few
-vectorised numpy passes over the edges and the cells, with no Python loop over polygons or rows.
+("boundary" cells) keep the edges that a ray from the cell could cross before it reaches the
+nearer clear cell in its row, left or right, whose label is known (``RayLists``): a point there
+is resolved by counting the edges its ray crosses (``PolygonEdges`` explains the signed count).
+Everything is built in a few vectorised numpy passes over the edges and the cells, with no Python
+loop over polygons or rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .polygon_edges import LABEL_SCALE, PolygonEdges, decode_tally
+from .ray_lists import group_order, ray_lists
 
 # Round-off in a crossing's x is below 7 units in the last place of |ax| + |bx - ax| (see
 # `ray_labels`); 8 leaves a margin. A crossing closer to the point than that is tested exactly.
@@ -26,16 +28,6 @@ def _repeat_ranges(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     owner = np.repeat(np.arange(len(counts)), counts)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
     return owner, offset
-
-
-def group_order(key: np.ndarray) -> np.ndarray:
-    """A permutation sorting non-negative int keys (< 2**32) by two 16-bit radix passes: numpy sorts
-    16-bit keys by counting, several times faster than a comparison sort of the full keys."""
-    order = np.argsort((key & 0xFFFF).astype(np.uint16), kind="stable")
-    if key.max(initial=0) < 1 << 16:
-        return order
-    high = (key >> 16).astype(np.uint16)[order]
-    return order[np.argsort(high, kind="stable")]
 
 
 class EdgeGrid:
@@ -88,65 +80,25 @@ class EdgeGrid:
             self._rasterise(edges, i, i + _EDGE_CHUNK, needs_ray)
             for i in range(0, len(edges), _EDGE_CHUNK)
         ]
-        last_cell, entry_edge, step_cell, step_weight = (
+        first_cell, last_cell, entry_edge, step_cell, step_weight = (
             np.concatenate([p[j] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
-            for j in range(4)
+            for j in range(5)
         )
-        # The tally is constant between steps: sum the steps in flat cell order (a row's steps sum
-        # to 0, as rings are closed, so one running sum serves all rows), decode it per stretch,
-        # then spread it over the stretch's cells.
-        by_cell = group_order(step_cell)
-        step_cell = step_cell[by_cell]
-        tally = np.cumsum(step_weight[by_cell])
-        stretch = np.diff(step_cell, prepend=0, append=nx * ny)  # zero where steps share a cell
-        label, clear = decode_tally(np.r_[0.0, tally], self.n_polygons)
-        labels = np.repeat(label.astype(np.int32), stretch)
-        # Cells where polygons overlap (or a ring is invalid) get the treatment of boundary cells.
-        unclear = np.flatnonzero(~clear & (stretch > 0))
-        if len(unclear):
-            owner, k = _repeat_ranges(stretch[unclear])
-            needs_ray[np.r_[0, step_cell][unclear][owner] + k] = True
+        labels = self._scanline_labels(step_cell, step_weight, needs_ray)
 
-        # 3. Boundary cells in flat order. Consecutive ones in a row form a run; the clear cell
-        #    right after a run (the pad column is always clear) ends the rays cast from it.
+        # 3. Boundary cells in flat order, numbered -2, -3, ... in ``labels``; consecutive ones in
+        #    a row form a run, ended on both sides by a clear cell (the pad columns are clear).
         bcell = np.flatnonzero(needs_ray)
         nb = len(bcell)
-        is_end = np.ones(nb, dtype=bool)
-        is_end[:-1] = bcell[1:] != bcell[:-1] + 1
-        ends = np.flatnonzero(is_end)
-        run_len = np.diff(ends, prepend=-1)
-        ref = bcell[ends] + 1  # per run: flat index of the clear cell ending its rays
-        ref_label = labels[ref].astype(np.float64)
-        # Per boundary cell: where its rays end (the clear cell's centre: no edge near it) and the
-        # tally there.
-        self.ray_end_x = np.repeat(self.x0 + (ref % nx + 0.5) * self.h, run_len)
-        self.ray_end_tally = np.repeat(
-            np.where(ref_label >= 0, (ref_label + 1) * LABEL_SCALE + 1, 0.0), run_len
-        )
         labels[bcell] = -2 - np.arange(nb, dtype=np.int32)
         self.labels = labels
-
-        # 4. A boundary cell's edges: the entries of its row whose last column lies between the
-        #    cell and the ray's end (an entry reaching past the end would touch the clear cell).
-        #    Numbering entries by the boundary cell of their last column and grouping them by that
-        #    number makes those one contiguous slice per cell.
-        owner_bid = -2 - labels[last_cell]
-        order = group_order(owner_bid)
-        first = np.zeros(nb + 1, dtype=np.int64)
-        np.cumsum(np.bincount(owner_bid, minlength=nb), out=first[1:])
-        index = np.int32 if len(owner_bid) < 1 << 31 else np.int64  # smaller to fault in and read
-        self.list_start = first[:-1].astype(index)
-        self.list_end = np.repeat(first[ends + 1].astype(index), run_len)
-        # Per entry, in list order: ax, ay, by, dx/dy, weight (one row each: the ray test reads
-        # whole columns).
-        edge = entry_edge[order]
-        self.entries = np.empty((5, len(edge)))
-        for out, column in zip(
-            self.entries,
-            (edges.ax, edges.ay, edges.by, edges.slope_xy(), edges.weight),
-            strict=True,
-        ):
-            np.take(column, edge, out=out)
+        # 4. Each boundary cell's edges, towards the nearer end of its run (``RayLists``), and
+        #    the tally at that end.
+        lists = ray_lists(bcell, -2 - labels[first_cell], -2 - labels[last_cell], entry_edge, edges)
+        self.list_start, self.list_end, self.rows = lists.start, lists.end, lists.rows
+        self.mirror = np.where(lists.leftward, -1.0, 1.0)
+        end_label = labels[lists.end_cell].astype(np.float64)
+        self.ray_end_tally = np.where(end_label >= 0, (end_label + 1) * LABEL_SCALE + 1, 0.0)
         ax = edges.ax
         self.tol = (
             _ULP_FACTOR * ((np.abs(ax).max() + np.abs(edges.bx - ax).max()) if len(ax) else 0.0)
@@ -154,11 +106,33 @@ class EdgeGrid:
         )
         self.n_cells, self.n_boundary_cells = nx * ny, nb
 
+    def _scanline_labels(
+        self, step_cell: np.ndarray, step_weight: np.ndarray, needs_ray: np.ndarray
+    ) -> np.ndarray:
+        """Label of every cell from the scanline steps (one polygon, or -1 for none); cells where
+        the tally shows overlapping polygons (or an invalid ring) are marked in ``needs_ray``."""
+        n_cells = self.nx * self.ny
+        # The tally is constant between steps: sum the steps in flat cell order (a row's steps sum
+        # to 0, as rings are closed, so one running sum serves all rows), decode it per stretch,
+        # then spread it over the stretch's cells.
+        by_cell = group_order(step_cell)
+        step_cell = step_cell[by_cell]
+        tally = np.cumsum(step_weight[by_cell])
+        stretch = np.diff(step_cell, prepend=0, append=n_cells)  # zero where steps share a cell
+        label, clear = decode_tally(np.r_[0.0, tally], self.n_polygons)
+        labels = np.repeat(label.astype(np.int32), stretch)
+        # Cells where polygons overlap (or a ring is invalid) get the treatment of boundary cells.
+        unclear = np.flatnonzero(~clear & (stretch > 0))
+        if len(unclear):
+            owner, k = _repeat_ranges(stretch[unclear])
+            needs_ray[np.r_[0, step_cell][unclear][owner] + k] = True
+        return labels
+
     def _rasterise(
         self, edges: PolygonEdges, i: int, j: int, needs_ray: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Edges i:j -> (last cell, edge) per entry and (cell, weight) per scanline step; marks the
-        cells the edges touch in ``needs_ray``."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Edges i:j -> (first cell, last cell, edge) per entry and (cell, weight) per scanline
+        step; marks the cells the edges touch in ``needs_ray``."""
         nx, inv_h = self.nx, self.inv_h
         # Endpoints in grid units (cell (r, c) is [c, c + 1) x [r, r + 1)), the same arithmetic as
         # `cell_of`; lo/hi is the lower/upper end (for a horizontal edge: left/right end).
@@ -203,7 +177,7 @@ class EdgeGrid:
         xc = (band[at] - y0_e[at]) * s[at] + x0_e[at]
         step_cell = row[at] + np.floor(xc + 0.5).astype(self.cell_type)
         step_weight = -edges.weight[i:j][edge[at]]
-        return last_cell, edge.astype(np.int32) + i, step_cell, step_weight
+        return first_cell, last_cell, edge.astype(np.int32) + i, step_cell, step_weight
 
     # -- query -------------------------------------------------------------------------------
 
@@ -213,28 +187,44 @@ class EdgeGrid:
         """(label, unsure) for points (x, y) in boundary cells ``bid``; unsure points need GEOS."""
         start = self.list_start[bid]
         n = self.list_end[bid] - start
-        pt = np.repeat(np.arange(len(bid)), n)  # one (point, entry) pair per edge to test
-        pos = np.repeat(start - (np.cumsum(n) - n), n) + np.arange(len(pt))
-        ax, ay, by, slope, weight = (np.take(column, pos) for column in self.entries)
-        qy = np.take(y, pt)
+        ends = np.cumsum(n)
+        first = ends - n
+        total = int(ends[-1]) if len(ends) else 0
+        # One (point, entry) pair per edge to test, the point's pairs consecutive; one row per
+        # entry, gathered in one read.
+        pos = np.repeat(start - first, n)
+        pos += np.arange(total)
+        rows = np.take(self.rows, pos, axis=0)
+        ax, ay, by, slope, weight = rows.T
+        qy = np.repeat(y, n)
         # GEOS's rule (RayCrossingCounter): an edge counts if one end is above the point and the
-        # other at or below it, and it crosses the horizontal line right of the point.
-        straddle = (ay > qy) != (by > qy)
-        xc = qy - ay
-        xc *= slope
-        xc += ax
+        # other at or below it, and it crosses the horizontal line right of the point (left of it
+        # for leftward rays, whose rows and x are mirrored). A listed edge never crosses the line
+        # beyond the ray's end: its columns in the row lie between the cell and the clear cell
+        # ending the ray. With u, v the ends' heights above the point, u * v < 0 where the edge
+        # straddles the line (an end level with the point, or a product rounded to 0, gives 0:
+        # those points go to the exact test).
+        u = ay - qy
+        p = by - qy
+        p *= u
+        # xc - x, with xc = ax + (y - ay) * dx/dy rounded exactly as the error bound assumes.
+        d = u
+        d *= slope
+        np.subtract(ax, d, out=d)
+        d -= np.repeat(x * self.mirror[bid], n)
+        w = np.zeros(total + 1)  # a trailing 0: every point's pairs end inside the array
+        np.multiply(weight, (p < 0) & (d > 0), out=w[:total])
         # Round-off: xc is within 7 ulp of |ax| + |bx - ax| of the true crossing, so |d| > tol
-        # decides the side exactly; the ray's end is half a cell from any edge, so no care there.
-        d = xc - np.take(x, pt)
-        cross = straddle & (d > 0) & (xc < np.take(self.ray_end_x[bid], pt))
+        # decides the side exactly.
         # Undecidable in floating point (the point on, or within round-off of, an edge), or a
         # vertex / horizontal edge at the point's height: leave those to the exact test.
-        unsure = straddle & (np.abs(d) <= self.tol)
-        unsure |= ay == qy
-        unsure |= by == qy
-        weight *= cross
-        tally = self.ray_end_tally[bid] + np.bincount(pt, weights=weight, minlength=len(bid))
-        label, clear = decode_tally(tally, self.n_polygons)
+        np.abs(d, out=d)
+        unsure = d <= self.tol
+        unsure |= p == 0
+        crossed = np.add.reduceat(w, first) if total else np.zeros(len(bid))
+        if not n.all():
+            crossed[n == 0] = 0.0  # reduceat gives w[first] for an empty range
+        label, clear = decode_tally(self.ray_end_tally[bid] + crossed, self.n_polygons)
         unclear = ~clear
-        unclear[pt[unsure]] = True
+        unclear[np.searchsorted(ends, np.flatnonzero(unsure), side="right")] = True
         return label, unclear

@@ -8,10 +8,11 @@ per match). Non-finite coordinates get -1.
 
 How (``EdgeGrid``): a regular grid is laid over the polygons. A cell no edge comes near lies wholly
 in one polygon or none, so a point there is answered by one array lookup. A point in a cell that an
-edge touches (~15% of the area for the WY output areas) casts a ray right to the next clear cell
-and counts, vectorised over (point, edge) pairs, the signed crossings of the edges listed for its
-cell, by GEOS's own rule (``RayCrossingCounter``); with the known label at the ray's end, that is
-the point's winding number per polygon, which for valid polygons is GEOS's crossing parity. GEOS
+edge touches (~13% of the area for the WY output areas, but over half of the points where people
+live) casts a ray along its row to the nearer clear cell, left or right (``RayLists``), and counts,
+vectorised over (point, edge) pairs, the signed crossings of the edges listed for its cell, by
+GEOS's own rule (``RayCrossingCounter``); with the known label at the ray's end, that is the
+point's winding number per polygon, which for valid polygons is GEOS's crossing parity. GEOS
 itself (``shapely``) decides the few points that floating point cannot (on an edge or vertex,
 within round-off of one, level with a vertex) and those where the winding count is not a single
 polygon's (overlapping polygons; invalid rings), so every answer is sjoin's.
@@ -32,10 +33,13 @@ __all__ = ["PolygonIndex"]
 # Grid cells per polygon edge. Sizing cells from the edge count (rather than from the polygons'
 # sizes) keeps the edges per boundary cell, and so each ray test, short for a few large detailed
 # polygons (districts with coastlines: assigning was 20x+ faster than with cells sized from the
-# median polygon) as well as for many small ones. Finer cells mean fewer and shorter ray tests but a bigger build: 8 (an eighth
-# of the median output area's side) measured best on the WY output areas over 1M points spread
-# uniformly and 1M spread by area (6: ~5% faster and ~30% slower; 10: ~5% slower and no faster).
-_CELLS_PER_EDGE = 8
+# median polygon) as well as for many small ones. Finer cells mean fewer points in boundary cells
+# and shorter ray tests, but a bigger build. 12 measured best overall on the WY output areas
+# (process CPU time, 1M and 10M points): for points where people live (in random areas' bboxes,
+# or around postcodes: ~61% of them in boundary cells at 8, ~54% at 12) ~10% quicker than 8 at
+# 1M and ~20% at 10M; for points spread uniformly (~13% in boundary cells) within ~10% of 8. 16
+# is quicker still for dense points but ~15% slower than 8 for 1M uniform ones (the build).
+_CELLS_PER_EDGE = 12
 _MAX_CELLS = 1 << 25  # 32M cells * 4 bytes = 128 MB: caps memory for tiny-polygon inputs
 _BLOCK = 1 << 20  # points whose boundary points are sorted together: sized to stay in cache
 _CHUNK = 1 << 16  # points per chunk: keeps temporaries in cache whatever N is
