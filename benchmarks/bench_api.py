@@ -270,10 +270,11 @@ def _urls(codes: list[str]) -> list[str]:
     )
 
 
-async def _warm(port: int, urls: list[str]) -> tuple[int, float, int]:
+async def _warm(port: int, urls: list[str], took: list[tuple[float, str]] | None = None) -> tuple[int, float, int]:
     """Request every URL the clients can ask for once (8 at a time): the server's response
     cache and map layers start warm, as they are on a server that has been up a while. Returns
-    (requests, seconds, errors): the cold cost, reported beside the run."""
+    (requests, seconds, errors): the cold cost, reported beside the run; `took` gets each URL's
+    (seconds, url)."""
     queue = list(urls)
     errors = 0
 
@@ -281,8 +282,12 @@ async def _warm(port: int, urls: list[str]) -> tuple[int, float, int]:
         nonlocal errors
         conn = await _Connection.open(port)
         while queue:
-            if await conn.get(queue.pop()) not in (200, 204):
+            url = queue.pop()
+            start = time.perf_counter()
+            if await conn.get(url) not in (200, 204):
                 errors += 1
+            if took is not None:
+                took.append((time.perf_counter() - start, url))
         conn.close()
 
     start = time.perf_counter()
@@ -302,7 +307,11 @@ def main() -> int:
     ap.add_argument("--max-requests", type=int, default=100_000, help="per client")
     ap.add_argument("--workers", type=int, default=1,
                     help="server worker processes; above 1, also a PostgreSQL records database and a writer")
+    ap.add_argument("--cold", action="store_true",
+                    help="only the cold pass from a fresh start, with the slowest URLs and their times")
     args = ap.parse_args()
+    if args.cold:
+        return _main_cold()
     if args.workers > 1:
         return _main_workers(args)
 
@@ -350,6 +359,33 @@ def main() -> int:
     print(f"goal (no errors, p95 < 50 ms): {'met' if failed == 0 and worst < 50 else 'NOT met'}")
     return 0
 
+
+
+def _main_cold(slowest: int = 15) -> int:
+    """The cold pass alone: `observatory serve` (one worker) started afresh, every URL once (8 at
+    a time), with the total, the time per kind of URL and the slowest URLs."""
+    store_path = _store()
+    codes = _codes(store_path)
+    port = _free_port()
+    print(f"load at start: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    took: list[tuple[float, str]] = []
+    server = _start_workers(port, 1)
+    try:
+        n, secs, errs = asyncio.run(_warm(port, _urls(codes), took))
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"cold pass (every URL once, 8 at a time, one worker, fresh start): {n:,} requests in "
+          f"{secs:.1f} s, {errs} errors")
+    for prefix in ("/api/v1/areas/", "/api/v1/figures", "/api/v1/tiles/"):
+        kind = sorted(((t, u) for t, u in took if u.startswith(prefix)), reverse=True)
+        print(f"  {prefix}: {len(kind):,} requests, {sum(t for t, _ in kind):.1f} s summed; slowest: "
+              + ", ".join(f"{u} {t * 1000:.0f} ms" for t, u in kind[:3]))
+    print(f"the {slowest} slowest URLs:")
+    for t, url in sorted(took, reverse=True)[:slowest]:
+        print(f"  {t * 1000:7.0f} ms  {url}")
+    print(f"load at end: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    return 0
 
 
 # --- several workers over a shared PostgreSQL records database, with a writer ---------------------

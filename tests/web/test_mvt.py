@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon, shape
 
-from observatory.web import mvt
+from observatory.pipeline import mvt
 
 
 def _ints(encoded: bytes) -> list[int]:

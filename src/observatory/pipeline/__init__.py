@@ -12,24 +12,21 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from .. import __version__
-from ..store import SANDBOX, STORE_SCHEMA
+from ..store.schema import SANDBOX, STORE_SCHEMA
 from ..workspace import Source, Workspace
 from ..workspace import load as load_workspace
 from . import cache
-from .areas import place_areas, place_postcodes, read_all_boundaries
-from .cache import Cache
-from .consistency import conflicting_sources, unique_release_ids
-from .coverage import READERS
-from .coverage import _relative as relative
-from .derived import Derived
-from .local_names import name_msoas
-from .rollups import roll_up_all, suppress
-from .state import Build
-from .writer import write
+
+if TYPE_CHECKING:
+    from .derived import Derived
+    from .state import Build
+
+# The build's steps (pandas, shapely, DuckDB and the rest) are imported when a build runs, not
+# here: `observatory build` on a workspace whose store is current answers from the fingerprint
+# alone, without loading them.
 
 Progress = Callable[[str], None]
 
@@ -55,8 +52,17 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     fp = fingerprint(ws, derived)
     if not force and _fingerprint_of(target) == fp:
         return target
+    from .areas import place_areas, place_postcodes, read_all_boundaries
+    from .consistency import conflicting_sources, unique_release_ids
+    from .coverage import READERS
+    from .local_names import name_msoas
+    from .rollups import roll_up_all, suppress
+    from .state import Build
+    from .tile_archive import write_archives
+    from .writer import write
+
     step = progress or (lambda name: None)
-    b = Build(ws, cache=Cache.for_store(ws.store_path))
+    b = Build(ws, cache=cache.Cache.for_store(ws.store_path))
     step(STEPS[0])
     read_all_boundaries(b)
     step(STEPS[1])
@@ -76,7 +82,8 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
         step_.add(b)
     suppress(b)
     step(STEPS[5])
-    return write(b, target, fp)
+    # the map's tiles, cut from the store just written into an archive per level beside it
+    return write_archives(write(b, target, fp), b.cache)
 
 
 def source_key(b: Build, source: Source) -> str | None:
@@ -86,6 +93,8 @@ def source_key(b: Build, source: Source) -> str | None:
     pcs = b.keys.get("postcodes") if b.ws.postcodes is not None else "none"
     if geo is None or pcs is None:
         return None
+    from .coverage import _relative as relative
+
     settings = {f.name: getattr(source, f.name) for f in fields(source) if f.name != "file"}
     try:
         return cache.key("source", cache.file_digest(source.file), relative(source.file, b.ws.root), settings,
@@ -118,6 +127,8 @@ def _fingerprint_of(store: Path) -> str | None:
     """The fingerprint a store was built with; None when there is no readable store."""
     if not store.exists():
         return None
+    import duckdb
+
     try:
         # the same configuration as every other reader: DuckDB refuses a second connection to one
         # file with different settings (the dashboard may hold one open)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -9,11 +11,12 @@ import shapely
 from ..errors import ConfigError
 from ..geography import hierarchy
 from ..geography.membership import Layers, extend_upwards
-from ..sources.boundaries import Boundaries, read_boundaries
+from ..sources.boundaries import THREADS, Boundaries, in_threads, read_boundaries
 from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
+from ..workspace import Boundary
 from . import cache
 from .state import Build, isin
 
@@ -27,35 +30,34 @@ SIMPLIFY = {"oa": 0.00008, "lsoa": 0.00015, "msoa": 0.0002, "ward": 0.0002, "lad
 
 
 def read_all_boundaries(b: Build) -> None:
-    layers = {}
+    """Every boundary layer: from the cache, or read, repaired and simplified. Layers not cached
+    are worked on side by side in threads (most of the work is GEOS's and GDAL's, which let go of
+    Python's lock); what the build records follows the order of the workspace's layers."""
+    specs = list(b.ws.boundaries.items())
+    keys = {level: _digest_key("boundaries", [spec.file], level, spec.code, spec.name, spec.vintage, SIMPLIFY[level])
+            for level, spec in specs}
+    hits = {level: b.cache.load(f"boundaries-{level}", keys[level]) if keys[level] else None for level, _ in specs}
+    # the national districts first: the longest to repair
+    todo = sorted((level for level, _ in specs if hits[level] is None), key=lambda level: level != "lad")
+    with ThreadPoolExecutor(THREADS) as pool:
+        computing = {level: pool.submit(_boundary_layer, b.ws.boundaries[level]) for level in todo}
+        try:
+            layers = {level: _cached_layer(spec, *hits[level]) if hits[level] is not None
+                      else computing[level].result() for level, spec in specs}
+        finally:
+            for future in computing.values():
+                future.cancel()
     b.points = {}
-    for level, spec in b.ws.boundaries.items():
-        k = _digest_key("boundaries", [spec.file], level, spec.code, spec.name, spec.vintage, SIMPLIFY[level])
-        hit = b.cache.load(f"boundaries-{level}", k) if k else None
-        if hit is not None:
-            meta, t = hit
-            area, shape = t["area"], t["shape"]
-            layer = Boundaries(level, spec.vintage, _objects(area["code"]), _objects(area["name"]),
-                               shapely.from_wkb(area["geometry"].to_numpy()), meta["repaired"],
-                               meta["reprojected_from"])
-            lon, lat = area["lon"].to_numpy(), area["lat"].to_numpy()
-            wkb, simple_wkb = _objects(area["geometry"]), _objects(shape["geometry"])
-        else:
-            layer = read_boundaries(spec)
-            points = shapely.point_on_surface(layer.geometry)
-            lon, lat = shapely.get_x(points), shapely.get_y(points)
-            wkb = shapely.to_wkb(layer.geometry)
-            simple = shapely.coverage_simplify(layer.geometry, SIMPLIFY[level]) if level != "lad" else \
-                shapely.simplify(layer.geometry, SIMPLIFY[level], preserve_topology=True)
-            simple_wkb = shapely.to_wkb(simple)
-            if k:
-                b.cache.save(f"boundaries-{level}", k,
-                             {"repaired": layer.repaired, "reprojected_from": layer.reprojected_from},
-                             {"area": pd.DataFrame({"code": layer.codes, "name": layer.names, "lon": lon,
-                                                    "lat": lat, "geometry": wkb}),
-                              "shape": pd.DataFrame({"geometry": simple_wkb})})
+    for level, spec in specs:
+        layer, lon, lat, wkb, simple_wkb = layers[level]
+        k = keys[level]
+        if k and hits[level] is None:
+            b.cache.save(f"boundaries-{level}", k,
+                         {"repaired": layer.repaired, "reprojected_from": layer.reprojected_from},
+                         {"area": pd.DataFrame({"code": layer.codes, "name": layer.names, "lon": lon,
+                                                "lat": lat, "geometry": wkb}),
+                          "shape": pd.DataFrame({"geometry": simple_wkb})})
         b.keys[f"boundaries-{level}"] = k
-        layers[level] = layer
         b.points[level] = (lon, lat)
         if layer.repaired:
             b.finding("geometry-repaired", spec.file.name,
@@ -68,8 +70,27 @@ def read_all_boundaries(b: Build) -> None:
             "lon": lon, "lat": lat, "geometry": wkb,
         }))
         b.shapes.append(pd.DataFrame({"code": layer.codes, "level": level, "geometry": simple_wkb}))
-    b.layers = Layers(layers)
+    b.layers = Layers({level: layers[level][0] for level, _ in specs})
     _check_locations(b)
+
+
+def _boundary_layer(spec: Boundary) -> tuple:
+    """A layer read from its file: (layer, lon, lat, geometry WKB, simplified geometry WKB)."""
+    layer = read_boundaries(spec)
+    points = in_threads(shapely.point_on_surface, layer.geometry)
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    wkb = shapely.to_wkb(layer.geometry)
+    # coverage_simplify keeps shared edges shared, so works on the whole layer at once
+    simple = shapely.coverage_simplify(layer.geometry, SIMPLIFY[spec.level]) if spec.level != "lad" else \
+        in_threads(shapely.simplify, layer.geometry, SIMPLIFY[spec.level], preserve_topology=True)
+    return layer, lon, lat, wkb, shapely.to_wkb(simple)
+
+
+def _cached_layer(spec: Boundary, meta: dict, t: dict[str, pd.DataFrame]) -> tuple:
+    area, shape = t["area"], t["shape"]
+    layer = Boundaries(spec.level, spec.vintage, _objects(area["code"]), _objects(area["name"]),
+                       shapely.from_wkb(area["geometry"].to_numpy()), meta["repaired"], meta["reprojected_from"])
+    return layer, area["lon"].to_numpy(), area["lat"].to_numpy(), _objects(area["geometry"]), _objects(shape["geometry"])
 
 
 def _objects(column: pd.Series) -> np.ndarray:
@@ -208,8 +229,11 @@ def _parent_areas(b: Build) -> pd.DataFrame:
     if hit is not None:
         unions = dict(zip(hit[1]["shapes"]["code"], hit[1]["shapes"]["geometry"], strict=True))
     else:
-        unions = {code: shapely.to_wkb(shapely.union_all([lad.geometry[index[d]] for d in parts]))
-                  for code, parts in members.items() if parts}
+        wanted = [(code, parts) for code, parts in members.items() if parts]
+        with ThreadPoolExecutor(THREADS) as pool:  # GEOS unions in parallel, as in read_all_boundaries
+            shapes = pool.map(lambda item: shapely.to_wkb(shapely.union_all([lad.geometry[index[d]] for d in item[1]])),
+                              wanted)
+            unions = {code: shape for (code, _), shape in zip(wanted, shapes, strict=True)}
         if k:
             b.cache.save("parent-shapes", k, {}, {"shapes": pd.DataFrame(
                 {"code": list(unions), "geometry": pd.Series(list(unions.values()), dtype=object)})})
@@ -265,13 +289,13 @@ def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
         return
     pc_oa = pc_links[pc_links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
     per_oa = pc_oa.groupby("oa").size()
-    b.links["share"] = np.where(b.links["method"].isin(["lookup", "spatial"]), 1.0, np.nan)
+    b.links["share"] = np.where(isin(b.links["method"], ["lookup", "spatial"]), 1.0, np.nan)
     for level in ("lsoa", "msoa", "ward", "lad"):
         if level not in b.layers.layers:
             continue
         inside = pc_oa.merge(pc_links[pc_links["parent_level"] == level][["child", "parent"]], on="child")
         counts = inside.groupby(["oa", "parent"]).size().rename("n").reset_index()
-        fit = (b.links["parent_level"] == level) & b.links["child"].isin(per_oa.index) & (b.links["method"] == "best-fit")
+        fit = (b.links["parent_level"] == level) & isin(b.links["child"], per_oa.index) & (b.links["method"] == "best-fit")
         keyed = b.links.loc[fit, ["child", "parent"]].merge(counts, left_on=["child", "parent"],
                                                             right_on=["oa", "parent"], how="left")
         share = keyed["n"].fillna(0).to_numpy() / per_oa.reindex(keyed["child"]).to_numpy()

@@ -28,12 +28,15 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from functools import cache
+from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.feather as feather
-import shapely
+# pandas, Arrow and shapely are imported where an entry is read or written: the store's
+# fingerprint (code_digest) is worked out without them, so an unchanged build answers at once.
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 ENV = "OBSERVATORY_BUILD_CACHE"
 FORMAT = 1  # bump when the layout of an entry changes
@@ -44,8 +47,10 @@ _CODE = ("sources", "geography", "pipeline", "workspace", "indicators", "levels.
 
 @cache
 def code_digest() -> str:
-    h = hashlib.sha256(f"{FORMAT}:{shapely.__version__}:{shapely.geos_version_string}:{pd.__version__}:"
-                       f"{pa.__version__}".encode())
+    """The observatory's code the build runs and the versions of the libraries it computes with
+    (their installed versions, read without importing them)."""
+    versions = ":".join(metadata.version(lib) for lib in ("shapely", "pandas", "pyarrow", "numpy"))
+    h = hashlib.sha256(f"{FORMAT}:{versions}".encode())
     for name in _CODE:
         path = _PACKAGE / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
@@ -73,8 +78,16 @@ def file_digest(path: Path) -> str:
 
 def key(*parts: object) -> str:
     """A key over the observatory's code and `parts` (strings, numbers, lists, dicts: JSON)."""
-    text = json.dumps([code_digest(), *parts], sort_keys=True, default=str)
+    text = json.dumps([code_digest(), _geos_version(), *parts], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+@cache
+def _geos_version() -> str:
+    """The geometry library shapely runs (a wheel bundles its own; a source build links another)."""
+    import shapely
+
+    return shapely.geos_version_string
 
 
 class Cache:
@@ -103,6 +116,9 @@ class Cache:
         """(meta, tables) stored under `slot` and key `k`, or None."""
         if self.folder is None:
             return None
+        import pyarrow as pa
+        import pyarrow.feather as feather
+
         entry = self._entry(slot, k)
         try:
             meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
@@ -117,6 +133,9 @@ class Cache:
     def save(self, slot: str, k: str, meta: dict, tables: dict[str, pd.DataFrame | pa.Table]) -> None:
         if self.folder is None:
             return
+        import pyarrow as pa
+        import pyarrow.feather as feather
+
         parent = self.folder / _safe(slot)
         arrow = {name: t if isinstance(t, pa.Table) else pa.Table.from_pandas(t, preserve_index=False)
                  for name, t in tables.items()}
@@ -156,6 +175,9 @@ def step(b, slot: str, k: str | None, compute, whole_links: bool = False) -> Non
     if k is None or b.cache.folder is None:
         compute()
         return
+    import pandas as pd
+    import pyarrow as pa
+
     hit = b.cache.load(slot, k)
     if hit is not None:
         meta, tables = hit

@@ -32,20 +32,25 @@ def completeness(b: Build, districts: pd.DataFrame, counted: pd.DataFrame) -> No
                 .drop_duplicates("area_code", keep="last").set_index("area_code")["denominator"])
     current = set(b.layers.layers["lad"].codes)
     parents = {code: [d for d in b.hierarchy.members(code) if d in current] for code in b.hierarchy.names}
+    by_district = premises.to_dict()
+    # each parent's premises by member district, the same for every release (worked out once)
+    weights_of = {parent: {d: float(by_district.get(d, 0.0)) for d in members}
+                  for parent, members in parents.items() if members}
+    totals = {parent: sum(weights.values()) for parent, weights in weights_of.items()}
     incomplete = 0
     shares = []
     for (rid, ind), part in districts.groupby(["release_id", "indicator"]):
         present = set(part["area_code"])
+        release = part["release"].iloc[0]
         for parent, members in parents.items():
             if not members:
                 continue
-            weights = {d: float(premises.get(d, 0.0)) for d in members}
-            total = sum(weights.values())
+            weights, total = weights_of[parent], totals[parent]
             missing = [d for d in members if not covered(d, present)]
             if not total or len(missing) == len(members):
                 continue  # a release that does not reach this parent at all (e.g. a regional file)
             share = 1 - sum(weights[d] for d in missing) / total
-            shares.append((rid, part["release"].iloc[0], ind, parent, share))
+            shares.append((rid, release, ind, parent, share))
             if missing:
                 incomplete += 1
                 b.finding("incomplete-parent", f"{parent} {rid} {ind}",

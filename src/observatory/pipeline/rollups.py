@@ -60,7 +60,7 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
                 b.finding("no-weight", rid,
                           f"districts with {ind} but no premises count in any release, left out of parents",
                           missing["child"].nunique())
-            approximated = (rpart["area_code"].isin(SUCCESSOR) & ~rpart["area_code"].isin(counted["area_code"])).sum()
+            approximated = (isin(rpart["area_code"], set(SUCCESSOR)) & ~isin(rpart["area_code"], counted["area_code"])).sum()
             if approximated:
                 b.finding("approximated-weight", rid,
                           f"abolished districts in the {ind} parents, each weighted by an equal share of "
@@ -136,7 +136,7 @@ def suppress(b: Build) -> None:
     if counts.empty:
         b.finding("suppressed", "all levels", f"no area has fewer than {threshold} premises: nothing suppressed", 0)
     primary_areas = set(facts.loc[small, "area_code"])
-    only_secondary = facts[hidden & ~facts["area_code"].isin(primary_areas).to_numpy()]
+    only_secondary = facts[hidden & ~isin(facts["area_code"], primary_areas)]
     for level, n in only_secondary.groupby("level")["area_code"].nunique().items():
         b.finding("suppressed-complementary", level,
                   "areas also suppressed so that no suppressed figure can be worked out from any combination "

@@ -9,9 +9,11 @@ simplification; those are repaired with shapely's make_valid and counted, not re
 from __future__ import annotations
 
 import io
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -34,6 +36,8 @@ class Boundaries:
 def read_boundaries(spec: Boundary) -> Boundaries:
     name = spec.file.name
     raw = read_bytes(spec.file)
+    import geopandas as gpd  # imported by the build only when a boundary file is read, not from the cache
+
     try:
         gdf = gpd.read_file(io.BytesIO(raw))
     except Exception as exc:  # pyogrio raises several types for unreadable data
@@ -75,7 +79,8 @@ def read_boundaries(spec: Boundary) -> Boundaries:
     invalid = ~shapely.is_valid(geom)
     if invalid.any():
         geom = geom.copy()
-        geom[invalid] = [_polygonal(g) for g in shapely.make_valid(geom[invalid], method="structure", keep_collapsed=False)]
+        repaired = in_threads(shapely.make_valid, geom[invalid], method="structure", keep_collapsed=False)
+        geom[invalid] = [_polygonal(g) for g in repaired]
     codes = gdf[spec.code].astype(str).str.strip().to_numpy()
     dup = gdf[spec.code].duplicated().to_numpy()
     if dup.any():
@@ -95,3 +100,21 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
         return g
     parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if parts else g
+
+
+THREADS = min(4, os.cpu_count() or 1)
+
+
+def in_threads(func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
+    """`func(geoms, ...)` for a shapely function that treats each geometry on its own (make_valid,
+    simplify, point_on_surface), over slices of `geoms` in threads: shapely lets go of Python's
+    lock while GEOS works, so the cores share the repair of 361 national districts. The slices
+    hold about equal numbers of vertices (the work grows with them); the answer is the same."""
+    if THREADS < 2 or len(geoms) < 2 * THREADS:
+        return func(geoms, *args, **kwargs)
+    weight = np.cumsum(shapely.get_num_coordinates(geoms))
+    cuts = np.searchsorted(weight, weight[-1] * np.arange(1, 2 * THREADS) / (2 * THREADS))
+    parts = [p for p in np.split(geoms, np.unique(cuts)) if len(p)]
+    with ThreadPoolExecutor(THREADS) as pool:
+        done = list(pool.map(lambda part: func(part, *args, **kwargs), parts))
+    return np.concatenate(done)

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .ofcom import format_postcode
+from .ofcom import format_postcodes
 from .tabular import read_csv, shown
 
 
 def read_postcodes(raw: bytes, name: str) -> pd.DataFrame:
     """postcode ('LS1 1AA'), lon, lat (NaN where unlocated)."""
     df = read_csv(raw, name, {"postcode": ("pcds", "pcd"), "lat": ("latitude",), "lon": ("long", "longitude")})
-    out = pd.DataFrame({"postcode": df["postcode"].map(format_postcode)})
+    out = pd.DataFrame({"postcode": format_postcodes(df["postcode"])})
     for col in ("lat", "lon"):
         out[col] = pd.to_numeric(df[col].str.strip().replace("", None), errors="coerce")
         bad = out[col].isna() & (df[col].str.strip() != "")

@@ -24,12 +24,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import NotFoundError
+from ..pipeline.map_tiles import map_shapes
 from ..store import Store
 from ..workspace.additions import what_to_add
 
-# Five decimal places of a degree is about 1 m on the ground in West Yorkshire: finer than the
-# simplified shapes themselves, and it keeps the layers small.
-PRECISION = 5
 # Served here with their own compression and Vary, so kept out of GZipMiddleware (app.py).
 LAYER_PATH = "/api/v1/geometry/"
 
@@ -85,27 +83,30 @@ class Layers:
                 self._cache[level] = layer
         return layer
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def region(self) -> str | None:
+        return self._region
+
     def _build(self, level: str) -> Layer:
-        shapes = self._store.shapes(level)
-        if self._region:
-            inside = {c["code"] for c in self._store.children(self._region, level)}
-            shapes = [s for s in shapes if s[0] in inside] if inside else shapes
-        if not shapes:
+        # the same shapes, in the same order, as the map's tiles (pipeline/map_tiles.py)
+        codes, names, geoms = map_shapes(self._store, level, self._region)
+        if not codes:
             lacking = "" if self._store.names(level) else what_to_add(level)
             raise NotFoundError(lacking or f"No map shapes for level '{level}' in this store.")
-        names = self._store.names(level)
-        geoms = shapely.from_wkb([wkb for _, wkb in shapes])
-        geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))
         features = [
             f'{{"type":"Feature","id":{i},"properties":'
-            f'{json.dumps({"code": code, "name": names.get(code)})},"geometry":{shapely.to_geojson(g)}}}'
-            for i, ((code, _), g) in enumerate(zip(shapes, geoms, strict=False))
+            f'{json.dumps({"code": code, "name": name})},"geometry":{shapely.to_geojson(g)}}}'
+            for i, (code, name, g) in enumerate(zip(codes, names, geoms, strict=True))
         ]
         body = ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        boxes = {code: tuple(float(v) for v in box) for (code, _), box in zip(shapes, shapely.bounds(geoms), strict=True)}
+        boxes = {code: tuple(float(v) for v in box) for code, box in zip(codes, shapely.bounds(geoms), strict=True)}
         return Layer(body, gzip.compress(body, compresslevel=9, mtime=0), etag, len(features), boxes,
-                     tuple(code for code, _ in shapes), tuple(names.get(code) for code, _ in shapes), geoms)
+                     tuple(codes), tuple(names), geoms)
 
 
 def layer_response(request: Request, layer: Layer) -> Response:

@@ -10,6 +10,8 @@ from ..geography.local_names import NOTES, WARDS, display
 from ..indicators.classes import PRECISION, class_of, classify
 from ..indicators.trends import any_synthetic
 from ..months import month_words
+from ..pipeline.map_tiles import MIN_ZOOM, max_zoom
+from ..pipeline.tile_archive import MAP_LEVELS
 from ..store import Store
 from ..strategy.coverage_targets import meets
 from .figures import percent_text, suppressed_text
@@ -254,6 +256,8 @@ def client_data(view: dict[str, Any], suppress_below: int | None = None) -> dict
         "illustrative": view["illustrative"],
         "no_data": view["no_data_colour"],
         "suppressed_text": suppressed_text(suppress_below),
+        # the zooms each level's map tiles were cut at (map.js draws deeper ones from the last)
+        "tile_zooms": {level: [MIN_ZOOM, max_zoom(level)] for level in MAP_LEVELS},
         "areas": {
             r["area_code"]: [r["value"], r["class"], r["meets_target"], r["area_name"], bool(r.get("suppressed")),
                              ", ".join(n for n in (r.get("locality") or r.get("ward_name"), r.get("district_name"))

@@ -48,16 +48,21 @@
   }
   // The areas come as vector tiles (/api/v1/tiles: a few hundred kilobytes where the output
   // areas' GeoJSON is 3.9 MB), coloured by look-ups from area code to class that MapLibre's
-  // worker evaluates; the browser's cache keeps the tiles between indicators.
-  function tiles(level) {
+  // worker evaluates; the browser's cache keeps the tiles between indicators. Each level's tiles
+  // were cut when the store was built, at the zooms the figures say (tile_zooms: the first the
+  // map zooms out to, and the last where the shapes gain detail); MapLibre draws deeper zooms
+  // from the last, so no tile is ever cut while someone waits for the map.
+  function tiles(level, zooms) {
     return { type: "vector", tiles: [window.location.origin + "/api/v1/tiles/" + level + "/{z}/{x}/{y}.pbf"],
-             minzoom: 0, maxzoom: 14 };
+             minzoom: zooms[0], maxzoom: zooms[1] };
   }
   var figures = getJSON(el.dataset.areas, "map figures");
   var outlines = el.dataset.outlines ? getJSON(el.dataset.outlines, "district outlines") : Promise.resolve(null);
-  loaded.then(function () {
-    map.addSource("areas", tiles(el.dataset.level));
-    if (el.dataset.wards) map.addSource("wards", tiles("ward"));
+  Promise.all([figures, loaded]).then(function (results) {
+    var zooms = results[0].tile_zooms;
+    map.setMinZoom(zooms[el.dataset.level][0]);
+    map.addSource("areas", tiles(el.dataset.level, zooms[el.dataset.level]));
+    if (el.dataset.wards) map.addSource("wards", tiles("ward", zooms.ward));
   });
   map.on("error", function (e) {
     if (e.sourceId === "areas" || e.sourceId === "wards") fail(new Error("map layer: " + (e.error && e.error.message)));
