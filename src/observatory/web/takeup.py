@@ -70,6 +70,22 @@ def _scale(lo: float, hi: float, a: float, b: float):  # noqa: ANN202
     return lambda v: a + (v - lo) * (b - a) / span
 
 
+# The axis text is 11 px Arial (the dashboard's .obs-axis); its widest characters average under
+# 6.5 px, so a label of n characters needs at most 6.5 n px.
+CHAR_W = 6.5
+
+
+def _label_x(cx: float, text: str) -> tuple[float, str]:
+    """Where a point's label starts and how it is anchored: to the right of the point, or to its
+    left where it would run past the chart's right edge (the chart's box clips it, at any width)."""
+    width = CHAR_W * len(text)
+    if cx + 8 + width <= W - 2:
+        return cx + 8, "start"
+    if cx - 8 - width >= 2:
+        return cx - 8, "end"
+    return min(max(cx, 2 + width / 2), W - 2 - width / 2), "middle"
+
+
 def scatter(points: list[dict[str, Any]], x: str, y: str, xlabel: str, ylabel: str, title: str, chart_id: str,
             reference: list[dict[str, Any]] = (), lines: tuple[float | None, float | None] = (None, None),
             shade: str | None = None) -> Markup:
@@ -101,8 +117,10 @@ def scatter(points: list[dict[str, Any]], x: str, y: str, xlabel: str, ylabel: s
         out.append(f'<line x1="{L}" x2="{W - R}" y1="{sy(ly):.1f}" y2="{sy(ly):.1f}" stroke="#505a5f" stroke-dasharray="4 3"/>')
     for p in refs:
         cx, cy = sx(p[x]), sy(p[y])
+        tx, anchor = _label_x(cx, p["name"])
         out.append(f'<path d="M{cx - 6:.1f},{cy:.1f}H{cx + 6:.1f}M{cx:.1f},{cy - 6:.1f}V{cy + 6:.1f}" stroke="#0b0c0c" '
-                   f'stroke-width="2"/><text x="{cx + 8:.1f}" y="{cy - 6:.1f}" class="obs-axis">{escape(p["name"])}</text>')
+                   f'stroke-width="2"/><text x="{tx:.1f}" y="{max(cy - 6, 12):.1f}" text-anchor="{anchor}" '
+                   f'class="obs-axis">{escape(p["name"])}</text>')
     for p in pts:
         cx, cy = sx(p[x]), sy(p[y])
         dark = bool(shade and p.get(shade))
