@@ -66,6 +66,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 _CACHE_KEY = pytest.StashKey[str]()
 
 
+@pytest.fixture
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passwords hashed with argon2-cffi's CHEAPEST profile ("only for testing purposes", its
+    documentation says) instead of RFC 9106's parameters (about 0.2 s of CPU for each hash and each
+    check). Every hash is still Argon2id and every check a real verify; only the cost differs, and
+    the stored hash carries its own parameters, so a check reads whichever a hash was made with."""
+    from argon2 import PasswordHasher, profiles
+
+    from observatory.records import sign_in, users
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(users, "_hasher", cheap)
+    monkeypatch.setattr(sign_in, "_hasher", cheap)
+    monkeypatch.setattr(sign_in, "_stand_in", None)  # the unknown user's stand-in, made again cheaply
+
+
 def copy_workspace(root: Path, replace: dict[str, str] | None = None) -> Path:
     """A workspace folder sharing the bundled data (symlinked) with its own observatory.toml."""
     root.mkdir(parents=True, exist_ok=True)
@@ -100,7 +116,22 @@ def store(built_store_path: Path) -> Store:
     s.close()
 
 
+@pytest.fixture(scope="session")
+def seeded_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled workspace built and seeded as `make demo` does (see the Makefile's
+    records target): the annual update's tests and the plain-words check of every page share it."""
+    from typer.testing import CliRunner
 
+    from observatory.cli import app
+
+    root = copy_workspace(tmp_path_factory.mktemp("seeded") / "west-yorkshire")
+    pipeline.run(workspace.load(root))
+    runner = CliRunner()
+    for args in (["records", "upgrade"], ["records", "seed-demo", "--if-empty"], ["sites", "seed-demo", "--if-empty"],
+                 ["metrics", "seed-demo", "--if-empty"]):
+        result = runner.invoke(app, [*args, "-w", str(root)])
+        assert result.exit_code == 0, (args, result.output)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def records_url(request: pytest.FixtureRequest, tmp_path: Path, cheap_passwords: None) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'records.sqlite'}"
     cluster = request.getfixturevalue("pg_cluster")

@@ -16,13 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from observatory import pipeline, workspace
-from observatory.cli import app
+from observatory import workspace
 from observatory.report import write_report
-
-from ..conftest import copy_workspace
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -101,17 +97,11 @@ def findings(text: str, allowed: set[str] = frozenset()) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled workspace built and seeded as `make demo` does, with its annual update written."""
-    root = copy_workspace(tmp_path_factory.mktemp("plain") / "west-yorkshire")
-    pipeline.run(workspace.load(root))
-    runner = CliRunner()
-    for args in (["records", "upgrade"], ["records", "seed-demo", "--if-empty"], ["sites", "seed-demo", "--if-empty"],
-                 ["metrics", "seed-demo", "--if-empty"]):
-        result = runner.invoke(app, [*args, "-w", str(root)])
-        assert result.exit_code == 0, (args, result.output)
-    write_report(workspace.load(root))
-    return root
+def seeded(seeded_workspace: Path) -> Path:
+    """The bundled workspace built and seeded as `make demo` does (shared with the annual update's
+    tests: tests/conftest.py), with its annual update written."""
+    write_report(workspace.load(seeded_workspace))
+    return seeded_workspace
 
 
 def test_the_checker_finds_each_kind_of_word():
