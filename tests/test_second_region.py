@@ -379,3 +379,9 @@ def test_the_challenge_form_says_it_cannot_take_reports_before_anything_is_typed
     assert "cannot take reports yet" in said and 'action="/challenges/report"' not in form.text
     sent = pages.post("/challenges/report", data={"postcode": "S1 2HH", "consent": "yes"})
     assert sent.status_code == 503 and "cannot take reports yet" in sent.text
+
+
+def test_take_up_without_an_index_says_why_small_areas_are_missing(pages):
+    said = " ".join(_text(pages.get("/takeup").text).split())
+    assert "This dashboard cannot do that yet. This dashboard has no exclusion-risk index" in said
+    assert "means ;" not in said and "No areas have both" not in said
