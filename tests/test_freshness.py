@@ -75,9 +75,9 @@ def test_the_report_names_the_newest_release_in_the_store_and_the_gap(built_work
     text = " ".join(c["sentences"])
     assert "no newer release has been published" not in text
     sfbb = next(s for s in c["sentences"] if s.startswith("Superfast"))
-    # July 2025 is the newest superfast release here, as in last year's update; the one at least twelve
+    # July 2025 is the newest superfast release here, and was at the end of 2025; the one at least twelve
     # months before it is September 2023 (there is none from January 2024 to July 2024): 22 months
-    assert "in July 2025, the newest release of it in this observatory (the same release as in last year's update)" in sfbb
+    assert "in July 2025, the newest release of it in this observatory (already the newest at the end of last year)" in sfbb
     assert ("in September 2023 (22 months apart: Ofcom's tables of January 2024, July 2024 and January 2025 are "
             "not in this observatory)") in sfbb
     assert any(f["publisher"] == "Ofcom" and f["stale"] for f in c["freshness"])

@@ -244,7 +244,7 @@ def test_the_glossary_gives_the_regions_own_places(pages):
     assert "here the combined authority, South Yorkshire" in terms["region"]
     assert "(Yorkshire and The Humber here)" in terms["region"]
     # no output areas and no target: the glossary says what to add, and sets no target of its own
-    assert "This workspace has no output areas" in terms["output-area"]
+    assert "This observatory has no output areas yet: they need Ofcom's output-area file" in terms["output-area"]
     assert "target" not in terms["superfast"]
 
 
@@ -271,6 +271,8 @@ def test_a_level_the_workspace_lacks_says_what_to_add_everywhere(region, pages, 
 
     text = _text(report).replace("&#34;", '"').replace("&quot;", '"')
     assert "This workspace has no electoral wards" in text and dataset in text
+    for officers_words in ("[boundaries", "[[sources]]", "observatory.toml", "`observatory ", "records upgrade"):
+        assert officers_words not in text, officers_words  # the board's paper names no setting or command
 
 
 @pytest.fixture(scope="module")

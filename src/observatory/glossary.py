@@ -217,8 +217,8 @@ def _of_places(term_id: str, definition: str, p: Places) -> str:
         year = _year(p.vintages.get("oa"))
         if year:
             return definition + f" This observatory's output areas are those of the {year} census."
-        return definition + (" This workspace has no output areas: add Ofcom's output-area file and the output "
-                             "areas' boundaries ([boundaries.oa] in observatory.toml) to see them.")
+        return definition + (" This observatory has no output areas yet: they need Ofcom's output-area file and "
+                             "the output areas' boundaries from the Office for National Statistics.")
     if term_id == "msoa" and p.msoa_example:
         return definition.replace("after their district and a number.",
                                   f"after their district and a number (for example {p.msoa_example}).")

@@ -28,5 +28,6 @@ def test_sections_from_the_demo_records(records, records_url: str, monkeypatch, 
 def test_a_workspace_without_a_records_database_is_left_out(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("OBSERVATORY_DATABASE_URL", raising=False)
     ctx = SimpleNamespace(workspace=tmp_path, store=None, year=2025)
-    assert "observatory records upgrade" in actions.gather(ctx).omitted
+    # the board is told plainly; no command or setting in front of a councillor
+    assert actions.gather(ctx).omitted == "No records are kept in this observatory yet."
     assert not (tmp_path / "records.sqlite").exists()  # reading never creates one

@@ -307,7 +307,7 @@ def test_workspace_with_district_data_only_writes_a_shorter_report(tmp_path: Pat
     html = written.html.read_text(encoding="utf-8")
     assert written.pdf.read_bytes().startswith(b"%PDF")
     # sections whose data the workspace lacks are left out with a sentence saying why
-    assert "Not in this report" in html and "no records database yet" in html
+    assert "Not in this report" in html and "No records are kept in this observatory yet." in html
     assert html.count('<figure class="map') == 1  # districts, no wards
     assert 'class="illustrative-banner"' not in html and '<span class="illustrative">' not in html
     assert len(html) < len(report.html.read_text(encoding="utf-8"))

@@ -70,7 +70,7 @@ def write_report(ws: Workspace, year: int | None = None, out: Path | None = None
         sfbb = targets.target("sfbb") if targets is not None else None
         places = places_from(store, region_of(store), sfbb.value if sfbb is not None else None)
         # the levels the workspace lacks, and what to add to get them (the ward map and table)
-        lacking = [what_to_add(level, bool(store.names(level))) for level in ("ward",)
+        lacking = [what_to_add(level, bool(store.names(level)), reader=True) for level in ("ward",)
                    if not store.releases_of(MAP_INDICATOR, level)]
     written_at = about.now_utc()
     document = render.html({

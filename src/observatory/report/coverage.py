@@ -156,7 +156,8 @@ def sentences(region: dict[str, Any], districts: list[dict[str, Any]], england: 
         now, before = c["now"], c["before"]
         subject = f"{noun(ind['label'])} in {region['name']}"
         newest = (f"{_pct(now)} in {month_words(now['release'])}, the newest release of it in this observatory"
-                  + ("" if c["new_since_last_report"] else " (the same release as in last year's update)"))
+                  # what was newest at the end of last year, whether or not an update was written then
+                  + ("" if c["new_since_last_report"] else " (already the newest at the end of last year)"))
         if before is None:
             text = (f"{subject} was {newest}; this observatory holds no release of it twelve months or more "
                     "earlier to compare it with.")

@@ -27,6 +27,10 @@ class Dataset:
     def said(self) -> str:
         return f"{self.publisher}, \"{self.title}\" ({self.where}; {self.licence}), in {self.block}"
 
+    def named(self) -> str:
+        """For a reader of the pages or the report: the publisher and its title, no settings."""
+        return f"{self.publisher}'s \"{self.title}\""
+
 
 PORTAL = "ONS Open Geography Portal, https://geoportal.statistics.gov.uk"
 OFCOM_SMALL_AREAS = Dataset(
@@ -62,10 +66,11 @@ def needed(level: str) -> list[Dataset]:
     return []
 
 
-def what_to_add(level: str, has_areas: bool = False) -> str:
+def what_to_add(level: str, has_areas: bool = False, reader: bool = False) -> str:
     """Why a workspace has no figures at `level`, and what to add to get them; "" for a level that
     needs nothing beyond the district tables. `has_areas`: the workspace has the level's areas
-    (their boundaries) but no figures for them."""
+    (their boundaries) but no figures for them. `reader`: for the board's paper, the datasets by
+    their publishers' titles only (an officer's command and settings are no help to a councillor)."""
     datasets = needed(level)
     if not datasets:
         return ""
@@ -80,7 +85,11 @@ def what_to_add(level: str, has_areas: bool = False) -> str:
     else:
         how = (f"{plural[0].upper() + plural[1:]} are rolled up from Ofcom's output-area file, placing output areas "
                f"in {plural} by their boundaries")
-    listed = "; ".join(d.said() for d in datasets)
     first = f"This workspace has {plural} but no figures for them" if has_areas else f"This workspace has no {plural}"
+    if reader:
+        names = [d.named() for d in datasets]
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
+        return f"{first}. {how}. They need {listed}, which the council's officers can add."
+    listed = "; ".join(d.said() for d in datasets)
     return (f"{first}. {how}. To add them, download {listed}. Each has a commented block in observatory.toml "
             "to fill in. Then rebuild the store (`observatory build`).")

@@ -9,8 +9,10 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from ...errors import ObservatoryError
-from ...records.db import Records, open_or_reason
+from ...records.db import NO_RECORDS, Records, open_or_reason
 from .base import Context
+
+NO_RECORDS_YET = "No records are kept in this observatory yet."
 
 T = TypeVar("T")
 
@@ -19,7 +21,10 @@ def records_or_reason(ctx: Context) -> Records | str:
     """The workspace's records database (the caller disposes of it), or the sentence saying why
     there is none, as a sentence of the report."""
     records, reason = open_or_reason(ctx.workspace)
-    return records if records is not None else (reason or "")[0].upper() + (reason or "")[1:]
+    if records is not None:
+        return records
+    # for the board: no records kept yet is not a fault (an officer's `check` says how to start them)
+    return NO_RECORDS_YET if reason == NO_RECORDS else (reason or "")[0].upper() + (reason or "")[1:]
 
 
 def read_records(ctx: Context, read: Callable[[Session], T]) -> T | str:

@@ -14,7 +14,7 @@ TOP = 10
 
 def gather(ctx: Context) -> Section:
     if not ctx.workspace.has_inclusion:
-        return Section(ID, TITLE, omitted="This workspace has no exclusion-risk configuration, so there is "
+        return Section(ID, TITLE, omitted="This observatory has no index of digital exclusion risk yet, so there is "
                        "no priority list.")
     try:
         model = Model.load(ctx.workspace, ctx.store)
