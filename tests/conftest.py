@@ -34,6 +34,12 @@ SLOW_FIXTURES = frozenset({
 BROWSER_FIXTURES = frozenset({"browser", "page"})
 CACHE_ENV = "OBSERVATORY_BUILD_CACHE"
 
+# The command line wraps its messages where a width is given (COLUMNS, as a terminal has) and keeps
+# each on one line otherwise (cli/common.py). pytest-xdist's workers inherit COLUMNS=80 from the
+# controller; without this, a test under `make test` would read wrapped messages that the same
+# test run alone reads whole. A test that wants a width passes COLUMNS to the command it runs.
+os.environ.pop("COLUMNS", None)
+
 # No timing assertions: Hypothesis's per-example deadline (200 ms) fails property tests on a busy
 # machine or beside other xdist workers, whatever the code does.
 settings.register_profile("observatory", deadline=None)

@@ -41,7 +41,7 @@ def test_an_editor_imports_and_changes_a_status_and_a_viewer_cannot(cli, tmp_pat
     assert refused.exit_code == 2 and "needs editor" in refused.said
     done = cli("sites", "import", str(csv), "--as", "eddie")
     assert done.exit_code == 0, done.output
-    assert "1 sites added" in done.said
+    assert "1 site added" in done.said
 
     viewer = cli("sites", "set-status", "WY-SCH-0001", "surveyed", "--date", "2020-02-01", "--as", "vic")
     assert viewer.exit_code == 2 and "has the viewer role; this change needs editor" in viewer.said

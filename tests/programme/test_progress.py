@@ -1,18 +1,18 @@
-"""The programme's one completion forecast: the rate of the last six complete months as of the
-register's last event, a target the register cannot reach said as such, the month in words."""
+"""The programme's one completion forecast: the rate of the last six calendar months, its own month
+included, as of the register's last event, a target the register cannot reach said as such, the month in words."""
 
 from datetime import date
 
 from observatory.programme.progress import completion, rate_window
 
 
-def test_the_rate_window_is_the_last_six_complete_months_as_of_the_last_event():
-    # the last event on 30 September: September is complete, so April to September
+def test_the_rate_window_is_the_last_six_months_to_the_last_event():
+    # the last event on 30 September: April to September
     assert rate_window(date(2025, 9, 30)) == (date(2025, 4, 1), date(2025, 9, 30))
-    # on 27 September, September is not complete: March to August
-    assert rate_window(date(2025, 9, 27)) == (date(2025, 3, 1), date(2025, 8, 31))
-    # across a new year: the six months to December
-    assert rate_window(date(2026, 1, 15)) == (date(2025, 7, 1), date(2025, 12, 31))
+    # on 27 September: September counts up to the 27th (the register is known to that day)
+    assert rate_window(date(2025, 9, 27)) == (date(2025, 4, 1), date(2025, 9, 27))
+    # across a new year: August to 15 January
+    assert rate_window(date(2026, 1, 15)) == (date(2025, 8, 1), date(2026, 1, 15))
 
 
 def test_the_completion_month_from_the_rate():
@@ -44,4 +44,4 @@ def test_a_target_the_register_cannot_reach_is_said_and_the_remaining_sites_are_
 
 def test_no_site_lit_in_the_window_gives_no_date_and_says_why():
     c = completion([date(2024, 1, 1)] * 5, 10, 0, 10, date(2027, 3, 31), as_of=date(2025, 9, 30))
-    assert c.reaches is None and "No site was lit in the last 6 complete months" in c.words
+    assert c.reaches is None and "No site was lit in the last 6 months" in c.words

@@ -8,10 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..demo.identity import is_demo
 from ..records import csv_io
 from ..records import register as register_mod
 from ..records.auth import cli_actor
-from .common import AsUser, CsvIn, WorkspaceOpt, open_records_of, out, parse_date, reported
+from ..records.db import open_records
+from .common import (
+    AsUser,
+    CsvIn,
+    WorkspaceOpt,
+    err,
+    load_workspace,
+    open_records_of,
+    out,
+    parse_date,
+    reported,
+)
 from .output import CsvOut, write
 
 register_app = typer.Typer(help="The Shared Care Record access register.", no_args_is_help=True)
@@ -25,8 +37,16 @@ def register(app: typer.Typer) -> None:
 def register_list(workspace: WorkspaceOpt = None) -> None:
     """Which providers can access the Shared Care Record, by type."""
     with reported():
-        with open_records_of(workspace).session() as s:
-            answer = register_mod.access_answer(register_mod.list_entries(s))
+        ws = load_workspace(workspace)
+        with open_records(ws).session() as s:
+            entries = register_mod.list_entries(s)
+        if not entries:
+            demo = " Or add the demo's (`observatory records seed-demo`)." if is_demo(ws) else ""
+            err.print("No providers in the Shared Care Record access register yet. Add one with `observatory register "
+                      "add ORGANISATION --type TYPE --status STATUS`, or several from a CSV (`observatory register import "
+                      f"FILE`; `observatory register export` writes the columns it reads).{demo}", highlight=False)
+            raise typer.Exit(1)  # nothing to show: a script notices
+        answer = register_mod.access_answer(entries)
         table = Table("Type", "Live", "Onboarding", "Planned")
         for g in answer["groups"]:
             table.add_row(g["provider_type"], str(g["live"]), str(g["onboarding"]), str(g["planned"]))

@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ..demo.identity import is_demo
 from ..records import actions, csv_io
 from ..records.auth import cli_actor
-from .common import AsUser, CsvIn, WorkspaceOpt, open_records_of, out, reported
+from ..records.db import open_records
+from .common import AsUser, CsvIn, WorkspaceOpt, err, load_workspace, open_records_of, out, reported
 from .output import CsvOut, write
 
 actions_app = typer.Typer(help="The board's actions log: resolutions, owners, due dates, updates.", no_args_is_help=True)
@@ -23,8 +25,14 @@ def register(app: typer.Typer) -> None:
 def actions_list(workspace: WorkspaceOpt = None) -> None:
     """Every action, where it stands, and by owner."""
     with reported():
-        with open_records_of(workspace).session() as s:
+        ws = load_workspace(workspace)
+        with open_records(ws).session() as s:
             rows = actions.list_actions(s)
+        if not rows:
+            demo = " Or add the demo's (`observatory records seed-demo`)." if is_demo(ws) else ""
+            err.print(f"No actions in the board's actions log yet. Add them from a CSV (`observatory actions import "
+                      f"FILE`; `observatory actions export` writes the columns it reads).{demo}", highlight=False)
+            raise typer.Exit(1)  # nothing to show: a script notices
         table = Table("#", "Owner", "Due", "State", "Resolution")
         for a in rows:
             text = a["resolution"] if len(a["resolution"]) <= 60 else a["resolution"][:57] + "..."

@@ -61,7 +61,7 @@ def list_cmd(status: Annotated[str | None, typer.Option(help=f"Only this status:
         if format == "table":
             out.print(f"{len(rows):,} challenges; {sum(r['overdue'] for r in rows):,} overdue.")
         if any(r["illustrative"] for r in rows):
-            err.print(ILLUSTRATIVE, highlight=False, soft_wrap=True)
+            err.print(ILLUSTRATIVE, highlight=False)
 
 
 @challenges_app.command("show")
@@ -80,22 +80,22 @@ def show_cmd(reference: Annotated[str, typer.Argument(metavar="REFERENCE", help=
         if format == "json":
             emit(c, "json")
             return
-        out.print(f"{c['reference']}: {c['type_label']}", highlight=False, soft_wrap=True)
+        out.print(f"{c['reference']}: {c['type_label']}", highlight=False)
         out.print(escape(f"{c['postcode']} ({c['district_code']}); the map shows {c['claimed']}; found: {c['found']}"),
-                  highlight=False, soft_wrap=True)
+                  highlight=False)
         standing = f"{c['status']}" + (f" (sent to {c['sent_to']})" if c["sent_to"] else "")
         due = f"; next step due {day_words(c['due_on'])}" + (" (OVERDUE)" if c["overdue"] else "") if c["due_on"] else ""
-        out.print(f"Where it stands: {standing} since {day_words(c['status_date'])}{due}.", highlight=False, soft_wrap=True)
+        out.print(f"Where it stands: {standing} since {day_words(c['status_date'])}{due}.", highlight=False)
         for st in c["steps"]:
             out.print(escape(f"  {day_words(st['date'])}: {st['status']}" + (f" to {st['sent_to']}" if st["sent_to"] else "")
-                             + f" ({st['author']})" + (f": {st['note']}" if st["note"] else "")), highlight=False, soft_wrap=True)
+                             + f" ({st['author']})" + (f": {st['note']}" if st["note"] else "")), highlight=False)
         if personal:
             out.print(escape(f"Contact: {c['contact_name'] or '-'}, {c['contact_email'] or '-'}, {c['contact_phone'] or '-'}"),
-                      highlight=False, soft_wrap=True)
+                      highlight=False)
             out.print(escape(f"Evidence: {c['evidence_text'] or '-'}" + (f" (file {c['evidence_name']})" if c["has_evidence_file"] else "")),
-                      highlight=False, soft_wrap=True)
+                      highlight=False)
         if c["illustrative"]:
-            err.print(ILLUSTRATIVE, highlight=False, soft_wrap=True)
+            err.print(ILLUSTRATIVE, highlight=False)
 
 
 @challenges_app.command("set-status")
@@ -115,7 +115,7 @@ def set_status_cmd(reference: Annotated[str, typer.Argument(metavar="REFERENCE")
         with records.session() as s:
             models.set_status(s, actor, number, status, when, sent_to, note)
         out.print(f"{models.reference(number)}: {status}{f' to {sent_to}' if sent_to else ''} on {day_words(when)} "
-                  f"(recorded by {actor}).", highlight=False, soft_wrap=True)
+                  f"(recorded by {actor}).", highlight=False)
 
 
 @challenges_app.command("export")
@@ -123,8 +123,9 @@ def export_cmd(format: Annotated[str, format_option("csv", "geojson")] = "csv",
                out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: stdout).")] = None,
                personal: Annotated[bool, typer.Option("--personal", help="With contact details and evidence (admin).")] = False,
                as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
-    """Every challenge as CSV or GeoJSON, in the columns a public review asks for; personal data
-    only with --personal, for an admin."""
+    """Every challenge as CSV or GeoJSON, in the columns a public review asks for.
+
+    Personal data only with --personal, for an admin."""
     with reported():
         ws = load_workspace(workspace)
         records = open_records(ws)
@@ -147,7 +148,7 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="A CSV with at least po
         with Observatory(ws) as obs, records.session() as s:
             counts = transfer.import_csv(s, actor, file, obs.store, ws.challenges.max_upload_kb)
         out.print(f"Imported {file}: {counts['added']} challenges added, {counts['skipped']} already in the records.",
-                  highlight=False, soft_wrap=True)
+                  highlight=False)
 
 
 @challenges_app.command("erase")
@@ -163,7 +164,7 @@ def erase_cmd(dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list
         verb = "Would erase" if dry_run else "Erased"
         out.print(f"{verb} the personal data of {len(done['challenges'])} challenges whose last step was before "
                   f"{day_words(done['cutoff'])} ({done['retention_days']} days): {refs}; "
-                  f"{done['files_removed']} evidence files removed.", highlight=False, soft_wrap=True)
+                  f"{done['files_removed']} evidence files removed.", highlight=False)
 
 
 @challenges_app.command("seed-demo")
@@ -187,4 +188,4 @@ def seed_demo_cmd(workspace: WorkspaceOpt = None,
         with Observatory(ws) as obs, records.session() as s:
             counts = seed_challenges(s, obs.store)
         out.print(f"Seeded {counts['challenges']} illustrative challenges in {counts['postcodes']} postcodes "
-                  f"({counts['closed']} closed), labelled illustrative.", highlight=False, soft_wrap=True)
+                  f"({counts['closed']} closed), labelled illustrative.", highlight=False)

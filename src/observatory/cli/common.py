@@ -3,6 +3,7 @@ reporting, progress lines, and opening a workspace's store or records database."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,8 +21,23 @@ from ..errors import ObservatoryError
 from ..records.db import Records, open_records
 from ..store import Store
 
-out = Console()
-err = Console(stderr=True)
+
+class _Console(Console):
+    """Prose wrapped at the terminal's width where there is one (a terminal, or COLUMNS given, as
+    `COLUMNS=80 observatory ... > file` does); to a pipe or file with no width given, each message
+    stays one line, whole for grep and logs, rather than cut at the 80 columns Rich would guess."""
+
+    @property  # type: ignore[override]
+    def soft_wrap(self) -> bool:
+        return not (self.is_terminal or os.environ.get("COLUMNS", "").isdigit())
+
+    @soft_wrap.setter
+    def soft_wrap(self, value: bool) -> None:  # set by Console.__init__; the width decides instead
+        pass
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 WORKSPACE_HELP = (
     "Workspace folder. Default: the folder holding observatory.toml here or in a parent folder "
@@ -39,7 +55,8 @@ def reported() -> Iterator[None]:
     try:
         yield
     except ObservatoryError as exc:
-        err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        # wrapped at the terminal's width (_Console; soft_wrap=True here would never wrap it)
+        err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -50,7 +67,7 @@ def load_workspace(*given: Path | None) -> workspace_mod.Workspace:
     ws = workspace_mod.load(next((g for g in given if g is not None), None))
     if ws.chosen == "bundled":
         err.print(f"No observatory.toml here or in a parent folder: using the bundled demo workspace "
-                  f"({ws.root}). Give -w FOLDER for your own.", highlight=False, soft_wrap=True)
+                  f"({ws.root}). Give -w FOLDER for your own.", highlight=False)
     return ws
 
 

@@ -38,6 +38,7 @@ from .common import (
     store_of,
 )
 from .output import FormatOpt, TableOrJsonOpt, emit
+from .region_asked import nearest_region, refuse_a_district
 
 PARENT_WORDS = {"rgn": "English region", "ca": "combined authority", "group": "grouping"}
 METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
@@ -50,8 +51,9 @@ def register(app: typer.Typer) -> None:
 
 def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None,
           force: Annotated[bool, typer.Option("--force", help="Build again even if nothing has changed.")] = False) -> None:
-    """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names (nothing to
-    do when the store was built from them as they are now)."""
+    """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names.
+
+    Nothing to do when the store was built from them as they are now."""
     with reported():
         ws = load_workspace(workspace, workspace_arg)
         before = identity(ws.store_path)
@@ -114,7 +116,8 @@ def figures(
             rows = store.figures(level, indicator, release, area, all_methods, within)
             label = store.indicator(indicator)["label"]
         if format == "table":
-            _show_figures(rows, title=f"{label}: {level}, {rows[0]['release'] if rows else release}")
+            month = month_words(rows[0]["release"] if rows else release)
+            _show_figures(rows, title=f"{label}: {LEVEL_LABELS.get(level, level)}, {month}")
         else:
             emit(rows, format, columns=FIGURE_COLUMNS)
 
@@ -150,8 +153,11 @@ def _count(x: Any) -> str:
 
 
 def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> None:
-    """Every release loaded (publisher, title, as-of date, licence, origin, checksum, synthetic), then
-    the boundaries, lookups and postcodes the areas come from, with their vintages."""
+    """Every release loaded, then the boundaries, lookups and postcodes the areas come from.
+
+    Each release with its publisher, title, as-of date, licence, origin, checksum and whether it is synthetic.
+
+    Each geography file with its vintage and the areas of it in the store."""
     with reported():
         ws = load_workspace(workspace)
         with store_of(ws) as store:
@@ -191,6 +197,8 @@ def _geography(ws: workspace_mod.Workspace, store: Store) -> list[dict[str, Any]
                      "areas": n, "unit": "area", "columns": ", ".join(c for c in (b.code, b.name) if c)})
     for lk in ws.lookups:
         vintage, n = counted(lk.level)
+        if lk.level == "group":  # the workspace's own districts, not a file ONS dates
+            vintage = "the workspace's own grouping (no publisher's vintage)"
         rows.append({"what": f"District to {PARENT_WORDS.get(lk.level, lk.level)} lookup", "file": rel(lk.file),
                      "vintage": vintage, "areas": n, "unit": PARENT_WORDS.get(lk.level, "area"),
                      "columns": f"{lk.district} -> {lk.code}, {lk.name}",
@@ -257,9 +265,11 @@ def _show_sources(rows: list[dict[str, Any]]) -> None:
 def check(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> None:
     """Compare rolled-up figures with published ones; list vintages, unlocated postcodes, suppressed cells.
 
-    Exit code 0: everything matches and every parent is complete; 1: something differs or a parent
-    figure covers only part of its premises, or a level lost most of its figures since the previous
-    build; 2: the store could not be read."""
+    Exit code 0: everything matches and every parent is complete.
+
+    Exit code 1: something differs, a parent figure covers only part of its premises, or a level lost most of its figures since the previous build.
+
+    Exit code 2: the store could not be read."""
     with reported():
         ws = load_workspace(workspace)
         with store_of(ws) as store:
@@ -277,7 +287,7 @@ def _show_freshness(rows: list[dict[str, Any]], console: Any) -> None:
     for r in rows:
         colour = "yellow" if r["stale"] else "default"
         text = f"{r['words']} {r.get('action') or ''}".strip()
-        console.print(f"[{colour}]{escape(text)}[/]", soft_wrap=True, highlight=False)
+        console.print(f"[{colour}]{escape(text)}[/]", highlight=False)
 
 
 def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT * FROM releases".')],
@@ -288,8 +298,9 @@ def sql(query: Annotated[str, typer.Argument(help='A SELECT query, e.g. "SELECT 
         ) -> None:
     """Run read-only SQL against the store (tables: facts, areas, membership, releases, indicators, findings).
 
-    A query is stopped after --timeout seconds (default 30) or at once by Ctrl-C, and may use at
-    most 2 GB of memory; at most --max-rows rows are printed."""
+    A query is stopped after --timeout seconds (default 30) or at once by Ctrl-C, and may use at most 2 GB of memory.
+
+    At most --max-rows rows are printed."""
     with reported():
         if max_rows < 1 or timeout <= 0:
             raise ObservatoryError("--max-rows and --timeout must be positive numbers.")
@@ -318,25 +329,34 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
             path = workspace_mod.write_template(directory)
             out.print(f"Wrote {path}. Fill in your region's files, then run `observatory build {directory}`. "
                       "For a combined authority or English region, `observatory init FOLDER --region CODE` writes "
-                      "a workspace that builds as it stands.", highlight=False, soft_wrap=True)
+                      "a workspace that builds as it stands.", highlight=False)
             return
         bundle = national_bundle()
         laua = [s for s in bundle.sources if s.kind == "ofcom-laua-coverage"]
         areas = regions.read_areas(bundle.lookups, max(laua, key=lambda s: s.as_of or "") if laua else None)
-        chosen = regions.resolve(areas, region, districts.split(",") if districts is not None else None, name)
+        if region:
+            refuse_a_district(areas, region, directory)
+        try:
+            chosen = regions.resolve(areas, region, districts.split(",") if districts is not None else None, name)
+        except ObservatoryError as exc:
+            hint = nearest_region(areas, region) if region and districts is None else None
+            if hint is None:
+                raise
+            raise ObservatoryError(f"{exc}\nDid you mean --region {hint}?") from None
         given = f"--region {region}" if region else f"--districts {districts}"
         command = f"observatory init {directory} {given}" + (f' --name "{name}"' if name else "")
         path = write_region(directory, code=chosen.code, name=chosen.name, level=chosen.level,
                             districts=chosen.districts, bundle=bundle, command=command,
                             group_file="data/lookups/districts.csv" if chosen.level == "group" else None)
         for note in chosen.notes:
-            err.print(escape(note), highlight=False, soft_wrap=True)
+            err.print(escape(note), highlight=False)
         out.print(f"Wrote {escape(str(path))} for {escape(chosen.described)}: "
-                  f"{escape(', '.join(chosen.district_names))}.", highlight=False, soft_wrap=True)
+                  f"{escape(', '.join(chosen.district_names))}.", highlight=False)
         out.print(f"The national files it reads are copied into {escape(str(Path(directory) / 'data'))} "
-                  "(data/SOURCES.md lists them). Next:", highlight=False, soft_wrap=True)
+                  "(data/SOURCES.md lists them). Next:", highlight=False)
         out.print(f"  observatory build {escape(str(directory))}\n  observatory serve {escape(str(directory))}",
                   highlight=False)
         out.print("The file's commented blocks add wards and neighbourhoods, postcodes, the exclusion-risk index, "
                   "the programme, metrics and records: each names the dataset to download.",
-                  highlight=False, soft_wrap=True)
+                  highlight=False)
+

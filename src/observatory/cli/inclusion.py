@@ -87,7 +87,7 @@ def inclusion(
         else:
             emit([flat_row(r, data) for r in data["areas"]], format, columns=flat_columns(data))
             if data["illustrative"]:
-                err.print(f"Illustrative data: {ILLUSTRATIVE_GAPS}", highlight=False, soft_wrap=True)
+                err.print(f"Illustrative data: {ILLUSTRATIVE_GAPS}", highlight=False)
 
 
 def _show_priorities(data: dict[str, Any]) -> None:
@@ -109,9 +109,9 @@ def _show_priorities(data: dict[str, Any]) -> None:
     out.print(table)
     out.print("top 10%: share of 1,000 alternative weightings under which the area is in the top 10% (the weights "
               "only). Nearest hub: straight line from the population-weighted centre.")
-    out.print(escape(data["rests_on"]["text"]), soft_wrap=True, highlight=False)
+    out.print(escape(data["rests_on"]["text"]), highlight=False)
     if data["rests_on"].get("domains_text"):
-        out.print(escape(data["rests_on"]["domains_text"]), soft_wrap=True, highlight=False)
+        out.print(escape(data["rests_on"]["domains_text"]), highlight=False)
     out.print(f"{data['high_risk']} of {data['areas_total']} {level}s{place} are high risk ({share}); "
               f"{data['high_risk_no_hub']} of them have no hub within {data['methodology']['hub_distance_m']:,.0f} m "
               "(straight line, not travel time).")
@@ -123,15 +123,15 @@ def _method_notes(data: dict[str, Any]) -> None:
     out.print(f"[bold]Method:[/] {m['method']} Weights from {escape(m['weights_from'])}.")
     for s in m["substitutes"]:
         out.print(f"  substitute: {escape(s['label'])} for \"{escape(s['substitute_for'])}\". {escape(s['reason'])}",
-                  soft_wrap=True, highlight=False)
+                  highlight=False)
     for x in m["missing"]:
         out.print(f"  missing: {escape(x['indicator'])} ({x['component']}). {escape(x['reason'])}",
-                  soft_wrap=True, highlight=False)
+                  highlight=False)
     for note in data["notes"]:
-        out.print(f"  note: {escape(note)}", soft_wrap=True, highlight=False)
-    out.print(f"[bold]Caution:[/] {escape(data['cautions'][0])}", soft_wrap=True, highlight=False)
+        out.print(f"  note: {escape(note)}", highlight=False)
+    out.print(f"[bold]Caution:[/] {escape(data['cautions'][0])}", highlight=False)
     if data["illustrative"]:
-        out.print(f"[bold yellow]Illustrative data:[/] {escape(ILLUSTRATIVE_GAPS)}", soft_wrap=True, highlight=False)
+        out.print(f"[bold yellow]Illustrative data:[/] {escape(ILLUSTRATIVE_GAPS)}", highlight=False)
 
 
 @inclusion_app.command("explain")
@@ -158,10 +158,10 @@ def _show_explanation(data: dict[str, Any]) -> None:
     a = data["area"]
     out.print(f"[bold]{escape(a['name'])} ({a['code']})[/], {NOUN[a['level']]} in {escape(a['district_name'])}: index "
               f"{data['index']:.2f}, {escape(data['rank_text'])} (compared within {data['comparison']}, "
-              f"{data['mode']}); it {data['confidence_text']}.", soft_wrap=True)
-    out.print(escape(data["reason"]), soft_wrap=True, highlight=False)
+              f"{data['mode']}); it {data['confidence_text']}.")
+    out.print(escape(data["reason"]), highlight=False)
     for x in data["left_out"]:
-        out.print(f"  without {escape(x['without'])}: {x['text']}", soft_wrap=True, highlight=False)
+        out.print(f"  without {escape(x['without'])}: {x['text']}", highlight=False)
     t = Table(title="Contributions to the index (score 0-10 x weight share = adds; illus. = illustrative)",
               title_justify="left")
     t.add_column("component / indicator", ratio=1, overflow="fold")
@@ -178,7 +178,7 @@ def _show_explanation(data: dict[str, Any]) -> None:
     r = data["row"]
     out.print(f"Nearest hub: {escape(r['nearest_hub'] or 'none')} ({_n(r['nearest_hub_m'], 0)} m, straight line); "
               f"{r['hubs_within']} within {data['hub_distance_m']:,.0f} m. Residents aged 75+: {r['aged_75_plus']:,} "
-              f"({r['aged_75_plus_pct']}%).", soft_wrap=True)
+              f"({r['aged_75_plus_pct']}%).")
     _method_notes(data)
 
 
@@ -225,7 +225,7 @@ def hubs_command(
         else:
             emit(rows, format, columns=None if rows else ["name"])
         if none_at_all:
-            err.print(_no_hubs(cfg), highlight=False, soft_wrap=True)
+            err.print(_no_hubs(cfg), highlight=False)
             raise typer.Exit(1)
 
 
@@ -254,4 +254,4 @@ def _show_hubs(rows: list[dict[str, Any]], sources: list[str], place: str | None
     elif place:
         out.print(f"No support hubs inside {escape(place)}.", highlight=False)
     for s in sources:
-        out.print(f"Source: {escape(s)}", soft_wrap=True)
+        out.print(f"Source: {escape(s)}")

@@ -229,8 +229,9 @@ def seed_demo(workspace: WorkspaceOpt = None,
               if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if values exist.")] = False,
               allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s values to a workspace "
                                                                    "that is not the demo (labelled as the demo's).")] = False) -> None:
-    """Add the demo's illustrative values of the entered metrics (seeded, documented script) to the
-    bundled demo workspace."""
+    """Add the demo's illustrative values of the entered metrics to the bundled demo workspace.
+
+    The values come from a seeded, documented script."""
     with reported():
         ws = load_workspace(workspace)
         other = refuse_outside_demo(ws, "the metric values", "Enter your own with `observatory metrics set` "

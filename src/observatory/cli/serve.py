@@ -43,6 +43,5 @@ def serve(workspace_arg: WorkspaceArg = None,
                     raise
                 # a valid older store keeps the dashboard up; the page and the log say why it is old
                 build_error = str(exc)
-                err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}",
-                          soft_wrap=True)
+                err.print(f"[bold yellow]The build failed; serving the previous store.[/] {escape(build_error)}")
         server.serve(ws.root, host=host, port=port, workers=workers, build_error=build_error)

@@ -88,8 +88,13 @@ def import_cmd(file: Annotated[Path, typer.Argument(help="A CSV with the columns
         premises = _premises(ws, required=False)
         with records.session() as s:
             counts = register_io.import_csv(s, actor, file, premises)
-        out.print(f"Imported {file}: {counts['added']} sites added, {counts['changed']} changed, "
-                  f"{counts['statuses']} status changes recorded.")
+        out.print(f"Imported {escape(str(file))}: {_counted(counts['added'], 'site')} added, {counts['changed']:,} "
+                  f"changed, {_counted(counts['statuses'], 'status change')} recorded.", highlight=False)
+
+
+def _counted(n: int, noun: str) -> str:
+    """'1 site', '2 sites'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 @sites_app.command("export")
@@ -119,10 +124,10 @@ def list_cmd(status: Annotated[str | None, typer.Option(help="Only sites whose c
         for r in rows:
             table.add_row(r["id"], r["name"], r["kind"], r["district_code"], r["status"] or "", r["status_date"] or "")
         out.print(table)
-        out.print(f"{len(rows):,} sites.")
+        out.print(f"{_counted(len(rows), 'site')}.")
         note = illustrative_note(rows)
         if note:
-            err.print(note, highlight=False, soft_wrap=True)
+            err.print(note, highlight=False)
 
 
 @sites_app.command("set-status")
@@ -145,8 +150,8 @@ def set_status_cmd(site_id: Annotated[str, typer.Argument(metavar="ID")],
 @sites_app.command("progress")
 def progress_cmd(workspace: WorkspaceOpt = None) -> None:
     """Sites lit against the plan: the run rate needed and when the current rate reaches the target.
-    Without a target: the sites lit and the forecast for the register, then why there is no plan
-    (exit 1, so that a script notices)."""
+
+    Without a target: the sites lit and the forecast for the register, then why there is no plan (exit 1, so that a script notices)."""
     with reported():
         ws = load_workspace(workspace)
         with open_records(ws).session() as s:
@@ -155,7 +160,7 @@ def progress_cmd(workspace: WorkspaceOpt = None) -> None:
             _nothing_to_show_of("progress", empty_register(ws))
         p = trajectory.progress(sites, ws.programme)
         if p["target"] is None:
-            out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of the {p['in_programme']:,} sites in the "
+            out.print(f"As of {day_words(p['as_of'])}: {p['lit']:,} of the {_counted(p['in_programme'], 'site')} in the "
                       f"programme lit; {p['withdrawn']} withdrawn.", highlight=False)
             out.print(p["forecast"]["words"], highlight=False)
             _say_why_not("progress against a plan", NO_TARGET)
@@ -183,9 +188,11 @@ def seed_demo_cmd(workspace: WorkspaceOpt = None,
                   build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True,
                   allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s register to a workspace "
                                                                        "that is not the demo (labelled as the demo's).")] = False) -> None:
-    """Add the West Yorkshire demo's register to the demo workspace: real public buildings of West
-    Yorkshire (OpenStreetMap), with illustrative statuses. Refused in any other workspace unless
-    --allow-other-workspace is given."""
+    """Add the West Yorkshire demo's register to the demo workspace.
+
+    Real public buildings of West Yorkshire (OpenStreetMap), with illustrative statuses.
+
+    Refused in any other workspace unless --allow-other-workspace is given."""
     with reported():
         ws = load_workspace(workspace)
         other = refuse_outside_demo(ws, f"the programme register ({DEMO_SITES:,} West Yorkshire buildings)", OWN_SITES,
@@ -286,7 +293,7 @@ def _nothing_to_show_of(what: str, why: str) -> None:
 
 
 def _say_why_not(what: str, why: str) -> None:
-    err.print(escape(f"No {what} to show: {why[0].lower() + why[1:]}"), highlight=False, soft_wrap=True)
+    err.print(escape(f"No {what} to show: {why[0].lower() + why[1:]}"), highlight=False)
 
 
 def _show_reach(reach: dict[str, Any]) -> None:
@@ -303,7 +310,7 @@ def _show_reach(reach: dict[str, Any]) -> None:
     out.print(table)
     out.print(f"Within {reach['distance_m']:g} m of a lit site" + (f"; scenario: {reach['scenario']} "
               f"({reach['sites_added']} sites added)" if scen else "") + ".")
-    err.print(reach["method"], highlight=False, soft_wrap=True)
+    err.print(reach["method"], highlight=False)
     if reach.get("areas_at_point"):
         err.print(f"{reach['premises_at_area_point']:,.0f} premises of {reach['areas_at_point']:,} output areas with "
                   "no postcode in the postcode file are placed at the output area's own point.", highlight=False)

@@ -88,8 +88,9 @@ def users_set_role(username: str, role: str, as_user: AsUser = None, workspace: 
 def users_disable(username: str,
                   enable: Annotated[bool, typer.Option("--enable", help="Enable the account again instead.")] = False,
                   as_user: AsUser = None, workspace: WorkspaceOpt = None) -> None:
-    """Disable a user, ending their sessions (or --enable them again). Admin only. The last
-    administrator cannot be disabled."""
+    """Disable a user, ending their sessions (or --enable them again). Admin only.
+
+    The last administrator cannot be disabled."""
     with reported():
         records = open_records_of(workspace)
         actor = cli_actor(records, as_user, needs="admin")
@@ -122,7 +123,7 @@ def users_token(username: str, label: Annotated[str, typer.Option(help="What the
             number, token = users_mod.new_token(s, actor, username, label)
         err.print(f"API token {number} for {username} (shown once; send it as `Authorization: Bearer TOKEN`; "
                   f"revoke it with `observatory users revoke-token {number}`):")
-        out.print(token, soft_wrap=True)
+        out.print(token)
 
 
 @users_app.command("tokens")

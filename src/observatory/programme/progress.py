@@ -1,10 +1,12 @@
 """The programme's completion forecast: one answer for the /programme page, the annual update, the
 `sites progress` command and the "sites lit" metric.
 
-The rate is the number of sites lit in the last six complete calendar months, as of the register's
-last recorded event (not today: a register whose latest entry is September is not read as having
-stalled since), per month. Six months smooths a lumpy roll-out without reaching back to a phase
-that no longer holds; the window is named wherever the rate is shown.
+The rate is the number of sites lit in the last six calendar months, as of the register's last
+recorded event (not today: a register whose latest entry is September is not read as having
+stalled since), per month. The month of that event is one of the six, up to the event: the register
+is known to that day, and a site lit on the day of the latest entry is the latest news, not left
+out of its own rate. Six months smooths a lumpy roll-out without reaching back to a phase that no
+longer holds; the window is named wherever the rate is shown.
 
 The forecast is a straight line at that rate from the sites lit now. Where the target exceeds the
 sites still in the programme (some were withdrawn) it cannot be reached as the register stands:
@@ -18,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ..months import MONTHS, month_end, year_of
+from ..months import MONTHS, day_words, month_end, year_of
 
 RATE_MONTHS = 6
 DAYS_A_MONTH = 365.25 / 12
@@ -58,11 +60,16 @@ def _month(d: date) -> str:
 
 
 def rate_window(as_of: date, months: int = RATE_MONTHS) -> tuple[date, date]:
-    """The first and last day of the `months` complete calendar months up to `as_of` (its own
-    month counts when `as_of` is that month's last day)."""
-    end = as_of if as_of == month_end(as_of) else date(as_of.year, as_of.month, 1) - timedelta(days=1)
-    index = end.year * 12 + end.month - 1 - (months - 1)
-    return date(index // 12, index % 12 + 1, 1), end
+    """The first and last day of the `months` calendar months that end with `as_of`'s own month,
+    counted up to `as_of` (the register's last recorded event: nothing after it is known)."""
+    index = as_of.year * 12 + as_of.month - 1 - (months - 1)
+    return date(index // 12, index % 12 + 1, 1), as_of
+
+
+def _window(start: date, end: date) -> str:
+    """'April 2025 to September 2025'; 'April 2025 to 1 September 2025' when the window ends inside
+    its last month."""
+    return f"{_month(start)} to {_month(end) if end == month_end(end) else day_words(end.isoformat())}"
 
 
 def completion(lit_dates: list[date], in_programme: int, withdrawn: int, target: int | None,
@@ -93,8 +100,8 @@ def completion(lit_dates: list[date], in_programme: int, withdrawn: int, target:
 
 def _words(c: Completion, start: date, end: date) -> str:
     were = "site was" if c.lit_in_window == 1 else "sites were"
-    window = (f"{c.lit_in_window:,} {were} lit in the last {RATE_MONTHS} complete months ({_month(start)} to "
-              f"{_month(end)}), {c.rate_per_month:.1f} a month")
+    window = (f"{c.lit_in_window:,} {were} lit in the last {RATE_MONTHS} months ({_window(start, end)}), "
+              f"{c.rate_per_month:.1f} a month")
     short = ""
     if c.target is not None and c.goal < c.target:
         short = (f"The register holds {c.in_programme:,} sites still in the programme ({c.withdrawn:,} withdrawn), "
@@ -110,7 +117,7 @@ def _words(c: Completion, start: date, end: date) -> str:
         done = "was reached" if c.goal == c.target else "had been lit"
         return f"{short}{what[0].upper() + what[1:]} {done} by {_month(date.fromisoformat(c.as_of))}."
     if c.reaches is None:
-        return f"{short}No site was lit in the last {RATE_MONTHS} complete months ({_month(start)} to {_month(end)}), " \
+        return f"{short}No site was lit in the last {RATE_MONTHS} months ({_window(start, end)}), " \
                f"so no completion date can be forecast."
     month = _month(date.fromisoformat(c.reaches + "-01"))
     verb = "is reached in" if c.goal == c.target else "is lit by" if what.startswith("the one") else "are lit by"

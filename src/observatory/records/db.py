@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StoreError
@@ -86,6 +87,10 @@ class Records:
         try:
             yield session
             session.commit()
+        except PoolTimeout:
+            session.rollback()
+            # every connection busy for the pool's whole wait: said so (503), never a traceback
+            raise StoreError(BUSY) from None
         except BaseException:
             session.rollback()
             raise
@@ -97,6 +102,7 @@ class Records:
 
 
 _TOUCHED = "observatory.touched"
+BUSY = "The board's records are busy just now. Nothing was changed. Wait a moment and try again."
 
 
 def _note_changes(session: Session, _flush_context: Any) -> None:

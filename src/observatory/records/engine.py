@@ -15,6 +15,20 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 MISSING = "unable to open database file: the records database is missing"
 
+# PostgreSQL, per process. Every thread that may hold a session at once gets a connection without
+# waiting: the web app's thread pool (Starlette runs sync routes on anyio's default limiter, 40
+# threads) and sign-in's Argon2 threads (asyncio's default executor: min(32, CPUs + 4)). A
+# smaller pool made requests queue for a connection behind writers waiting on a row lock, for up
+# to the pool's 30 s timeout (issue 21's benchmark: an editor timed out, a tile took 27.8 s).
+PG_POOL_KEPT = 8  # connections kept open between bursts
+PG_POOL_MOST = 40 + min(32, (os.cpu_count() or 1) + 4)
+PG_POOL_WAIT = 10  # seconds a checkout may wait (only when something else holds connections)
+# Waits inside PostgreSQL end with an error instead of a hang (the pages answer 503, "busy: try
+# again"): a lock (a row another editor is changing, the audit log's sealing lock) after
+# LOCK_WAIT_MS; a transaction left open and idle after IDLE_IN_TRANSACTION_MS (it holds its locks).
+LOCK_WAIT_MS = 5000
+IDLE_IN_TRANSACTION_MS = 60_000
+
 
 def make_engine(url: str, create: bool = True) -> Engine:
     """An engine for the records database at `url`. `create`: a missing SQLite file is made (for
@@ -61,7 +75,10 @@ def make_engine(url: str, create: bool = True) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url_obj, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    options = f"-c lock_timeout={LOCK_WAIT_MS} -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+    return create_engine(url_obj, pool_pre_ping=True, pool_size=PG_POOL_KEPT,
+                         max_overflow=PG_POOL_MOST - PG_POOL_KEPT, pool_timeout=PG_POOL_WAIT,
+                         connect_args={"options": options})
 
 
 def sqlite_file(url) -> Path | None:  # noqa: ANN001 - a URL object or its text
@@ -101,5 +118,6 @@ def make_private(path: Path) -> list[Path]:
 
 
 def describe_url(url: str) -> str:
-    """A URL fit to print: the password hidden."""
-    return make_url(url).render_as_string(hide_password=True)
+    """A database fit to print: a SQLite file's path (not its URL), another URL with the password hidden."""
+    file = sqlite_file(url)
+    return str(file) if file is not None else make_url(url).render_as_string(hide_password=True)

@@ -15,11 +15,21 @@
   each counted: none slips through before the wait holds. Argon2 then runs outside any transaction
   (the web app runs all of this in a worker thread, never on its event loop).
 - A good password clears the counts of that client and that account.
+- Each process remembers the waits the database gave it (`RecentWaits`): an attempt made while
+  one still runs is refused at once, without asking the database, checking a password or drawing
+  a page, so a flood of attempts from a client that must wait costs next to nothing. The database
+  stays the authority: a process only repeats a refusal the database made, with the database's
+  own deadline, and asks it again after HOLD_AT_MOST seconds at the latest (a sign-in in another
+  process may have cleared the count meanwhile).
 """
 
 from __future__ import annotations
 
 import random
+import threading
+import time
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +48,8 @@ CLIENT_CEILING = 15 * 60  # the longest wait, in seconds
 ACCOUNT_FREE = 5  # failures on one account name (from unknown browsers) before they must wait
 ACCOUNT_CEILING = 120
 FORGET_AFTER = timedelta(days=1)  # counters idle this long are deleted
+HOLD_AT_MOST = 30.0  # seconds a process repeats the database's refusal before asking it again
+REMEMBERED = 10_000  # keys a process remembers waits for (the oldest deadlines go first)
 WRONG = "The username or password is not right."
 
 _hasher = PasswordHasher()
@@ -84,15 +96,66 @@ def account_key(username: str) -> str:
     return "account:" + username.strip().casefold()[:150]
 
 
+class RecentWaits:
+    """The waits the database gave this process, by counter key: (deadline, ask again at), both
+    on the monotonic clock. Thread-safe; bounded (REMEMBERED keys)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, keys: Iterable[str]) -> float:
+        """Seconds any of `keys` must still wait, as the database last said (0: ask it)."""
+        at = time.monotonic()
+        with self._lock:
+            held = [self._until.get(k) for k in keys]
+        return max((deadline - at for deadline, ask in filter(None, held) if ask > at), default=0.0)
+
+    def hold(self, waits: dict[str, float]) -> None:
+        """Remember that each key must wait so many seconds (keys with none are forgotten)."""
+        at = time.monotonic()
+        with self._lock:
+            for key, seconds in waits.items():
+                if seconds > 0:
+                    self._until[key] = (at + seconds, at + min(seconds, HOLD_AT_MOST))
+                else:
+                    self._until.pop(key, None)
+            if len(self._until) > REMEMBERED:
+                for key, (_, ask) in list(self._until.items()):
+                    if ask <= at:
+                        del self._until[key]
+                while len(self._until) > REMEMBERED:
+                    del self._until[min(self._until, key=lambda k: self._until[k][1])]
+
+    def forget(self, keys: Iterable[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._until.pop(key, None)
+
+
+_recent: weakref.WeakKeyDictionary[Records, RecentWaits] = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
+
+
+def recent_waits(records: Records) -> RecentWaits:
+    """This process's memory of the waits `records`' database gave (one per open database)."""
+    with _recent_lock:
+        found = _recent.get(records)
+        if found is None:
+            found = _recent[records] = RecentWaits()
+        return found
+
+
 def _usable_name(username: str) -> bool:
     """A name that could be a username at all (any other is unknown without asking the database:
     PostgreSQL refuses a NUL byte outright)."""
     return 0 < len(username.strip()) <= 80 and username.isprintable()
 
 
-def _reserve(session: Session, limits: dict[str, tuple[int, float]], at: datetime) -> float:
+def _reserve(session: Session, limits: dict[str, tuple[int, float]], at: datetime) -> tuple[float, dict[str, float]]:
     """Count one attempt against each key, unless one of them must still wait: then return the
-    seconds left (and count nothing)."""
+    seconds left (and count nothing). Also returned: the seconds each key must wait from now on
+    (after this attempt, if it was counted)."""
     keys = sorted(limits)
     if session.get_bind().dialect.name == "postgresql":
         add = postgresql.insert(Throttle)
@@ -102,13 +165,12 @@ def _reserve(session: Session, limits: dict[str, tuple[int, float]], at: datetim
     rows = session.scalars(select(Throttle).where(Throttle.key.in_(keys)).order_by(Throttle.key)
                            .with_for_update()).all()
     wait = max(((r.until - at).total_seconds() for r in rows), default=0.0)
-    if wait > 0:
-        return wait
-    for r in rows:
-        free, ceiling = limits[r.key]
-        r.failures += 1
-        r.until = at + timedelta(seconds=backoff(r.failures, free, ceiling))
-    return 0.0
+    if wait <= 0:
+        for r in rows:
+            free, ceiling = limits[r.key]
+            r.failures += 1
+            r.until = at + timedelta(seconds=backoff(r.failures, free, ceiling))
+    return max(wait, 0.0), {r.key: (r.until - at).total_seconds() for r in rows}
 
 
 def _check(password_hash: str | None, password: str) -> bool:
@@ -128,28 +190,53 @@ def device_key(device: str) -> str:
     return "device:" + device[:64]
 
 
+def _limits(username: str, client: str, device: str | None) -> dict[str, tuple[int, float]]:
+    """The counters an attempt is counted against, with their free attempts and longest wait."""
+    if device:
+        return {device_key(device): (CLIENT_FREE, CLIENT_CEILING)}
+    return {client_key(client): (CLIENT_FREE, CLIENT_CEILING),
+            account_key(username if _usable_name(username) else ""): (ACCOUNT_FREE, ACCOUNT_CEILING)}
+
+
+def counted_against(username: str, client: str, device: str | None = None) -> list[str]:
+    """The counter keys an attempt as `username` from `client` (or a known `device`) counts against."""
+    return sorted(_limits(username, client, device))
+
+
+def too_many(wait: float) -> LoginRefused:
+    return LoginRefused(f"Too many failed sign-ins: wait {int(wait) + 1} seconds, then try again.", wait)
+
+
+def refused_here(records: Records, username: str, client: str, device: str | None = None) -> LoginRefused | None:
+    """The refusal for an attempt that must still wait, as this process last heard from the
+    database (no database, no password check); None: ask the database (`authenticate`)."""
+    wait = recent_waits(records).wait(counted_against(username, client, device))
+    return too_many(wait) if wait > 0 else None
+
+
 def authenticate(records: Records, username: str, password: str, client: str,
                  device: str | None = None) -> SignedIn:
     """The user, if the password is right and the account usable; else LoginRefused. `client` is
     the network address; `device` the id of a known device that signed in as `username` before
     (counted on its own). Slow (Argon2): call it from a worker thread in a server."""
+    early = refused_here(records, username, client, device)
+    if early is not None:
+        raise early
     usable = _usable_name(username)
-    if device:
-        limits = {device_key(device): (CLIENT_FREE, CLIENT_CEILING)}
-    else:
-        limits = {client_key(client): (CLIENT_FREE, CLIENT_CEILING),
-                  account_key(username if usable else ""): (ACCOUNT_FREE, ACCOUNT_CEILING)}
+    limits = _limits(username, client, device)
     at = now()
     with records.session() as s:
-        wait = _reserve(s, limits, at)
+        wait, waits = _reserve(s, limits, at)
         user = s.scalar(select(User).where(User.username == username.strip())) if usable and not wait else None
         found = (user.id, user.password_hash, user.disabled) if user is not None else None
         if random.random() < 0.01:  # now and then, forget counters nobody has touched for a day
             s.execute(delete(Throttle).where(Throttle.until < at - FORGET_AFTER))
     if wait:
-        raise LoginRefused(f"Too many failed sign-ins: wait {int(wait) + 1} seconds, then try again.", wait)
+        recent_waits(records).hold(waits)
+        raise too_many(wait)
     right = _check(found[1] if found else None, password)  # checked for unknown names too
     if found is None or not right:
+        recent_waits(records).hold(waits)  # the wait this failure earned, if any
         raise LoginRefused(WRONG)
     if found[2]:
         raise LoginRefused("This account is disabled. Ask an administrator.")
@@ -162,4 +249,5 @@ def authenticate(records: Records, username: str, password: str, client: str,
         user.failed_logins, user.locked_until, user.last_login = 0, None, now()
         keys = [client_key(client), account_key(username), *([device_key(device)] if device else [])]
         s.execute(delete(Throttle).where(Throttle.key.in_(keys)))
+        recent_waits(records).forget(keys)
         return SignedIn(user.id, user.username, user.session_version or 0)

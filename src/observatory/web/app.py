@@ -40,6 +40,7 @@ from . import (
     programme_api,
     records,
     records_api,
+    sign_in_pages,
 )
 from . import challenges as challenge_pages
 from . import glossary as glossary_pages
@@ -106,6 +107,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     app.include_router(pages.router)
     app.include_router(api.router)
     auth.install(app, workspace_dir)  # sign-in, sessions, roles (records)
+    app.include_router(sign_in_pages.router)  # /login and /logout
     for router in (records.router, records_api.router, admin.router, programme.router, programme_api.router,
                    metrics_pages.router, metrics_pages.api, inclusion.router, inclusion_api.router, glossary_pages.router,
                    challenge_pages.router, challenges_api.api, takeup_pages.router, takeup_pages.api):

@@ -1,4 +1,4 @@
-"""Sign-in, sessions, roles and CSRF for the web app, in one small module.
+"""Sessions, roles and CSRF for the web app (the sign-in routes: sign_in_pages.py).
 
 - Sessions: a cookie signed with itsdangerous (secret from OBSERVATORY_SECRET_KEY, else a file
   `.observatory-secret` made once in the workspace and git-ignored), HttpOnly, SameSite=Lax,
@@ -12,14 +12,12 @@
 - A session ends at sign-out, at a new password and when the account is disabled: the cookie
   carries the user's session version (records/users.py), which each of those raises, so a copied
   cookie stops working too.
-- Sign-in (records/sign_in.py) runs in a worker thread, so Argon2 never holds up other requests. A
-  browser that signed in as a user before carries a signed "known device" cookie (a random id and
-  the names it signed in as), so it is throttled on its own, never by others' failures.
+- Whatever may query the records database (who is asking, signing out) runs in a worker thread,
+  never on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import os
@@ -30,28 +28,25 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import StoreError
 from ..records import changes
-from ..records import sign_in as sign_in_mod
 from ..records import users as users_mod
 from ..records.db import Records, database_url, open_records
 from ..records.engine import sqlite_file
 from ..workspace import load as load_workspace
 from .negotiate import wants_json
-from .render import render
 
 COOKIE = "observatory_session"
 SESSION_HOURS = 12
-DEVICE_COOKIE = "observatory_device"
-DEVICE_DAYS = 180
 SECRET_ENV = "OBSERVATORY_SECRET_KEY"
 SECRET_FILE = ".observatory-secret"
 CSRF_FIELD = "csrf_token"
@@ -239,7 +234,9 @@ def require_role(needs: str):
     users_mod.check_role(needs)
 
     async def dependency(request: Request) -> CurrentUser:
-        user = current_user(request)
+        # Who is asking may take a database query (a session's user, an API token): in a worker
+        # thread, so a slow or busy database never holds up the event loop's other requests.
+        user = await run_in_threadpool(current_user, request)
         if user is None:
             raise LoginRequired()
         if not user.may(needs):
@@ -297,100 +294,13 @@ async def verify_csrf(request: Request) -> None:
                                  "reload the page and try again.")
 
 
-# --- sign in and out -----------------------------------------------------------------------
+# --- sending visitors to sign in ------------------------------------------------------------
 
-router = APIRouter(include_in_schema=False)
-
-
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path on this site (never `//host` or a full URL) may be a redirect target."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/actions"
-
-
-@router.get("/login")
-def login_page(request: Request, next: str = "/actions") -> Response:
-    return render(request, "auth/login.html", {"next": _safe_next(next), "user": _public(current_user(request))},
-                  title="Sign in")
-
-
-@router.post("/login")
-async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                next: str = Form("/actions")) -> Response:
-    await verify_csrf(request)
-    records = records_of(request)
-    client = request.client.host if request.client else "unknown"
-    device = _known_device(request, username)
-    try:
-        # Argon2 takes tens of milliseconds of CPU: in a worker thread, never on the event loop.
-        signed = await asyncio.to_thread(sign_in_mod.authenticate, records, username, password, client, device)
-    except sign_in_mod.LoginRefused as refused:
-        data = {"next": _safe_next(next), "error": str(refused), "username": username, "user": None}
-        response = render(request, "auth/login.html", data, title="Sign in")
-        response.status_code = 401 if wants_json(request) else 200
-        if refused.wait:
-            response.headers["retry-after"] = str(int(refused.wait) + 1)
-        return response
-    session = request.scope[SESSION]
-    session.clear()
-    # a new session id on sign-in, bound to the user's session version
-    session.update(uid=signed.id, sv=signed.session_version, csrf=secrets.token_urlsafe(32))
-    request.scope.pop("observatory.user", None)
-    if wants_json(request):
-        response: Response = JSONResponse({"signed_in": signed.username})
-    else:
-        response = RedirectResponse(_safe_next(next), status_code=303)
-    _remember_device(request, response, signed.username)
-    return response
-
-
-def _device_signer(request: Request) -> URLSafeTimedSerializer:
-    return request.app.state.device_signer
-
-
-def _device(request: Request) -> dict[str, Any]:
-    """This browser's device cookie: its id and the names it signed in as (empty if none or forged)."""
-    raw = request.cookies.get(DEVICE_COOKIE)
-    if raw:
-        try:
-            data = _device_signer(request).loads(raw, max_age=DEVICE_DAYS * 86400)
-        except BadSignature:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("id"), str) and isinstance(data.get("names"), list):
-            return {"id": data["id"], "names": [n for n in data["names"] if isinstance(n, str)]}
-    return {}
-
-
-def _known_device(request: Request, username: str) -> str | None:
-    """This browser's device id, if it signed in as `username` before (its signed cookie says so)."""
-    device = _device(request)
-    return device["id"] if device and username.strip().casefold() in device["names"] else None
-
-
-def _remember_device(request: Request, response: Response, username: str) -> None:
-    device = _device(request) or {"id": secrets.token_urlsafe(16), "names": []}
-    name = username.strip().casefold()
-    names = [n for n in device["names"] if n != name][-4:] + [name]  # the last few names used here
-    value = _device_signer(request).dumps({"id": device["id"], "names": names})
-    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_DAYS * 86400, httponly=True, samesite="lax",
-                        secure=request.url.scheme == "https")
-
-
-@router.post("/logout")
-async def logout(request: Request) -> Response:
-    await verify_csrf(request)
-    uid = request.scope[SESSION].get("uid")
-    if uid is not None and current_user(request) is not None:
-        # Ends this session everywhere it was copied to (and the user's other sessions with it).
-        with records_of(request).session() as s:
-            users_mod.end_sessions(s, uid)
-    request.scope[SESSION].clear()
-    return RedirectResponse("/login", status_code=303)
-
-
-def _public(user: CurrentUser | None) -> dict[str, Any] | None:
-    return None if user is None else {"username": user.username, "role": user.role}
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
@@ -399,18 +309,17 @@ async def _login_required(request: Request, exc: Exception) -> Response:
                                        "message": "Sign in first: send a session cookie or an API token "
                                                   "(Authorization: Bearer ...)."}}, status_code=401)
     back = request.url.path if request.method == "GET" else request.headers.get("referer", "/actions")
-    back = _safe_next(back if back.startswith("/") else "/actions")
+    back = safe_next(back if back.startswith("/") else "/actions")
     return RedirectResponse(f"/login?next={quote(back)}", status_code=303)
 
 
 def install(app: FastAPI, workspace_dir: Path | None, records_url: str | None = None) -> None:
-    """Sign-in for `app`: the session middleware, the login routes, and the handler that sends
-    visitors to the login page."""
+    """Sign-in for `app`: the session middleware and the handler that sends visitors to the login
+    page (the app includes the login routes, sign_in_pages.py, which use this module)."""
     app.state.records_url = records_url
     secret = secret_key(workspace_dir)
     app.state.device_signer = URLSafeTimedSerializer(secret, salt="observatory-device")
     app.add_middleware(SessionCookie, secret=secret)
-    app.include_router(router)
     app.add_exception_handler(LoginRequired, _login_required)
 
 

@@ -116,13 +116,29 @@ def claim_port(host: str, port: int) -> socket.socket:
 def _refusal(host: str, port: int, exc: OSError) -> str:
     if exc.errno == errno.EADDRINUSE:
         return (f"Port {port} on {host} is already in use: another program (perhaps another dashboard) is "
-                f"listening there. Stop it, or serve on another port, e.g. --port {port + 1 if port < 65535 else 8000}.")
+                f"listening there. Stop it, or serve on another port, e.g. --port {free_port(host, port)}.")
     if exc.errno == errno.EACCES:
         return (f"Port {port} on {host} needs administrator rights. Use a port from 1024 up, e.g. --port 8000.")
     if exc.errno == errno.EADDRNOTAVAIL:
         return (f"{host} is not an address of this machine. Give an address such as 127.0.0.1 (this machine "
                 "only) or 0.0.0.0 (every network).")
     return f"Cannot listen on {host}:{port} ({exc.strerror or exc}). Choose another --host or --port."
+
+
+def free_port(host: str, after: int) -> int:
+    """The first port above `after` that nothing holds on `host` just now (bound and let go, as
+    claim_port tests one), so the port a refusal suggests is one that would be accepted."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, after, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    for port in [*range(after + 1, min(after + 100, 65535) + 1), 0]:  # 0: any port the system picks
+        with socket.socket(family, kind, proto) as probe:
+            try:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((address[0], port, *address[2:]))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    return 8000
 
 
 WORKSPACE_ENV = "OBSERVATORY_SERVE_WORKSPACE"
