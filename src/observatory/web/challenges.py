@@ -114,8 +114,17 @@ def area_challenges(request: Request, level: str, code: str) -> dict[str, Any] |
         return None
     cfg = settings(request)
     try:
-        with records_read(request, models.ENTITY).session() as s:
-            rows = models.list_challenges(s, cfg)
+        records = records_read(request, models.ENTITY)
+
+        def listed() -> list[dict[str, Any]]:
+            with records.session() as s:
+                return models.list_challenges(s, cfg)
+
+        obs = observatory_of(request)
+        # every area profile shows its counts: the list is read once per change to the challenges
+        # (and per day, since "overdue" moves with the date), not once per profile
+        rows = (obs.cached(("challenges", date.today(), cfg), listed, (models.ENTITY,)) if obs is not None
+                else listed())
     except ObservatoryError:
         return None
     return public.for_area(rows, level, code, cfg.public_min_count)
