@@ -387,3 +387,13 @@ def test_take_up_without_an_index_says_why_small_areas_are_missing(pages):
     said = " ".join(_text(pages.get("/takeup").text).split())
     assert "This dashboard cannot do that yet. This dashboard has no exclusion-risk index" in said
     assert "means ;" not in said and "No areas have both" not in said
+
+
+def test_pages_that_need_records_say_none_are_kept_yet(pages):
+    """A new council's dashboard before it starts its records: said plainly, never "restore it"."""
+    for path in ("/programme", "/actions", "/shared-care-record", "/api/v1/sites"):
+        r = pages.get(path)
+        said = " ".join(_text(r.text).split())
+        assert r.status_code in (200, 404), (path, r.status_code)
+        assert "No records are kept" in said or "no sites" in said.lower(), (path, said[:300])
+        assert "restore" not in said and "Traceback" not in said, path

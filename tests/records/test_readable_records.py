@@ -96,7 +96,9 @@ def _client(app):
     return TestClient(app, raise_server_exceptions=False, follow_redirects=False)
 
 
-def test_a_missing_records_database_is_said_and_never_recreated(store_path: Path, tmp_path: Path) -> None:
+def test_a_dashboard_without_records_says_none_are_kept_yet_and_never_creates_them(store_path: Path,
+                                                                                   tmp_path: Path) -> None:
+    """A council that has not started its records: not a fault to restore, and nothing is made."""
     from observatory.web.app import create_app
 
     gone = tmp_path / "records.sqlite"
@@ -105,9 +107,10 @@ def test_a_missing_records_database_is_said_and_never_recreated(store_path: Path
     with _client(app) as c:
         for path in ("/actions", "/shared-care-record", "/programme/sites"):
             page = c.get(path)
-            assert page.status_code == 503 and "records database is missing" in page.text, path
+            assert page.status_code == 404 and "No records are kept in this dashboard yet" in page.text, path
+            assert "restore" not in page.text and "missing" not in page.text, path
         api = c.get("/api/v1/actions")
-        assert api.status_code == 503 and "missing" in api.json()["error"]["message"]
+        assert api.status_code == 404 and "No records are kept" in api.json()["error"]["message"]
     assert not gone.exists()
 
 

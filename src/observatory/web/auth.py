@@ -37,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import StoreError
+from ..errors import NotFoundError, StoreError
 from ..records import changes
 from ..records import users as users_mod
 from ..records.db import Records, database_url, open_records
@@ -150,8 +150,9 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 # --- the records database of the running app -------------------------------------------------
 
-RECORDS_MISSING = ("The board's records are not available: this dashboard's records database is missing. Nothing "
-                   "was created in its place. Ask whoever runs the dashboard to restore it, or to set one up.")
+# A dashboard that has never had records (a council that has not started them): not a fault.
+NO_RECORDS_YET = ("No records are kept in this dashboard yet. When the council starts them, the programme's sites, "
+                  "the board's actions and the Shared Care Record register appear here.")
 
 def records_of(request: Request) -> Records:
     """The app's records database, opened on first use (refused, with the command to run, when
@@ -167,8 +168,9 @@ def records_of(request: Request) -> Records:
         url = target if isinstance(target, str) and "://" in target else database_url(target)
         file = sqlite_file(url)
         if file is not None and not file.exists():
-            # Never made here: an empty database would hide the real one's loss.
-            raise StoreError(RECORDS_MISSING)
+            # Never made here: an empty database would hide the real one's loss. One that this
+            # process had open and that is gone is a loss (the open engine's error says so).
+            raise NotFoundError(NO_RECORDS_YET)
         records = open_records(url)
         state.records = records
     return records
