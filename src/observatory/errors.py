@@ -109,6 +109,11 @@ class StoreError(ObservatoryError):
     """The store is missing, or a request against it is refused."""
 
 
+class NoRecordsYet(StoreError):
+    """A dashboard that has never had a records database (a council that has not started its
+    records): nothing to read, and not a fault to restore. The web answers 404 with the reason."""
+
+
 class NotFoundError(ObservatoryError):
     """An area, indicator or release the store does not hold."""
 

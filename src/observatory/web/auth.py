@@ -37,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NoRecordsYet, StoreError
 from ..records import changes
 from ..records import users as users_mod
 from ..records.db import Records, database_url, open_records
@@ -170,7 +170,7 @@ def records_of(request: Request) -> Records:
         if file is not None and not file.exists():
             # Never made here: an empty database would hide the real one's loss. One that this
             # process had open and that is gone is a loss (the open engine's error says so).
-            raise NotFoundError(NO_RECORDS_YET)
+            raise NoRecordsYet(NO_RECORDS_YET)
         records = open_records(url)
         state.records = records
     return records

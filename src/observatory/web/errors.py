@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..errors import NotFoundError, NotPublishedError, ObservatoryError, StoreError
+from ..errors import NoRecordsYet, NotFoundError, NotPublishedError, ObservatoryError, StoreError
 from ..records.versions import StaleRecord
 from .negotiate import wants_json
 from .params import BadParameter
@@ -33,6 +33,7 @@ log = logging.getLogger("observatory.web")
 
 _KINDS: list[tuple[type[Exception], int, str]] = [
     (NotFoundError, 404, "not_found"),
+    (NoRecordsYet, 404, "no_records_yet"),
     (BadParameter, 422, "bad_parameter"),
     (NotPublishedError, 422, "not_published"),
     (StoreError, 503, "store_unavailable"),

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from ..errors import NotFoundError, ObservatoryError, StoreError
+from ..errors import NoRecordsYet, NotFoundError, ObservatoryError, StoreError
 from ..records import versions, words
 from ..records.audit import entries
 from ..records.users import display_names
@@ -68,6 +68,8 @@ def board_of(request: Request, read_only: bool = True) -> Board:
     records, reason = None, None
     try:
         records = records_read(request, *READS) if read_only else records_of(request)
+    except NoRecordsYet as exc:
+        reason = str(exc)
     except StoreError as exc:
         reason = f"the records database cannot be read: {exc}"
     try:
