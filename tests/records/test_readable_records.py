@@ -108,6 +108,7 @@ def test_a_dashboard_without_records_says_none_are_kept_yet_and_never_creates_th
         for path in ("/actions", "/shared-care-record", "/programme/sites"):
             page = c.get(path)
             assert page.status_code == 404 and "No records are kept in this dashboard yet" in page.text, path
+            assert "<h1" in page.text and "No records yet" in page.text.split("<h1", 1)[1].split("</h1>")[0], path
             assert "restore" not in page.text and "missing" not in page.text, path
         api = c.get("/api/v1/actions")
         assert api.status_code == 404 and "No records are kept" in api.json()["error"]["message"]

@@ -48,6 +48,8 @@ _TITLES = {
     500: "Sorry, something went wrong",
     503: "The data is not available",
 }
+# Where the status's title would mislead: a council that has not started its records has lost nothing.
+_KIND_TITLES = {"no_records_yet": "No records yet"}
 
 
 def install(app: FastAPI) -> None:
@@ -188,6 +190,7 @@ async def handle(request: Request, exc: Exception) -> Response:
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"error": body, "title": _TITLES.get(status, "Something is not right"), "code": code},
+        {"error": body, "title": _KIND_TITLES.get(body.get("type", "")) or _TITLES.get(status, "Something is not right"),
+         "code": code},
         status_code=status,
     )
