@@ -52,6 +52,8 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     fp = fingerprint(ws, derived)
     if not force and _fingerprint_of(target) == fp:
         return target
+    # imported here, not at the top, to defer start-up cost: a current store is answered from its
+    # fingerprint without loading pandas, shapely, Arrow or DuckDB's query modules (no cycle hides here)
     from .areas import place_areas, place_postcodes, read_all_boundaries
     from .consistency import conflicting_sources, unique_release_ids
     from .coverage import READERS
@@ -93,6 +95,7 @@ def source_key(b: Build, source: Source) -> str | None:
     pcs = b.keys.get("postcodes") if b.ws.postcodes is not None else "none"
     if geo is None or pcs is None:
         return None
+    # deferred like run()'s imports: the coverage module loads pandas
     from .coverage import _relative as relative
 
     settings = {f.name: getattr(source, f.name) for f in fields(source) if f.name != "file"}
