@@ -58,3 +58,16 @@ def test_an_area_profile_shows_its_coverage_forecasts(client):  # noqa: F811
 def test_the_area_api_and_the_pages_json_agree_with_forecasts(client):  # noqa: F811
     api = client.get("/api/v1/areas/E08000035").json()
     assert api == client.get("/areas/E08000035.json").json() and api["forecasts"][0]["indicator"] == "gigabit"
+
+
+def test_an_area_profile_follows_an_edited_target_without_a_rebuild(client, metrics_ws):  # noqa: F811
+    """The profile's figures are kept per store (web/live.py Snapshot.remember), and the settings
+    they read are part of what they are kept on: an officer's new target shows at once."""
+    def gigabit_target() -> float:
+        figures = client.get("/api/v1/areas/E08000035").json()["figures"]
+        return next(f["target"] for f in figures if f["indicator"] == "gigabit")
+
+    assert gigabit_target() == 99
+    metrics = metrics_ws / "metrics.toml"
+    metrics.write_text(metrics.read_text(encoding="utf-8").replace("value = 99\n", "value = 97\n", 1), encoding="utf-8")
+    assert gigabit_target() == 97

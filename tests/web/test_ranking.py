@@ -46,3 +46,30 @@ def test_a_district_is_ranked_among_englands_districts(client):
     # districts" (issue 20, item 8: the old words were the bug)
     assert gigabit["england_rank"]["text"] == "2nd of the 2 districts in West Yorkshire with a figure for July 2025"
     assert "2nd of the 2 districts in West Yorkshire with a figure for July 2025" in client.get("/areas/E08000032").text
+
+
+def test_the_areas_inside_a_parent_are_its_members_with_their_latest_figure(store):
+    """store.figures(within=...) answers from the level's figures kept while the store is open;
+    each answer must be exactly the parent's members at the level, read here straight from the
+    store's tables (membership, and each area's newest publisher's figure)."""
+    for level, indicator, parent in (("oa", "gigabit", "E01011861"), ("lsoa", "gigabit", "E08000035"),
+                                     ("ward", "sfbb", "E08000032"), ("lad", "gigabit", "E12000003")):
+        got = {r["area_code"]: r["value"] for r in store.figures(level, indicator, "latest", within=parent)}
+        newest = store.rows("SELECT max(release) AS m FROM facts WHERE level = ? AND indicator = ?",
+                            [level, indicator])[0]["m"]
+        expected: dict = {}
+        # the publisher's own figure where there is one, else a roll-up, real before illustrative:
+        # the last written for an area is the one shown
+        preference = {"published": 2, "rolled-up": 1}
+        for r in sorted(store.rows(
+                """SELECT f.area_code, f.value, f.suppressed, f.method, f.synthetic FROM facts f
+                   JOIN membership m ON m.child = f.area_code AND m.parent = ?
+                   WHERE f.level = ? AND f.indicator = ? AND f.release = ?""",
+                [parent, level, indicator, newest]),
+                key=lambda r: (preference.get(r["method"], 0), not r["synthetic"])):
+            expected[r["area_code"]] = None if r["suppressed"] else r["value"]
+        assert expected and got == expected, (level, parent)
+        # asked twice, the same answer, and a caller changing one cannot change the next
+        first = store.figures(level, indicator, "latest", within=parent)
+        first[0]["value"] = -1
+        assert {r["area_code"]: r["value"] for r in store.figures(level, indicator, "latest", within=parent)} == got

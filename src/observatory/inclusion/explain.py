@@ -33,7 +33,7 @@ def explain(model: Model, code: str, comparison: str | None = None, mode: str = 
             weights=None) -> dict[str, Any]:
     level, a = find(model, code)
     result = model.compute(level, comparison, mode, weights, sensitivity=True)
-    row = rows(result)[a]
+    row = rows(result, np.array([a]))[0]
     s = result.scaled
     iw, cw = model.weight_arrays(result.weights)
     have = ~np.isnan(s.scores[a])

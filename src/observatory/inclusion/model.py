@@ -99,6 +99,8 @@ class Model:
         self.reverse = np.array([i.direction == "lower" for i in cfg.indicators])
         self._scaled: dict[tuple[str, str, str], Scaled] = {}
         self._sens: dict[tuple, sens_mod.Sensitivity] = {}
+        self._results: dict[tuple, Result] = {}
+        self._results_lock = threading.Lock()
         self._lock = threading.Lock()
         self._baseline: dict[str, Any] | None = None
         self.hubs = None  # set by hubs.attach
@@ -235,8 +237,21 @@ class Model:
 
     def compute(self, level: str = "lsoa", comparison: str | None = None, mode: str = "relative",
                 weights: Weights | None = None, sensitivity: bool = False) -> Result:
+        """The index of every area of a level, ranked, for these settings; kept for the last 64
+        settings asked (every area profile asks for the same few), and read-only to callers."""
         comparison = comparison or self.cfg.comparison
         weights = weights or self.cfg.default_weights()
+        key = (level, comparison, mode, weights.key(), sensitivity)
+        found = self._results.get(key)
+        if found is None:
+            found = self._compute(level, comparison, mode, weights, sensitivity)
+            with self._results_lock:
+                if len(self._results) >= 64:
+                    self._results.clear()
+                self._results[key] = found
+        return found
+
+    def _compute(self, level: str, comparison: str, mode: str, weights: Weights, sensitivity: bool) -> Result:
         s = self.scaled(level, comparison, mode)
         iw, cw = self.weight_arrays(weights)
         group, names, gint = self.rank_groups(level, comparison)

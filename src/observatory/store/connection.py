@@ -6,12 +6,14 @@ The query mixins (areas, facts, reference, search, sql) build on `Reader`; `Stor
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
+
+T = TypeVar("T")
 
 
 def _close(cur: duckdb.DuckDBPyConnection) -> None:
@@ -40,6 +42,16 @@ class Reader:
             yield cur
         finally:
             _close(cur)
+
+    def kept(self, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()` once while this store is open: for the few small answers (the indicators,
+        the releases, an indicator's months) that nearly every view asks for again. The store is
+        read-only and a rebuild is a new file opened as a new `Store`, so a kept answer never goes
+        stale. Callers get the kept value itself: the methods that keep one return copies."""
+        kept = self.__dict__.setdefault("_kept", {})
+        if key not in kept:
+            kept[key] = compute()  # two threads may both compute it: the same answer either way
+        return kept[key]
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a query as dicts (for the observatory's own read-only queries)."""

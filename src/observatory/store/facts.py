@@ -18,6 +18,11 @@ from .reference import ReferenceQueries
 # publisher's own; a roll-up of real figures comes before one of synthetic figures.
 _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 ELSE 2 END"
 
+# Levels whose figures for one indicator and month are kept while the store is open, for the
+# areas-inside-a-parent questions (an output area's are the finest: 7,131 rows in the bundled
+# region); postcodes are asked for one parent at a time instead.
+KEPT_LEVELS = ("oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation")
+
 FIGURE_COLUMNS = (
     "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
     "denominator", "method", "suppressed", "synthetic", "release_id", "vintage",
@@ -45,6 +50,18 @@ class FactQueries(AreaQueries, ReferenceQueries):
         (e.g. the wards of Leeds).
         """
         release = self.release_for(level, indicator, release)
+        if area or all_methods or level not in KEPT_LEVELS:
+            return self._figures(level, indicator, release, area, all_methods, within)
+        # a whole level, or the areas of a level inside one parent (an area profile ranks its
+        # children), from the level's figures kept while the store is open: one query a level
+        kept = self.kept(("figures", level, indicator, release), lambda: [
+            tuple(r[c] for c in FIGURE_COLUMNS) for r in self._figures(level, indicator, release)])
+        inside = self._inside(within, level) if within else None
+        return [dict(zip(FIGURE_COLUMNS, r, strict=True)) for r in kept if inside is None or r[0] in inside]
+
+    def _figures(self, level: str, indicator: str, release: str, area: str | None = None,
+                 all_methods: bool = False, within: str | None = None) -> list[dict[str, Any]]:
+        """figures() read from the store, for a month already resolved."""
         where = ["f.level = ?", "f.indicator = ?", "f.release = ?"]
         params: list[Any] = [level, indicator, release]
         if area:
@@ -57,14 +74,8 @@ class FactQueries(AreaQueries, ReferenceQueries):
             where.append("f.area_code = ?")
             params.append(found["code"])
         if within:
-            parent = self.area(within)
-            if rank(parent["level"]) <= rank(level):
-                raise NotFoundError(
-                    f"No {level} areas lie within {parent['code']} ({parent['name']}), a {parent['level']} "
-                    f"area: choose a level finer than {parent['level']}."
-                )
             where.append("f.area_code IN (SELECT child FROM membership WHERE parent = ?)")
-            params.append(parent["code"])
+            params.append(self._parent(within, level)["code"])
         sql = f"""
             SELECT f.area_code, a.name AS area_name, f.level, f.indicator, f.release, f.value,
                    f.numerator, f.denominator, f.method, f.suppressed, f.synthetic,
@@ -83,6 +94,21 @@ class FactQueries(AreaQueries, ReferenceQueries):
             if r["suppressed"]:
                 r["value"] = r["numerator"] = r["denominator"] = None
         return rows
+
+    def _parent(self, within: str, level: str) -> dict[str, Any]:
+        """The area `within` names, if areas of `level` can lie inside it; else why not."""
+        parent = self.area(within)
+        if rank(parent["level"]) <= rank(level):
+            raise NotFoundError(
+                f"No {level} areas lie within {parent['code']} ({parent['name']}), a {parent['level']} "
+                f"area: choose a level finer than {parent['level']}."
+            )
+        return parent
+
+    def _inside(self, within: str, level: str) -> set[str]:
+        """The codes of the areas inside `within` (at `level` and others)."""
+        code = self._parent(within, level)["code"]
+        return {r["child"] for r in self.rows("SELECT child FROM membership WHERE parent = ?", [code])}
 
     def release_for(self, level: str, indicator: str, release: str | None = "latest") -> str:
         """The as-of month a request for figures means ('latest' resolved), or why there is none."""

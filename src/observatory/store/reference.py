@@ -15,6 +15,10 @@ class ReferenceQueries(Reader):
         return {r["key"]: r["value"] for r in self.rows("SELECT key, value FROM meta")}
 
     def releases(self) -> list[dict[str, Any]]:
+        return [dict(r, files_used=list(r["files_used"]), notes=list(r["notes"]))
+                for r in self.kept(("releases",), self._releases)]
+
+    def _releases(self) -> list[dict[str, Any]]:
         rows = self.rows("SELECT * FROM releases ORDER BY as_of NULLS FIRST, release_id")
         for r in rows:
             r["files_used"] = json.loads(r["files_used"]) if r["files_used"] else []
@@ -22,22 +26,20 @@ class ReferenceQueries(Reader):
         return rows
 
     def indicators(self) -> list[dict[str, Any]]:
-        return self.rows("SELECT * FROM indicators ORDER BY id")
+        return [dict(r) for r in self.kept(("indicators",), lambda: self.rows("SELECT * FROM indicators ORDER BY id"))]
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
-        rows = self.rows("SELECT * FROM indicators WHERE id = ?", [indicator_id])
-        if not rows:
+        found = [r for r in self.indicators() if r["id"] == indicator_id]
+        if not found:
             known = ", ".join(r["id"] for r in self.indicators())
             raise NotFoundError(f"Unknown indicator '{indicator_id}'. Known indicators: {known}.")
-        return rows[0]
+        return found[0]
 
     def releases_of(self, indicator: str, level: str) -> list[str]:
         """As-of months that hold the indicator at the level, oldest first."""
-        rows = self.rows(
+        return list(self.kept(("releases_of", indicator, level), lambda: [r["release"] for r in self.rows(
             "SELECT DISTINCT release FROM facts WHERE indicator = ? AND level = ? ORDER BY release",
-            [indicator, level],
-        )
-        return [r["release"] for r in rows]
+            [indicator, level])]))
 
     def findings(self) -> list[dict[str, Any]]:
         return self.rows("SELECT * FROM findings ORDER BY kind, subject")

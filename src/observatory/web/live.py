@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,9 @@ log = logging.getLogger("observatory.web")
 # Where a request's snapshot and its generation are kept in the ASGI scope.
 SNAPSHOT = "observatory.snapshot"
 GENERATION = "observatory.generation"
+# Store-only parts of answers a snapshot keeps (Snapshot.remember): the region's every area
+# profile (1,833 in the bundled workspace) with room for other settings.
+REMEMBERED = 4096
 
 
 @dataclass(eq=False)
@@ -57,6 +61,24 @@ class Snapshot:
     tiles: Any = field(default=None, repr=False)
     users: int = field(default=0, repr=False)
     retired: bool = field(default=False, repr=False)
+    _answers: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _answers_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once for this store (the newest REMEMBERED keys kept): for the parts of an
+        answer that read only the store, under a part that reads the records (an area profile's
+        figures under its residents' challenge counts), so that a records change recomputes only
+        its own part. The value is shared: callers copy before they change it."""
+        with self._answers_lock:
+            if key in self._answers:
+                self._answers.move_to_end(key)
+                return self._answers[key]
+        value = compute()
+        with self._answers_lock:
+            self._answers[key] = value
+            while len(self._answers) > REMEMBERED:
+                self._answers.popitem(last=False)
+        return value
 
 
 class StoreWatch:

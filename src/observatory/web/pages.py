@@ -20,7 +20,8 @@ from .mapview import client_data, map_view
 from .metrics import with_forecasts  # the strategy's coverage targets on an area's profile
 from .profiles import postcode as postcode_view
 from .profiles import profile
-from .render import check_indicator, marked, render, snapshot_of, store_of, targets_of  # noqa: F401 - pages' API
+from .render import (  # noqa: F401 - pages' API
+    check_indicator, marked, render, settings_version, snapshot_of, store_of, targets_of)
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,8 +120,15 @@ def area_page(request: Request, code: str, indicator: str = "", sort: Literal["r
 def area_profile(request: Request, code: str, indicator: str = "", sort: str = "rank") -> dict:
     """An area's profile as the page and the API both give it: its figures and standings against
     the targets, its exclusion risk and its residents' challenges."""
-    data = profile(store_of(request), code, indicator or None, sort, targets_of(request))
-    return with_challenges(request, with_inclusion(request, with_forecasts(request, data)))
+    snap = snapshot_of(request)
+    settings = settings_version(request)
+    # the figures, forecasts and exclusion risk read the store and the settings only: kept for
+    # this store, so that the challenge counts (read from the records, and refreshed every few
+    # seconds) do not recompute them
+    key = ("area profile", code, indicator, sort, settings, tuple(sorted(request.query_params.multi_items())))
+    data = snap.remember(key, lambda: with_inclusion(request, with_forecasts(
+        request, profile(snap.store, code, indicator or None, sort, targets_of(request)))))
+    return with_challenges(request, dict(data))
 
 
 @router.get("/postcodes/{text}")

@@ -54,6 +54,7 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
     series = _series_by(store, [code] + [p["code"] for p in comparators])
 
     publishers = {r["release_id"]: r["publisher"] for r in store.releases()}
+    among = _districts_ranked_among(store) if area["level"] == "lad" else None
     figures = []
     for ind_id, ind in indicators.items():
         own = series.get((code, ind_id))
@@ -75,7 +76,7 @@ def profile(store: Store, code: str, child_indicator: str | None = None, sort: s
                 gap=gap_words(latest["year_before"], latest, publishers) if latest.get("year_before") else None,
                 meets_target=meets(latest["value"], target, ind["direction"]),
                 standing=standing(store, targets, ind_id, code) if t and area["level"] in STANDING_LEVELS else None,
-                england_rank=_district_rank(store, code, ind_id, latest["release"]) if area["level"] == "lad" else None,
+                england_rank=_district_rank(store, code, ind_id, latest["release"], among) if area["level"] == "lad" else None,
                 series=[_point(r) for r in own],
                 comparisons=[
                     _comparison(p, series.get((p["code"], ind_id), []), latest["release"])
@@ -165,29 +166,37 @@ def _gaps_at_same_release(table: dict[str, Any], own: list[dict[str, Any]]) -> N
         r["gap_pp"] = None if r["value"] is None or parent is None else round(r["value"] - parent, 1)
 
 
-def _district_rank(store: Store, code: str, indicator: str, release: str) -> dict[str, Any] | None:
-    """A district's rank among the English districts with the figure at the release, with words
-    that name the set it is ranked in: "3rd of the 5 districts in West Yorkshire with a figure for
-    January 2026" where only the region's districts have it, "of the 296 English districts with a
-    figure for ..." where some English districts have none, "of 296 English districts" where all do."""
-    r = england_rank(store, code, indicator, release)
-    if r is None:
-        return None
+def _districts_ranked_among(store: Store) -> tuple[set[str], str, int] | None:
+    """What a district's rank is read against: the region's districts, the region's name, and
+    the English districts the store knows today (districts abolished before the current
+    boundaries are kept for old releases, and are no part of the set); None without a region."""
     try:
-        rows = store.figures("lad", indicator, release)
         region = region_of(store)
         inside = {d["code"] for d in store.children(region, "lad")}
         region_name = store.area(region)["name"]
     except ObservatoryError:
-        return r
-    ranked_codes = {x["area_code"] for x in rows
-                    if x["area_code"].startswith(ENGLISH_DISTRICT) and x["value"] is not None}
-    # the English districts the store knows today (districts abolished before the current
-    # boundaries are kept for old releases, and are no part of the set)
+        return None
     english = store.rows("SELECT count(*) AS n FROM areas WHERE level = 'lad' AND ("
                          + " OR ".join("code LIKE ?" for _ in ENGLISH_DISTRICT) + ") AND "
                          "vintage IS DISTINCT FROM ?",
                          [*(f"{p}%" for p in ENGLISH_DISTRICT), ABOLISHED])[0]["n"]
+    return inside, region_name, english
+
+
+def _district_rank(store: Store, code: str, indicator: str, release: str,
+                   among: tuple[set[str], str, int] | None) -> dict[str, Any] | None:
+    """A district's rank among the English districts with the figure at the release, with words
+    that name the set it is ranked in: "3rd of the 5 districts in West Yorkshire with a figure for
+    January 2026" where only the region's districts have it, "of the 296 English districts with a
+    figure for ..." where some English districts have none, "of 296 English districts" where all do.
+    `among`: _districts_ranked_among(store), read once per profile."""
+    r = england_rank(store, code, indicator, release)
+    if r is None or among is None:
+        return r
+    inside, region_name, english = among
+    rows = store.figures("lad", indicator, release)
+    ranked_codes = {x["area_code"] for x in rows
+                    if x["area_code"].startswith(ENGLISH_DISTRICT) and x["value"] is not None}
     place = f"{'=' if r['tied'] else ''}{ordinal(r['rank'])} of"
     month = month_words(release)
     if ranked_codes and ranked_codes <= inside:

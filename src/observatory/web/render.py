@@ -63,6 +63,16 @@ def workspace_of(request: Request) -> Workspace | None:
     return obs.workspace if obs is not None else None
 
 
+def settings_version(request: Request) -> int | None:
+    """Which reading of the workspace's settings is current (it changes when observatory.toml or
+    the metrics file is edited): for answers kept per store that also read the settings."""
+    obs = observatory_of(request)
+    if obs is None:
+        return None
+    obs.workspace  # noqa: B018 - reads the settings again if they were edited
+    return obs.settings_generation
+
+
 def targets_of(request: Request) -> MetricsConfig | None:
     """The strategy's coverage targets and metrics (None without a workspace or metrics file)."""
     obs = observatory_of(request)
