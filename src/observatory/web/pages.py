@@ -21,7 +21,14 @@ from .metrics import with_forecasts  # the strategy's coverage targets on an are
 from .profiles import postcode as postcode_view
 from .profiles import profile
 from .render import (  # noqa: F401 - pages' API
-    check_indicator, marked, render, settings_version, snapshot_of, store_of, targets_of)
+    check_indicator,
+    marked,
+    render,
+    settings_version,
+    snapshot_of,
+    store_of,
+    targets_of,
+)
 
 router = APIRouter(include_in_schema=False)
 
