@@ -36,9 +36,10 @@ class Watch:
         pass
 
 
-def _get(cache: ResponseCache, generation: int, watch: Watch) -> tuple[bytes, dict]:
+def _get(cache: ResponseCache, generation: int, watch: Watch, headers: list | None = None) -> tuple[bytes, dict]:
     scope = {"type": "http", "method": "GET", "path": "/api/v1/figures", "query_string": b"level=lad",
-             "headers": [], GENERATION: generation, "app": SimpleNamespace(state=SimpleNamespace(watch=watch), routes=[])}
+             "headers": headers or [], GENERATION: generation,
+             "app": SimpleNamespace(state=SimpleNamespace(watch=watch), routes=[])}
     sent: list = []
 
     async def send(message):
@@ -103,3 +104,40 @@ def test_visitors_asking_at_once_for_the_same_answer_share_one_computation():
     bodies = asyncio.run(many())
     assert bodies == [b"figure from store 1"] * 20
     assert app.calls == 1
+
+
+class FakeRecordsApp(FakeApp):
+    """Answers as an area profile does: from the store and the records (its challenge counts)."""
+
+    def __init__(self, counters) -> None:
+        super().__init__()
+        self.counters = counters
+
+    async def __call__(self, scope, receive, send):
+        from observatory.records.changes import versions
+        from observatory.web.auth import RECORDS_DEPS
+
+        scope[RECORDS_DEPS] = (self.counters, ("challenge",), versions(self.counters, ("challenge",)))
+        await super().__call__(scope, receive, send)
+
+
+def test_after_a_swap_a_busy_server_gives_visitors_the_previous_profile_and_signed_in_users_a_new_one(tmp_path):
+    from observatory.web.auth import COOKIE
+
+    def swapped_while_busy() -> tuple[ResponseCache, Watch]:
+        watch = Watch()
+        cache = ResponseCache(FakeRecordsApp(tmp_path))
+        cache._names = frozenset({"level"})
+        _get(cache, 1, watch)
+        watch.current = SimpleNamespace(generation=2)
+        cache._inflight = cache_mod.BUSY
+        return cache, watch
+
+    # a visitor, while the server is busy, gets the previous build's answer, marked, not a wait
+    cache, watch = swapped_while_busy()
+    body, headers = _get(cache, 2, watch)
+    assert body == b"figure from store 1" and headers[b"x-observatory-previous-build"] == b"refreshing"
+    # a signed-in user (their own writes must show) is answered from the new store at once
+    cache, watch = swapped_while_busy()
+    signed_in = [(b"cookie", f"{COOKIE}=someone".encode())]
+    assert _get(cache, 2, watch, signed_in)[0] == b"figure from store 2"

@@ -18,10 +18,38 @@ CHILD_LEVEL = {
 }
 
 
+AREA_COLUMNS = ("code", "name", "level", "vintage", "lon", "lat", "local_name", "local_name_kind")
+
+
 class AreaQueries(Reader):
+    """Areas above postcodes (9,400 in the bundled region, against 89,000 postcodes), and whom each
+    sits in, are read once and kept while the store is open: an area profile asks for an area, its
+    parents and its children, and each query scanned the tables again."""
+
+    def _kept_areas(self) -> dict[str, tuple]:
+        return self.kept(("areas above postcodes",), lambda: {r[0]: r for r in self.cursor_rows(
+            f"SELECT {', '.join(AREA_COLUMNS)} FROM areas WHERE level <> 'postcode'")})
+
+    def _kept_links(self) -> tuple[dict[str, list[tuple]], dict[str, list[tuple]]]:
+        """(parent -> [(child, method)], child -> [(parent, method, weight)]), above postcodes."""
+        def read() -> tuple[dict, dict]:
+            down: dict[str, list[tuple]] = {}
+            up: dict[str, list[tuple]] = {}
+            for child, parent, method, weight in self.cursor_rows(
+                    "SELECT m.child, m.parent, m.method, m.weight FROM membership m JOIN areas a ON a.code = m.child "
+                    "WHERE a.level <> 'postcode' ORDER BY m.child, m.parent"):
+                down.setdefault(parent, []).append((child, method))
+                up.setdefault(child, []).append((parent, method, weight))
+            return down, up
+        return self.kept(("links above postcodes",), read)
+
     def area(self, code: str) -> dict[str, Any]:
         """One area by its code (GSS codes in any case; postcodes as 'LS1 1AA')."""
-        sql = "SELECT code, name, level, vintage, lon, lat, local_name, local_name_kind FROM areas WHERE code = ?"
+        kept = self._kept_areas()
+        found = kept.get(code) or kept.get(code.strip().upper())
+        if found is not None:
+            return dict(zip(AREA_COLUMNS, found, strict=True))
+        sql = f"SELECT {', '.join(AREA_COLUMNS)} FROM areas WHERE code = ?"
         rows = self.rows(sql, [code]) or self.rows(sql, [code.strip().upper()])
         if rows:
             return rows[0]
@@ -36,6 +64,16 @@ class AreaQueries(Reader):
     # -- the areas it sits in --------------------------------------------------------------------
     def parents(self, code: str) -> list[dict[str, Any]]:
         """Every area this one sits in, finest first."""
+        areas = self._kept_areas()
+        if code in areas:
+            rows = []
+            for parent, method, weight in self._kept_links()[1].get(code, ()):
+                a = areas.get(parent)
+                if a is None:
+                    continue  # as the query's join: a parent the areas table does not hold
+                rows.append({"code": a[0], "name": a[1], "level": a[2], "vintage": a[3], "method": method,
+                             "weight": weight, "local_name": a[6], "local_name_kind": a[7]})
+            return sorted(rows, key=lambda r: rank(r["level"]))
         rows = self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight, a.local_name, a.local_name_kind
                FROM membership m JOIN areas a ON a.code = m.parent
@@ -88,6 +126,15 @@ class AreaQueries(Reader):
         level = level or CHILD_LEVEL.get(parent["level"])
         if level is None:
             return []
+        if level != "postcode":
+            areas = self._kept_areas()
+            rows = []
+            for child, method in self._kept_links()[0].get(parent["code"], ()):
+                a = areas[child]
+                if a[2] == level and (abolished or a[3] != ABOLISHED):
+                    rows.append({"code": a[0], "name": a[1], "level": a[2], "vintage": a[3], "method": method,
+                                 "local_name": a[6], "local_name_kind": a[7]})
+            return sorted(rows, key=lambda r: (r["name"] is None, r["name"] or "", r["code"]))
         return self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, a.local_name, a.local_name_kind
                FROM membership m JOIN areas a ON a.code = m.child

@@ -53,6 +53,11 @@ class Reader:
             kept[key] = compute()  # two threads may both compute it: the same answer either way
         return kept[key]
 
+    def cursor_rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Rows of a query as tuples (for the answers kept while the store is open: compact)."""
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).fetchall()
+
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         """Rows of a query as dicts (for the observatory's own read-only queries)."""
         with self.cursor() as cur:

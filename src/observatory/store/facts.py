@@ -21,7 +21,10 @@ _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 EL
 # Levels whose figures for one indicator and month are kept while the store is open, for the
 # areas-inside-a-parent questions (an output area's are the finest: 7,131 rows in the bundled
 # region); postcodes are asked for one parent at a time instead.
-KEPT_LEVELS = ("oa", "lsoa", "msoa", "ward", "lad", "group", "ca", "rgn", "nation")
+KEPT_LEVELS = tuple(level for level in LEVELS if level != "postcode")
+
+SERIES_COLUMNS = ("area_code", "indicator", "release", "value", "numerator", "denominator", "method",
+                  "suppressed", "synthetic", "release_id")
 
 FIGURE_COLUMNS = (
     "area_code", "area_name", "level", "indicator", "release", "value", "numerator",
@@ -106,9 +109,10 @@ class FactQueries(AreaQueries, ReferenceQueries):
         return parent
 
     def _inside(self, within: str, level: str) -> set[str]:
-        """The codes of the areas inside `within` (at `level` and others)."""
+        """The codes of the areas above postcodes inside `within` (at `level` and others), from
+        the memberships kept while the store is open (AreaQueries)."""
         code = self._parent(within, level)["code"]
-        return {r["child"] for r in self.rows("SELECT child FROM membership WHERE parent = ?", [code])}
+        return {child for child, _ in self._kept_links()[0].get(code, ())}
 
     def release_for(self, level: str, indicator: str, release: str | None = "latest") -> str:
         """The as-of month a request for figures means ('latest' resolved), or why there is none."""
@@ -156,19 +160,39 @@ class FactQueries(AreaQueries, ReferenceQueries):
 
     def series_many(self, codes: list[str]) -> list[dict[str, Any]]:
         """`series()` for every indicator of several areas in one query (area profiles compare an
-        area with its parents), ordered by area, indicator and month."""
+        area with its parents), ordered by area, indicator and month. The series of a level above
+        postcodes are read for the whole level at the first question and kept while the store is
+        open (an LSOA profile and its comparators: five levels, ~60,000 rows in the bundled region)."""
         if not codes:
             return []
-        marks = ", ".join("?" for _ in codes)
+        areas = self._kept_areas()
+        levels = {areas[c][2] for c in codes if c in areas}
+        if levels <= set(KEPT_LEVELS) and all(c in areas for c in codes):
+            out = []
+            for code in sorted(set(codes)):
+                kept = self.kept(("series of level", areas[code][2]), lambda lv=areas[code][2]: self._level_series(lv))
+                out += [dict(zip(SERIES_COLUMNS, r, strict=True)) for r in kept.get(code, ())]
+            return out
+        return self._series_many(codes)
+
+    def _level_series(self, level: str) -> dict[str, list[tuple]]:
+        by_area: dict[str, list[tuple]] = {}
+        for r in self._series_many([], level):
+            by_area.setdefault(r["area_code"], []).append(tuple(r[c] for c in SERIES_COLUMNS))
+        return by_area
+
+    def _series_many(self, codes: list[str], level: str | None = None) -> list[dict[str, Any]]:
+        """series_many() read from the store: for `codes`, or every area of `level`."""
+        where = "f.level = ?" if level else f"f.area_code IN ({', '.join('?' for _ in codes)})"
         rows = self.rows(
             f"""SELECT * FROM (
                    SELECT f.area_code, f.indicator, f.release, f.value, f.numerator, f.denominator,
                           f.method, f.suppressed, f.synthetic, f.release_id,
                           row_number() OVER (PARTITION BY f.area_code, f.indicator, f.release
                                              ORDER BY {_METHOD_RANK}, f.synthetic, f.release_id) AS pick
-                   FROM facts f WHERE f.area_code IN ({marks}))
+                   FROM facts f WHERE {where})
                 WHERE pick = 1 ORDER BY area_code, indicator, release""",
-            list(codes),
+            [level] if level else list(codes),
         )
         for r in rows:
             r.pop("pick")

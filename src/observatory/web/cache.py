@@ -84,7 +84,7 @@ class ResponseCache:
         self._names: frozenset[str] | None = None
         # After a swap: the previous store's answers, served only while the server is busy
         # recomputing (see _busy_swap), each refreshed in the background at bounded concurrency.
-        self._previous: dict[tuple, tuple[int, list, bytes]] = {}
+        self._previous: dict[tuple, tuple[int, list, bytes, bool]] = {}  # and: a records answer?
         self._previous_until = 0.0
         self._refreshing: set[tuple] = set()
         self._records_refreshing: set[tuple] = set()
@@ -137,7 +137,10 @@ class ResponseCache:
         """A new store: every answer may have changed; the old ones are kept aside for a busy
         server to answer from while it recomputes them."""
         if self._generation is not None:
-            self._previous = {k[1:]: v for k, v in self._entries.items() if len(v) == 3}
+            # a visitor's records answers too (an area profile shows the challenge counts): after
+            # a swap they are as old as any kept records answer may be, and a busy server that
+            # recomputed every profile at once stalled for seconds (issue 21)
+            self._previous = {k[1:]: (*v[:3], len(v) > 3) for k, v in self._entries.items()}
             self._previous_until = time.monotonic() + STALE_FOR
             self._refreshing.clear()
         self._entries.clear()
@@ -173,7 +176,7 @@ class ResponseCache:
                 status, raw_headers, body = found
                 self._keep(key, {"status": status, "headers": raw_headers}, body, share=False)
                 return found
-        previous = self._busy_swap(key)
+        previous = self._busy_swap(key, scope)
         if previous is not None:
             if key not in self._refreshing:
                 self._refreshing.add(key)
@@ -235,17 +238,21 @@ class ResponseCache:
         self._put(key, entry)
         return entry
 
-    def _busy_swap(self, key: tuple) -> tuple[int, list, bytes] | None:
+    def _busy_swap(self, key: tuple, scope: Scope) -> tuple[int, list, bytes] | None:
         """The previous store's answer to this request, if the store was swapped in the last
         STALE_FOR seconds and the server is busy (BUSY requests already being computed): with a
         cold cache, hundreds of clients at once would otherwise queue for seconds. An idle server
-        always answers from the new store."""
+        always answers from the new store, and a signed-in user's records answer is always read
+        afresh (their own writes show at once)."""
         if not self._previous or self._inflight < BUSY:
             return None
         if time.monotonic() > self._previous_until:
             self._previous.clear()
             return None
-        return self._previous.get(key[1:])
+        found = self._previous.get(key[1:])
+        if found is None or (found[3] and not anonymous(scope)):
+            return None
+        return found[:3]
 
     async def _refresh_record(self, scope: Scope, key: tuple) -> None:
         try:
