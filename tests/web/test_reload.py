@@ -166,3 +166,16 @@ def test_closing_the_app_closes_the_store(live_path):
         store: Store = c.app.state.watch.current.store
     with pytest.raises(Exception):  # noqa: B017
         store.meta()
+
+
+def test_a_rebuilt_stores_exclusion_model_is_ready_before_it_is_swapped_in(fixture_store_path, live_path):
+    """Loading the exclusion-risk model takes seconds; requests that waited for it after a swap held
+    every thread of the pool (30 s stalls under load). It is loaded while the old store serves."""
+    from observatory.web import inclusion
+
+    with TestClient(create_app(live_path, check_every=0)) as c:
+        c.get(LEEDS_GIGABIT)
+        rebuild(fixture_store_path, live_path, *REBUILD)
+        assert c.get(LEEDS_GIGABIT).json()["figures"][0]["value"] == 90.0  # the new store is served
+        new_store = c.app.state.watch.current.store
+        assert new_store in inclusion._models  # loaded (here: found missing) by the swap, not by a request

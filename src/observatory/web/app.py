@@ -8,6 +8,7 @@ import os
 import time
 from contextlib import asynccontextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     (checking at most every `check_every` seconds) and serves the new store without a restart.
     `shared_answers`: one of several worker processes, which read each other's computed answers
     (shared_answers.py)."""
-    watch = StoreWatch(Path(store_path), _snapshot, check_every)
+    watch = StoreWatch(Path(store_path), partial(_snapshot, workspace_dir=workspace_dir), check_every)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -151,7 +152,8 @@ class GZipSkippingLayers(GZipMiddleware):
         await super().__call__(scope, receive, send)
 
 
-def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -> Snapshot:
+def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int,
+              workspace_dir: Path | None = None) -> Snapshot:
     region = _region(store)
     meta = store.meta()
     suppress_below = threshold_of(meta)
@@ -168,7 +170,7 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -
         suppress_below=suppress_below,
     )
     if generation > 1:
-        _warm(snap)
+        _warm(snap, workspace_dir)
     return snap
 
 
@@ -176,12 +178,14 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -
 WARM_LEVELS = ("lad", "ward", "msoa", "lsoa")
 
 
-def _warm(snap: Snapshot) -> None:
+def _warm(snap: Snapshot, workspace_dir: Path | None = None) -> None:
     """A rebuilt store is warmed before it is swapped in (the old one keeps serving meanwhile):
-    its map layers built and each indicator's latest figures read once at every level, so the
-    first requests after a swap find the data in memory rather than all missing at once
-    (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap under 200 clients)."""
+    its map layers built, each indicator's latest figures read once at every level and the
+    exclusion-risk model loaded, so the first requests after a swap find the data in memory
+    rather than all missing at once (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap
+    under 200 clients; then, with profiles waiting on the model, 30 s stalls)."""
     started = time.monotonic()
+    inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
     for a in snap.available:
         if a["level"] in ("postcode", "oa"):
             continue

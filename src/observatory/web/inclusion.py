@@ -51,30 +51,40 @@ class WeightParameter(BadParameter):
 
 
 def workspace_dir(request: Request) -> Path | None:
-    given = request.app.state.workspace_dir
+    return workspace_root(request.app.state.workspace_dir, snapshot_of(request).store)
+
+
+def workspace_root(given: Path | None, store: Store) -> Path | None:
+    """The workspace the dashboard was started over, or the one the store was built in (a store
+    lives in WORKSPACE/build/observatory.duckdb); None for a bare store."""
     if given:
         return Path(given)
-    # a store lives in WORKSPACE/build/observatory.duckdb
-    guess = snapshot_of(request).store.path.parent.parent
+    guess = store.path.parent.parent
     return guess if (guess / CONFIG_NAME).is_file() else None
 
 
 def model_of(request: Request) -> Model:
-    store = snapshot_of(request).store
-    found = _models.get(store)
-    if found is None:
-        with _lock:
-            found = _models.get(store)
-            if found is None:
-                found = _load(request, store)
-                _models[store] = found
+    found = model_for(workspace_dir(request), snapshot_of(request).store)
     if isinstance(found, ObservatoryError):
         raise found
     return found
 
 
-def _load(request: Request, store: Store) -> Model | ObservatoryError:
-    root = workspace_dir(request)
+def model_for(root: Path | None, store: Store) -> Model | ObservatoryError:
+    """The index model of a store, loaded once and kept with it; or why there is none. A rebuilt
+    store's is loaded before the store is swapped in (app._warm): loading takes seconds, and
+    requests waiting for it held every thread of the pool (issue 21: 30 s stalls after a swap)."""
+    found = _models.get(store)
+    if found is None:
+        with _lock:
+            found = _models.get(store)
+            if found is None:
+                found = _load(root, store)
+                _models[store] = found
+    return found
+
+
+def _load(root: Path | None, store: Store) -> Model | ObservatoryError:
     try:
         if root is None:
             raise NotFoundError(MISSING)
