@@ -23,14 +23,18 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from ..store import Store, identity
 from ..workspace import Workspace
-from .state import FACT_COLUMNS, Build
+
+if TYPE_CHECKING:  # pandas and the build's state are imported where a figure is computed or written:
+    # a derived figure's `depends`, all `observatory build` asks when nothing has changed, needs neither
+    import pandas as pd
+
+    from .state import Build
 
 # Each figure's stamp, in the store's meta table, as the last refresh wrote it.
 STAMP_KEY = "derived:{name}"
@@ -44,9 +48,17 @@ class Rows:
     """A derived figure's rows, recomputed from a built store and the records."""
 
     stamp: str  # what they were derived from (a digest of the register)
-    facts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FACT_COLUMNS))
+    facts: pd.DataFrame = field(default_factory=lambda: _no_facts())
     releases: list[dict[str, Any]] = field(default_factory=list)
     findings: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+
+def _no_facts() -> pd.DataFrame:
+    import pandas as pd
+
+    from .state import FACT_COLUMNS
+
+    return pd.DataFrame(columns=FACT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,8 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def _write(tmp: Path, derived: Sequence[Derived], fresh: dict[str, Rows | None], meta: dict[str, str]) -> None:
+    import pandas as pd
+
     con = duckdb.connect(str(tmp))
     try:
         con.execute("BEGIN")

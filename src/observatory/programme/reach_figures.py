@@ -23,18 +23,19 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import ObservatoryError
 from ..pipeline.derived import Derived, Rows
-from ..pipeline.state import FACT_COLUMNS, Build
-from ..records.db import configured, describe_url, open_records
 from ..store import Store
 from ..workspace import Workspace
-from . import backbone, models
-from .premises import PREMISES_INDICATOR, from_frames, from_store
-from .trajectory import month_end
+
+if TYPE_CHECKING:
+    from ..pipeline.state import Build
+
+# pandas, the premises model, the records database and the register's tables are imported where
+# the figures are computed or the register read: `observatory build` with nothing changed asks
+# only for the register's digest, and a workspace without records never needs them.
 
 INDICATOR = "backbone_reach"
 SOURCE = "programme-register"
@@ -44,6 +45,8 @@ SITE_CHANGES = "programme_site"
 
 def quarter_ends(first: date, last: date) -> list[date]:
     """The last day of each quarter from first's quarter up to before `last`, then `last`."""
+    from .trajectory import month_end
+
     days = []
     y, q = first.year, (first.month - 1) // 3
     while True:
@@ -56,6 +59,11 @@ def quarter_ends(first: date, last: date) -> list[date]:
 
 
 def _premises(b: Build):  # noqa: ANN202 - programme.premises.Premises | None
+    import pandas as pd
+
+    from ..pipeline.state import FACT_COLUMNS
+    from .premises import PREMISES_INDICATOR, from_frames
+
     areas = pd.concat(b.areas, ignore_index=True)
     postcodes = areas[areas["level"] == "postcode"][["code", "lon", "lat"]]
     if postcodes.empty or b.links is None:
@@ -83,6 +91,9 @@ def digest(sites: list[dict]) -> str:
 def _register(ws: Workspace) -> tuple[list[dict] | None, str, str]:
     """The register's sites (None without a readable register), their digest, and the records
     database's name for the releases table or why there is no register."""
+    from ..records.db import configured, describe_url, open_records
+    from . import models
+
     if not configured(ws):
         return None, "", "no records database, so no programme register: backbone reach not written"
     try:
@@ -108,6 +119,11 @@ def register_digest(ws: Workspace) -> str:
 def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises, region_level: str) -> Rows:  # noqa: ANN001
     """The stored figures: reach for every ward, district and the region at the end of every
     quarter of the register's life and on the day of its latest change."""
+    import pandas as pd
+
+    from ..pipeline.state import FACT_COLUMNS
+    from . import backbone
+
     lit = [date.fromisoformat(c["date"]) for st in sites for c in st["history"] if c["status"] == "lit"]
     if not lit:
         return Rows(stamp, findings=[_skipped("the programme register has no lit site yet: backbone reach not written")])
@@ -161,6 +177,8 @@ def _skipped(why: str) -> tuple[str, str, str, int]:
 
 def add_backbone_reach(b: Build) -> None:
     """The build's step: reach written with the other figures, before suppression."""
+    import pandas as pd
+
     sites, stamp, where = _register(b.ws)
     if sites is None:
         b.finding(*_skipped(where)[:3], 0)
@@ -178,6 +196,8 @@ def add_backbone_reach(b: Build) -> None:
 def rows_from_store(ws: Workspace, store: Store, stamp: str | None) -> Rows | None:
     """The figures again, from a built store and the register as it is now; None when the store
     already holds them for this register (`stamp`)."""
+    from .premises import from_store
+
     sites, now, where = _register(ws)
     if sites is None:
         return None if not stamp else Rows("", findings=[_skipped(where)])

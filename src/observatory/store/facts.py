@@ -6,6 +6,7 @@ back with its value and counts blanked, never the number itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import NotFoundError, NotPublishedError
@@ -170,16 +171,26 @@ class FactQueries(AreaQueries, ReferenceQueries):
         if levels <= set(KEPT_LEVELS) and all(c in areas for c in codes):
             out = []
             for code in sorted(set(codes)):
-                kept = self.kept(("series of level", areas[code][2]), lambda lv=areas[code][2]: self._level_series(lv))
-                out += [dict(zip(SERIES_COLUMNS, r, strict=True)) for r in kept.get(code, ())]
+                out += [dict(zip(SERIES_COLUMNS, r, strict=True))
+                        for r in self._level_series(areas[code][2]).get(code, ())]
             return out
         return self._series_many(codes)
 
+    def keep_for_profiles(self, levels: Sequence[str]) -> None:
+        """Read now what area profiles ask for: the areas above postcodes, whom they sit in, and
+        the series of `levels` (a rebuilt store is warmed so before it is served)."""
+        self._kept_links()
+        for level in levels:
+            self._level_series(level)
+
     def _level_series(self, level: str) -> dict[str, list[tuple]]:
-        by_area: dict[str, list[tuple]] = {}
-        for r in self._series_many([], level):
-            by_area.setdefault(r["area_code"], []).append(tuple(r[c] for c in SERIES_COLUMNS))
-        return by_area
+        """Every area of a level: its series, kept while the store is open."""
+        def read() -> dict[str, list[tuple]]:
+            by_area: dict[str, list[tuple]] = {}
+            for r in self._series_many([], level):
+                by_area.setdefault(r["area_code"], []).append(tuple(r[c] for c in SERIES_COLUMNS))
+            return by_area
+        return self.kept(("series of level", level), read)
 
     def _series_many(self, codes: list[str], level: str | None = None) -> list[dict[str, Any]]:
         """series_many() read from the store: for `codes`, or every area of `level`."""

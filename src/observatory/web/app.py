@@ -199,6 +199,9 @@ def _warm(snap: Snapshot, workspace_dir: Path | None = None) -> None:
             snap.layers.get(level)
         except ObservatoryError:
             continue
+    # and what area profiles read: the areas, their parents and children, and the series of the
+    # region's map levels and of the comparators above them
+    snap.store.keep_for_profiles((*WARM_LEVELS, "group", "ca", "rgn", "nation", "uk"))
     log.info("warmed the new store in %.1f s", time.monotonic() - started)
 
 
