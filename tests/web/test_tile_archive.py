@@ -8,6 +8,7 @@ import gzip
 import math
 import os
 import shutil
+import time
 import warnings
 from pathlib import Path
 
@@ -123,8 +124,13 @@ def test_a_rebuilt_store_brings_its_own_archives(tmp_path: Path):
         stat = settings.stat()
         os.utime(settings, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
         pipeline.run(workspace.load(root))
+        # a rebuilt store is opened and prepared in the background; an idle server's request waits
+        # for it a moment (web/live.py IDLE_WAIT), and it is served as soon as it is ready
+        deadline = time.monotonic() + 60
+        while (after := snapshot(c)) is before and time.monotonic() < deadline:
+            c.get("/api/v1/levels")
+            time.sleep(0.2)
         again = c.get(url)
-        after = snapshot(c)
         assert after is not before
         new_inputs = inputs_of(after.store.meta())
         assert new_inputs != old_inputs

@@ -77,7 +77,8 @@ def create_app(store_path: Path, workspace_dir: Path | None = None, check_every:
     (checking at most every `check_every` seconds) and serves the new store without a restart.
     `shared_answers`: one of several worker processes, which read each other's computed answers
     (shared_answers.py)."""
-    watch = StoreWatch(Path(store_path), partial(_snapshot, workspace_dir=workspace_dir), check_every)
+    watch = StoreWatch(Path(store_path), _snapshot, check_every,
+                       prepare=partial(_prepare, workspace_dir=workspace_dir))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -152,8 +153,7 @@ class GZipSkippingLayers(GZipMiddleware):
         await super().__call__(scope, receive, send)
 
 
-def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int,
-              workspace_dir: Path | None = None) -> Snapshot:
+def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -> Snapshot:
     region = _region(store)
     meta = store.meta()
     suppress_below = threshold_of(meta)
@@ -170,7 +170,7 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int,
         suppress_below=suppress_below,
     )
     if generation > 1:
-        _warm(snap, workspace_dir)
+        _warm(snap)
     return snap
 
 
@@ -178,14 +178,12 @@ def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int,
 WARM_LEVELS = ("lad", "ward", "msoa", "lsoa")
 
 
-def _warm(snap: Snapshot, workspace_dir: Path | None = None) -> None:
+def _warm(snap: Snapshot) -> None:
     """A rebuilt store is warmed before it is swapped in (the old one keeps serving meanwhile):
-    its map layers built, each indicator's latest figures read once at every level and the
-    exclusion-risk model loaded, so the first requests after a swap find the data in memory
-    rather than all missing at once (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap
-    under 200 clients; then, with profiles waiting on the model, 30 s stalls)."""
+    its map layers built and each indicator's latest figures read once at every level, so the
+    first requests after a swap find the data in memory rather than all missing at once
+    (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap under 200 clients)."""
     started = time.monotonic()
-    inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
     for a in snap.available:
         if a["level"] in ("postcode", "oa"):
             continue
@@ -199,10 +197,19 @@ def _warm(snap: Snapshot, workspace_dir: Path | None = None) -> None:
             snap.layers.get(level)
         except ObservatoryError:
             continue
-    # and what area profiles read: the areas, their parents and children, and the series of the
-    # region's map levels and of the comparators above them
-    snap.store.keep_for_profiles((*WARM_LEVELS, "group", "ca", "rgn", "nation", "uk"))
     log.info("warmed the new store in %.1f s", time.monotonic() - started)
+
+
+def _prepare(snap: Snapshot, workspace_dir: Path | None = None) -> None:
+    """Further, where a rebuilt store is opened in the background while the old one serves (the
+    server is busy, or nobody waits longer than live.IDLE_WAIT): what area profiles read (the
+    areas, their parents and children, the series of the map levels and the comparators above
+    them) and the exclusion-risk model. Loading the model takes seconds, and profiles waiting for
+    it after a swap held every thread of the pool (30 s stalls under 200 clients, issue 21)."""
+    started = time.monotonic()
+    snap.store.keep_for_profiles((*WARM_LEVELS, "group", "ca", "rgn", "nation", "uk"))
+    inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
+    log.info("prepared the new store in %.1f s", time.monotonic() - started)
 
 
 def _region(store: Store) -> str | None:

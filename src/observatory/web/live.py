@@ -44,6 +44,8 @@ GENERATION = "observatory.generation"
 # Store-only parts of answers a snapshot keeps (Snapshot.remember): the region's every area
 # profile (1,833 in the bundled workspace) with room for other settings.
 REMEMBERED = 4096
+# How long an idle server's request waits for a rebuilt store to open before it reads the open one.
+IDLE_WAIT = 2.0
 
 
 @dataclass(eq=False)
@@ -87,8 +89,10 @@ class StoreWatch:
         path: Path,
         derive: Callable[[Store, tuple[int, int] | None, int], Snapshot],
         check_every: float = 1.0,
+        prepare: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.path = Path(path)
+        self._prepare = prepare  # more warming, for a store opened in the background (start_reload)
         self.check_every = check_every
         self._derive = derive
         self._lock = threading.Lock()
@@ -186,24 +190,35 @@ class StoreWatch:
 
         def run() -> None:
             try:
-                self._reload()
+                self._reload(prepare=True)
             finally:
                 self._opening.release()
 
         threading.Thread(target=run, name="observatory-store-reload", daemon=True).start()
         return True
 
+    def reload_within(self, seconds: float) -> None:
+        """Open the replaced file in the background and wait for it at most `seconds`: an idle
+        server's request reads the new store when it opens quickly, and is never held longer (a
+        worker idle for a moment under load waited 16-30 s for a rebuilt store to be warmed)."""
+        self.start_reload()
+        if self._opening.acquire(timeout=seconds):
+            self._opening.release()
+
     @property
     def reloading(self) -> bool:
         return self._opening.locked()
 
-    def _reload(self) -> Snapshot:
-        """Open and swap in the replaced file; the caller holds `_opening`."""
+    def _reload(self, prepare: bool = False) -> Snapshot:
+        """Open and swap in the replaced file; the caller holds `_opening`. `prepare`: nobody is
+        waiting for it, so warm it further first (`prepare`, given by the app)."""
         ident = identity(self.path)
         if ident is None or ident == self._snap.identity:
             return self._snap
         try:
             new = self._open()
+            if prepare and self._prepare is not None:
+                self._prepare(new)
         except Exception:
             log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
             self._failed = ident
@@ -266,9 +281,9 @@ class FollowStore:
             return
         if self.watch.stale():
             if self.inflight == 0:
-                # Idle: this request may as well read the new store; opening it runs queries, so
-                # off the event loop, and never waiting for a reload another thread has begun.
-                await run_in_threadpool(self.watch.reload, False)
+                # Idle: this request may as well read the new store, if it opens within IDLE_WAIT
+                # (opening runs queries: off the event loop, in a thread of its own)
+                await run_in_threadpool(self.watch.reload_within, IDLE_WAIT)
             else:
                 self.watch.start_reload()  # busy: nobody waits; the swap happens when it is ready
         snap = self.watch.acquire()
