@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import pipeline
+from .derived import DERIVED  # kept up to date with the records between builds (pipeline.derived)
 from .challenges import models as _challenge_models  # noqa: F401 - declares the challenges' records tables
 from .errors import ConfigError, StoreError
 from .pipeline import derived as derived_figures
 from .programme import models as programme_models  # declares the programme's records tables too
-from .programme import reach_figures
 from .programme import trajectory as programme_trajectory
 from .records import changes
 from .records.db import Records, configured, database_url, open_or_reason
@@ -39,9 +39,6 @@ from .workspace.programme import ProgrammeConfig
 
 T = TypeVar("T")
 
-# Figures the build derives from the records database, each computed by the capability owning it,
-# and kept up to date with the records between builds (pipeline.derived).
-DERIVED = (reach_figures.STEP,)
 
 NO_STORE = "this workspace has not been built yet (run `observatory build`)."
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,10 +16,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from .. import workspace as workspace_mod
-from ..app import Observatory
 from ..errors import ObservatoryError
-from ..records.db import Records, open_records
-from ..store import Store
+
+if TYPE_CHECKING:  # imported where a command opens them: `observatory build` with nothing to do needs neither
+    from ..app import Observatory
+    from ..records.db import Records
+    from ..store import Store
 
 
 class _Console(Console):
@@ -79,16 +81,22 @@ def open_store(*workspace: Path | None) -> Store:
 
 def store_of(ws: workspace_mod.Workspace) -> Store:
     """The workspace's store, through its application object (closed by the caller)."""
+    from ..app import Observatory
+
     return Observatory(ws).store
 
 
 def open_observatory(*workspace: Path | None) -> Observatory:
     """The observatory of the workspace given (or found, or the demo's), as every view opens it."""
+    from ..app import Observatory
+
     return Observatory(load_workspace(*workspace))
 
 
 def open_records_of(workspace: Path | None) -> Records:
     """The records database of the workspace -w names (or the one found, or the demo's)."""
+    from ..records.db import open_records
+
     return open_records(load_workspace(workspace))
 
 

@@ -11,18 +11,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import check as check_mod
+from .. import pipeline
 from .. import workspace as workspace_mod
-from ..app import Observatory
+from ..derived import DERIVED
 from ..errors import ObservatoryError
-from ..geography import regions
 from ..geography.local_names import NOTES as LOCAL_NAME_NOTES
 from ..geography.local_names import display
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import month_words
-from ..overview import overview
 from ..store import FIGURE_COLUMNS, Store, identity
-from ..strategy.freshness import freshness
 from ..workspace.template import national_bundle, write_region
 from .check_report import print_report
 from .common import (
@@ -38,7 +35,6 @@ from .common import (
     store_of,
 )
 from .output import FormatOpt, TableOrJsonOpt, emit
-from .region_asked import nearest_region, refuse_a_district
 
 PARENT_WORDS = {"rgn": "English region", "ca": "combined authority", "group": "grouping"}
 METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
@@ -57,10 +53,15 @@ def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None,
     with reported():
         ws = load_workspace(workspace, workspace_arg)
         before = identity(ws.store_path)
-        bar, step = progress()
-        with bar:
-            path = Observatory(ws).build(step, force=force)
-            step(None)
+        if not force and pipeline.is_current(ws, DERIVED):
+            path = ws.store_path  # asked before the application object is loaded: a second at most
+        else:
+            from ..app import Observatory
+
+            bar, step = progress()
+            with bar:
+                path = Observatory(ws).build(step, force=force)
+                step(None)
         with Store(path) as store:
             facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
             n_rel = len(store.releases())
@@ -72,6 +73,8 @@ def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None,
 def headline(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
     """Headline coverage for the region and each district: latest release, changes, the targets."""
     with reported():
+        from ..overview import overview
+
         with open_observatory(workspace, workspace_arg) as obs:
             data = overview(obs.store, obs.metrics)
         table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
@@ -163,6 +166,8 @@ def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") ->
         with store_of(ws) as store:
             rows = store.releases()
             geography = _geography(ws, store)
+        from ..strategy.freshness import freshness
+
         fresh = freshness(rows, date.today())
         if format == "table":
             _show_sources(rows)
@@ -272,6 +277,8 @@ def check(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> N
     Exit code 2: the store could not be read."""
     with reported():
         ws = load_workspace(workspace)
+        from .. import check as check_mod
+
         with store_of(ws) as store:
             report = check_mod.run(store, ws)
         if format == "table":
@@ -331,6 +338,9 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
                       "For a combined authority or English region, `observatory init FOLDER --region CODE` writes "
                       "a workspace that builds as it stands.", highlight=False)
             return
+        from ..geography import regions
+        from .region_asked import nearest_region, refuse_a_district
+
         bundle = national_bundle()
         laua = [s for s in bundle.sources if s.kind == "ofcom-laua-coverage"]
         areas = regions.read_areas(bundle.lookups, max(laua, key=lambda s: s.as_of or "") if laua else None)
