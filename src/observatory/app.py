@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import pipeline
-from .derived import DERIVED  # kept up to date with the records between builds (pipeline.derived)
 from .challenges import models as _challenge_models  # noqa: F401 - declares the challenges' records tables
+from .derived import DERIVED  # kept up to date with the records between builds (pipeline.derived)
 from .errors import ConfigError, StoreError
 from .pipeline import derived as derived_figures
 from .programme import models as programme_models  # declares the programme's records tables too

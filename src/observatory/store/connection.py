@@ -44,10 +44,12 @@ class Reader:
             _close(cur)
 
     def kept(self, key: tuple, compute: Callable[[], T]) -> T:
-        """`compute()` once while this store is open: for the few small answers (the indicators,
-        the releases, an indicator's months) that nearly every view asks for again. The store is
-        read-only and a rebuild is a new file opened as a new `Store`, so a kept answer never goes
-        stale. Callers get the kept value itself: the methods that keep one return copies."""
+        """`compute()` once while this store is open: for answers nearly every view asks for again
+        (the indicators, the releases, the areas above postcodes and whom they sit in, each level's
+        newest figures and series), under keys from a fixed set, never from a visitor's input, so
+        what is kept is bounded by the store. The store is read-only and a rebuild is a new file
+        opened as a new `Store`, so a kept answer never goes stale. Callers get the kept value
+        itself: the methods that keep one return copies."""
         kept = self.__dict__.setdefault("_kept", {})
         if key not in kept:
             kept[key] = compute()  # two threads may both compute it: the same answer either way

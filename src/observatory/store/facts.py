@@ -19,9 +19,9 @@ from .reference import ReferenceQueries
 # publisher's own; a roll-up of real figures comes before one of synthetic figures.
 _METHOD_RANK = "CASE f.method WHEN 'published' THEN 0 WHEN 'rolled-up' THEN 1 ELSE 2 END"
 
-# Levels whose figures for one indicator and month are kept while the store is open, for the
-# areas-inside-a-parent questions (an output area's are the finest: 7,131 rows in the bundled
-# region); postcodes are asked for one parent at a time instead.
+# Levels whose newest figures for an indicator, and whose series, are kept while the store is open
+# (an output area's are the finest: 7,131 areas in the bundled region); postcodes are asked for
+# one parent at a time instead.
 KEPT_LEVELS = tuple(level for level in LEVELS if level != "postcode")
 
 SERIES_COLUMNS = ("area_code", "indicator", "release", "value", "numerator", "denominator", "method",
@@ -54,10 +54,12 @@ class FactQueries(AreaQueries, ReferenceQueries):
         (e.g. the wards of Leeds).
         """
         release = self.release_for(level, indicator, release)
-        if area or all_methods or level not in KEPT_LEVELS:
+        if area or all_methods or level not in KEPT_LEVELS or release != self.releases_of(indicator, level)[-1]:
             return self._figures(level, indicator, release, area, all_methods, within)
         # a whole level, or the areas of a level inside one parent (an area profile ranks its
-        # children), from the level's figures kept while the store is open: one query a level
+        # children), from the level's newest figures kept while the store is open: one query a
+        # level and indicator (older months are read each time: they are asked for rarely, and
+        # keeping every month of every level would hold the whole store in memory)
         kept = self.kept(("figures", level, indicator, release), lambda: [
             tuple(r[c] for c in FIGURE_COLUMNS) for r in self._figures(level, indicator, release)])
         inside = self._inside(within, level) if within else None

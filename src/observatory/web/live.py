@@ -280,9 +280,11 @@ class FollowStore:
             await self.app(scope, receive, send)
             return
         if self.watch.stale():
-            if self.inflight == 0:
+            if self.inflight == 0 and not self.watch.reloading:
                 # Idle: this request may as well read the new store, if it opens within IDLE_WAIT
-                # (opening runs queries: off the event loop, in a thread of its own)
+                # (opening runs queries: off the event loop, in a thread of its own). Only the
+                # request that starts the opening waits: under load a worker is "idle" between
+                # requests every second, and each such request waiting added 2 s to the p99.
                 await run_in_threadpool(self.watch.reload_within, IDLE_WAIT)
             else:
                 self.watch.start_reload()  # busy: nobody waits; the swap happens when it is ready
