@@ -156,3 +156,31 @@ def test_a_target_edited_while_the_dashboard_runs_shows_on_the_next_request(buil
         metrics.write_text(text.replace(old, 'indicator = "sfbb"\nvalue = 97\n'), encoding="utf-8")
         after = {i["id"]: i["target"] for i in client.get("/index.json").json()["indicators"]}
     assert after["sfbb"] == 97 and after["gigabit"] == before["gigabit"]
+
+
+def test_a_visitor_goes_on_while_another_request_brings_the_figures_up_to_date(tmp_path: Path, monkeypatch):
+    """After a write (or a store swap) every request of a busy dashboard finds the figures to
+    follow; one brings them up to date and the visitors' requests do not queue behind it (they
+    held every thread of the pool for 17-30 s), while an editor's request waits for the figures."""
+    import threading
+
+    from observatory import app as app_mod
+
+    obs = Observatory.open(copy_workspace(tmp_path / "ws"))
+    refreshed: list[str] = []
+    monkeypatch.setattr(app_mod, "configured", lambda ws: True)
+    monkeypatch.setattr(app_mod.derived_figures, "refresh", lambda *a, **k: refreshed.append("refresh") or True)
+    monkeypatch.setattr(obs, "_records_seen", lambda: ((1, 1), "register changed"))
+    obs._following.acquire()  # another request is bringing the figures up to date
+    answered = []
+    visitor = threading.Thread(target=lambda: answered.append(obs.follow_records(wait=False)))
+    visitor.start()
+    visitor.join(5)
+    assert answered == [False] and refreshed == []  # the visitor went on at once, nothing recomputed
+    editor = threading.Thread(target=lambda: answered.append(obs.follow_records()))
+    editor.start()
+    editor.join(0.5)
+    assert editor.is_alive()  # the editor waits for the figures ...
+    obs._following.release()
+    editor.join(5)
+    assert answered == [False, True] and refreshed == ["refresh"]  # ... and gets them recomputed

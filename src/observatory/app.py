@@ -74,6 +74,7 @@ class Observatory:
         self._cache: dict[tuple, tuple[tuple, Any]] = {}
         self._lock = threading.RLock()
         self._followed: tuple[tuple[int, int] | None, str] | None = None
+        self._following = threading.Lock()  # one thread at a time brings derived figures up to date
         self.settings_generation = 0  # advanced each time the settings are read again
 
     @classmethod
@@ -131,24 +132,36 @@ class Observatory:
         """The store's path, built first if missing or older than its files or its register."""
         return pipeline.ensure_built(self.workspace, progress, derived=DERIVED)
 
-    def follow_records(self) -> bool:
+    def follow_records(self, wait: bool = True) -> bool:
         """Recompute the stored figures derived from the records (backbone reach from the
         programme register) when the records they read have changed since; True when the store
         file was replaced. Costs two `stat`s when nothing changed. Called before every read of the
-        store here, and by the dashboard before each request (web/follow_records.py)."""
+        store here, and by the dashboard before each request (web/follow_records.py).
+
+        One thread at a time does it, under a lock of its own: with `wait` False, a caller that
+        finds another thread at it goes on with the store as it is (a visitor's request), instead
+        of every request of a busy dashboard queueing behind it (issue 21: after a store swap,
+        which moves the store's identity, each worker's whole thread pool waited 17-30 s)."""
         seen = self._records_seen()
         if seen == self._followed:
             return False
         if seen[0] is None or not configured(self.workspace):
             self._followed = seen
             return False
-        with self._lock:
+        if not self._following.acquire(blocking=wait):
+            return False
+        try:
+            seen = self._records_seen()
+            if seen == self._followed:  # brought up to date by the thread this one waited for
+                return False
             replaced = derived_figures.refresh(
                 self.workspace, DERIVED, seen[1],
                 fingerprint=lambda stamps: pipeline.fingerprint(self.workspace, DERIVED, stamps),
                 rebuild=self.build)
             self._followed = self._records_seen()
             return replaced
+        finally:
+            self._following.release()
 
     def records_moved(self) -> bool:
         """Whether the records the derived figures read, or the store, changed since they were

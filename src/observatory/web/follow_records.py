@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..app import Observatory
+from .auth import anonymous
 from .live import StoreWatch
 
 
@@ -28,7 +29,9 @@ class FollowRecords:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         obs = self.observatory
         if scope["type"] == "http" and obs is not None:
-            if obs.records_moved() and await run_in_threadpool(obs.follow_records):
+            # a signed-in user (an editor whose change this may be) waits for the figures; a
+            # visitor goes on with the store as it is while another request brings it up to date
+            if obs.records_moved() and await run_in_threadpool(obs.follow_records, not anonymous(scope)):
                 await run_in_threadpool(self.watch.reload)
             if obs.settings_generation != self._settings:
                 self._settings = obs.settings_generation
