@@ -5,6 +5,7 @@ The query mixins (areas, facts, reference, search, sql) build on `Reader`; `Stor
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import duckdb
 
 T = TypeVar("T")
+_KEEPING = threading.Lock()  # guards the making of each kept answer's own lock
 
 
 def _close(cur: duckdb.DuckDBPyConnection) -> None:
@@ -51,8 +53,16 @@ class Reader:
         opened as a new `Store`, so a kept answer never goes stale. Callers get the kept value
         itself: the methods that keep one return copies."""
         kept = self.__dict__.setdefault("_kept", {})
-        if key not in kept:
-            kept[key] = compute()  # two threads may both compute it: the same answer either way
+        if key in kept:
+            return kept[key]
+        # one thread computes it and the others asking meanwhile wait for it: after a store swap
+        # dozens of requests asked at once, and each computing it again took the server's CPU
+        # for seconds (issue 21)
+        with _KEEPING:
+            lock = self.__dict__.setdefault("_keeping", {}).setdefault(key, threading.Lock())
+        with lock:
+            if key not in kept:
+                kept[key] = compute()
         return kept[key]
 
     def cursor_rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:

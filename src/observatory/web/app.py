@@ -208,6 +208,9 @@ def _prepare(snap: Snapshot, workspace_dir: Path | None = None) -> None:
     it after a swap held every thread of the pool (30 s stalls under 200 clients, issue 21)."""
     started = time.monotonic()
     snap.store.keep_for_profiles((*WARM_LEVELS, "group", "ca", "rgn", "nation", "uk"))
+    for a in snap.available:  # an LSOA profile ranks its output areas: their newest figures
+        if a["level"] == "oa":
+            snap.store.figures("oa", a["indicator"])
     inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
     log.info("prepared the new store in %.1f s", time.monotonic() - started)
 
