@@ -181,6 +181,7 @@ class FactQueries(AreaQueries, ReferenceQueries):
     def keep_for_profiles(self, levels: Sequence[str]) -> None:
         """Read now what area profiles ask for: the areas above postcodes, whom they sit in, and
         the series of `levels` (a rebuilt store is warmed so before it is served)."""
+        self._kept_areas()
         self._kept_links()
         for level in levels:
             self._level_series(level)

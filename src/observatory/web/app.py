@@ -211,7 +211,10 @@ def _prepare(snap: Snapshot, workspace_dir: Path | None = None) -> None:
     for a in snap.available:  # an LSOA profile ranks its output areas: their newest figures
         if a["level"] == "oa":
             snap.store.figures("oa", a["indicator"])
-    inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
+    model = inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
+    if not isinstance(model, ObservatoryError):
+        for level in model.levels:  # the index every profile shows, with its robustness to the weights
+            model.compute(level, sensitivity=True)
     log.info("prepared the new store in %.1f s", time.monotonic() - started)
 
 
