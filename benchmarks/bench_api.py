@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -101,6 +103,20 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop(proc: subprocess.Popen, seconds: float = 20) -> None:
+    """Stop a server this script started, with its worker processes (its own session): asked
+    first, then by force. A worker once hung at exit, waiting on a thread, and the benchmark died
+    before it stopped its PostgreSQL cluster."""
+    proc.terminate()
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        print(f"the server did not stop within {seconds:g} s: killed", file=sys.stderr)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # any worker left behind
+    proc.wait(5)
+
+
 def _start_server(store_path: Path, port: int) -> subprocess.Popen:
     """uvicorn over the app of any store file (bench_hostile serves a copy it swaps)."""
     code = (
@@ -108,7 +124,7 @@ def _start_server(store_path: Path, port: int) -> subprocess.Popen:
         f"uvicorn.run(create_app(Path({str(store_path)!r})), host='127.0.0.1', port={port}, "
         "log_level='warning', access_log=False)"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code])
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -333,8 +349,7 @@ def main() -> int:
         for p in procs:
             p.join()
     finally:
-        server.terminate()
-        server.wait(10)
+        _stop(server)
 
     print(f"bench_api: {args.clients} clients x {args.seconds:g} s, {len(codes)} area codes, "
           f"{os.cpu_count()} CPUs, server: `observatory serve` (1 Granian worker)")
@@ -373,8 +388,7 @@ def _main_cold(slowest: int = 15) -> int:
     try:
         n, secs, errs = asyncio.run(_warm(port, _urls(codes), took))
     finally:
-        server.terminate()
-        server.wait(10)
+        _stop(server)
     print(f"cold pass (every URL once, 8 at a time, one worker, fresh start): {n:,} requests in "
           f"{secs:.1f} s, {errs} errors")
     for prefix in ("/api/v1/areas/", "/api/v1/figures", "/api/v1/tiles/"):
@@ -422,7 +436,8 @@ def _start_workers(port: int, workers: int, url: str | None = None) -> subproces
         env["OBSERVATORY_DATABASE_URL"] = url
     code = ("from pathlib import Path; from observatory.web.server import serve; "
             f"serve(Path({str(WORKSPACE)!r}), port={port}, workers={workers})")
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -515,10 +530,11 @@ def _main_workers(args) -> int:
         written = [t for r in results for t in r.get("written", [])]
         present = _present(url, written)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        cluster.stop()
+        try:
+            if server is not None:
+                _stop(server)
+        finally:
+            cluster.stop()
 
     print(f"bench_api: {args.clients} reading clients + 1 writer x {args.seconds:g} s, {len(codes)} area codes, "
           f"{os.cpu_count()} CPUs, server: `observatory serve --workers {args.workers}`, records on PostgreSQL")

@@ -44,6 +44,7 @@ from bench_api import (
     _free_port,
     _pct,
     _run,
+    _stop,
     _store,
     _urls,
     _warm,
@@ -98,7 +99,8 @@ def _serve(root: Path, port: int, workers: int, url: str) -> subprocess.Popen:
                **{server.WORKSPACE_ENV: str(root), server.SHARED_ENV: "1" if workers > 1 else "",
                   server.BUILD_ERROR_ENV: ""})
     code = f"from observatory.web.server import run_granian; run_granian('127.0.0.1', {port}, {workers})"
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -242,11 +244,12 @@ def main_swap(args) -> int:
         acknowledged = [a for r in results for a in r.get("acknowledged", [])]
         present = _present(url, acknowledged)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            if server is not None:
+                _stop(server)
+        finally:
+            cluster.stop()
+            shutil.rmtree(folder, ignore_errors=True)
 
     print(f"bench_records: {args.clients} reading clients + {EDITORS} editors x {args.seconds:g} s, "
           f"`observatory serve --workers {args.workers}` (Granian), records on PostgreSQL, {os.cpu_count()} CPUs; "
@@ -387,11 +390,12 @@ def main_signin(args) -> int:
                 p95.append(_pct([t for t, _ in light], 95))
             rounds.append(p95[1] / p95[0] if p95[0] else float("inf"))
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            if server is not None:
+                _stop(server)
+        finally:
+            cluster.stop()
+            shutil.rmtree(folder, ignore_errors=True)
     print(f"bench_records --signin: 20 light clients x {args.seconds:g} s on `observatory serve --workers "
           f"{args.workers}`, records on PostgreSQL, {os.cpu_count()} CPUs")
     print("| light traffic | requests | errors | p50 ms | p95 ms | p99 ms | sign-in attempts answered |")
