@@ -90,6 +90,17 @@ def _records(folder: Path, editors: int):
     return cluster, url, tokens
 
 
+def _clean_up(server: subprocess.Popen | None, cluster, folder: Path) -> None:  # noqa: ANN001 - a tests.records.postgres cluster
+    """The server and its workers stopped, then (whatever happened to them) the PostgreSQL cluster
+    and the workspace copy."""
+    try:
+        if server is not None:
+            _stop(server)
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _serve(root: Path, port: int, workers: int, url: str) -> subprocess.Popen:
     """Granian with `workers` processes over the workspace copy, as `observatory serve` runs it
     (without serve's own build check)."""
@@ -244,12 +255,7 @@ def main_swap(args) -> int:
         acknowledged = [a for r in results for a in r.get("acknowledged", [])]
         present = _present(url, acknowledged)
     finally:
-        try:
-            if server is not None:
-                _stop(server)
-        finally:
-            cluster.stop()
-            shutil.rmtree(folder, ignore_errors=True)
+        _clean_up(server, cluster, folder)
 
     print(f"bench_records: {args.clients} reading clients + {EDITORS} editors x {args.seconds:g} s, "
           f"`observatory serve --workers {args.workers}` (Granian), records on PostgreSQL, {os.cpu_count()} CPUs; "
@@ -390,12 +396,7 @@ def main_signin(args) -> int:
                 p95.append(_pct([t for t, _ in light], 95))
             rounds.append(p95[1] / p95[0] if p95[0] else float("inf"))
     finally:
-        try:
-            if server is not None:
-                _stop(server)
-        finally:
-            cluster.stop()
-            shutil.rmtree(folder, ignore_errors=True)
+        _clean_up(server, cluster, folder)
     print(f"bench_records --signin: 20 light clients x {args.seconds:g} s on `observatory serve --workers "
           f"{args.workers}`, records on PostgreSQL, {os.cpu_count()} CPUs")
     print("| light traffic | requests | errors | p50 ms | p95 ms | p99 ms | sign-in attempts answered |")
