@@ -23,10 +23,10 @@ from typing import Any
 import typer
 
 # Every command group, in the order `observatory --help` lists them.
-GROUP_MODULES = ("coverage", "serve", "records", "users", "actions", "access_register", "sites", "report",
+GROUP_MODULES = ("build", "coverage", "serve", "records", "users", "actions", "access_register", "sites", "report",
                  "metrics", "inclusion", "challenges")
 # Commands whose own group is all that running them from the shell imports.
-ALONE = {"build": "coverage"}
+ALONE = {"build": "build"}
 
 
 class CommandLine(typer.Typer):
@@ -36,6 +36,9 @@ class CommandLine(typer.Typer):
         self._commands: list = []
         self._loaded = False
         super().__init__(**kwargs)
+        # a callback keeps COMMAND a command even when one group alone is loaded (Typer runs a
+        # lone command as the whole program, which would read `build` as its workspace argument)
+        self.callback()(_no_options)
 
     @property
     def registered_commands(self) -> list:  # read by Typer when it builds the command line
@@ -57,6 +60,10 @@ class CommandLine(typer.Typer):
         if command in ALONE and not self._loaded:
             self._load((ALONE[command],))
         return super().__call__(*args, **kwargs)
+
+
+def _no_options() -> None:
+    """Digital Observatory: coverage, inclusion and strategy figures for a city region."""
 
 
 app = CommandLine(help="Digital Observatory: coverage, inclusion and strategy figures for a city region.",

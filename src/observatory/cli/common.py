@@ -81,6 +81,7 @@ def open_store(*workspace: Path | None) -> Store:
 
 def store_of(ws: workspace_mod.Workspace) -> Store:
     """The workspace's store, through its application object (closed by the caller)."""
+    # deferred: start-up of `observatory build` (cli/build.py) skips the application object
     from ..app import Observatory
 
     return Observatory(ws).store
@@ -88,6 +89,7 @@ def store_of(ws: workspace_mod.Workspace) -> Store:
 
 def open_observatory(*workspace: Path | None) -> Observatory:
     """The observatory of the workspace given (or found, or the demo's), as every view opens it."""
+    # deferred: start-up of `observatory build` (cli/build.py) skips the application object
     from ..app import Observatory
 
     return Observatory(load_workspace(*workspace))
@@ -95,6 +97,7 @@ def open_observatory(*workspace: Path | None) -> Observatory:
 
 def open_records_of(workspace: Path | None) -> Records:
     """The records database of the workspace -w names (or the one found, or the demo's)."""
+    # deferred: SQLAlchemy and Alembic are loaded for the records commands only
     from ..records.db import open_records
 
     return open_records(load_workspace(workspace))

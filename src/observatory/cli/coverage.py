@@ -1,5 +1,5 @@
-"""The coverage commands: build the store, and read it (headline, figures, sources, check, sql);
-`init` writes a new workspace's observatory.toml."""
+"""The coverage commands: read the store (headline, figures, sources, check, sql); `init` writes a
+new workspace's observatory.toml. `build` has a module of its own (build.py)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .. import pipeline
+from .. import check as check_mod
 from .. import workspace as workspace_mod
-from ..derived import DERIVED
 from ..errors import ObservatoryError
+from ..geography import regions
 from ..geography.local_names import NOTES as LOCAL_NAME_NOTES
 from ..geography.local_names import display
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import month_words
-from ..store import FIGURE_COLUMNS, Store, identity
+from ..overview import overview
+from ..store import FIGURE_COLUMNS, Store
+from ..strategy.freshness import freshness
 from ..workspace.template import national_bundle, write_region
 from .check_report import print_report
 from .common import (
@@ -30,51 +32,24 @@ from .common import (
     open_observatory,
     open_store,
     out,
-    progress,
     reported,
     store_of,
 )
 from .output import FormatOpt, TableOrJsonOpt, emit
+from .region_asked import nearest_region, refuse_a_district
 
 PARENT_WORDS = {"rgn": "English region", "ca": "combined authority", "group": "grouping"}
 METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
 
 
 def register(app: typer.Typer) -> None:
-    for command in (build, headline, figures, sources, check, sql, init):
+    for command in (headline, figures, sources, check, sql, init):
         app.command()(command)
-
-
-def build(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None,
-          force: Annotated[bool, typer.Option("--force", help="Build again even if nothing has changed.")] = False) -> None:
-    """Build WORKSPACE/build/observatory.duckdb from the sources observatory.toml names.
-
-    Nothing to do when the store was built from them as they are now."""
-    with reported():
-        ws = load_workspace(workspace, workspace_arg)
-        before = identity(ws.store_path)
-        if not force and pipeline.is_current(ws, DERIVED):
-            path = ws.store_path  # asked before the application object is loaded: a second at most
-        else:
-            from ..app import Observatory
-
-            bar, step = progress()
-            with bar:
-                path = Observatory(ws).build(step, force=force)
-                step(None)
-        with Store(path) as store:
-            facts = store.sql("SELECT count(*) FROM facts")[1][0][0]
-            n_rel = len(store.releases())
-        done = "Built" if identity(path) != before else "Nothing has changed since the last build: kept"
-        out.print(f"{done} {path} ({facts:,} figure{'s' if facts != 1 else ''} from {n_rel} "
-                  f"release{'s' if n_rel != 1 else ''}).")
 
 
 def headline(workspace_arg: WorkspaceArg = None, workspace: WorkspaceOpt = None) -> None:
     """Headline coverage for the region and each district: latest release, changes, the targets."""
     with reported():
-        from ..overview import overview
-
         with open_observatory(workspace, workspace_arg) as obs:
             data = overview(obs.store, obs.metrics)
         table = Table(title=f"{data['region']['name']}: headline coverage (latest release)")
@@ -166,8 +141,6 @@ def sources(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") ->
         with store_of(ws) as store:
             rows = store.releases()
             geography = _geography(ws, store)
-        from ..strategy.freshness import freshness
-
         fresh = freshness(rows, date.today())
         if format == "table":
             _show_sources(rows)
@@ -277,8 +250,6 @@ def check(workspace: WorkspaceOpt = None, format: TableOrJsonOpt = "table") -> N
     Exit code 2: the store could not be read."""
     with reported():
         ws = load_workspace(workspace)
-        from .. import check as check_mod
-
         with store_of(ws) as store:
             report = check_mod.run(store, ws)
         if format == "table":
@@ -338,9 +309,6 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new work
                       "For a combined authority or English region, `observatory init FOLDER --region CODE` writes "
                       "a workspace that builds as it stands.", highlight=False)
             return
-        from ..geography import regions
-        from .region_asked import nearest_region, refuse_a_district
-
         bundle = national_bundle()
         laua = [s for s in bundle.sources if s.kind == "ofcom-laua-coverage"]
         areas = regions.read_areas(bundle.lookups, max(laua, key=lambda s: s.as_of or "") if laua else None)

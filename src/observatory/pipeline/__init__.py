@@ -95,12 +95,9 @@ def source_key(b: Build, source: Source) -> str | None:
     pcs = b.keys.get("postcodes") if b.ws.postcodes is not None else "none"
     if geo is None or pcs is None:
         return None
-    # deferred like run()'s imports: the coverage module loads pandas
-    from .coverage import _relative as relative
-
     settings = {f.name: getattr(source, f.name) for f in fields(source) if f.name != "file"}
     try:
-        return cache.key("source", cache.file_digest(source.file), relative(source.file, b.ws.root), settings,
+        return cache.key("source", cache.file_digest(source.file), cache.relative(source.file, b.ws.root), settings,
                          geo, pcs, sorted(b.ws.code_changes.items()))
     except OSError:
         return None

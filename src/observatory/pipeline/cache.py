@@ -76,6 +76,13 @@ def file_digest(path: Path) -> str:
     return _sums[memo]
 
 
+def relative(path: Path, root: Path) -> str:
+    """A source file's name as the store and the cache keys give it: relative to the workspace
+    where it lies inside it (so a moved workspace keeps its keys), else its bare name."""
+    path, root = path.resolve(), root.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
 def key(*parts: object) -> str:
     """A key over the observatory's code and `parts` (strings, numbers, lists, dicts: JSON)."""
     text = json.dumps([code_digest(), _geos_version(), *parts], sort_keys=True, default=str)

@@ -15,12 +15,8 @@ from ..geography.code_history import ABOLISHED, RECODED, SUCCESSOR
 from ..sources import ofcom, ons
 from ..sources.tabular import read_bytes
 from ..workspace import Source
+from . import cache
 from .state import Build, add_facts, isin
-
-
-def _relative(path: Path, root: Path) -> str:
-    path, root = path.resolve(), root.resolve()
-    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
 
 
 def _checksum(path: Path) -> str:
@@ -35,7 +31,7 @@ def _release(b: Build, source: Source, release_id: str, as_of: str | None, rows:
         "title": source.title, "as_of": as_of, "published": source.published,
         "licence": source.licence, "attribution": source.attribution, "origin": source.origin,
         # relative to the workspace: the store never holds the building machine's own paths
-        "file": _relative(source.file, b.ws.root),
+        "file": cache.relative(source.file, b.ws.root),
         "files_used": json.dumps(files_used or [source.file.name]), "checksum": _checksum(source.file),
         "vintage": vintage or source.vintage, "synthetic": source.synthetic, "rows": rows,
         "notes": json.dumps(notes or []),

@@ -56,7 +56,7 @@ class Rows:
 def _no_facts() -> pd.DataFrame:
     import pandas as pd
 
-    from .state import FACT_COLUMNS
+    from .state import FACT_COLUMNS  # deferred: start-up (pandas, Arrow), see the imports' note
 
     return pd.DataFrame(columns=FACT_COLUMNS)
 

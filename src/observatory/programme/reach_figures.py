@@ -45,6 +45,7 @@ SITE_CHANGES = "programme_site"
 
 def quarter_ends(first: date, last: date) -> list[date]:
     """The last day of each quarter from first's quarter up to before `last`, then `last`."""
+    # deferred: start-up (see the note at the imports)
     from .trajectory import month_end
 
     days = []
@@ -59,6 +60,7 @@ def quarter_ends(first: date, last: date) -> list[date]:
 
 
 def _premises(b: Build):  # noqa: ANN202 - programme.premises.Premises | None
+    # deferred: start-up (see the note at the imports)
     import pandas as pd
 
     from ..pipeline.state import FACT_COLUMNS
@@ -91,6 +93,7 @@ def digest(sites: list[dict]) -> str:
 def _register(ws: Workspace) -> tuple[list[dict] | None, str, str]:
     """The register's sites (None without a readable register), their digest, and the records
     database's name for the releases table or why there is no register."""
+    # deferred: start-up (see the note at the imports)
     from ..records.db import configured, describe_url, open_records
     from . import models
 
@@ -119,6 +122,7 @@ def register_digest(ws: Workspace) -> str:
 def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises, region_level: str) -> Rows:  # noqa: ANN001
     """The stored figures: reach for every ward, district and the region at the end of every
     quarter of the register's life and on the day of its latest change."""
+    # deferred: start-up (see the note at the imports)
     import pandas as pd
 
     from ..pipeline.state import FACT_COLUMNS
@@ -177,6 +181,7 @@ def _skipped(why: str) -> tuple[str, str, str, int]:
 
 def add_backbone_reach(b: Build) -> None:
     """The build's step: reach written with the other figures, before suppression."""
+    # deferred: start-up (see the note at the imports)
     import pandas as pd
 
     sites, stamp, where = _register(b.ws)
@@ -196,6 +201,7 @@ def add_backbone_reach(b: Build) -> None:
 def rows_from_store(ws: Workspace, store: Store, stamp: str | None) -> Rows | None:
     """The figures again, from a built store and the register as it is now; None when the store
     already holds them for this register (`stamp`)."""
+    # deferred: start-up (see the note at the imports)
     from .premises import from_store
 
     sites, now, where = _register(ws)

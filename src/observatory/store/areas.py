@@ -21,6 +21,14 @@ CHILD_LEVEL = {
 AREA_COLUMNS = ("code", "name", "level", "vintage", "lon", "lat", "local_name", "local_name_kind")
 
 
+def _link_row(area: tuple, **link: Any) -> dict[str, Any]:
+    """A kept area (AREA_COLUMNS) as a parent or child row: the area without its point, then how it
+    is linked (the membership's method, and weight for a parent), in the queries' column order."""
+    code, name, level, vintage, _lon, _lat, local_name, local_name_kind = area
+    return {"code": code, "name": name, "level": level, "vintage": vintage, **link,
+            "local_name": local_name, "local_name_kind": local_name_kind}
+
+
 class AreaQueries(Reader):
     """Areas above postcodes (9,400 in the bundled region, against 89,000 postcodes), and whom each
     sits in, are read once and kept while the store is open: an area profile asks for an area, its
@@ -71,8 +79,7 @@ class AreaQueries(Reader):
                 a = areas.get(parent)
                 if a is None:
                     continue  # as the query's join: a parent the areas table does not hold
-                rows.append({"code": a[0], "name": a[1], "level": a[2], "vintage": a[3], "method": method,
-                             "weight": weight, "local_name": a[6], "local_name_kind": a[7]})
+                rows.append(_link_row(a, method=method, weight=weight))
             return sorted(rows, key=lambda r: rank(r["level"]))
         rows = self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, m.weight, a.local_name, a.local_name_kind
@@ -132,8 +139,7 @@ class AreaQueries(Reader):
             for child, method in self._kept_links()[0].get(parent["code"], ()):
                 a = areas[child]
                 if a[2] == level and (abolished or a[3] != ABOLISHED):
-                    rows.append({"code": a[0], "name": a[1], "level": a[2], "vintage": a[3], "method": method,
-                                 "local_name": a[6], "local_name_kind": a[7]})
+                    rows.append(_link_row(a, method=method))
             return sorted(rows, key=lambda r: (r["name"] is None, r["name"] or "", r["code"]))
         return self.rows(
             """SELECT a.code, a.name, a.level, a.vintage, m.method, a.local_name, a.local_name_kind
