@@ -184,3 +184,40 @@ def test_a_visitor_goes_on_while_another_request_brings_the_figures_up_to_date(t
     obs._following.release()
     editor.join(5)
     assert answered == [False, True] and refreshed == ["refresh"]  # ... and gets them recomputed
+
+
+def test_the_dashboards_check_before_each_request_never_waits_for_a_refresh(tmp_path: Path, monkeypatch):
+    """The dashboard asks whether the records moved on its event loop before every request. While
+    another thread reads the store and brings its figures up to date (seconds, waiting on other
+    processes' refreshes), that check must answer at once: it waited for the refresh, and the
+    worker's every request with it (a 6-10 s stall under 200 clients, issue 21)."""
+    import threading
+
+    from observatory import app as app_mod
+
+    obs = Observatory.open(copy_workspace(tmp_path / "ws"))
+    release = threading.Event()
+    refreshing = threading.Event()
+
+    def slow_refresh(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        refreshing.set()
+        release.wait(30)
+        return False
+
+    monkeypatch.setattr(app_mod, "configured", lambda ws: True)
+    monkeypatch.setattr(app_mod.derived_figures, "refresh", slow_refresh)
+    monkeypatch.setattr(obs, "_records_seen", lambda: ((1, 1), "register changed"))
+    reader = threading.Thread(target=lambda: obs.store, daemon=True)  # a request reading the store
+    reader.start()
+    try:
+        assert refreshing.wait(10)
+        answers = []
+        check = threading.Thread(target=lambda: answers.append((obs.records_moved(), obs.workspace.root)))
+        check.start()
+        check.join(2)
+        assert not check.is_alive(), "the per-request check waited for the refresh"
+        assert answers == [(True, obs.workspace.root)]
+    finally:
+        release.set()
+        reader.join(30)
+        obs.close()

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from observatory.geography.code_history import ABOLISHED
 from observatory.levels import rank
+from observatory.store import Store
 from observatory.store.areas import CHILD_LEVEL
 
 
@@ -61,3 +64,40 @@ def test_series_are_each_months_figure_of_the_publisher_first(store):
         for r in got:
             e = expected[(r["area_code"], r["indicator"], r["release"])]
             assert r["release_id"] == e["release_id"] and r["value"] == (None if e["suppressed"] else e["value"])
+
+
+def test_newest_figures_read_at_once_are_each_levels_and_indicators_own(store):
+    """A rebuilt store is warmed by reading every indicator's newest figures at a level in one
+    query (keep_newest_figures); each must be what the facts table holds for that level,
+    indicator and month under the shown-figure rule, written out here, and once kept, asking for
+    them runs no query at all."""
+    fresh = Store(store.path)  # nothing kept yet
+    try:
+        levels = ["ward", "lsoa", "oa", "lad", "uk"]
+        fresh.keep_newest_figures(levels)
+        fresh.indicators()  # read (and kept) when a served store is opened: what it makes available
+        fresh.rows = fresh.cursor_rows = lambda *a, **k: pytest.fail("a kept answer ran a query")  # noqa: ARG005
+        preference = {"published": 0, "rolled-up": 1}
+        newest = store.rows("SELECT indicator, level, max(release) AS release FROM facts GROUP BY ALL")
+        asked = 0
+        for n in newest:
+            if n["level"] not in levels:
+                continue
+            shown: dict[str, dict] = {}
+            for r in sorted(store.rows("SELECT * FROM facts WHERE indicator = ? AND level = ? AND release = ?",
+                                       [n["indicator"], n["level"], n["release"]]),
+                            key=lambda r: (preference.get(r["method"], 2), r["synthetic"], r["release_id"]),
+                            reverse=True):
+                shown[r["area_code"]] = r  # the last written is the one shown
+            got = fresh.figures(n["level"], n["indicator"])
+            assert [g["area_code"] for g in got] == sorted(shown)
+            for g in got:
+                e = shown[g["area_code"]]
+                assert (g["release"], g["method"], g["release_id"], g["suppressed"]) == \
+                    (n["release"], e["method"], e["release_id"], e["suppressed"])
+                assert (g["value"], g["numerator"]) == ((None, None) if e["suppressed"] else (e["value"], e["numerator"]))
+            asked += 1
+        assert asked >= 20  # every indicator at each of the five levels the bundled store holds
+    finally:
+        del fresh.rows, fresh.cursor_rows
+        fresh.close()

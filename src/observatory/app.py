@@ -73,6 +73,7 @@ class Observatory:
         self._records_tried: str | None = None  # the schema counter when last opened
         self._cache: dict[tuple, tuple[tuple, Any]] = {}
         self._lock = threading.RLock()
+        self._records_lock = threading.Lock()
         self._followed: tuple[tuple[int, int] | None, str] | None = None
         self._following = threading.Lock()  # one thread at a time brings derived figures up to date
         self.settings_generation = 0  # advanced each time the settings are read again
@@ -85,6 +86,11 @@ class Observatory:
     def workspace(self) -> Workspace:
         """The settings, read again when observatory.toml or the metrics file has changed (a
         long-running dashboard follows an edited target without a restart)."""
+        workspace = self._workspace
+        if _stamp(workspace) == self._settings_stamp:
+            # unchanged, without the lock: the dashboard asks on its event loop before every
+            # request, which must never wait for a thread that holds the lock (issue 21)
+            return workspace
         with self._lock:
             if _stamp(self._workspace) != self._settings_stamp:
                 self._workspace = load_workspace(self._workspace.root)
@@ -112,8 +118,10 @@ class Observatory:
     def store(self) -> Store:
         """The store as built now, its derived figures following the records (`follow_records`);
         reopened when a build or a refresh has replaced the file."""
+        # followed before the lock is taken: a refresh takes seconds, and waits for other
+        # processes' refreshes, while everything else here needs the lock only for a moment
+        self.follow_records()
         with self._lock:
-            self.follow_records()
             now = identity(self.store_path)
             if now is None:
                 raise StoreError(f"No store at {self.store_path}: {NO_STORE}")
@@ -199,8 +207,9 @@ class Observatory:
 
     def _open_records(self) -> None:
         """Open the records database once; again only when there was none and `records upgrade`
-        has since created or migrated it (its schema counter moved)."""
-        with self._lock:
+        has since created or migrated it (its schema counter moved). Under a lock of its own:
+        connecting can take a while, and nothing of the store need wait for it."""
+        with self._records_lock:
             schema = changes.stamp(changes.folder(self.records_url), [changes.SCHEMA])
             if self._records_tried == schema:
                 return
@@ -234,11 +243,12 @@ class Observatory:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+            self._cache.clear()
+        with self._records_lock:  # not inside the other: opening the records may read the settings
             if self._records is not None:
                 self._records.dispose()
                 self._records = None
             self._records_tried = None
-            self._cache.clear()
 
     def __enter__(self) -> Observatory:
         return self

@@ -97,3 +97,23 @@ def test_a_national_lsoa_lookup_is_counted_over_the_regions_districts(tmp_path, 
     assert (cut["rows"], cut["rows_kept"]) == (len(rows) + len(extra), len(rows))
     text = crosswalk.report(inclusion_store, wider, ws.districts)["text"]
     assert f"the {len(rows):,} of its {len(rows) + len(extra):,} rows in the region's districts" in text
+
+
+def test_an_indicator_file_edited_while_the_dashboard_runs_is_read_again(tmp_path):
+    """The Census and IMD files are kept once read (a rebuilt store is swapped in with the same
+    files); an edited file must be read again, and a caller changing what it got cannot change
+    what the next caller gets."""
+    import os
+
+    from observatory.inclusion import indicators
+
+    path = tmp_path / "imd.csv"
+    path.write_text("lsoa21_code,imd_score\nE01000001,10.5\nE01000002,20\n", encoding="utf-8")
+    first = indicators._read(path, "lsoa21_code", {"imd_score"})
+    assert first["imd_score"].tolist() == [10.5, 20.0]
+    first.loc["E01000001", "imd_score"] = -1.0
+    assert indicators._read(path, "lsoa21_code", {"imd_score"})["imd_score"].tolist() == [10.5, 20.0]
+    path.write_text("lsoa21_code,imd_score\nE01000001,11.5\nE01000002,20\n", encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # however coarse the clock
+    assert indicators._read(path, "lsoa21_code", {"imd_score"})["imd_score"].tolist() == [11.5, 20.0]

@@ -84,3 +84,76 @@ def test_a_good_build_clears_the_failed_build_banner(fixture_store_path, live_pa
         page = c.get("/sources").text
         assert "could not be read" not in page and "1 February 2026 at 09:30" in page
         assert app.state.build_error is None
+
+
+def test_workers_take_turns_to_prepare_a_rebuilt_store(tmp_path: Path, monkeypatch) -> None:
+    """On a 2-core server one worker at a time opens and prepares a rebuilt store (all four at once
+    took both cores, and every request waited); a worker kept waiting too long goes ahead."""
+    from observatory.web import live
+
+    monkeypatch.setattr(live.os, "cpu_count", lambda: 2)
+    store = tmp_path / "observatory.duckdb"
+    inside: list[str] = []
+    first_in = threading.Event()
+    first_may_leave = threading.Event()
+
+    def first() -> None:
+        with live._one_worker_at_a_time(store):
+            inside.append("first in")
+            first_in.set()
+            first_may_leave.wait(10)
+            inside.append("first out")
+
+    def second() -> None:
+        with live._one_worker_at_a_time(store):
+            inside.append("second in")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(0.5)
+    assert b.is_alive() and inside == ["first in"]  # its turn has not come
+    first_may_leave.set()
+    a.join(10)
+    b.join(10)
+    assert inside == ["first in", "first out", "second in"]
+
+    monkeypatch.setattr(live, "TURN_WAIT", 0.2)
+    first_in.clear()
+    first_may_leave.clear()
+    inside.clear()
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_in.wait(10)
+    second()  # waits 0.2 s at most, then goes ahead
+    assert inside == ["first in", "second in"]
+    first_may_leave.set()
+    a.join(10)
+
+
+def test_a_cycle_frozen_out_of_collections_is_still_freed_by_the_idle_collection() -> None:
+    """A server worker freezes what has lived a while out of Python's full collections (they paused
+    every request of the worker for up to a second); a cycle of frozen objects no longer used
+    (part of a store swapped out) must still be freed, by the full collection made when idle."""
+    import gc
+    import weakref
+
+    from observatory.web import memory
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a  # a reference cycle: only the collector frees it
+    gone = weakref.ref(a)
+    try:
+        gc.freeze()
+        del a, b
+        gc.collect()
+        assert gone() is not None  # frozen: the ordinary collections leave it
+        memory.collect()
+        assert gone() is None
+    finally:
+        gc.unfreeze()

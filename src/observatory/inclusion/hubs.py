@@ -232,13 +232,14 @@ def reach(hubset: HubSet, x: np.ndarray, y: np.ndarray, method: np.ndarray) -> R
     if not hubset.hubs:
         n = len(x)
         return Reach(x, y, np.full(n, -1), np.full(n, np.nan), [[] for _ in range(n)], method)
-    tree = cKDTree(hubset.xy)
+    xy = hubset.xy  # built once: a property that makes the array anew on every call
+    tree = cKDTree(xy)
     ok = np.isfinite(pts).all(axis=1)
     dist = np.full(len(x), np.nan)
     near = np.full(len(x), -1)
     d, i = tree.query(pts[ok], k=1)
     dist[ok], near[ok] = d, i
-    within = [sorted(w, key=lambda h, p=p: math.dist(p, hubset.xy[h])) if good else []
+    within = [sorted(w, key=lambda h, p=p: math.dist(p, xy[h])) if good else []
               for w, p, good in zip(tree.query_ball_point(np.where(ok[:, None], pts, 0), r=hubset.distance_m),
                                     pts, ok, strict=True)]
     return Reach(x, y, near, dist, within, method)

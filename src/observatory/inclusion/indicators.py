@@ -14,6 +14,8 @@ from the store's coverage figures.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,9 +57,35 @@ class Raw:
         return any(p["synthetic"] for p in self.provenance)
 
 
+# Files read, kept for as long as they are unchanged: a rebuilt store is swapped into a running
+# dashboard with the same Census and IMD files, and reading the England-wide ones again took two
+# seconds of every worker's swap, the moment requests waited longest (issue 21).
+_files: dict[tuple, pd.DataFrame] = {}
+_files_lock = threading.Lock()
+KEPT_FILES = 16
+
+
 def _read(path: Path, code_column: str, needed: set[str]) -> pd.DataFrame:
     """An indicator file, indexed by its LSOA code column, the `needed` columns as numbers (an
-    empty cell is no figure). Every bad cell is reported at once (sources.tabular)."""
+    empty cell is no figure). Every bad cell is reported at once (sources.tabular). A copy of what
+    was read before while the file is the same (path, inode, size, modification time)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return _read_file(path, code_column, needed)  # which says the file is missing, and what to do
+    key = (str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns, code_column, frozenset(needed))
+    with _files_lock:
+        found = _files.get(key)
+    if found is None:
+        found = _read_file(path, code_column, needed)
+        with _files_lock:
+            if len(_files) >= KEPT_FILES:
+                _files.pop(next(iter(_files)))
+            _files[key] = found
+    return found.copy()
+
+
+def _read_file(path: Path, code_column: str, needed: set[str]) -> pd.DataFrame:
     columns = [code_column, *sorted(needed)]
     table = read_table(path, required=columns, expected=f"columns {', '.join(columns)}",
                        fix="Check the file is the one the [inclusion] configuration describes.",

@@ -37,9 +37,17 @@ class ReferenceQueries(Reader):
 
     def releases_of(self, indicator: str, level: str) -> list[str]:
         """As-of months that hold the indicator at the level, oldest first."""
-        return list(self.kept(("releases_of", indicator, level), lambda: [r["release"] for r in self.rows(
-            "SELECT DISTINCT release FROM facts WHERE indicator = ? AND level = ? ORDER BY release",
-            [indicator, level])]))
+        return list(self.kept(("releases_of", indicator, level), lambda: self.months_held().get((indicator, level), [])))
+
+    def months_held(self) -> dict[tuple[str, str], list[str]]:
+        """The as-of months that hold each (indicator, level), oldest first: one query, kept."""
+        def read() -> dict[tuple[str, str], list[str]]:
+            held: dict[tuple[str, str], list[str]] = {}
+            for indicator, level, release in self.cursor_rows(
+                    "SELECT DISTINCT indicator, level, release FROM facts ORDER BY indicator, level, release"):
+                held.setdefault((indicator, level), []).append(release)
+            return held
+        return self.kept(("months held",), read)
 
     def findings(self) -> list[dict[str, Any]]:
         return self.rows("SELECT * FROM findings ORDER BY kind, subject")

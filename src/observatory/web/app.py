@@ -21,7 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..app import Observatory
 from ..errors import NotFoundError, ObservatoryError
-from ..levels import LEVEL_LABELS
+from ..levels import LEVEL_LABELS, LEVELS
 from ..months import MONTHS, month_words
 from ..overview import region_of
 from ..pipeline.suppression import threshold_of
@@ -184,6 +184,7 @@ def _warm(snap: Snapshot) -> None:
     first requests after a swap find the data in memory rather than all missing at once
     (measured: p95 of 3.7-5.5 s for ~12 s after a cold swap under 200 clients)."""
     started = time.monotonic()
+    snap.store.keep_newest_figures([level for level in LEVELS if level not in ("postcode", "oa")])
     for a in snap.available:
         if a["level"] in ("postcode", "oa"):
             continue
@@ -208,9 +209,7 @@ def _prepare(snap: Snapshot, workspace_dir: Path | None = None) -> None:
     it after a swap held every thread of the pool (30 s stalls under 200 clients, issue 21)."""
     started = time.monotonic()
     snap.store.keep_for_profiles((*WARM_LEVELS, "group", "ca", "rgn", "nation", "uk"))
-    for a in snap.available:  # an LSOA profile ranks its output areas: their newest figures
-        if a["level"] == "oa":
-            snap.store.figures("oa", a["indicator"])
+    snap.store.keep_newest_figures(["oa"])  # an LSOA profile ranks its output areas
     model = inclusion.model_for(inclusion.workspace_root(workspace_dir, snap.store), snap.store)
     if not isinstance(model, ObservatoryError):
         for level in model.levels:  # the index every profile shows, with its robustness to the weights

@@ -19,6 +19,9 @@ A good build swapped in also clears the "last build failed" banner (`app.state.b
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import logging
 import os
 import shutil
@@ -35,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..store import Store, identity
+from . import memory
 
 log = logging.getLogger("observatory.web")
 
@@ -46,6 +50,8 @@ GENERATION = "observatory.generation"
 REMEMBERED = 4096
 # How long an idle server's request waits for a rebuilt store to open before it reads the open one.
 IDLE_WAIT = 2.0
+# How long a worker waits for the others to finish opening a rebuilt store before opening it anyway.
+TURN_WAIT = 30.0
 
 
 @dataclass(eq=False)
@@ -205,6 +211,29 @@ class StoreWatch:
         if self._opening.acquire(timeout=seconds):
             self._opening.release()
 
+    def serve_in_worker(self) -> None:
+        """For the watch of a long-running server worker process (server.worker_app): prepare the
+        open store now, in a background thread, as a rebuilt one is before its swap (the first
+        area profiles of a worker just started each waited 6-8 s for the exclusion model, issue
+        21); and keep what is held for long out of Python's full garbage collections
+        (memory.tend: they paused the worker's every request)."""
+        snap = self._snap
+
+        def run() -> None:
+            try:
+                if self._prepare is not None:
+                    self._prepare(snap)
+            except Exception:
+                log.exception("could not prepare the store at %s; it is served all the same", self.path)
+
+        threading.Thread(target=run, name="observatory-prepare", daemon=True).start()
+        memory.tend(self.idle)
+
+    def idle(self) -> bool:
+        """No request is being answered (none holds a snapshot)."""
+        with self._lock:
+            return self._snap.users == 0
+
     @property
     def reloading(self) -> bool:
         return self._opening.locked()
@@ -216,9 +245,10 @@ class StoreWatch:
         if ident is None or ident == self._snap.identity:
             return self._snap
         try:
-            new = self._open()
-            if prepare and self._prepare is not None:
-                self._prepare(new)
+            with _one_worker_at_a_time(self.path) if prepare else contextlib.nullcontext():
+                new = self._open()
+                if prepare and self._prepare is not None:
+                    self._prepare(new)
         except Exception:
             log.exception("could not open the rebuilt store at %s; still serving the previous one", self.path)
             self._failed = ident
@@ -309,3 +339,42 @@ def _clear_build_error(scope: Scope) -> None:
     if state is not None and getattr(state, "build_error", None):
         log.info("a new store is served: the earlier build failure no longer applies")
         state.build_error = None
+
+
+@contextlib.contextmanager
+def _one_worker_at_a_time(store: Path):
+    """Held while a worker opens and prepares a rebuilt store in the background: the workers of
+    `serve --workers N` take turns (lock files, one per two cores), so at most
+    half the cores go to preparing while the others go on answering. All four workers at once
+    took both cores of a 2-core server for seconds, and requests waited (issue 21). The open store
+    serves meanwhile; a worker that has waited TURN_WAIT goes ahead; a lock the directory refuses
+    is no lock."""
+    turns = max(1, (os.cpu_count() or 2) // 2)
+    # in the temporary folder, not beside the store: the build folder holds only what the build makes
+    name = hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
+    fds = []
+    try:
+        for turn in range(turns):
+            path = Path(tempfile.gettempdir()) / f"observatory-{os.getuid()}-opening-{name}-{turn}.lock"
+            fds.append(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:
+        for fd in fds:
+            os.close(fd)
+        yield
+        return
+    try:
+        deadline = time.monotonic() + TURN_WAIT
+        while not any(_took(fd) for fd in fds) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)  # which lets go of a lock held on it
+
+
+def _took(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False

@@ -167,14 +167,28 @@ def worker_app():  # noqa: ANN201 - Granian's app factory, called once in each w
     workspace_dir = Path(os.environ[WORKSPACE_ENV])
     from granian.utils.proxies import wrap_asgi_with_proxy_headers
 
+    _log_to_stderr()
+
     app = create_app(workspace_mod.load(workspace_dir).store_path, workspace_dir,
                      build_error=os.environ.get(BUILD_ERROR_ENV) or None,
                      shared_answers=bool(os.environ.get(SHARED_ENV)))
+    app.state.watch.serve_in_worker()
     # Behind a reverse proxy that ends TLS, the request came over HTTPS if the proxy says so
     # (X-Forwarded-Proto, with X-Forwarded-For), which is what makes the session cookie Secure
     # (auth.py). Trusted from this machine only, or the addresses in FORWARDED_ALLOW_IPS: the same
     # default as uvicorn's, which served the dashboard before.
     return wrap_asgi_with_proxy_headers(app, os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
+
+
+def _log_to_stderr() -> None:
+    """The dashboard's own messages (a rebuilt store swapped in, how long it took to prepare) on
+    the server's standard error, with the time and the worker's process id, for whoever runs it."""
+    logger = logging.getLogger("observatory")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s worker %(process)d: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def workers_warning(records_url: str, workers: int) -> str | None:
