@@ -65,6 +65,10 @@ class Reader:
                 kept[key] = compute()
         return kept[key]
 
+    def has_kept(self, key: tuple) -> bool:
+        """Whether `kept(key, ...)` would answer without computing."""
+        return key in self.__dict__.get("_kept", {})
+
     def cursor_rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         """Rows of a query as tuples (for the answers kept while the store is open: compact)."""
         with self.cursor() as cur:

@@ -116,7 +116,7 @@ class FactQueries(AreaQueries, ReferenceQueries):
         indicator took 18 ms each, two seconds of a worker's swap for the bundled store)."""
         wanted = [(level, indicator, months[-1]) for (indicator, level), months in self.months_held().items()
                   if level in levels and level in KEPT_LEVELS
-                  and ("figures", level, indicator, months[-1]) not in self.__dict__.get("_kept", {})]
+                  and not self.has_kept(("figures", level, indicator, months[-1]))]
         if not wanted:
             return
         values = ", ".join("(?, ?, ?)" for _ in wanted)

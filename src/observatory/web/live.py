@@ -344,11 +344,11 @@ def _clear_build_error(scope: Scope) -> None:
 @contextlib.contextmanager
 def _one_worker_at_a_time(store: Path):
     """Held while a worker opens and prepares a rebuilt store in the background: the workers of
-    `serve --workers N` take turns (lock files, one per two cores), so at most
-    half the cores go to preparing while the others go on answering. All four workers at once
-    took both cores of a 2-core server for seconds, and requests waited (issue 21). The open store
-    serves meanwhile; a worker that has waited TURN_WAIT goes ahead; a lock the directory refuses
-    is no lock."""
+    `serve --workers N` take turns (lock files, one per two cores), so at most half the cores go
+    to preparing while the others go on answering. All four workers at once took both cores of a
+    2-core server for seconds, and requests waited (issue 21). The open store serves meanwhile; a
+    worker that has waited TURN_WAIT goes ahead; where no lock file can be made, there is no turn
+    to wait for."""
     turns = max(1, (os.cpu_count() or 2) // 2)
     # in the temporary folder, not beside the store: the build folder holds only what the build makes
     name = hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
