@@ -87,9 +87,9 @@ def test_a_tile_from_the_archive_equals_the_tile_cut_on_request(real_client, wit
 
 
 def test_every_tile_in_an_archive_is_the_cut_tile(store: Store, built_store_path: Path):
-    from observatory.pipeline.map_tiles import Cutter, map_shapes, region_of_store
+    from observatory.pipeline.map_tiles import Cutter, map_shapes
 
-    region = region_of_store(store)
+    region = store.region()
     archive = find_archive(built_store_path, "ward", inputs_of(store.meta()), region)
     cutter = Cutter(*map_shapes(store, "ward", region))
     assert archive.tiles

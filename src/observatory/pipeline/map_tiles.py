@@ -25,7 +25,6 @@ from collections.abc import Iterator
 import numpy as np
 import shapely
 
-from ..errors import NotFoundError
 from ..store import Store
 from . import mvt
 from .areas import SIMPLIFY
@@ -45,17 +44,6 @@ HALF_WORLD = math.pi * RADIUS
 # Five decimal places of a degree is about 1 m on the ground in West Yorkshire: finer than the
 # simplified shapes themselves, and it keeps the layers small.
 PRECISION = 5
-
-
-def region_of_store(store: Store) -> str | None:
-    """The region whose areas the map draws: the one the workspace names, if the store holds it."""
-    code = store.meta().get("region_code")
-    if not code:
-        return None
-    try:
-        return store.area(code)["code"]
-    except NotFoundError:
-        return None
 
 
 def map_shapes(store: Store, level: str, region: str | None) -> tuple[list[str], list[str | None], np.ndarray]:

@@ -36,7 +36,7 @@ from pmtiles.writer import Writer
 from ..errors import StoreError
 from ..store import Store
 from . import cache as build_cache
-from .map_tiles import MIN_ZOOM, Cutter, map_shapes, max_zoom, region_of_store
+from .map_tiles import MIN_ZOOM, Cutter, map_shapes, max_zoom
 
 FORMAT = 1  # bump when what an archive holds changes
 MAP_LEVELS = ("lad", "ward", "msoa", "lsoa", "oa")
@@ -59,7 +59,7 @@ def write_archives(store_path: Path, cache: build_cache.Cache | None = None) -> 
         return store_path
     try:
         inputs = inputs_of(store.meta())
-        region = region_of_store(store)
+        region = store.region()
         for level in MAP_LEVELS:
             codes, names, geoms = map_shapes(store, level, region)
             if not codes:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..errors import StoreError
+from ..errors import NotFoundError, StoreError
 from .areas import CHILD_LEVEL, AreaQueries
 from .facts import FIGURE_COLUMNS, FactQueries
 from .reference import ReferenceQueries
@@ -56,6 +56,18 @@ class Store(FactQueries, AreaQueries, ReferenceQueries, SearchQueries, SqlConsol
                 f"The store at {self.path} was built by an older version of the observatory (store "
                 f"schema before {STORE_SCHEMA}). Run `observatory build` for this workspace again."
             )
+
+    def region(self) -> str | None:
+        """The code of the workspace's region as the build recorded it, if the store holds that
+        area (a store of one district may not): the region the map draws and the pages compare
+        with. None otherwise."""
+        code = self.meta().get("region_code")
+        if not code:
+            return None
+        try:
+            return self.area(code)["code"]
+        except NotFoundError:
+            return None
 
     def close(self) -> None:
         self._con.close()

@@ -20,10 +20,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
 from ..app import Observatory
-from ..errors import NotFoundError, ObservatoryError
+from ..errors import ObservatoryError
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import MONTHS, month_words
-from ..overview import region_of
 from ..pipeline.suppression import threshold_of
 from ..store import Store
 from . import (
@@ -154,7 +153,7 @@ class GZipSkippingLayers(GZipMiddleware):
 
 
 def _snapshot(store: Store, identity: tuple[int, int] | None, generation: int) -> Snapshot:
-    region = _region(store)
+    region = store.region()
     meta = store.meta()
     suppress_below = threshold_of(meta)
     layers = Layers(store, region)
@@ -215,14 +214,6 @@ def _prepare(snap: Snapshot, workspace_dir: Path | None = None) -> None:
         for level in model.levels:  # the index every profile shows, with its robustness to the weights
             model.compute(level, sensitivity=True)
     log.info("prepared the new store in %.1f s", time.monotonic() - started)
-
-
-def _region(store: Store) -> str | None:
-    """The workspace's region, if the store holds it (a store of one district may not)."""
-    try:
-        return store.area(region_of(store))["code"]
-    except NotFoundError:
-        return None
 
 
 def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templates:
