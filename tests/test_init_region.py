@@ -226,3 +226,32 @@ def test_a_level_with_areas_but_no_figures_names_the_file_that_gives_them(tmp_pa
     # a level it has neither areas nor figures for names its boundaries as well
     ward = " ".join(_run("figures", "--level", "ward", "--indicator", "sfbb", "-w", str(ws)).stderr.split())
     assert "This workspace has no electoral wards" in ward and '"Wards (May 2025) Boundaries UK BGC"' in ward
+
+
+@pytest.mark.slow
+def test_a_groupings_page_shows_no_code_the_observatory_made_up(tmp_path):
+    """A grouping of districts gets a code and a boundary vintage from the observatory, not from
+    ONS: its page names it for what it is and shows neither (a district's page keeps its ONS code)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from observatory.web.app import create_app
+
+    root = tmp_path / "two"
+    assert _run("init", str(root), "--districts", "E08000016,E08000017", "--name", "Barnsley and Doncaster").exit_code == 0
+    assert _run("build", str(root)).exit_code == 0
+    ws = workspace.load(root)
+
+    def visible(html: str) -> str:
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(script|style)[^>]*>.*?</\1>", " ", html)))
+
+    with TestClient(create_app(ws.store_path, root)) as client:
+        group = visible(client.get(f"/areas/{ws.region_code}").text)
+        district = visible(client.get("/areas/E08000017").text)
+    assert "Barnsley and Doncaster" in group and "Grouping of districts" in group
+    assert ws.region_code not in group, re.findall(r".{0,80}" + ws.region_code + r".{0,40}", group)
+    assert "workspace grouping" not in group
+    assert "E08000017" in district

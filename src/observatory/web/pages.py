@@ -121,7 +121,11 @@ def area_page(request: Request, code: str, indicator: str = "", sort: Literal["r
     """`indicator` and `sort`: what the table of the areas inside this one ranks them on, and how
     it is sorted."""
     data = area_profile(request, code, indicator, sort)
-    return render(request, "area.html", data, title=f"{data['area']['display_name']} ({code})")
+    area = data["area"]
+    # a council's own grouping of districts has a code the observatory made up, which means
+    # nothing to a reader; every other area's code is the publisher's (ONS)
+    title = area["display_name"] if area["level"] == "group" else f"{area['display_name']} ({area['code']})"
+    return render(request, "area.html", data, title=title)
 
 
 def area_profile(request: Request, code: str, indicator: str = "", sort: str = "rank") -> dict:
