@@ -74,3 +74,31 @@ def test_an_empty_map_tile_is_kept_and_shared_as_empty(fixture_store_path: Path,
         again = client.get(empty)
         assert again.status_code == 204
         assert again.content == b""
+
+
+def test_a_worker_seeing_a_new_store_does_not_wait_for_old_answers_to_be_removed(tmp_path: Path, monkeypatch) -> None:
+    """The folder of a new store's answers is asked for on the event loop; removing the folders of
+    stores replaced long ago (thousands of files each) must not hold it."""
+    import threading
+
+    from observatory.web.shared_answers import SharedAnswers
+
+    removing = threading.Event()
+    finish = threading.Event()
+
+    def slow_sweep(self, current):  # noqa: ANN001, ANN202
+        removing.set()
+        finish.wait(30)
+
+    monkeypatch.setattr(SharedAnswers, "_sweep", slow_sweep)
+    shared = SharedAnswers(tmp_path)
+    got = []
+    asking = threading.Thread(target=lambda: got.append(shared.folder((1, 2))))
+    asking.start()
+    try:
+        asking.join(5)
+        assert got and got[0] is not None, "asking for the folder waited for the old ones to be removed"
+        assert removing.wait(5) and not finish.is_set()  # they are being removed meanwhile, elsewhere
+    finally:
+        finish.set()
+        asking.join(30)

@@ -21,6 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -47,7 +48,9 @@ class SharedAnswers:
         if identity != self._identity:
             self._identity = identity
             self._folder = self.base / hashlib.sha256(repr(identity).encode()).hexdigest()[:24]
-            self._sweep(self._folder)
+            # in a thread of its own: this is asked on the event loop, and removing old folders
+            # of thousands of answers would hold every request of the worker meanwhile
+            threading.Thread(target=self._sweep, args=(self._folder,), name="observatory-sweep", daemon=True).start()
         return self._folder
 
     @staticmethod
