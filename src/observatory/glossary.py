@@ -144,6 +144,15 @@ TERMS: tuple[tuple[str, str, str, str], ...] = (
      "date. It is overdue when it is not done by its due date.", "Records"),
 )
 
+# How a figure was made, in the words a table shows (the terms above explain them): the store
+# keeps the ids (store/schema.py); every view shows these.
+METHOD_WORDS = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
+
+
+def method_words(method: str) -> str:
+    return METHOD_WORDS.get(method, method.replace("-", " "))
+
+
 # each group's heading is an anchor too: /glossary#methods explains how figures are made
 GROUPS = ("Places", "Broadband", "Numbers", "Methods", "Records")
 IDS = frozenset(t[0] for t in TERMS) | {g.lower() for g in GROUPS}

@@ -343,3 +343,16 @@ def test_a_failed_build_is_said_on_every_page_while_the_previous_store_serves(fi
 def test_search_treats_percent_and_underscore_as_characters(client):
     assert client.get("/search.json?q=%25").json()["results"] == []
     assert client.get("/search.json?q=_").json()["results"] == []
+
+
+def test_a_profile_says_how_each_figure_was_made_in_words(client):
+    """The store keeps a method id per figure; a profile's tables say it in words (the glossary's
+    Methods explain them), the JSON keeps the id. Leeds's figures are the publisher's; a ward's
+    are rolled up from its output areas."""
+    for code, method, words in (("E08000035", "published", "published"), ("E05001420", "rolled-up", "rolled up")):
+        data = client.get(f"/areas/{code}.json").json()
+        assert {f["method"] for f in data["figures"]} == {method}
+        cells = re.findall(r'<td class="govuk-table__cell">(.*?)</td>', client.get(f"/areas/{code}").text, re.S)
+        shown = {re.sub(r"<[^>]+>", "", c).strip() for c in cells}
+        assert words in shown
+        assert not shown & {"rolled-up", "estimated-weights"}

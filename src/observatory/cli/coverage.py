@@ -17,6 +17,7 @@ from ..errors import ObservatoryError
 from ..geography import regions
 from ..geography.local_names import NOTES as LOCAL_NAME_NOTES
 from ..geography.local_names import display
+from ..glossary import method_words
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import month_words
 from ..overview import overview
@@ -39,7 +40,6 @@ from .output import FormatOpt, TableOrJsonOpt, emit
 from .region_asked import nearest_region, refuse_a_district
 
 PARENT_WORDS = {"rgn": "English region", "ca": "combined authority", "group": "grouping"}
-METHOD_SHORT = {"published": "published", "rolled-up": "rolled up", "estimated-weights": "estimated"}
 
 
 def register(app: typer.Typer) -> None:
@@ -113,7 +113,7 @@ def _show_figures(rows: list[dict[str, Any]], title: str) -> None:
         table.add_row(
             r["area_code"], display(r["area_name"], r.get("area_local_name"), r.get("area_local_name_kind")),
             "suppressed" if r["suppressed"] else (f"{r['value']:.1f}%" if r["value"] is not None else ""),
-            _count(r["numerator"]), _count(r["denominator"]), METHOD_SHORT.get(r["method"], r["method"]),
+            _count(r["numerator"]), _count(r["denominator"]), method_words(r["method"]),
         )
     out.print(table)
     for kind in sorted({r.get("area_local_name_kind") for r in rows} - {None}):

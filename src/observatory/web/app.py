@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..app import Observatory
 from ..errors import ObservatoryError
+from ..glossary import method_words
 from ..levels import LEVEL_LABELS, LEVELS
 from ..months import MONTHS, month_words
 from ..pipeline.suppression import threshold_of
@@ -227,6 +228,7 @@ def _templates(meta: dict[str, str], suppress_below: int | None) -> Jinja2Templa
     env.filters["count"] = lambda v: "" if v is None else f"{v:,.0f}"
     env.globals["level_label"] = lambda lv: LEVEL_LABELS.get(lv, lv)
     env.globals["month_words"] = month_words
+    env.globals["method_words"] = method_words
     env.globals["series_svg"] = series_svg
     env.globals["ILLUSTRATIVE"] = ILLUSTRATIVE
     env.globals["NAV"] = NAV
