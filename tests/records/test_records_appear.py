@@ -4,8 +4,10 @@ derived from the records are followed again, without a restart."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from observatory.app import Observatory
@@ -44,3 +46,31 @@ def test_a_database_already_current_is_not_announced_again(tmp_path: Path) -> No
         assert not obs.records_moved()
     finally:
         obs.close()
+
+
+def test_a_dashboard_reads_its_records_through_the_application_objects_one_database(
+        built_workspace: Path, tmp_path: Path, monkeypatch) -> None:
+    """A worker holds one connection pool to the records (PostgreSQL counts each against its
+    connection limit): the pages read the application object's database, never one of their own.
+    Before it exists, the pages say there are no records yet; once `records upgrade` has made it,
+    the next request reads it."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from observatory.web import auth
+    from observatory.web.app import create_app
+
+    root = copy_workspace(tmp_path / "ws")
+    shutil.copytree(built_workspace / "build", root / "build", ignore=shutil.ignore_patterns("report", ".*"))
+    app = create_app(root / "build" / "observatory.duckdb", root)
+    obs = app.state.observatory
+    monkeypatch.setattr(auth, "open_records", lambda *a, **k: pytest.fail("the pages opened a database of their own"))
+    with TestClient(app) as client:
+        assert client.get("/actions.json").status_code == 404  # no records yet, and none made
+        assert obs.records is None
+        migrate.upgrade(obs.records_url)
+        assert client.get("/actions.json").status_code == 200
+        assert obs.records is not None

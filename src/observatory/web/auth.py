@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..errors import NoRecordsYet, StoreError
 from ..records import changes
 from ..records import users as users_mod
-from ..records.db import Records, database_url, open_records
+from ..records.db import NO_RECORDS, Records, database_url, open_records
 from ..records.engine import sqlite_file
 from ..workspace import load as load_workspace
 from .negotiate import wants_json
@@ -156,10 +156,20 @@ NO_RECORDS_YET = ("No records are kept in this dashboard yet. When the council s
 
 def records_of(request: Request) -> Records:
     """The app's records database, opened on first use (refused, with the command to run, when
-    its schema is not at the newest migration)."""
+    its schema is not at the newest migration): the application object's, which the rest of the
+    worker reads too (one connection pool, not one here and another there), unless the app was
+    given a records URL of its own."""
     request.scope[DYNAMIC] = True
     state = request.app.state
     records = getattr(state, "records", None)
+    obs = getattr(state, "observatory", None)
+    if records is None and obs is not None and not getattr(state, "records_url", None):
+        records = obs.records
+        if records is None:
+            reason = obs.records_reason() or NO_RECORDS
+            if reason == NO_RECORDS:
+                raise NoRecordsYet(NO_RECORDS_YET)
+            raise StoreError(reason[:1].upper() + reason[1:])
     if records is None:
         target = getattr(state, "records_url", None) or getattr(state, "workspace_dir", None)
         if target is None and not os.environ.get("OBSERVATORY_DATABASE_URL"):
