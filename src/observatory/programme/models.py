@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..errors import InputError, NotFoundError, ObservatoryError
+from ..months import month_end
 from ..records.audit import record_change
 from ..records.db import Base
 from ..records.users import now
@@ -233,23 +234,18 @@ def sites_lit_series(session: Session) -> tuple[list[tuple[date, int]], bool]:
     first = next(d for d, _, status in events if status == "lit")
     # as of the register's last recorded change of any kind: the date the programme pages give
     last = max(d for _, _, d in every)
-    month_end = _month_end(first)
+    end = month_end(first)
     i = 0
     while True:
-        while i < len(events) and events[i][0] <= month_end:
+        while i < len(events) and events[i][0] <= end:
             _, site, status = events[i]
             (lit.add if status == "lit" else lit.discard)(site)
             i += 1
-        points.append((min(month_end, last), len(lit)))
-        if month_end >= last:
+        points.append((min(end, last), len(lit)))
+        if end >= last:
             break
-        month_end = _month_end(month_end + timedelta(days=1))
+        end = month_end(end + timedelta(days=1))
     return points, is_illustrative(session)
-
-
-def _month_end(day: date) -> date:
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 __all__ = ["KINDS", "KIND_CODES", "STATUSES", "WITHDRAWN", "Site", "SiteStatus", "add_site", "edit_site",

@@ -26,6 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..errors import ObservatoryError
+from ..months import month_end
 from ..pipeline.derived import Derived, Rows
 from ..store import Store
 from ..workspace import Workspace
@@ -45,9 +46,6 @@ SITE_CHANGES = "programme_site"
 
 def quarter_ends(first: date, last: date) -> list[date]:
     """The last day of each quarter from first's quarter up to before `last`, then `last`."""
-    # deferred: start-up (see the note at the imports)
-    from .trajectory import month_end
-
     days = []
     y, q = first.year, (first.month - 1) // 3
     while True:

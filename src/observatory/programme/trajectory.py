@@ -18,15 +18,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from ..months import month_end
 from ..workspace.programme import ProgrammeConfig
 from .models import KINDS
 from .progress import NO_TARGET, completion
 from .status import WITHDRAWN
-
-
-def month_end(d: date) -> date:
-    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
 
 
 def month_ends(start: date, end: date) -> list[date]:
