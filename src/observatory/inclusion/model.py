@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError, ObservatoryError
+from ..once import Once
 from ..store import Store
 from ..workspace import Workspace
 from ..workspace.inclusion import COMPARISONS, InclusionConfig, Weights, require
@@ -99,9 +100,7 @@ class Model:
         self.reverse = np.array([i.direction == "lower" for i in cfg.indicators])
         self._scaled: dict[tuple[str, str, str], Scaled] = {}
         self._sens: dict[tuple, sens_mod.Sensitivity] = {}
-        self._results: dict[tuple, Result] = {}
-        self._results_lock = threading.Lock()
-        self._computing: dict[tuple, threading.Lock] = {}
+        self._results = Once(limit=64)  # index results by settings: a visitor's weights among them
         self._lock = threading.Lock()
         self._baseline: dict[str, Any] | None = None
         self.hubs = None  # set by hubs.attach
@@ -243,23 +242,9 @@ class Model:
         comparison = comparison or self.cfg.comparison
         weights = weights or self.cfg.default_weights()
         key = (level, comparison, mode, weights.key(), sensitivity)
-        found = self._results.get(key)
-        if found is not None:
-            return found
-        # one thread computes it and the others asking meanwhile wait for it (every area profile
-        # asks for the same one at once after a store swap)
-        with self._results_lock:
-            lock = self._computing.setdefault(key, threading.Lock())
-        with lock:
-            found = self._results.get(key)
-            if found is None:
-                found = self._compute(level, comparison, mode, weights, sensitivity)
-                with self._results_lock:
-                    if len(self._results) >= 64:
-                        self._results.clear()
-                        self._computing = {k: v for k, v in self._computing.items() if k == key}
-                    self._results[key] = found
-        return found
+        # one computes it while the others asking meanwhile wait (every area profile asks for the
+        # same one at once after a store swap)
+        return self._results.get(key, lambda: self._compute(level, comparison, mode, weights, sensitivity))
 
     def _compute(self, level: str, comparison: str, mode: str, weights: Weights, sensitivity: bool) -> Result:
         s = self.scaled(level, comparison, mode)

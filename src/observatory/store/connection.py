@@ -5,7 +5,6 @@ The query mixins (areas, facts, reference, search, sql) build on `Reader`; `Stor
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,8 +13,9 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from ..once import Once
+
 T = TypeVar("T")
-_KEEPING = threading.Lock()  # guards the making of each kept answer's own lock
 
 
 def _close(cur: duckdb.DuckDBPyConnection) -> None:
@@ -52,22 +52,12 @@ class Reader:
         what is kept is bounded by the store. The store is read-only and a rebuild is a new file
         opened as a new `Store`, so a kept answer never goes stale. Callers get the kept value
         itself: the methods that keep one return copies."""
-        kept = self.__dict__.setdefault("_kept", {})
-        if key in kept:
-            return kept[key]
-        # one thread computes it and the others asking meanwhile wait for it: after a store swap
-        # dozens of requests asked at once, and each computing it again took the server's CPU
-        # for seconds (issue 21)
-        with _KEEPING:
-            lock = self.__dict__.setdefault("_keeping", {}).setdefault(key, threading.Lock())
-        with lock:
-            if key not in kept:
-                kept[key] = compute()
-        return kept[key]
+        # one thread computes it and the others asking meanwhile wait for it (once.py)
+        return self.__dict__.setdefault("_kept", Once()).get(key, compute)
 
     def has_kept(self, key: tuple) -> bool:
         """Whether `kept(key, ...)` would answer without computing."""
-        return key in self.__dict__.get("_kept", {})
+        return key in self.__dict__.get("_kept", ())
 
     def cursor_rows(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         """Rows of a query as tuples (for the answers kept while the store is open: compact)."""
