@@ -72,7 +72,7 @@ def model_of(request: Request) -> Model:
 
 def model_for(root: Path | None, store: Store) -> Model | ObservatoryError:
     """The index model of a store, loaded once and kept with it; or why there is none. A rebuilt
-    store's is loaded before the store is swapped in (app._warm): loading takes seconds, and
+    store's is loaded before the store is swapped in (web app's _prepare): loading takes seconds, and
     requests waiting for it held every thread of the pool (issue 21: 30 s stalls after a swap)."""
     found = _models.get(store)
     if found is None:
