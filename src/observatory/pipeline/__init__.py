@@ -54,38 +54,44 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
         return target
     # imported here, not at the top, to defer start-up cost: a current store is answered from its
     # fingerprint without loading pandas, shapely, Arrow or DuckDB's query modules (no cycle hides here)
-    from .areas import place_areas, place_postcodes, read_all_boundaries
+    from .ahead import Ahead
+    from .areas import geography_keys, place_areas, place_postcodes, read_all_boundaries
     from .consistency import conflicting_sources, unique_release_ids
-    from .coverage import READERS
+    from .coverage import READERS, parse_ahead
     from .local_names import name_msoas
     from .rollups import roll_up_all, suppress
     from .state import Build
-    from .tile_archive import write_archives
+    from .tile_archive import cut_ahead, write_archives
     from .writer import write
 
     step = progress or (lambda name: None)
     b = Build(ws, cache=cache.Cache.for_store(ws.store_path))
-    step(STEPS[0])
-    read_all_boundaries(b)
-    step(STEPS[1])
-    place_areas(b)
-    name_msoas(b)  # readable names ([msoa_names]) or a description from the wards
-    step(STEPS[2])
-    place_postcodes(b)
-    step(STEPS[3])
-    for source in ws.sources:
-        cache.step(b, f"source-{source.key}", source_key(b, source),
-                   lambda source=source: READERS[source.kind](b, source))
-    unique_release_ids(b)
-    conflicting_sources(b)
-    step(STEPS[4])
-    roll_up_all(b)
-    for step_ in derived:
-        step_.add(b)
-    suppress(b)
-    step(STEPS[5])
-    # the map's tiles, cut from the store just written into an archive per level beside it
-    return write_archives(write(b, target, fp), b.cache)
+    b.keys.update(geography_keys(ws))
+    with Ahead() as ahead:
+        # what needs only the files goes to the second process at once (ahead.py)
+        b.jobs.update(parse_ahead(b, ahead, lambda source: source_key(b, source)))
+        step(STEPS[0])
+        read_all_boundaries(b)
+        step(STEPS[1])
+        place_areas(b)
+        b.jobs.update(cut_ahead(b, ahead))  # the map's tiles, once the region's areas are known
+        name_msoas(b)  # readable names ([msoa_names]) or a description from the wards
+        step(STEPS[2])
+        place_postcodes(b)
+        step(STEPS[3])
+        for source in ws.sources:
+            cache.step(b, f"source-{source.key}", source_key(b, source),
+                       lambda source=source: READERS[source.kind](b, source))
+        unique_release_ids(b)
+        conflicting_sources(b)
+        step(STEPS[4])
+        roll_up_all(b)
+        for step_ in derived:
+            step_.add(b)
+        suppress(b)
+        step(STEPS[5])
+        # the map's tiles, cut from the store just written into an archive per level beside it
+        return write_archives(write(b, target, fp), b.cache, b.jobs)
 
 
 def source_key(b: Build, source: Source) -> str | None:

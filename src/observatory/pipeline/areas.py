@@ -16,7 +16,7 @@ from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
-from ..workspace import Boundary
+from ..workspace import Boundary, Workspace
 from . import cache
 from .state import Build, isin
 
@@ -29,13 +29,26 @@ SIMPLIFY = {"oa": 0.00008, "lsoa": 0.00015, "msoa": 0.0002, "ward": 0.0002, "lad
 
 
 
+def geography_keys(ws: Workspace) -> dict[str, str | None]:
+    """The cache keys of the geography steps (cache.py), from the files and settings they read:
+    each boundary layer's, the areas' places in each other ("geography") and the postcodes'. Known
+    before any is run, so the build can tell at its start which steps it will compute."""
+    keys = {f"boundaries-{level}": _digest_key("boundaries", [spec.file], level, spec.code, spec.name,
+                                                spec.vintage, SIMPLIFY[level])
+            for level, spec in ws.boundaries.items()}
+    keys["geography"] = _geography_key(ws, keys)
+    geo = keys["geography"]
+    keys["postcodes"] = (_digest_key("postcodes", [ws.postcodes], geo, ws.postcodes.name)
+                         if geo and ws.postcodes is not None else None)
+    return keys
+
+
 def read_all_boundaries(b: Build) -> None:
     """Every boundary layer: from the cache, or read, repaired and simplified. Layers not cached
     are worked on side by side in threads (most of the work is GEOS's and GDAL's, which let go of
     Python's lock); what the build records follows the order of the workspace's layers."""
     specs = list(b.ws.boundaries.items())
-    keys = {level: _digest_key("boundaries", [spec.file], level, spec.code, spec.name, spec.vintage, SIMPLIFY[level])
-            for level, spec in specs}
+    keys = {level: b.keys.get(f"boundaries-{level}") for level, _ in specs}
     hits = {level: b.cache.load(f"boundaries-{level}", keys[level]) if keys[level] else None for level, _ in specs}
     # the national districts first: the longest to repair
     todo = sorted((level for level, _ in specs if hits[level] is None), key=lambda level: level != "lad")
@@ -57,7 +70,6 @@ def read_all_boundaries(b: Build) -> None:
                          {"area": pd.DataFrame({"code": layer.codes, "name": layer.names, "lon": lon,
                                                 "lat": lat, "geometry": wkb}),
                           "shape": pd.DataFrame({"geometry": simple_wkb})})
-        b.keys[f"boundaries-{level}"] = k
         b.points[level] = (lon, lat)
         if layer.repaired:
             b.finding("geometry-repaired", spec.file.name,
@@ -107,11 +119,10 @@ def _digest_key(step: str, files, *settings) -> str | None:
         return None
 
 
-def _geography_key(b: Build) -> str | None:
+def _geography_key(ws: Workspace, keys: dict[str, str | None]) -> str | None:
     """What the areas' places in each other and in the hierarchy follow from: every boundary
     layer, the lookups and the region's settings."""
-    ws = b.ws
-    bounds = [b.keys.get(f"boundaries-{level}") for level in ws.boundaries]
+    bounds = [keys.get(f"boundaries-{level}") for level in ws.boundaries]
     if None in bounds:
         return None
     lookups = [[lk.level, lk.district, lk.code, lk.name] for lk in ws.lookups]
@@ -147,7 +158,6 @@ def place_areas(b: Build) -> None:
             f"{ws.config_path}: [workspace].districts names {sorted(unknown)[0]}, which is not a district in "
             f"{ws.boundaries['lad'].file.name}. Fix the code, or use district boundaries that hold it."
         )
-    b.keys["geography"] = _geography_key(b)
     links = _best_fit_links(b)
     b.hierarchy = _hierarchy(b, lads)
     upper = hierarchy.links(b.hierarchy, lads)
@@ -249,10 +259,7 @@ def _parent_areas(b: Build) -> pd.DataFrame:
 def place_postcodes(b: Build) -> None:
     if b.ws.postcodes is None:
         return
-    geo = b.keys.get("geography")
-    k = _digest_key("postcodes", [b.ws.postcodes], geo, b.ws.postcodes.name) if geo else None
-    b.keys["postcodes"] = k
-    cache.step(b, "postcodes", k, lambda: _place_postcodes(b), whole_links=True)
+    cache.step(b, "postcodes", b.keys.get("postcodes"), lambda: _place_postcodes(b), whole_links=True)
 
 
 def _place_postcodes(b: Build) -> None:

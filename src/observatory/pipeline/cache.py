@@ -119,6 +119,10 @@ class Cache:
     def _entry(self, slot: str, k: str) -> Path:
         return self.folder / _safe(slot) / k
 
+    def has(self, slot: str, k: str) -> bool:
+        """An entry is kept under `slot` and `k` (it may still prove unreadable when loaded)."""
+        return self.folder is not None and (self._entry(slot, k) / "meta.json").is_file()
+
     def load(self, slot: str, k: str) -> tuple[dict, dict[str, pd.DataFrame]] | None:
         """(meta, tables) stored under `slot` and key `k`, or None."""
         if self.folder is None:

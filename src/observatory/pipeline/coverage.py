@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from ..sources import ofcom, ons
 from ..sources.tabular import read_bytes
 from ..workspace import Source
 from . import cache
+from .ahead import Ahead, take
 from .state import Build, add_facts, isin
 
 
@@ -133,8 +136,26 @@ def _read_ons_series(b: Build, source: Source) -> None:
         add_facts(b, part.drop(columns="release"), rid, month, "lad", source.synthetic)
 
 
+def parse_ahead(b: Build, ahead: Ahead, key: Callable[[Source], str | None]) -> dict[str, Future]:
+    """Start parsing, in the build's worker, each small-area release ZIP whose source the build
+    cache does not hold (by `key`, the source's cache key): the longest read, and it needs the
+    file alone. By the name _read_small_areas takes it under."""
+    jobs = {}
+    for source in b.ws.sources:
+        k = key(source)
+        if source.kind == SMALL_AREA_ZIP and not (k and b.cache.has(f"source-{source.key}", k)):
+            job = ahead.submit(ofcom.read_small_area_zip, source.file)
+            if job is not None:
+                jobs[_parsing(source)] = job
+    return jobs
+
+
+def _parsing(source: Source) -> str:
+    return f"parse-{source.key}"
+
+
 def _read_small_areas(b: Build, source: Source) -> None:
-    release = ofcom.read_small_area_zip(source.file)
+    release = take(b.jobs.get(_parsing(source)), lambda: ofcom.read_small_area_zip(source.file))
     if source.as_of and source.as_of != release.month:
         raise ConfigError(
             f"{b.ws.config_path}: source '{source.key}' says as_of = \"{source.as_of}\", but the files in "
@@ -196,11 +217,12 @@ def _read_small_areas(b: Build, source: Source) -> None:
     _release(b, source, source.key, as_of, rows, files, vintage=source.vintage)
 
 
+SMALL_AREA_ZIP = "ofcom-small-area-zip"
 READERS = {
     "ofcom-laua-coverage": _read_laua,
     "ofcom-full-fibre-takeup": _read_takeup,
     "ons-gigabit-series": _read_ons_series,
-    "ofcom-small-area-zip": _read_small_areas,
+    SMALL_AREA_ZIP: _read_small_areas,
 }
 
 

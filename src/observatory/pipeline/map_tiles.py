@@ -50,11 +50,15 @@ def map_shapes(store: Store, level: str, region: str | None) -> tuple[list[str],
     """A level's map shapes (codes, names, lon/lat geometries rounded to PRECISION), in the order
     of its map layer: the region's areas only (the district level holds every UK district, as
     Ofcom publishes them all, but only the region's are drawn). Empty if the store has none."""
-    shapes = store.shapes(level)
-    if region:
-        inside = {c["code"] for c in store.children(region, level)}
-        shapes = [s for s in shapes if s[0] in inside] if inside else shapes
-    names = store.names(level)
+    inside = {c["code"] for c in store.children(region, level)} if region else set()
+    return layer_shapes(store.shapes(level), inside, store.names(level))
+
+
+def layer_shapes(shapes: list[tuple[str, bytes]], inside: set[str],
+                 names: dict[str, str]) -> tuple[list[str], list[str | None], np.ndarray]:
+    """map_shapes from a level's (code, simplified WKB) in code order, the codes of its areas in the
+    region (none: all of them) and their names; the build calls it before the store is written."""
+    shapes = [s for s in shapes if s[0] in inside] if inside else shapes
     geoms = shapely.from_wkb([wkb for _, wkb in shapes]) if shapes else np.empty(0, dtype=object)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, PRECISION))
     return [code for code, _ in shapes], [names.get(code) for code, _ in shapes], geoms

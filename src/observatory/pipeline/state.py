@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,7 @@ class Build:
     cache: Cache = field(default_factory=lambda: Cache(None))  # pipeline/cache.py; none by default
     keys: dict[str, str | None] = field(default_factory=dict)  # cache keys of the steps run so far
     points: dict[str, tuple] = field(default_factory=dict)  # level -> representative points (lon, lat)
+    jobs: dict[str, Future] = field(default_factory=dict)  # work running in the build's worker (ahead.py)
 
     def finding(self, kind: str, subject: str, detail: str, count: int) -> None:
         self.findings.append((kind, subject, detail, int(count)))

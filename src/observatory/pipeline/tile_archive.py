@@ -25,6 +25,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,7 +37,9 @@ from pmtiles.writer import Writer
 from ..errors import StoreError
 from ..store import Store
 from . import cache as build_cache
-from .map_tiles import MIN_ZOOM, Cutter, map_shapes, max_zoom
+from .ahead import Ahead, take
+from .map_tiles import MIN_ZOOM, Cutter, layer_shapes, map_shapes, max_zoom
+from .state import Build
 
 FORMAT = 1  # bump when what an archive holds changes
 MAP_LEVELS = ("lad", "ward", "msoa", "lsoa", "oa")
@@ -47,9 +50,11 @@ def folder_of(store_path: Path) -> Path:
     return store_path.with_name(f"{store_path.stem}-tiles")
 
 
-def write_archives(store_path: Path, cache: build_cache.Cache | None = None) -> Path:
+def write_archives(store_path: Path, cache: build_cache.Cache | None = None,
+                   cutting: dict[str, Future[list[tuple[int, bytes]]]] | None = None) -> Path:
     """Cut the map's tiles of the store at `store_path` into one archive per level; returns the
-    store's path. An archive that cannot be written costs only time: the dashboard cuts tiles on
+    store's path. Tiles the build's worker is cutting already (`cutting`, by key: cut_ahead) are
+    taken from it. An archive that cannot be written costs only time: the dashboard cuts tiles on
     request where it finds none."""
     folder = folder_of(store_path)
     try:
@@ -65,13 +70,37 @@ def write_archives(store_path: Path, cache: build_cache.Cache | None = None) -> 
             if not codes:
                 continue
             try:
-                tiles = _cut(level, codes, names, geoms, region, cache)
+                tiles = _cut(level, codes, names, geoms, region, cache, cutting or {})
             except shapely.errors.GEOSException:
                 continue  # shapes the geometry library cannot cut: the dashboard tries on request
             _write(folder, level, _vintage(store, level), tiles, {"inputs": inputs, "region": region})
     finally:
         store.close()
     return store_path
+
+
+def cut_ahead(b: Build, ahead: Ahead) -> dict[str, Future[list[tuple[int, bytes]]]]:
+    """Start cutting, in the build's worker, the tiles of each level the build cache does not hold,
+    from the build's shapes as the store will hold them once written (map_shapes); by key, for
+    write_archives. Shapes that turn out otherwise in the store only miss: their tiles are cut then."""
+    region = b.ws.region_code
+    links = b.links
+    in_region = set(links.loc[links["parent"] == region, "child"]) if links is not None else set()
+    jobs = {}
+    for frame in b.shapes:
+        level = str(frame["level"].iloc[0]) if len(frame) else ""
+        if level not in MAP_LEVELS or level not in b.layers.layers:
+            continue
+        layer = b.layers.layers[level]
+        shapes = sorted(zip(frame["code"], frame["geometry"], strict=True))
+        codes, names, geoms = layer_shapes(shapes, in_region & set(layer.codes),
+                                           dict(zip(layer.codes, layer.names, strict=True)))
+        key = _key(level, codes, names, geoms, region)
+        if codes and not (b.cache.folder and b.cache.has(_slot(level), key)):
+            job = ahead.submit(cut_tiles, level, codes, names, geoms)
+            if job is not None:
+                jobs[key] = job
+    return jobs
 
 
 def inputs_of(meta: dict[str, str]) -> str:
@@ -102,28 +131,46 @@ def _vintage(store: Store, level: str) -> str:
     return str(rows[0]["vintage"] or level) if rows else level
 
 
-def _cut(level: str, codes, names, geoms, region: str | None,
-         cache: build_cache.Cache | None) -> list[tuple[int, bytes]]:
-    """(tile number, gzipped tile) of every tile of the level with an area, in tile-number order."""
-    zooms = range(MIN_ZOOM, max_zoom(level) + 1)
+def _key(level: str, codes, names, geoms, region: str | None) -> str:
+    zooms = _zooms(level)
     h = hashlib.sha256()
     for part in (codes, [n or "" for n in names]):
         h.update("\x1f".join(part).encode())
     for wkb in shapely.to_wkb(geoms):
         h.update(wkb)
-    key = build_cache.key("map-tiles", FORMAT, level, region, zooms.start, zooms.stop, h.hexdigest())
-    slot = f"map-tiles-{level}"
-    hit = cache.load(slot, key) if cache is not None else None
+    return build_cache.key("map-tiles", FORMAT, level, region, zooms.start, zooms.stop, h.hexdigest())
+
+
+def _slot(level: str) -> str:
+    return f"map-tiles-{level}"
+
+
+def _zooms(level: str) -> range:
+    return range(MIN_ZOOM, max_zoom(level) + 1)
+
+
+def _cut(level: str, codes, names, geoms, region: str | None, cache: build_cache.Cache | None,
+         cutting: dict[str, Future[list[tuple[int, bytes]]]]) -> list[tuple[int, bytes]]:
+    """(tile number, gzipped tile) of every tile of the level with an area, in tile-number order:
+    from the build cache, from the build's worker, or cut here."""
+    key = _key(level, codes, names, geoms, region)
+    hit = cache.load(_slot(level), key) if cache is not None else None
     if hit is not None:
         frame = hit[1]["tiles"]
         return list(zip(frame["tile"].tolist(), frame["data"].tolist(), strict=True))
-    tiles = sorted((zxy_to_tileid(z, x, y), gzip.compress(body, compresslevel=6, mtime=0))
-                   for z, x, y, body in Cutter(codes, names, geoms).tiles(zooms))
+    tiles = take(cutting.get(key), lambda: cut_tiles(level, codes, names, geoms))
     if cache is not None:
         table = pa.table({"tile": pa.array([t for t, _ in tiles], pa.uint64()),
                           "data": pa.array([d for _, d in tiles], pa.binary())})
-        cache.save(slot, key, {}, {"tiles": table})
+        cache.save(_slot(level), key, {}, {"tiles": table})
     return tiles
+
+
+def cut_tiles(level: str, codes, names, geoms) -> list[tuple[int, bytes]]:
+    """Every tile of the level with an area in it, gzipped, in tile-number order (the build's
+    worker runs this too)."""
+    return sorted((zxy_to_tileid(z, x, y), gzip.compress(body, compresslevel=6, mtime=0))
+                  for z, x, y, body in Cutter(codes, names, geoms).tiles(_zooms(level)))
 
 
 def _write(folder: Path, level: str, vintage: str, tiles: list[tuple[int, bytes]], stamp: dict) -> None:
