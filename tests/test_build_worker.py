@@ -10,10 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+import shapely
+from pmtiles.tile import tileid_to_zxy
 
 from observatory import pipeline, workspace
-from observatory.pipeline import ahead, coverage, tile_archive
+from observatory.pipeline import ahead, areas, coverage, tile_archive
 from observatory.pipeline.ahead import Ahead, take
+from observatory.pipeline.map_tiles import map_shapes
 from observatory.sources import ofcom
 from observatory.store import Store
 from tests.conftest import copy_workspace
@@ -40,6 +43,16 @@ def test_a_worker_that_dies_mid_job_leaves_the_job_to_the_build():
         worker._worker.kill()
         assert take(job, lambda: "computed here") == "computed here"
         assert time.monotonic() - started < 30  # did not wait for the sleep (or the 300 s limit)
+
+
+def test_a_stuck_worker_is_given_up_and_its_other_jobs_with_it(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(ahead, "WAIT_S", 1)
+    with Ahead(enabled=True) as worker:
+        stuck = worker.submit(time.sleep, 60)
+        queued = worker.submit(os.getpid)
+        assert take(stuck, lambda: "computed here") == "computed here"
+        assert isinstance(queued.exception(timeout=10), ahead.WorkerFailed)  # not another wait
+        assert worker.submit(os.getpid) is None  # nor a new worker for the rest of the build
 
 
 def test_what_a_job_prints_does_not_reach_the_build():
@@ -75,36 +88,13 @@ def test_the_callers_own_script_is_not_run_again(tmp_path: Path):
     assert "answer from another process: True" in out
 
 
-def _facts(store: Path) -> list[tuple]:
-    with Store(store) as s:
-        return [tuple(r.values()) for r in s.rows(
-            "SELECT area_code, indicator, release, release_id, numerator, denominator, value, suppressed FROM facts "
-            "ORDER BY area_code, indicator, release, release_id")]
-
-
-def _tiles(store: Path) -> dict[str, dict]:
-    return {level: (archive.tiles if archive else None)
-            for level in tile_archive.MAP_LEVELS
-            for archive in [tile_archive.find_archive(store, level, _inputs(store), _region(store))]}
-
-
-def _inputs(store: Path) -> str:
-    with Store(store) as s:
-        return tile_archive.inputs_of(s.meta())
-
-
-def _region(store: Path) -> str | None:
-    with Store(store) as s:
-        return s.region()
-
-
 @pytest.mark.slow
-def test_a_build_with_the_worker_writes_what_one_process_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("OBSERVATORY_BUILD_CACHE", "off")  # every step computed, none read back
-    root = copy_workspace(tmp_path / "ws")
-    monkeypatch.setenv(ahead.ENV, "1")
-    alone = pipeline.run(workspace.load(root), out=tmp_path / "alone" / "observatory.duckdb")
-
+def test_what_the_worker_computes_is_what_the_build_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A cold build (no build cache: every step computed) hands the small-area release, the
+    regions' shapes and the five map levels' tiles to the worker; each is compared with the same
+    work done here, from the store the build wrote."""
+    monkeypatch.setenv("OBSERVATORY_BUILD_CACHE", "off")
+    monkeypatch.setenv(ahead.ENV, "2")
     handed: list[str] = []  # "worker" for each job handed over, "here" for each computed in the build
 
     def spied(job, compute):
@@ -115,14 +105,35 @@ def test_a_build_with_the_worker_writes_what_one_process_writes(tmp_path: Path, 
             handed.append("worker")
         return take(job, here)
 
-    monkeypatch.setattr(coverage, "take", spied)
-    monkeypatch.setattr(tile_archive, "take", spied)
-    monkeypatch.setenv(ahead.ENV, "2")
-    together = pipeline.run(workspace.load(root), out=tmp_path / "together" / "observatory.duckdb")
+    for module in (coverage, areas, tile_archive):
+        monkeypatch.setattr(module, "take", spied)
+    ws = workspace.load(copy_workspace(tmp_path / "ws"))
+    path = pipeline.run(ws)
+    assert handed == ["worker"] * 7
 
-    # the small-area release and the five map levels went to the worker, and each came back
-    assert handed == ["worker"] * 6
-    assert _facts(together) == _facts(alone)
-    tiles = _tiles(together)
-    assert all(tiles[level] for level in tile_archive.MAP_LEVELS)
-    assert tiles == _tiles(alone)
+    with Store(path) as store:
+        region = store.region()
+        inputs = tile_archive.inputs_of(store.meta())
+        for level in tile_archive.MAP_LEVELS:
+            here = {tileid_to_zxy(t): body for t, body in tile_archive.cut_tiles(
+                level, *map_shapes(store, level, region))}
+            assert here and tile_archive.find_archive(path, level, inputs, region).tiles == here, level
+
+        parents = store.rows("SELECT code, geometry FROM areas WHERE level IN ('ca', 'rgn', 'group')")
+        assert len(parents) > 20  # 15 combined authorities, 9 regions
+        for parent in parents:
+            districts = [shapely.from_wkb(g["geometry"]) for g in store.geometries("lad")
+                         if g["code"] in {c["code"] for c in store.children(parent["code"], "lad")}]
+            assert shapely.equals(shapely.from_wkb(parent["geometry"]), shapely.union_all(districts)), parent["code"]
+
+        source = next(s for s in ws.sources if s.kind == coverage.SMALL_AREA_ZIP)
+        release = ofcom.read_small_area_zip(source.file)
+        stored = {(r["area_code"], r["indicator"], r["value"]) for r in store.rows(
+            "SELECT area_code, indicator, value FROM facts WHERE release_id = ? AND method = 'published'",
+            [source.key])}
+        oas = {a["code"] for a in store.geometries("oa")}
+        postcodes = {r["code"] for r in store.rows("SELECT code FROM areas WHERE level = 'postcode'")}
+        parsed = {(c, i, v) for frame, inside in ((release.oa, oas), (release.postcodes, postcodes))
+                  for c, i, v in zip(frame["area_code"], frame["indicator"], frame["value"], strict=True)
+                  if c in inside}
+        assert len(stored) > 100_000 and stored == parsed

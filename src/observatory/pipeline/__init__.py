@@ -55,7 +55,14 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     # imported here, not at the top, to defer start-up cost: a current store is answered from its
     # fingerprint without loading pandas, shapely, Arrow or DuckDB's query modules (no cycle hides here)
     from .ahead import Ahead
-    from .areas import geography_keys, place_areas, place_postcodes, read_all_boundaries
+    from .areas import (
+        geography_keys,
+        parent_shapes,
+        place_areas,
+        place_postcodes,
+        read_all_boundaries,
+        shapes_ahead,
+    )
     from .consistency import conflicting_sources, unique_release_ids
     from .coverage import READERS, parse_ahead
     from .local_names import name_msoas
@@ -68,13 +75,15 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     b = Build(ws, cache=cache.Cache.for_store(ws.store_path))
     b.keys.update(geography_keys(ws))
     with Ahead() as ahead:
-        # what needs only the files goes to the second process at once (ahead.py)
-        b.jobs.update(parse_ahead(b, ahead, lambda source: source_key(b, source)))
+        ahead.start()  # the worker loads its modules while the boundaries are read (ahead.py)
         step(STEPS[0])
-        read_all_boundaries(b)
+        read_all_boundaries(b)  # threaded, on both cores: the worker's jobs start after it
+        b.jobs.update(parse_ahead(b, ahead, lambda source: source_key(b, source)))
         step(STEPS[1])
         place_areas(b)
-        b.jobs.update(cut_ahead(b, ahead))  # the map's tiles, once the region's areas are known
+        # the worker's next jobs: the parents' shapes and the map's tiles, once areas are placed
+        shapes_ahead(b, ahead)
+        b.jobs.update(cut_ahead(b, ahead))
         name_msoas(b)  # readable names ([msoa_names]) or a description from the wards
         step(STEPS[2])
         place_postcodes(b)
@@ -85,6 +94,7 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
         unique_release_ids(b)
         conflicting_sources(b)
         step(STEPS[4])
+        parent_shapes(b)
         roll_up_all(b)
         for step_ in derived:
             step_.add(b)

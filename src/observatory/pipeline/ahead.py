@@ -52,14 +52,19 @@ class Ahead:
         self._waiting: dict[int, Future] = {}
         self._lock = threading.Lock()
 
-    def submit(self, func: Callable[..., T], *args: object) -> Future[T] | None:
+    def start(self) -> None:
+        """Start the worker now, so that it has loaded its modules when the first job comes."""
+        if self.enabled and self._worker is None:
+            self._start()
+
+    def submit(self, func: Callable[..., T], *args: object) -> Job[T] | None:
         """Start `func(*args)` in the worker (a module-level function of the observatory, its
         arguments picklable); None when there is no worker."""
         if not self.enabled:
             return None
         if self._worker is None and not self._start():
             return None
-        job: Future[T] = Future()
+        job: Job[T] = Job(self)
         with self._lock:
             n = len(self._waiting) + 1
             self._waiting[n] = job
@@ -129,6 +134,20 @@ class Ahead:
         self.close()
 
 
+class Job(Future[T]):
+    """A job handed to the worker: its answer, or its failure, comes back as a Future's does."""
+
+    def __init__(self, ahead: Ahead) -> None:
+        super().__init__()
+        self._ahead = ahead
+
+    def abandon(self) -> None:
+        """Give up the worker this job ran on (it is stuck): its other jobs fail at once, and the
+        build does them itself instead of waiting for each in turn."""
+        self._ahead.enabled = False
+        self._ahead.close()
+
+
 class WorkerFailed(Exception):
     """A job the worker could not finish; the build does it itself."""
 
@@ -138,7 +157,10 @@ def take(job: Future[T] | None, compute: Callable[[], T]) -> T:
     if job is not None:
         try:
             return job.result(timeout=WAIT_S)
-        except Exception:  # the job's own error, a worker that stopped, or a timeout: the build's turn
+        except TimeoutError:
+            if isinstance(job, Job):
+                job.abandon()
+        except Exception:  # the job's own error, or a worker that stopped: the build's turn
             pass
     return compute()
 

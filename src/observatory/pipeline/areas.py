@@ -18,6 +18,7 @@ from ..sources.postcodes import read_postcodes
 from ..sources.tabular import read_bytes
 from ..workspace import Boundary, Workspace
 from . import cache
+from .ahead import Ahead, take
 from .state import Build, isin
 
 # Map geometry is simplified per level so a whole layer stays small enough to draw in a browser;
@@ -162,7 +163,8 @@ def place_areas(b: Build) -> None:
     b.hierarchy = _hierarchy(b, lads)
     upper = hierarchy.links(b.hierarchy, lads)
     b.links = pd.concat([extend_upwards(links, upper), upper], ignore_index=True)
-    b.areas.append(_parent_areas(b))
+    b.parents = _parent_areas(b)
+    b.areas.append(b.parents)
     for level in ("oa", "lsoa", "msoa", "ward"):
         if level not in b.layers.layers:
             continue
@@ -225,35 +227,61 @@ def _hierarchy(b: Build, lads: list[str]) -> hierarchy.Hierarchy:
 
 
 def _parent_areas(b: Build) -> pd.DataFrame:
-    """An area row for every parent above districts; regions, combined authorities and groupings
-    get the union of their districts' shapes (for maps), nations and above none."""
+    """An area row for every parent above districts. Regions, combined authorities and groupings
+    are drawn with the union of their districts' shapes; those are added by parent_shapes, the
+    slow part, which the build's worker starts on meanwhile (shapes_ahead). Nations and above have none."""
+    rows = [(code, name, level, VINTAGES.get(level, "")) for code, (name, level) in sorted(b.hierarchy.names.items())]
+    return pd.DataFrame({
+        "code": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows],
+        "vintage": [r[3] for r in rows], "lon": np.nan, "lat": np.nan, "geometry": None,
+    })
+
+
+def _unions_wanted(b: Build) -> tuple[str | None, list[tuple[str, list[int]]]]:
+    """The cache key of the parents' shapes, and each parent's districts (by position in the layer)."""
     lad = b.layers.layers["lad"]
     index = {code: i for i, code in enumerate(lad.codes)}
-    names = sorted(b.hierarchy.names.items())
     members = {code: [d for d in b.hierarchy.members(code) if d in index]
-               for code, (_, level) in names if level in ("ca", "rgn", "group")}
-    # the unions of district shapes are the slow part: kept by the district boundaries and members
+               for code, (_, level) in sorted(b.hierarchy.names.items()) if level in ("ca", "rgn", "group")}
     lad_key = b.keys.get("boundaries-lad")
     k = cache.key("parent-shapes", lad_key, members) if lad_key else None
+    return k, [(code, [index[d] for d in parts]) for code, parts in members.items() if parts]
+
+
+def shapes_ahead(b: Build, ahead: Ahead) -> None:
+    """Start the parents' unions in the build's worker, unless the build cache holds them."""
+    k, wanted = _unions_wanted(b)
+    if not (k and b.cache.has("parent-shapes", k)):
+        # sent as WKB, which pickles far quicker than shapes
+        job = ahead.submit(union_shapes, shapely.to_wkb(b.layers.layers["lad"].geometry), wanted)
+        if job is not None:
+            b.jobs["parent-shapes"] = job
+
+
+def parent_shapes(b: Build) -> None:
+    """Each region's, combined authority's and grouping's shape on its area row: from the cache,
+    from the worker, or made here."""
+    k, wanted = _unions_wanted(b)
     hit = b.cache.load("parent-shapes", k) if k else None
     if hit is not None:
         unions = dict(zip(hit[1]["shapes"]["code"], hit[1]["shapes"]["geometry"], strict=True))
     else:
-        wanted = [(code, parts) for code, parts in members.items() if parts]
-        with ThreadPoolExecutor(THREADS) as pool:  # GEOS unions in parallel, as in read_all_boundaries
-            shapes = pool.map(lambda item: shapely.to_wkb(shapely.union_all([lad.geometry[index[d]] for d in item[1]])),
-                              wanted)
-            unions = {code: shape for (code, _), shape in zip(wanted, shapes, strict=True)}
+        geometry = b.layers.layers["lad"].geometry
+        unions = take(b.jobs.get("parent-shapes"), lambda: union_shapes(geometry, wanted))
         if k:
             b.cache.save("parent-shapes", k, {}, {"shapes": pd.DataFrame(
                 {"code": list(unions), "geometry": pd.Series(list(unions.values()), dtype=object)})})
-    rows = []
-    for code, (name, level) in names:
-        rows.append((code, name, level, VINTAGES.get(level, ""), unions.get(code)))
-    return pd.DataFrame({
-        "code": [r[0] for r in rows], "name": [r[1] for r in rows], "level": [r[2] for r in rows],
-        "vintage": [r[3] for r in rows], "lon": np.nan, "lat": np.nan, "geometry": [r[4] for r in rows],
-    })
+    # the rows place_areas added, which b.areas holds: filled in place
+    b.parents["geometry"] = [unions.get(code) for code in b.parents["code"]]
+
+
+def union_shapes(geometry: np.ndarray, wanted: list[tuple[str, list[int]]]) -> dict[str, bytes]:
+    """Code -> WKB of the union of the district shapes at those positions; `geometry` shapes or
+    their WKB (the build's worker is sent WKB)."""
+    geometry = shapely.from_wkb(geometry) if len(geometry) and isinstance(geometry[0], bytes) else geometry
+    with ThreadPoolExecutor(THREADS) as pool:  # GEOS unions in parallel, as in read_all_boundaries
+        shapes = pool.map(lambda item: shapely.to_wkb(shapely.union_all(geometry[item[1]])), wanted)
+        return {code: shape for (code, _), shape in zip(wanted, shapes, strict=True)}
 
 
 def place_postcodes(b: Build) -> None:

@@ -3,6 +3,8 @@ figure differently, and release ids that collide."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
 from ..errors import ConfigError
@@ -16,7 +18,10 @@ def conflicting_sources(b: Build) -> None:
     """Two sources publishing the same area, indicator and month with different figures (say two
     tables labelled July 2025, one of them really January 2026) are refused with the numbers: the
     default view would otherwise pick one without saying why."""
-    facts = pd.concat(b.facts, ignore_index=True)
+    frames = _sharing_a_month(b.facts)
+    if not frames:
+        return
+    facts = pd.concat(frames, ignore_index=True)
     published = facts[(facts["method"] == "published") & facts["value"].notna()]
     key = ["area_code", "level", "indicator", "release"]
     multi = published[published.duplicated(key, keep=False)]
@@ -37,6 +42,22 @@ def conflicting_sources(b: Build) -> None:
         f"{(differ['value_a'] - differ['value_b']).abs().max():.1f} points). One of them is probably another "
         "month: check each file's as_of (Ofcom's file names start with the month, e.g. 202507), or keep one."
     )
+
+
+def _sharing_a_month(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames of facts that share a month and level with another release's: only their rows
+    can disagree. Each source's reader adds a frame per release, so the one source of output-area
+    and postcode figures (a million rows) is left out at the cost of a glance at three columns."""
+    holders: dict[tuple, set[str]] = defaultdict(set)
+    spans = []
+    for f in frames:
+        span = [(m, lv) for m in f["release"].unique() for lv in f["level"].unique()]
+        ids = set(f["release_id"].unique())
+        spans.append(span)
+        for pair in span:
+            holders[pair] |= ids
+    shared = {pair for pair, ids in holders.items() if len(ids) > 1}
+    return [f for f, span in zip(frames, spans, strict=True) if shared.intersection(span)]
 
 
 def unique_release_ids(b: Build) -> None:

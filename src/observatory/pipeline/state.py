@@ -33,9 +33,10 @@ class Build:
     layers: Layers | None = None
     hierarchy: Hierarchy | None = None
     completeness: pd.DataFrame | None = None
+    parents: pd.DataFrame | None = None  # the area rows above districts, among `areas` (areas.py)
     local_names: pd.DataFrame | None = None  # code, local_name, local_name_kind (MSOAs)
     cache: Cache = field(default_factory=lambda: Cache(None))  # pipeline/cache.py; none by default
-    keys: dict[str, str | None] = field(default_factory=dict)  # cache keys of the steps run so far
+    keys: dict[str, str | None] = field(default_factory=dict)  # cache keys of the steps (areas.geography_keys)
     points: dict[str, tuple] = field(default_factory=dict)  # level -> representative points (lon, lat)
     jobs: dict[str, Future] = field(default_factory=dict)  # work running in the build's worker (ahead.py)
 

@@ -95,9 +95,10 @@ def cut_ahead(b: Build, ahead: Ahead) -> dict[str, Future[list[tuple[int, bytes]
         shapes = sorted(zip(frame["code"], frame["geometry"], strict=True))
         codes, names, geoms = layer_shapes(shapes, in_region & set(layer.codes),
                                            dict(zip(layer.codes, layer.names, strict=True)))
-        key = _key(level, codes, names, geoms, region)
+        wkb = shapely.to_wkb(geoms)  # the worker is sent bytes: quicker to pickle than shapes
+        key = _key(level, codes, names, wkb, region)
         if codes and not (b.cache.folder and b.cache.has(_slot(level), key)):
-            job = ahead.submit(cut_tiles, level, codes, names, geoms)
+            job = ahead.submit(cut_tiles, level, codes, names, wkb)
             if job is not None:
                 jobs[key] = job
     return jobs
@@ -131,13 +132,14 @@ def _vintage(store: Store, level: str) -> str:
     return str(rows[0]["vintage"] or level) if rows else level
 
 
-def _key(level: str, codes, names, geoms, region: str | None) -> str:
+def _key(level: str, codes, names, wkb, region: str | None) -> str:
+    """The tiles' cache key: the level's areas, names and shapes (WKB), the region and the zooms."""
     zooms = _zooms(level)
     h = hashlib.sha256()
     for part in (codes, [n or "" for n in names]):
         h.update("\x1f".join(part).encode())
-    for wkb in shapely.to_wkb(geoms):
-        h.update(wkb)
+    for shape in wkb:
+        h.update(shape)
     return build_cache.key("map-tiles", FORMAT, level, region, zooms.start, zooms.stop, h.hexdigest())
 
 
@@ -153,7 +155,8 @@ def _cut(level: str, codes, names, geoms, region: str | None, cache: build_cache
          cutting: dict[str, Future[list[tuple[int, bytes]]]]) -> list[tuple[int, bytes]]:
     """(tile number, gzipped tile) of every tile of the level with an area, in tile-number order:
     from the build cache, from the build's worker, or cut here."""
-    key = _key(level, codes, names, geoms, region)
+    wkb = shapely.to_wkb(geoms)
+    key = _key(level, codes, names, wkb, region)
     hit = cache.load(_slot(level), key) if cache is not None else None
     if hit is not None:
         frame = hit[1]["tiles"]
@@ -167,8 +170,9 @@ def _cut(level: str, codes, names, geoms, region: str | None, cache: build_cache
 
 
 def cut_tiles(level: str, codes, names, geoms) -> list[tuple[int, bytes]]:
-    """Every tile of the level with an area in it, gzipped, in tile-number order (the build's
-    worker runs this too)."""
+    """Every tile of the level with an area in it, gzipped, in tile-number order; `geoms` shapes
+    or their WKB (the build's worker is sent WKB)."""
+    geoms = shapely.from_wkb(geoms) if len(geoms) and isinstance(geoms[0], bytes) else geoms
     return sorted((zxy_to_tileid(z, x, y), gzip.compress(body, compresslevel=6, mtime=0))
                   for z, x, y, body in Cutter(codes, names, geoms).tiles(_zooms(level)))
 
