@@ -74,8 +74,13 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     step = progress or (lambda name: None)
     b = Build(ws, cache=cache.Cache.for_store(ws.store_path))
     b.keys.update(geography_keys(ws))
-    with Ahead() as ahead:
-        ahead.start()  # the worker loads its modules while the boundaries are read (ahead.py)
+    # A second process (ahead.py) pays when the boundaries are to be read: it loads its modules
+    # meanwhile, and its jobs are ready when the build reaches them. With the boundaries in the
+    # cache the build reaches its sources within a second, before a worker could have parsed one.
+    reading = any(not b.cache.has(f"boundaries-{level}", b.keys[f"boundaries-{level}"] or "")
+                  for level in ws.boundaries)
+    with Ahead() if reading else Ahead(enabled=False) as ahead:
+        ahead.start()
         step(STEPS[0])
         read_all_boundaries(b)  # threaded, on both cores: the worker's jobs start after it
         b.jobs.update(parse_ahead(b, ahead, lambda source: source_key(b, source)))
