@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...errors import InputError
 from .text import checked_text, duplicate_headers, preamble, renamed
@@ -85,7 +87,7 @@ def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count"
         raise InputError(name, "the cell is blank.", row=i + 2, column=shown(df, column),
                          expected="a whole number, 0 or more",
                          fix="Fill in the count from the publisher's file, or remove the row.")
-    values = pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
+    values = _floats(cells)
     bad = (np.isnan(values) & (cells != "").to_numpy()) | np.isinf(values)
     if kind == "count":
         bad |= ~np.isnan(values) & ((values < 0) | (values != np.floor(values)))
@@ -113,6 +115,18 @@ def numbers(df: pd.DataFrame, column: str, name: str | Path, kind: str = "count"
             name, problem, row=i + 2, column=shown(df, column), expected=expected, fix="Fix the cell or remove the row."
         )
     return values
+
+
+def _floats(cells: pd.Series) -> np.ndarray:
+    """Stripped cells as floats, blank and unreadable ones NaN (numbers() then says which cell).
+    Arrow parses a column of numbers about ten times quicker than pandas (a million postcodes'
+    counts); a column it refuses, having a cell that is not a number, is read by pandas instead,
+    which leaves that cell NaN for the check to find."""
+    try:
+        arrow = pa.array(cells, type=pa.string())
+        return pc.cast(pc.if_else(pc.equal(arrow, ""), None, arrow), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pd.to_numeric(cells.replace("", None), errors="coerce").to_numpy(dtype="float64")
 
 
 def shown(df: pd.DataFrame, column: str) -> str:
