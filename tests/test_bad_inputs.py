@@ -497,17 +497,22 @@ def test_a_build_leaves_another_running_builds_temporary_store_alone(ws: Path):
     assert running.exists() and not abandoned.exists()
 
 
-def test_a_full_disk_leaves_the_previous_store_and_no_temporary_file(ws: Path, monkeypatch):
+@pytest.mark.parametrize("full_at", ["membership", "facts"])
+def test_a_full_disk_leaves_the_previous_store_and_no_temporary_file(ws: Path, monkeypatch, full_at: str):
+    """The disk fills while the areas' links are written (from a thread, while figures are rolled
+    up) or while the figures are."""
     from observatory.pipeline import writer
 
     store = store_of(ws)
     before = digest(store)
+    insert = writer._insert
 
-    def fill_the_disk(b, tmp, fingerprint):
-        tmp.write_bytes(b"half a store")
-        raise OSError(28, "No space left on device")
+    def fill_the_disk(con, table, frame, order=None):
+        if table == full_at:
+            raise OSError(28, "No space left on device")
+        insert(con, table, frame, order)
 
-    monkeypatch.setattr(writer, "_write_tables", fill_the_disk)
+    monkeypatch.setattr(writer, "_insert", fill_the_disk)
     message = error_line(build(str(ws)))
     assert message.startswith(f"Could not write the store in {store.parent} (No space left on device")
     assert "The previous store is unchanged." in message

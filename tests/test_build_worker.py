@@ -36,6 +36,14 @@ def test_a_job_that_fails_is_done_by_the_build_itself(tmp_path: Path):
         assert take(job, lambda: "computed here") == "computed here"
 
 
+def test_a_job_that_cannot_be_sent_is_the_builds_and_the_next_still_goes():
+    with Ahead(enabled=True) as worker:
+        unsendable = worker.submit(len, lambda: None)  # a function defined in place cannot be pickled
+        after = worker.submit(os.getpid)
+        assert take(unsendable, lambda: "computed here") == "computed here"
+        assert take(after, lambda: None) not in (None, os.getpid())
+
+
 def test_a_worker_that_dies_mid_job_leaves_the_job_to_the_build():
     with Ahead(enabled=True) as worker:
         job = worker.submit(time.sleep, 60)

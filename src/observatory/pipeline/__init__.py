@@ -69,7 +69,7 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     from .rollups import roll_up_all, suppress
     from .state import Build
     from .tile_archive import cut_ahead, write_archives
-    from .writer import write
+    from .writer import StoreWriter
 
     step = progress or (lambda name: None)
     b = Build(ws, cache=cache.Cache.for_store(ws.store_path))
@@ -100,13 +100,20 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
         conflicting_sources(b)
         step(STEPS[4])
         parent_shapes(b)
-        roll_up_all(b)
-        for step_ in derived:
-            step_.add(b)
-        suppress(b)
-        step(STEPS[5])
+        # the areas and their links are final: written from a thread while figures are rolled up
+        writer = StoreWriter(b, target)
+        try:
+            roll_up_all(b)
+            for step_ in derived:
+                step_.add(b)
+            suppress(b)
+            step(STEPS[5])
+            store = writer.finish(fp)
+        except BaseException:
+            writer.abandon()
+            raise
         # the map's tiles, cut from the store just written into an archive per level beside it
-        return write_archives(write(b, target, fp), b.cache, b.jobs)
+        return write_archives(store, b.cache, b.jobs)
 
 
 def source_key(b: Build, source: Source) -> str | None:

@@ -20,6 +20,7 @@ the build cache as before, so a killed build leaves what a killed build always l
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -91,26 +92,35 @@ class Ahead:
         only when done, and the build must not wait for that."""
         try:
             while (item := self._outbox.get()) is not None:
-                pickle.dump(item, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                try:
+                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # arguments that cannot be sent: that job is the build's
+                    self._settle(item[0], False, f"not sent: {exc}")
+                    continue
+                pipe.write(data)
                 pipe.flush()
-        except (OSError, ValueError, pickle.PicklingError):
+        except (OSError, ValueError):  # the worker has gone
             self._fail_all()
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
 
     def _receive(self, pipe: IO[bytes]) -> None:
         try:
             while True:
-                n, ok, answer = pickle.load(pipe)
-                with self._lock:
-                    job = self._waiting.get(n)
-                if job is not None and not job.done():
-                    job.set_result(answer) if ok else job.set_exception(WorkerFailed(answer))
-        except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+                self._settle(*pickle.load(pipe))
+        except Exception:  # the worker has gone (end of file), or sent what cannot be read
             self._fail_all()
+
+    def _settle(self, n: int, ok: bool, answer: object) -> None:
+        with self._lock:
+            job = self._waiting.get(n)
+            if job is None or job.done():
+                return
+            if ok:
+                job.set_result(answer)
+            else:
+                job.set_exception(WorkerFailed(answer))
 
     def _fail_all(self) -> None:
         with self._lock:
@@ -187,10 +197,10 @@ def serve(jobs: IO[bytes], answers: IO[bytes]) -> None:
             func = importlib.import_module(module)
             for part in name.split("."):
                 func = getattr(func, part)
-            answer, ok = func(*args), True
+            data = pickle.dumps((n, True, func(*args)), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # any failure is the build's to report, when it does the job itself
-            answer, ok = f"{type(exc).__name__}: {exc}", False
-        pickle.dump((n, ok, answer), answers, protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((n, False, f"{type(exc).__name__}: {exc}"), protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(data)
         answers.flush()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -40,25 +42,78 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write(b: Build, out: Path, fingerprint: str) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(out)
-    record_shrinkage(b, out)
-    tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    try:
-        _write_tables(b, tmp, fingerprint)
-    except (OSError, duckdb.Error) as exc:
-        # a full disk, a read-only folder, a quota: the half-written store goes, the old one stays
-        for leftover in out.parent.glob(f"{tmp.name}*"):
+class StoreWriter:
+    """The store being written, into a temporary file beside `out` renamed over it at the end.
+
+    Started once the areas, their shapes and their places in each other are final (after the
+    sources are read): those tables, a third of the writing, go in from a thread while the build
+    rolls figures up (DuckDB works without Python's lock); `finish` writes the figures and renames.
+    Any failure, or `abandon`, removes the temporary file and leaves the previous store as it was.
+    """
+
+    def __init__(self, b: Build, out: Path) -> None:
+        self.b, self.out = b, out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(out)
+        self.tmp = out.parent / f".{out.name}.{os.getpid()}.tmp"
+        self.tmp.unlink(missing_ok=True)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._failed: BaseException | None = None
+        # the frames are made here, so the thread only hands them to DuckDB
+        areas = pd.concat(b.areas, ignore_index=True).drop_duplicates("code")
+        if b.local_names is not None and len(b.local_names):
+            areas = areas.merge(b.local_names, on="code", how="left")
+        links = b.links.drop_duplicates(["child", "parent"])
+        # exact links (lookup, spatial) hold the whole child; only best fit has a share below 1
+        links = links.assign(share=links.get("share", pd.Series(index=links.index, dtype=float))
+                             .where(links["method"] == "best-fit", 1.0))
+        tables = [("areas", areas, None), ("shapes", pd.concat(b.shapes, ignore_index=True), None),
+                  # Stored sorted by the column readers filter on, so DuckDB's per-row-group min/max
+                  # (zone maps) skip most of the table for one area's figures or parents.
+                  ("membership", links, "child, parent_level")]
+        self._thread = threading.Thread(target=self._geography, args=(tables,), name="store-writer", daemon=True)
+        self._thread.start()
+
+    def _geography(self, tables: list[tuple[str, pd.DataFrame, str | None]]) -> None:
+        try:
+            self._con = duckdb.connect(str(self.tmp))
+            self._con.execute(SCHEMA)
+            for table, frame, order in tables:
+                _insert(self._con, table, frame, order=order)
+        except BaseException as exc:  # handed to finish(), which says what went wrong
+            self._failed = exc
+
+    def finish(self, fingerprint: str) -> Path:
+        """Write the figures and the rest, and rename the store into place; returns its path."""
+        self._thread.join()
+        record_shrinkage(self.b, self.out)
+        try:
+            if self._failed is not None:
+                raise self._failed
+            _write_figures(self.b, self._con, fingerprint)
+            self._con.close()
+        except (OSError, duckdb.Error) as exc:
+            # a full disk, a read-only folder, a quota: the half-written store goes, the old one stays
+            self.abandon()
+            raise StoreError(
+                f"Could not write the store in {self.out.parent} ({_reason(exc)}). The previous store is "
+                "unchanged. Free some disk space (the store needs about 50 MB per million figures) or check the "
+                "folder is writable, then build again."
+            ) from None
+        except BaseException:
+            self.abandon()
+            raise
+        os.replace(self.tmp, self.out)  # atomic on POSIX: readers see the old store or the new, never half
+        return self.out
+
+    def abandon(self) -> None:
+        """The build failed: no store is written, the previous one stays."""
+        self._thread.join()
+        if self._con is not None:
+            with contextlib.suppress(duckdb.Error):
+                self._con.close()
+        for leftover in self.out.parent.glob(f"{self.tmp.name}*"):
             leftover.unlink(missing_ok=True)
-        raise StoreError(
-            f"Could not write the store in {out.parent} ({_reason(exc)}). The previous store is "
-            "unchanged. Free some disk space (the store needs about 50 MB per million figures) or check the "
-            "folder is writable, then build again."
-        ) from None
-    os.replace(tmp, out)  # atomic on POSIX: readers see the old store or the new, never half
-    return out
 
 
 def _reason(exc: BaseException) -> str:
@@ -67,39 +122,22 @@ def _reason(exc: BaseException) -> str:
     return str(exc).splitlines()[0]
 
 
-def _write_tables(b: Build, tmp: Path, fingerprint: str) -> None:
-    con = duckdb.connect(str(tmp))
-    try:
-        con.execute(SCHEMA)
-        areas = pd.concat(b.areas, ignore_index=True).drop_duplicates("code")
-        if b.local_names is not None and len(b.local_names):
-            areas = areas.merge(b.local_names, on="code", how="left")
-        _insert(con, "areas", areas)
-        _insert(con, "shapes", pd.concat(b.shapes, ignore_index=True))
-        links = b.links.drop_duplicates(["child", "parent"])
-        # exact links (lookup, spatial) hold the whole child; only best fit has a share below 1
-        links = links.assign(share=links.get("share", pd.Series(index=links.index, dtype=float))
-                             .where(links["method"] == "best-fit", 1.0))
-        # Stored sorted by the column readers filter on, so DuckDB's per-row-group min/max
-        # (zone maps) skip most of the table for one area's figures or parents.
-        _insert(con, "membership", links, order="child, parent_level")
-        _insert(con, "facts", pd.concat(b.facts, ignore_index=True), order="area_code, indicator, release")
-        _insert(con, "releases", pd.DataFrame(b.releases))
-        _insert(con, "indicators", pd.DataFrame([{
-            "id": i.id, "label": i.label, "unit": i.unit, "definition": i.definition,
-            "citation": i.citation, "direction": i.direction,
-            "finest_level": i.finest_level, "has_counts": i.has_counts,
-        } for i in INDICATORS.values()]))
-        _insert(con, "findings", pd.DataFrame(b.findings, columns=["kind", "subject", "detail", "count"]))
-        meta = {"fingerprint": fingerprint, "workspace": b.ws.name, "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "version": __version__, "region_code": b.ws.region_code, "suppress_below": str(b.ws.suppress_below),
-                "schema": str(STORE_SCHEMA)}
-        if b.ws.msoa_names is not None:
-            meta["msoa_names"] = f"{b.ws.msoa_names.attribution} ({b.ws.msoa_names.file.name})"
-        _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+def _write_figures(b: Build, con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    _insert(con, "facts", pd.concat(b.facts, ignore_index=True), order="area_code, indicator, release")
+    _insert(con, "releases", pd.DataFrame(b.releases))
+    _insert(con, "indicators", pd.DataFrame([{
+        "id": i.id, "label": i.label, "unit": i.unit, "definition": i.definition,
+        "citation": i.citation, "direction": i.direction,
+        "finest_level": i.finest_level, "has_counts": i.has_counts,
+    } for i in INDICATORS.values()]))
+    _insert(con, "findings", pd.DataFrame(b.findings, columns=["kind", "subject", "detail", "count"]))
+    meta = {"fingerprint": fingerprint, "workspace": b.ws.name, "built": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "version": __version__, "region_code": b.ws.region_code, "suppress_below": str(b.ws.suppress_below),
+            "schema": str(STORE_SCHEMA)}
+    if b.ws.msoa_names is not None:
+        meta["msoa_names"] = f"{b.ws.msoa_names.attribution} ({b.ws.msoa_names.file.name})"
+    _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
+    con.execute("CHECKPOINT")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, order: str | None = None) -> None:
