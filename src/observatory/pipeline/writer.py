@@ -76,7 +76,8 @@ class StoreWriter:
 
     def _geography(self, tables: list[tuple[str, pd.DataFrame, str | None]]) -> None:
         try:
-            self._con = duckdb.connect(str(self.tmp))
+            # one core: the other is the roll-ups' meanwhile (finish gives DuckDB both again)
+            self._con = duckdb.connect(str(self.tmp), config={"threads": 1})
             self._con.execute(SCHEMA)
             for table, frame, order in tables:
                 _insert(self._con, table, frame, order=order)
@@ -90,6 +91,7 @@ class StoreWriter:
         try:
             if self._failed is not None:
                 raise self._failed
+            self._con.execute(f"SET threads = {os.cpu_count() or 1}")
             _write_figures(self.b, self._con, fingerprint)
             self._con.close()
         except (OSError, duckdb.Error) as exc:
