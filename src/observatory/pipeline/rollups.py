@@ -14,8 +14,7 @@ from .suppression import audit
 
 def roll_up_all(b: Build) -> None:
     """Every derived figure: small areas from output areas, parents of districts from districts."""
-    facts = pd.concat(b.facts, ignore_index=True)
-    published = facts[facts["method"] == "published"]
+    published = _published(b.facts, ["oa", "lad"])
     _small_areas(b, published[published["level"] == "oa"])
     districts = published[published["level"] == "lad"]
     links = b.links[isin(b.links["child"], districts["area_code"]) & isin(b.links["parent_level"], ABOVE_DISTRICT)]
@@ -23,6 +22,15 @@ def roll_up_all(b: Build) -> None:
     _districts_counted(b, counted, links)
     _districts_weighted(b, districts[districts["numerator"].isna()], counted, links)
     completeness(b, districts, counted)
+
+
+def _published(frames: list[pd.DataFrame], levels: list[str]) -> pd.DataFrame:
+    """The published figures at these levels. Only the frames that hold any are joined (each
+    source's reader adds a frame per release and level), so the million postcode figures, which
+    are never rolled up, are not copied."""
+    wanted = [f for f in frames if len(f) and isin(pd.Series(f["level"].unique()), levels).any()]
+    facts = pd.concat(wanted, ignore_index=True) if wanted else pd.DataFrame(columns=FACT_COLUMNS)
+    return facts[((facts["method"] == "published") & isin(facts["level"], levels)).to_numpy()]
 
 
 def _small_areas(b: Build, oa: pd.DataFrame) -> None:
