@@ -98,9 +98,9 @@ def test_the_callers_own_script_is_not_run_again(tmp_path: Path):
 
 @pytest.mark.slow
 def test_what_the_worker_computes_is_what_the_build_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A cold build (no build cache: every step computed) hands the small-area release, the
-    regions' shapes and the five map levels' tiles to the worker; each is compared with the same
-    work done here, from the store the build wrote."""
+    """A cold build (no build cache: every step computed) hands its source files' parsing, the
+    regions' shapes and the five map levels' tiles to the worker; the shapes, the tiles and the
+    small-area figures are compared with the same work done here, from the store the build wrote."""
     monkeypatch.setenv("OBSERVATORY_BUILD_CACHE", "off")
     monkeypatch.setenv(ahead.ENV, "2")
     handed: list[str] = []  # "worker" for each job handed over, "here" for each computed in the build
@@ -117,7 +117,8 @@ def test_what_the_worker_computes_is_what_the_build_would(tmp_path: Path, monkey
         monkeypatch.setattr(module, "take", spied)
     ws = workspace.load(copy_workspace(tmp_path / "ws"))
     path = pipeline.run(ws)
-    assert handed == ["worker"] * 7
+    # every source file parsed, the regions' shapes and the five map levels' tiles, all answered
+    assert handed == ["worker"] * (len(ws.sources) + 1 + len(tile_archive.MAP_LEVELS))
 
     with Store(path) as store:
         region = store.region()

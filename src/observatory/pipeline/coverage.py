@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,8 +94,8 @@ def _title(name: object) -> object:
 
 def _read_laua(b: Build, source: Source) -> None:
     name = source.file.name
-    notes: list[str] = []
-    tidy = _district_codes(b, ofcom.read_laua(read_bytes(source.file), name, notes), name)
+    parsed, notes = _parsed(b, source)
+    tidy = _district_codes(b, parsed, name)
     rid = source.key
     for note in notes:
         b.finding("derived", rid, note, 1)
@@ -105,7 +106,7 @@ def _read_laua(b: Build, source: Source) -> None:
 
 def _read_takeup(b: Build, source: Source) -> None:
     name = source.file.name
-    tidy = _district_codes(b, ofcom.read_takeup(read_bytes(source.file), name), name)
+    tidy = _district_codes(b, _parsed(b, source), name)
     _release(b, source, source.key, source.as_of, int(len(tidy) / 2), vintage="LAD 2025")
     add_facts(b, tidy, source.key, source.as_of, "lad", source.synthetic)
 
@@ -117,7 +118,7 @@ def _recode(b: Build, tidy: pd.DataFrame) -> pd.DataFrame:
 
 def _read_ons_series(b: Build, source: Source) -> None:
     name = source.file.name
-    districts, upper = ons.read_gigabit_series(read_bytes(source.file), name)
+    districts, upper = _parsed(b, source)
     recoded = _recode(b, districts)
     # ONS lists a recoded district under both codes for a while: keep the row under the current code.
     current_first = recoded.assign(_old=recoded["area_code"] != districts["area_code"]).sort_values(
@@ -137,14 +138,14 @@ def _read_ons_series(b: Build, source: Source) -> None:
 
 
 def parse_ahead(b: Build, ahead: Ahead, key: Callable[[Source], str | None]) -> dict[str, Future]:
-    """Start parsing, in the build's worker, each small-area release ZIP whose source the build
-    cache does not hold (by `key`, the source's cache key): the longest read, and it needs the
-    file alone. By the name _read_small_areas takes it under."""
+    """Start parsing, in the build's worker, each source file whose step the build cache does not
+    hold (by `key`, the source's cache key): parsing needs the file alone. Largest first (the
+    small-area ZIP); by the name _parsed takes each under."""
     jobs = {}
-    for source in b.ws.sources:
+    for source in sorted(b.ws.sources, key=lambda s: s.kind != SMALL_AREA_ZIP):
         k = key(source)
-        if source.kind == SMALL_AREA_ZIP and not (k and b.cache.has(f"source-{source.key}", k)):
-            job = ahead.submit(ofcom.read_small_area_zip, source.file)
+        if source.kind in PARSERS and not (k and b.cache.has(f"source-{source.key}", k)):
+            job = ahead.submit(PARSERS[source.kind], source.file)
             if job is not None:
                 jobs[_parsing(source)] = job
     return jobs
@@ -154,8 +155,26 @@ def _parsing(source: Source) -> str:
     return f"parse-{source.key}"
 
 
+def _parsed(b: Build, source: Source) -> Any:
+    """The source's file parsed: by the build's worker if it was handed over, else here."""
+    return take(b.jobs.get(_parsing(source)), lambda: PARSERS[source.kind](source.file))
+
+
+def _laua_with_notes(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    return ofcom.read_laua(read_bytes(path), path.name, notes), notes
+
+
+def _takeup(path: Path) -> pd.DataFrame:
+    return ofcom.read_takeup(read_bytes(path), path.name)
+
+
+def _gigabit_series(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return ons.read_gigabit_series(read_bytes(path), path.name)
+
+
 def _read_small_areas(b: Build, source: Source) -> None:
-    release = take(b.jobs.get(_parsing(source)), lambda: ofcom.read_small_area_zip(source.file))
+    release = _parsed(b, source)
     if source.as_of and source.as_of != release.month:
         raise ConfigError(
             f"{b.ws.config_path}: source '{source.key}' says as_of = \"{source.as_of}\", but the files in "
@@ -218,6 +237,13 @@ def _read_small_areas(b: Build, source: Source) -> None:
 
 
 SMALL_AREA_ZIP = "ofcom-small-area-zip"
+# Each kind's file -> what its reader places (module-level functions: the build's worker runs them).
+PARSERS = {
+    "ofcom-laua-coverage": _laua_with_notes,
+    "ofcom-full-fibre-takeup": _takeup,
+    "ons-gigabit-series": _gigabit_series,
+    SMALL_AREA_ZIP: ofcom.read_small_area_zip,
+}
 READERS = {
     "ofcom-laua-coverage": _read_laua,
     "ofcom-full-fibre-takeup": _read_takeup,
