@@ -146,3 +146,16 @@ def test_what_the_worker_computes_is_what_the_build_would(tmp_path: Path, monkey
                   for c, i, v in zip(frame["area_code"], frame["indicator"], frame["value"], strict=True)
                   if c in inside}
         assert len(stored) > 100_000 and stored == parsed
+
+
+@pytest.mark.slow
+def test_a_build_with_its_boundaries_in_the_cache_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A warm build reaches its sources within a second, before a worker could have loaded its
+    modules: it does the work itself."""
+    started: list[bool] = []
+    monkeypatch.setattr(Ahead, "_start", lambda self: started.append(True) or False)
+    ws = workspace.load(copy_workspace(tmp_path / "ws"))
+    pipeline.run(ws)  # fills the build cache (shared by the test run) if it was empty
+    started.clear()
+    pipeline.run(ws, force=True)
+    assert started == []
