@@ -124,8 +124,9 @@ def test_what_the_worker_computes_is_what_the_build_would(tmp_path: Path, monkey
         region = store.region()
         inputs = tile_archive.inputs_of(store.meta())
         for level in tile_archive.MAP_LEVELS:
+            codes, names, geoms = map_shapes(store, level, region)
             here = {tileid_to_zxy(t): body for t, body in tile_archive.cut_tiles(
-                level, *map_shapes(store, level, region))}
+                level, codes, names, shapely.to_wkb(geoms))}
             assert here and tile_archive.find_archive(path, level, inputs, region).tiles == here, level
 
         parents = store.rows("SELECT code, geometry FROM areas WHERE level IN ('ca', 'rgn', 'group')")

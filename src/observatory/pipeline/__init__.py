@@ -19,6 +19,7 @@ from ..store.schema import SANDBOX, STORE_SCHEMA
 from ..workspace import Source, Workspace
 from ..workspace import load as load_workspace
 from . import cache
+from .ahead import Ahead
 
 if TYPE_CHECKING:
     from .derived import Derived
@@ -53,8 +54,8 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
     if not force and _fingerprint_of(target) == fp:
         return target
     # imported here, not at the top, to defer start-up cost: a current store is answered from its
-    # fingerprint without loading pandas, shapely, Arrow or DuckDB's query modules (no cycle hides here)
-    from .ahead import Ahead
+    # fingerprint without loading pandas, shapely, Arrow or DuckDB's query modules (no cycle hides here;
+    # the worker's helper, ahead.py, needs only the standard library, about 10 ms, so it is imported above)
     from .areas import (
         geography_keys,
         parent_shapes,

@@ -137,6 +137,11 @@ class Ahead:
             self._worker = None
         self._fail_all()
 
+    def give_up(self) -> None:
+        """No more jobs for a worker for the rest of the build (the one it had is stuck)."""
+        self.enabled = False
+        self.close()
+
     def __enter__(self) -> Ahead:
         return self
 
@@ -154,8 +159,7 @@ class Job(Future[T]):
     def abandon(self) -> None:
         """Give up the worker this job ran on (it is stuck): its other jobs fail at once, and the
         build does them itself instead of waiting for each in turn."""
-        self._ahead.enabled = False
-        self._ahead.close()
+        self._ahead.give_up()
 
 
 class WorkerFailed(Exception):

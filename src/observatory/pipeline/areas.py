@@ -267,7 +267,6 @@ def shapes_ahead(b: Build, ahead: Ahead) -> None:
     """Start the parents' unions in the build's worker, unless the build cache holds them."""
     k, wanted = _unions_wanted(b)
     if not (k and b.cache.has("parent-shapes", k)):
-        # sent as WKB, which pickles far quicker than shapes
         job = ahead.submit(union_shapes, shapely.to_wkb(b.layers.layers["lad"].geometry), wanted)
         if job is not None:
             b.jobs["parent-shapes"] = job
@@ -282,7 +281,7 @@ def parent_shapes(b: Build) -> None:
         unions = dict(zip(hit[1]["shapes"]["code"], hit[1]["shapes"]["geometry"], strict=True))
     else:
         geometry = b.layers.layers["lad"].geometry
-        unions = take(b.jobs.get("parent-shapes"), lambda: union_shapes(geometry, wanted))
+        unions = take(b.jobs.get("parent-shapes"), lambda: union_shapes(shapely.to_wkb(geometry), wanted))
         if k:
             b.cache.save("parent-shapes", k, {}, {"shapes": pd.DataFrame(
                 {"code": list(unions), "geometry": pd.Series(list(unions.values()), dtype=object)})})
@@ -290,10 +289,10 @@ def parent_shapes(b: Build) -> None:
     b.parents["geometry"] = [unions.get(code) for code in b.parents["code"]]
 
 
-def union_shapes(geometry: np.ndarray, wanted: list[tuple[str, list[int]]]) -> dict[str, bytes]:
-    """Code -> WKB of the union of the district shapes at those positions; `geometry` shapes or
-    their WKB (the build's worker is sent WKB)."""
-    geometry = shapely.from_wkb(geometry) if len(geometry) and isinstance(geometry[0], bytes) else geometry
+def union_shapes(wkb: np.ndarray, wanted: list[tuple[str, list[int]]]) -> dict[str, bytes]:
+    """Code -> WKB of the union of the district shapes (WKB, what the build's worker is sent:
+    quicker to pickle than shapes) at those positions."""
+    geometry = shapely.from_wkb(wkb)
     with ThreadPoolExecutor(THREADS) as pool:  # GEOS unions in parallel, as in read_all_boundaries
         shapes = pool.map(lambda item: shapely.to_wkb(shapely.union_all(geometry[item[1]])), wanted)
         return {code: shape for (code, _), shape in zip(wanted, shapes, strict=True)}

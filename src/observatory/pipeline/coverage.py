@@ -18,6 +18,7 @@ from ..geography.code_history import ABOLISHED, RECODED, SUCCESSOR
 from ..sources import ofcom, ons
 from ..sources.tabular import read_bytes
 from ..workspace import Source
+from ..workspace.inputs import SMALL_AREA_ZIP
 from . import cache
 from .ahead import Ahead, take
 from .state import Build, add_facts, isin
@@ -236,7 +237,6 @@ def _read_small_areas(b: Build, source: Source) -> None:
     _release(b, source, source.key, as_of, rows, files, vintage=source.vintage)
 
 
-SMALL_AREA_ZIP = "ofcom-small-area-zip"
 # Each kind's file -> what its reader places (module-level functions: the build's worker runs them).
 PARSERS = {
     "ofcom-laua-coverage": _laua_with_notes,

@@ -95,7 +95,7 @@ def cut_ahead(b: Build, ahead: Ahead) -> dict[str, Future[list[tuple[int, bytes]
         shapes = sorted(zip(frame["code"], frame["geometry"], strict=True))
         codes, names, geoms = layer_shapes(shapes, in_region & set(layer.codes),
                                            dict(zip(layer.codes, layer.names, strict=True)))
-        wkb = shapely.to_wkb(geoms)  # the worker is sent bytes: quicker to pickle than shapes
+        wkb = shapely.to_wkb(geoms)
         key = _key(level, codes, names, wkb, region)
         if codes and not (b.cache.folder and b.cache.has(_slot(level), key)):
             job = ahead.submit(cut_tiles, level, codes, names, wkb)
@@ -161,7 +161,7 @@ def _cut(level: str, codes, names, geoms, region: str | None, cache: build_cache
     if hit is not None:
         frame = hit[1]["tiles"]
         return list(zip(frame["tile"].tolist(), frame["data"].tolist(), strict=True))
-    tiles = take(cutting.get(key), lambda: cut_tiles(level, codes, names, geoms))
+    tiles = take(cutting.get(key), lambda: cut_tiles(level, codes, names, wkb))
     if cache is not None:
         table = pa.table({"tile": pa.array([t for t, _ in tiles], pa.uint64()),
                           "data": pa.array([d for _, d in tiles], pa.binary())})
@@ -169,12 +169,11 @@ def _cut(level: str, codes, names, geoms, region: str | None, cache: build_cache
     return tiles
 
 
-def cut_tiles(level: str, codes, names, geoms) -> list[tuple[int, bytes]]:
-    """Every tile of the level with an area in it, gzipped, in tile-number order; `geoms` shapes
-    or their WKB (the build's worker is sent WKB)."""
-    geoms = shapely.from_wkb(geoms) if len(geoms) and isinstance(geoms[0], bytes) else geoms
+def cut_tiles(level: str, codes, names, wkb) -> list[tuple[int, bytes]]:
+    """Every tile of the level with an area in it, gzipped, in tile-number order, from the areas'
+    shapes as WKB (what the build's worker is sent: quicker to pickle than shapes)."""
     return sorted((zxy_to_tileid(z, x, y), gzip.compress(body, compresslevel=6, mtime=0))
-                  for z, x, y, body in Cutter(codes, names, geoms).tiles(_zooms(level)))
+                  for z, x, y, body in Cutter(codes, names, shapely.from_wkb(wkb)).tiles(_zooms(level)))
 
 
 def _write(folder: Path, level: str, vintage: str, tiles: list[tuple[int, bytes]], stamp: dict) -> None:

@@ -12,11 +12,12 @@ from ..errors import ConfigError
 from .keys import existing_file, is_month, need, unknown_keys
 
 BOUNDARY_LEVELS = ("oa", "lsoa", "msoa", "ward", "lad")
+SMALL_AREA_ZIP = "ofcom-small-area-zip"  # Ofcom's release ZIP of output-area and postcode files
 SOURCE_KINDS = (
     "ofcom-laua-coverage",
     "ofcom-full-fibre-takeup",
     "ons-gigabit-series",
-    "ofcom-small-area-zip",
+    SMALL_AREA_ZIP,
 )
 _LOOKUP_KEYS = {"level", "file", "district", "code", "name", "licence", "attribution"}
 LOOKUP_LEVELS = ("rgn", "ca", "group")
@@ -119,7 +120,7 @@ def parse_sources(config: Path, data: dict[str, Any]) -> tuple[Source, ...]:
                               "source its own key.")
         seen.add(source.key)
         sources.append(source)
-    if kind_missing := [s for s in sources if s.kind == "ofcom-small-area-zip" and not s.vintage]:
+    if kind_missing := [s for s in sources if s.kind == SMALL_AREA_ZIP and not s.vintage]:
         raise ConfigError(
             f"{config}: source '{kind_missing[0].key}' needs vintage = 'OA 2011' or 'OA 2021' "
             "(the output-area codes the release uses)."
