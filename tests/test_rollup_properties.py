@@ -118,3 +118,20 @@ def test_weights_come_from_the_nearest_release_with_counts():
     out = nearest_weights(pct, counts)
     assert list(out["weight_release"]) == ["2023-01", "2025-07", "2025-07"]
     assert list(out["weight"]) == [100.0, 120.0, 120.0]
+
+
+def test_releases_of_the_same_month_are_rolled_up_apart():
+    """Two publishers' counts for one month (say Ofcom's and a council's own survey) give two
+    parent figures, one per release, never their sum."""
+    facts = pd.DataFrame({
+        "release_id": ["ofcom", "ofcom", "survey", "survey"], "area_code": ["a", "b", "a", "b"],
+        "release": "2025-07", "indicator": "gigabit", "numerator": [30.0, 50.0, 10.0, 20.0],
+        "denominator": [100.0, 100.0, 40.0, 60.0], "synthetic": False,
+    })
+    links = pd.DataFrame({"child": ["a", "b"], "parent": "p", "parent_level": "ward", "method": "best-fit",
+                          "weight": 1.0})
+    parents = roll_up(facts, links).set_index("release_id")
+    # ofcom: (30 + 50) / (100 + 100) = 40%; survey: (10 + 20) / (40 + 60) = 30%
+    assert parents.loc["ofcom", "value"] == pytest.approx(40.0)
+    assert parents.loc["survey", "value"] == pytest.approx(30.0)
+    assert list(parents["children"]) == [2, 2]

@@ -20,7 +20,7 @@ KEYS = ["release", "indicator"]
 def roll_up(facts: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """Sum children's counts into parents.
 
-    facts: area_code, release, indicator, numerator, denominator, synthetic.
+    facts: area_code, release, indicator, numerator, denominator, synthetic (and release_id: kept).
     links: child, parent, parent_level (one row per child and parent level).
     Returns parent rows with value = 100 * numerator / denominator and `children` (how many).
     """
@@ -48,8 +48,7 @@ def nearest_weights(percent: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame
     rows = percent.reset_index(drop=True).assign(_row=lambda d: np.arange(len(d)))
     pairs = rows[["_row", "area_code", "release"]].merge(candidates, on="area_code", how="inner")
     if not pairs.empty:
-        wanted = pairs["release"].map(_month_number).to_numpy()
-        have = pairs["weight_release"].map(_month_number).to_numpy()
+        wanted, have = _month_numbers(pairs["release"]), _month_numbers(pairs["weight_release"])
         pairs["_distance"] = np.abs(wanted - have) - 1e-3 * have / 1e5
         pairs = pairs.sort_values(["_row", "_distance"], kind="stable").drop_duplicates("_row")
     out = rows.merge(pairs[["_row", "weight_release", "weight"]], on="_row", how="left")
@@ -59,7 +58,7 @@ def nearest_weights(percent: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame
 def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Premise-weighted parents of percentages: sum(p_i * w_i) / sum(w_i).
 
-    percent: area_code, release, indicator, value, weight, synthetic. Children without a weight are
+    percent: area_code, release, indicator, value, weight, synthetic (and release_id). Children without a weight are
     left out of the parent and returned as the second frame, so `check` can list them.
     """
     joined = percent.merge(links[["child", "parent", "parent_level"]], left_on="area_code", right_on="child")
@@ -78,15 +77,19 @@ def roll_up_weighted(percent: pd.DataFrame, links: pd.DataFrame) -> tuple[pd.Dat
 
 
 def _sum_into_parents(joined: pd.DataFrame) -> pd.DataFrame:
-    """Children joined to their parents -> one row per parent with summed counts."""
-    grouped = joined.groupby(["parent", "parent_level", *KEYS], sort=True).agg(
-        numerator=("numerator", "sum"),
-        denominator=("denominator", "sum"),
-        synthetic=("synthetic", "max"),  # a parent of any synthetic child is synthetic
-        children=("child", "size"),
-    )
-    return grouped.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
+    """Children joined to their parents -> one row per parent with summed counts. Where the
+    children carry a release_id, each release is summed on its own (two publishers' figures for
+    the same month never add up)."""
+    keys = ["parent", "parent_level", *KEYS, *(["release_id"] if "release_id" in joined.columns else [])]
+    groups = joined.groupby(keys, sort=True)
+    out = groups[["numerator", "denominator"]].sum()
+    out["synthetic"] = groups["synthetic"].max()  # a parent of any synthetic child is synthetic
+    out["children"] = groups.size()
+    return out.reset_index().rename(columns={"parent": "area_code", "parent_level": "level"})
 
 
-def _month_number(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
+def _month_numbers(months: pd.Series) -> np.ndarray:
+    """Months ("2025-07") as numbers, one apart from month to month (each distinct month worked
+    out once: a release has thousands of rows)."""
+    codes, distinct = pd.factorize(months)
+    return np.array([int(m[:4]) * 12 + int(m[5:7]) - 1 for m in distinct], dtype=np.int64)[codes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..geography.code_history import PREDECESSORS, SUCCESSOR
@@ -39,18 +40,18 @@ def _small_areas(b: Build, oa: pd.DataFrame) -> None:
     if oa.empty:
         return
     links = b.links[isin(b.links["child"], oa["area_code"]) & isin(b.links["parent_level"], ["lsoa", "msoa", "ward", "lad"])]
-    for rid, part in oa.groupby("release_id"):
-        _add_rolled(b, roll_up(part, links), rid)
+    _add_rolled(b, roll_up(oa, links))  # each release on its own (by release_id)
 
 
 def _districts_counted(b: Build, counted: pd.DataFrame, links: pd.DataFrame) -> None:
     """Districts with premises counts up to the combined authority, nations and the UK."""
-    for rid, part in counted.groupby("release_id"):
-        _add_rolled(b, roll_up(_without_superseded(b, part, rid), links), rid)
+    _add_rolled(b, roll_up(_without_superseded(b, counted), links))
 
 
 def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame, links: pd.DataFrame) -> None:
-    """Districts with percentages only (the ONS series, take-up): weighted by the nearest counts."""
+    """Districts with percentages only (the ONS series, take-up): weighted by the nearest counts.
+    Every release of an indicator is rolled up at once (by release_id); what check is told is
+    still said release by release."""
     all_premises = counted[counted["indicator"] == "sfbb"][["area_code", "release", "denominator"]]
     weights_by_denominator = {
         # take-up of full-fibre coverage is over premises with full fibre available
@@ -59,21 +60,23 @@ def _districts_weighted(b: Build, pct_only: pd.DataFrame, counted: pd.DataFrame,
     }
     for ind, part in pct_only.groupby("indicator"):
         w = weights_by_denominator.get(ind, all_premises.rename(columns={"denominator": "weight"}))
-        with_w = nearest_weights(part, _with_predecessor_weights(w))
-        for rid, rpart in with_w.groupby("release_id"):
-            rpart = _without_superseded(b, rpart, rid)
-            rolled, missing = roll_up_weighted(rpart, links)
-            _add_rolled(b, rolled, rid)
-            if len(missing):
+        with_w = _without_superseded(b, nearest_weights(part, _with_predecessor_weights(w)))
+        rolled, missing = roll_up_weighted(with_w, links)
+        _add_rolled(b, rolled)
+        no_weight = missing.groupby("release_id")["child"].nunique()
+        approximated = pd.Series(isin(with_w["area_code"], set(SUCCESSOR))
+                                 & ~isin(with_w["area_code"], counted["area_code"])).groupby(
+                                     with_w["release_id"].to_numpy()).sum()
+        for rid in sorted(set(with_w["release_id"])):
+            if no_weight.get(rid, 0):
                 b.finding("no-weight", rid,
                           f"districts with {ind} but no premises count in any release, left out of parents",
-                          missing["child"].nunique())
-            approximated = (isin(rpart["area_code"], set(SUCCESSOR)) & ~isin(rpart["area_code"], counted["area_code"])).sum()
-            if approximated:
+                          no_weight[rid])
+            if approximated.get(rid, 0):
                 b.finding("approximated-weight", rid,
                           f"abolished districts in the {ind} parents, each weighted by an equal share of "
                           "its successor's premises count (their own counts were never published)",
-                          approximated)
+                          approximated[rid])
 
 
 def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
@@ -94,14 +97,21 @@ def _with_predecessor_weights(weights: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([weights, *rows], ignore_index=True)
 
 
-def _without_superseded(b: Build, part: pd.DataFrame, release_id: str) -> pd.DataFrame:
+def _without_superseded(b: Build, facts: pd.DataFrame) -> pd.DataFrame:
     """A release that gives both abolished districts and their successor counts only the successor."""
-    present = set(part["area_code"])
-    superseded = part["area_code"].map(lambda c: bool(_successors(c) & present))
-    if superseded.any():
-        b.finding("superseded-district", release_id, "abolished districts given beside their successor: "
-                  "shown as published, left out of parents so no premises count twice", int(superseded.sum()))
-    return part[~superseded.to_numpy()]
+    abolished = isin(facts["area_code"], set(SUCCESSOR))
+    superseded = np.zeros(len(facts), dtype=bool)
+    if abolished.any():
+        rids, codes = facts["release_id"].to_numpy(dtype=object), facts["area_code"].to_numpy(dtype=object)
+        successor = isin(facts["area_code"], set(SUCCESSOR.values()))
+        present = set(zip(rids[successor], codes[successor], strict=True))
+        for i in np.flatnonzero(abolished):
+            superseded[i] = any((rids[i], code) in present for code in _successors(codes[i]))
+    for rid, n in pd.Series(superseded).groupby(facts["release_id"].to_numpy()).sum().items():
+        if n:
+            b.finding("superseded-district", rid, "abolished districts given beside their successor: "
+                      "shown as published, left out of parents so no premises count twice", int(n))
+    return facts[~superseded]
 
 
 def _successors(code: str) -> set[str]:
@@ -112,10 +122,10 @@ def _successors(code: str) -> set[str]:
     return out
 
 
-def _add_rolled(b: Build, rolled: pd.DataFrame, release_id: str) -> None:
+def _add_rolled(b: Build, rolled: pd.DataFrame) -> None:
     if rolled.empty:
         return
-    b.facts.append(rolled.assign(release_id=release_id, suppressed=False)[FACT_COLUMNS])
+    b.facts.append(rolled.assign(suppressed=False)[FACT_COLUMNS])
 
 
 def suppress(b: Build) -> None:
