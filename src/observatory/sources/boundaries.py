@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..errors import InputError
 from ..workspace import Boundary
@@ -155,7 +153,12 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
         meet = shapely.intersects(polys[big], polys[small])
     finally:
         shapely.destroy_prepared(polys[np.unique(big)])
-    # parts joined through any chain of meeting pairs are one group, merged by one union
+    # parts joined through any chain of meeting pairs are one group, merged by one union (scipy is
+    # imported here, not at the top, to defer start-up cost: the build's worker imports this module
+    # for its unions and tiles and never repairs)
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     pairs = csr_matrix((np.ones(int(meet.sum())), (i[meet], j[meet])), shape=(len(polys), len(polys)))
     group = connected_components(pairs, directed=False)[1]
     keep = np.ones(len(polys), dtype=bool)
