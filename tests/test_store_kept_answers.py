@@ -38,6 +38,18 @@ def test_areas_parents_and_children_are_those_of_the_tables(store):
                ORDER BY a.name, a.code""", [code, level, ABOLISHED])
 
 
+def test_the_codes_within_an_area_asked_once_are_its_children(store):
+    """The map's layers and the build's tile archives ask once which areas of a level lie within
+    the region, by a query of their own: the same areas children() lists from what it keeps."""
+    region = store.region()
+    districts = [d["code"] for d in store.children(region, "lad")]
+    assert districts
+    for code in [region, *districts]:
+        for level in ("lad", "ward", "msoa", "lsoa", "oa"):
+            assert store.codes_within(code, level) == {c["code"] for c in store.children(code, level)}, (code, level)
+    assert len(store.codes_within(region, "oa")) > 7000
+
+
 def test_a_caller_changing_an_answer_cannot_change_the_next(store):
     area = store.area("E08000035")
     area["name"] = "changed"

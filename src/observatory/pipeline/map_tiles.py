@@ -50,7 +50,7 @@ def map_shapes(store: Store, level: str, region: str | None) -> tuple[list[str],
     """A level's map shapes (codes, names, lon/lat geometries rounded to PRECISION), in the order
     of its map layer: the region's areas only (the district level holds every UK district, as
     Ofcom publishes them all, but only the region's are drawn). Empty if the store has none."""
-    inside = {c["code"] for c in store.children(region, level)} if region else set()
+    inside = store.codes_within(region, level) if region else set()
     return layer_shapes(store.shapes(level), inside, store.names(level))
 
 
