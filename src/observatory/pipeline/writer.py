@@ -47,7 +47,8 @@ class StoreWriter:
 
     Started once the areas, their shapes and their places in each other are final (after the
     sources are read): those tables, a third of the writing, go in from a thread while the build
-    rolls figures up (DuckDB works without Python's lock); `finish` writes the figures and renames.
+    rolls figures up (DuckDB works without Python's lock); `finish` writes the figures beside them
+    (another connection to the same file: DuckDB appends to two tables at once) and renames.
     Any failure, or `abandon`, removes the temporary file and leaves the previous store as it was.
     """
 
@@ -72,27 +73,34 @@ class StoreWriter:
                   # (zone maps) skip most of the table for one area's figures or parents.
                   ("membership", links, "child, parent_level")]
         self._thread = threading.Thread(target=self._geography, args=(tables,), name="store-writer", daemon=True)
-        self._thread.start()
-
-    def _geography(self, tables: list[tuple[str, pd.DataFrame, str | None]]) -> None:
         try:
             # one core: the other is the roll-ups' meanwhile (finish gives DuckDB both again)
             self._con = duckdb.connect(str(self.tmp), config={"threads": 1})
             self._con.execute(SCHEMA)
-            for table, frame, order in tables:
-                _insert(self._con, table, frame, order=order)
+        except (OSError, duckdb.Error) as exc:  # a read-only folder, say: said by finish()
+            self._failed = exc
+            return
+        self._thread.start()
+
+    def _geography(self, tables: list[tuple[str, pd.DataFrame, str | None]]) -> None:
+        try:
+            with self._con.cursor() as con:
+                for table, frame, order in tables:
+                    _insert(con, table, frame, order=order)
         except BaseException as exc:  # handed to finish(), which says what went wrong
             self._failed = exc
 
     def finish(self, fingerprint: str) -> Path:
         """Write the figures and the rest, and rename the store into place; returns its path."""
-        self._thread.join()
         record_shrinkage(self.b, self.out)
         try:
+            if self._failed is None:
+                self._con.execute(f"SET threads = {os.cpu_count() or 1}")
+                _write_figures(self.b, self._con, fingerprint)
+            self._join()
             if self._failed is not None:
                 raise self._failed
-            self._con.execute(f"SET threads = {os.cpu_count() or 1}")
-            _write_figures(self.b, self._con, fingerprint)
+            self._con.execute("CHECKPOINT")
             self._con.close()
         except (OSError, duckdb.Error) as exc:
             # a full disk, a read-only folder, a quota: the half-written store goes, the old one stays
@@ -108,9 +116,13 @@ class StoreWriter:
         os.replace(self.tmp, self.out)  # atomic on POSIX: readers see the old store or the new, never half
         return self.out
 
+    def _join(self) -> None:
+        if self._thread.is_alive():
+            self._thread.join()
+
     def abandon(self) -> None:
         """The build failed: no store is written, the previous one stays."""
-        self._thread.join()
+        self._join()
         if self._con is not None:
             with contextlib.suppress(duckdb.Error):
                 self._con.close()
@@ -139,7 +151,6 @@ def _write_figures(b: Build, con: duckdb.DuckDBPyConnection, fingerprint: str) -
     if b.ws.msoa_names is not None:
         meta["msoa_names"] = f"{b.ws.msoa_names.attribution} ({b.ws.msoa_names.file.name})"
     _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
-    con.execute("CHECKPOINT")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, order: str | None = None) -> None:
