@@ -32,7 +32,6 @@ from .common import (
     load_workspace,
     out,
     parse_date,
-    progress,
     reported,
     store_of,
 )
@@ -185,7 +184,7 @@ def _illustrative(progress: dict[str, Any]) -> None:
 @sites_app.command("seed-demo")
 def seed_demo_cmd(workspace: WorkspaceOpt = None,
                   if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing (exit 0) if the register has sites.")] = False,
-                  build: Annotated[bool, typer.Option(help="Rebuild the store afterwards (backbone reach).")] = True,
+                  build: Annotated[bool, typer.Option(help="Work out the store's backbone reach from the register afterwards.")] = True,
                   allow_other: Annotated[bool, typer.Option(ALLOW, help=f"Add the {DEMO_NAME}'s register to a workspace "
                                                                        "that is not the demo (labelled as the demo's).")] = False) -> None:
     """Add the West Yorkshire demo's register to the demo workspace.
@@ -212,12 +211,10 @@ def seed_demo_cmd(workspace: WorkspaceOpt = None,
                   "illustrative" + (f"; each noted \"{DEMO_NAME}\", in a workspace that is not the demo." if other else "."),
                   highlight=False)
         if premises is not None and build:
-            # The store's backbone reach figures come from the register: rebuild so they are there.
-            bar, step = progress()
-            with bar:
-                Observatory(ws).build(step)
-                step(None)
-            out.print("Rebuilt the store with backbone reach from the new register.")
+            # The store's backbone reach figures come from the register: worked out from it now, as
+            # after any edit of it (the whole store is rebuilt only where they need cells hidden).
+            Observatory(ws).follow_records()
+            out.print("Worked out the store's backbone reach from the new register.")
 
 
 def _scenario_text(file: Path) -> str:
