@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from observatory import workspace
-from observatory.report import write_report
+from observatory.report import Written
 
 from ..browser import ARTIFACTS, axe_violations, chromium, served
 from ..conftest import copy_workspace
@@ -22,14 +22,16 @@ WIDTHS = (1280, 390)
 
 
 @pytest.fixture(scope="module")
-def server(seeded_workspace: Path, tmp_path_factory: pytest.TempPathFactory):
+def server(seeded_workspace: Path, report: Written, tmp_path_factory: pytest.TempPathFactory):
+    """The seeded workspace's store and records, and the annual update the package wrote from
+    them (conftest.py), served from a copy of their own."""
     from observatory.web.app import create_app
 
     root = copy_workspace(tmp_path_factory.mktemp("report-browser") / "west-yorkshire")
     (root / "build").mkdir()
     shutil.copy(seeded_workspace / "build" / "observatory.duckdb", root / "build" / "observatory.duckdb")
     shutil.copy(seeded_workspace / "records.sqlite", root / "records.sqlite")
-    write_report(workspace.load(root))
+    shutil.copytree(report.pdf.parent, root / "build" / "report")
     with served(create_app(workspace.load(root).store_path, root)) as url:
         yield url
 
