@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ..store import Store, identity
+from ..store.schema import FACT_COLUMNS
 from ..workspace import Workspace
 
 if TYPE_CHECKING:  # pandas and the build's state are imported where a figure is computed or written:
@@ -54,9 +55,7 @@ class Rows:
 
 
 def _no_facts() -> pd.DataFrame:
-    import pandas as pd
-
-    from .state import FACT_COLUMNS  # deferred: start-up (pandas, Arrow), see the imports' note
+    import pandas as pd  # deferred: start-up, see the note at the imports
 
     return pd.DataFrame(columns=FACT_COLUMNS)
 

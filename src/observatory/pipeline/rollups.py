@@ -8,8 +8,9 @@ import pandas as pd
 from ..geography.code_history import PREDECESSORS, SUCCESSOR
 from ..indicators.rollup import nearest_weights, roll_up, roll_up_weighted
 from ..levels import ABOVE_DISTRICT
+from ..store.schema import FACT_COLUMNS
 from .completeness import completeness
-from .state import FACT_COLUMNS, Build, isin
+from .state import Build, isin
 from .suppression import audit
 
 

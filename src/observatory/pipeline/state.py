@@ -12,13 +12,11 @@ import pyarrow.compute as pc
 
 from ..geography.hierarchy import Hierarchy
 from ..geography.membership import Layers
+from ..store.schema import FACT_COLUMNS
 from ..workspace import Workspace
 from .cache import Cache
 
-FACT_COLUMNS = [
-    "release_id", "release", "area_code", "level", "indicator", "numerator", "denominator",
-    "value", "method", "suppressed", "synthetic",
-]
+
 @dataclass
 class Build:
     """Everything the build gathers before it writes the store."""

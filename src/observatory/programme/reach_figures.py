@@ -29,6 +29,7 @@ from ..errors import ObservatoryError
 from ..months import month_end
 from ..pipeline.derived import Derived, Rows
 from ..store import Store
+from ..store.schema import FACT_COLUMNS
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ def _premises(b: Build):  # noqa: ANN202 - programme.premises.Premises | None
     # deferred: start-up (see the note at the imports)
     import pandas as pd
 
-    from ..pipeline.state import FACT_COLUMNS
     from .premises import PREMISES_INDICATOR, from_frames
 
     areas = pd.concat(b.areas, ignore_index=True)
@@ -123,7 +123,6 @@ def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises,
     # deferred: start-up (see the note at the imports)
     import pandas as pd
 
-    from ..pipeline.state import FACT_COLUMNS
     from . import backbone
 
     lit = [date.fromisoformat(c["date"]) for st in sites for c in st["history"] if c["status"] == "lit"]

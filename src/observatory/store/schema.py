@@ -23,6 +23,12 @@ from pathlib import Path
 # 3: indicators.threshold dropped (a target is the workspace's, not the store's).
 STORE_SCHEMA = 3
 
+# The facts table's columns, in its order: what every step that adds figures hands the writer.
+FACT_COLUMNS = [
+    "release_id", "release", "area_code", "level", "indicator", "numerator", "denominator",
+    "value", "method", "suppressed", "synthetic",
+]
+
 SCHEMA = """
 CREATE TABLE releases (
     release_id VARCHAR PRIMARY KEY,   -- e.g. 'ofcom-laua-2025-07'
