@@ -19,6 +19,17 @@ def month_words(month: str | None) -> str:
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
 
 
+def month_index(month: str) -> int:
+    """'2025-07' (or the month of '2025-07-31') as a count of months, one apart from month to month:
+    for the distance between releases."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def month_of_index(index: int) -> str:
+    """month_index's month: 24306 -> '2025-07'."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def year_of(d: date | str) -> float:
     """A date (or 'YYYY-MM' / 'YYYY-MM-DD') as a decimal year: how trends are fitted and projected."""
     if isinstance(d, str):

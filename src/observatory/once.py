@@ -25,16 +25,23 @@ class Once:
         return key in self._values
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        if key in self._values:
-            return self._values[key]
+        # read with .get, never [key]: with a limit, another thread may forget every value between
+        # a check and a read
+        value = self._values.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            if key not in self._values:
+            value = self._values.get(key, _MISSING)
+            if value is _MISSING:
                 value = compute()
                 with self._guard:
                     if self.limit is not None and len(self._values) >= self.limit:
                         self._values.clear()
                         self._locks = {key: lock}
                     self._values[key] = value
-            return self._values[key]
+            return value
+
+
+_MISSING = object()

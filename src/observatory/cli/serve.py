@@ -23,8 +23,8 @@ def serve(workspace_arg: WorkspaceArg = None,
           workers: Annotated[int, typer.Option(help="Worker processes (use a PostgreSQL records database for more than 1).")] = 1) -> None:
     """Serve the dashboard (builds the store first if it is missing or older than its sources)."""
     with reported():
-        # Deferred on purpose: the web app (FastAPI, Granian,
-        # every route and template) would otherwise load at the start of every other command.
+        # Deferred on purpose: the web app (FastAPI, Granian, every route and template) would
+        # otherwise load at the start of every other command.
         from ..web import server
 
         ws = load_workspace(workspace, workspace_arg)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..months import month_index
+
 KEYS = ["release", "indicator"]
 
 
@@ -92,4 +94,4 @@ def _month_numbers(months: pd.Series) -> np.ndarray:
     """Months ("2025-07") as numbers, one apart from month to month (each distinct month worked
     out once: a release has thousands of rows)."""
     codes, distinct = pd.factorize(months)
-    return np.array([int(m[:4]) * 12 + int(m[5:7]) - 1 for m in distinct], dtype=np.int64)[codes]
+    return np.array([month_index(m) for m in distinct], dtype=np.int64)[codes]

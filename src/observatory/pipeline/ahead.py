@@ -1,10 +1,10 @@
 """A second process for the build's work that needs nothing the rest of the build computes.
 
 Why: most of a build is Python code, which runs on one core at a time (Python's lock), and these
-machines have two. Three pieces of work need only what is known early: parsing the small-area
-release ZIP (its file alone), the regions' shapes (unions of their districts') and the map's tiles
-(the shapes, once areas are placed in the region). They are handed to a worker process when the build knows their inputs and taken back when the
-build reaches them; meanwhile the build goes on with the rest.
+machines have two. Three kinds of work need only what is known early: parsing the sources' files
+(each file alone), the regions' shapes (unions of their districts') and the map's tiles (the
+shapes, once areas are placed in the region). They are handed to a worker process when the build
+knows their inputs and taken back when the build reaches them; meanwhile the build goes on.
 
 The worker is a fresh interpreter (`python -m observatory.pipeline.ahead`), which loads the modules
 its jobs use while the build reads its boundaries. It is not a fork of the building process, whose

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..months import MONTHS, month_words  # noqa: F401 - re-exported for the report's modules
+from ..months import MONTHS, month_index, month_of_index, month_words  # noqa: F401 - MONTHS and month_words re-exported for the report's modules
 
 
 def default_year(releases: list[dict[str, Any]]) -> int:
@@ -49,5 +49,4 @@ def compared(series: list[dict[str, Any]], year: int) -> dict[str, Any] | None:
 
 
 def _months_back(month: str, n: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return month_of_index(month_index(month) - n)

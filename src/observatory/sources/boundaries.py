@@ -148,11 +148,12 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
     # prepared geometry answers quickly for the larger of a pair (a mainland against its islets)
     size = shapely.get_num_coordinates(polys)
     big, small = np.where(size[i] >= size[j], i, j), np.where(size[i] >= size[j], j, i)
-    shapely.prepare(polys[np.unique(big)])
+    prepared = polys[np.unique(big)]
+    shapely.prepare(prepared)
     try:
         meet = shapely.intersects(polys[big], polys[small])
     finally:
-        shapely.destroy_prepared(polys[np.unique(big)])
+        shapely.destroy_prepared(prepared)
     # parts joined through any chain of meeting pairs are one group, merged by one union (scipy is
     # imported here, not at the top, to defer start-up cost: the build's worker imports this module
     # for its unions and tiles and never repairs)

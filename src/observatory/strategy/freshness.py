@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..months import month_words
+from ..months import month_index, month_of_index, month_words
 
 
 @dataclass(frozen=True)
@@ -56,31 +56,23 @@ def cadence_of(publisher: str | None) -> Cadence | None:
     return None
 
 
-def _index(month: str) -> int:
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
-
-
-def _month(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
 def months_apart(earlier: str, later: str) -> int:
     """Whole months from one YYYY-MM to another ('2023-09' to '2025-07': 22)."""
-    return _index(later[:7]) - _index(earlier[:7])
+    return month_index(later[:7]) - month_index(earlier[:7])
 
 
 def expected_snapshots(c: Cadence, after: str, until: str) -> list[str]:
     """The snapshot months of the cadence strictly after `after` and up to `until` (YYYY-MM)."""
-    start = max(_index(after[:7]) + 1, _index(c.since))
-    return [_month(i) for i in range(start, _index(until[:7]) + 1) if i % 12 + 1 in c.months]
+    start = max(month_index(after[:7]) + 1, month_index(c.since))
+    return [month_of_index(i) for i in range(start, month_index(until[:7]) + 1) if i % 12 + 1 in c.months]
 
 
 def due_by(c: Cadence, today: date) -> str | None:
     """The newest snapshot the publisher has probably published by `today`."""
     now = today.year * 12 + today.month - 1
     for i in range(now - c.lag, now - c.lag - 13, -1):
-        if i % 12 + 1 in c.months and i >= _index(c.since):
-            return _month(i)
+        if i % 12 + 1 in c.months and i >= month_index(c.since):
+            return month_of_index(i)
     return None
 
 
@@ -133,7 +125,7 @@ def gap_words(earlier: dict[str, Any], later: dict[str, Any], publishers: dict[s
     text = f"{gap} months apart"
     c = cadence_of(publishers.get(later.get("release_id", "")))
     if c is not None:
-        missing = expected_snapshots(c, earlier["release"], _month(_index(later["release"][:7]) - 1))
+        missing = expected_snapshots(c, earlier["release"], month_of_index(month_index(later["release"][:7]) - 1))
         if missing:
             text += (f": {c.name}'s table{'s' if len(missing) > 1 else ''} of "
                      f"{_join([month_words(m) for m in missing])} {'are' if len(missing) > 1 else 'is'} "
