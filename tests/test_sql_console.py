@@ -7,12 +7,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from observatory.cli import app
+from observatory.errors import StoreError
+from observatory.store import Store
 
 CROSS_JOIN = "SELECT count(*) FROM facts a, facts b, facts c"
 
@@ -29,6 +33,46 @@ def test_a_long_answer_is_cut_short_with_a_note(built_workspace: Path):
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 6  # header and five rows
     assert "Showing the first 5 rows; there are more." in result.stderr
+
+
+def test_a_stop_that_comes_before_the_query_has_begun_still_stops_it(store: Store, monkeypatch):
+    """On a busy machine the stop (the timeout here, Ctrl-C alike) can come while DuckDB has not
+    yet begun the query, when one interrupt does nothing: the console asks until the query ends."""
+    started = threading.Event()
+    real_cursor = store.cursor
+
+    class SlowToStart:
+        def __init__(self, cur):
+            self._cur = cur
+
+        def execute(self, query):
+            started.set()
+            time.sleep(0.5)  # the console gives up after 0.05 s: its stop comes first
+            return self._cur.execute(query)
+
+        def interrupt(self):
+            self._cur.interrupt()
+
+    @contextmanager
+    def slow_cursor():
+        with real_cursor() as cur:
+            yield SlowToStart(cur)
+
+    monkeypatch.setattr(store, "cursor", slow_cursor)
+    outcome = {}
+
+    def run():
+        try:
+            store.sql(CROSS_JOIN, timeout=0.05)
+        except StoreError as exc:
+            outcome["error"] = str(exc)
+
+    caller = threading.Thread(target=run, daemon=True)
+    caller.start()
+    caller.join(120)  # a guard against a hang, not a measure: the answer comes within a second
+    assert started.is_set()
+    assert not caller.is_alive(), "the query ran on after it was stopped"
+    assert "was stopped" in outcome["error"]
 
 
 def test_ctrl_c_stops_a_runaway_query_at_once(built_workspace: Path):

@@ -14,6 +14,15 @@ from .connection import Reader
 from .schema import SANDBOX
 
 
+def _stop(cur: duckdb.DuckDBPyConnection, worker: threading.Thread) -> None:
+    """Stop the query on `worker` and wait for it. Asked again until the thread ends: an interrupt
+    that comes before DuckDB has begun the query (Ctrl-C pressed as it starts, on a busy machine)
+    does nothing, and the query would then run to its end."""
+    while worker.is_alive():
+        cur.interrupt()
+        worker.join(0.05)
+
+
 class SqlConsole(Reader):
     def sql(self, query: str, timeout: float | None = None, max_rows: int | None = None,
             ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -46,15 +55,13 @@ class SqlConsole(Reader):
                 while worker.is_alive():
                     worker.join(0.05)
                     if timeout is not None and worker.is_alive() and time.monotonic() - started > timeout:
-                        cur.interrupt()
-                        worker.join()
+                        _stop(cur, worker)
                         raise StoreError(
                             f"The query ran for more than {timeout:g} s and was stopped. Narrow it (a WHERE "
                             "on level, indicator or release; a LIMIT), or give --timeout a larger number."
                         )
             except KeyboardInterrupt:
-                cur.interrupt()
-                worker.join()
+                _stop(cur, worker)
                 raise StoreError("Query stopped (Ctrl-C). Nothing was changed.") from None
         if "error" in outcome:
             self._refuse(outcome["error"])
