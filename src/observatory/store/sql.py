@@ -15,12 +15,15 @@ from .schema import SANDBOX
 
 
 def _stop(cur: duckdb.DuckDBPyConnection, worker: threading.Thread) -> None:
-    """Stop the query on `worker` and wait for it. Asked again until the thread ends: an interrupt
-    that comes before DuckDB has begun the query (Ctrl-C pressed as it starts, on a busy machine)
-    does nothing, and the query would then run to its end."""
-    while worker.is_alive():
+    """Stop the query on `worker` and wait for it. Asked at least once, even when the thread has
+    ended: DuckDB hears Ctrl-C itself and returns, but the query runs on inside it until
+    interrupted. Asked again until the thread ends: an interrupt that comes before DuckDB has begun
+    the query (Ctrl-C pressed as it starts, on a busy machine) does nothing."""
+    while True:
         cur.interrupt()
         worker.join(0.05)
+        if not worker.is_alive():
+            return
 
 
 class SqlConsole(Reader):
