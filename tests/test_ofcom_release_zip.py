@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -104,17 +103,3 @@ def test_a_count_above_all_premises_names_the_member_row_and_column(tmp_path):
 @pytest.mark.parametrize("typed", ["ls11ab", " LS1 1AB ", "LS11AB", "ls1  1ab"])
 def test_postcodes_are_normalised_the_way_people_type_them(typed):
     assert format_postcode(typed) == "LS1 1AB"
-
-
-@pytest.mark.slow
-def test_bundled_zip_is_byte_identical_to_a_fresh_generation(tmp_path):
-    """The committed demo ZIP is what the documented, seeded script writes: nothing hand-edited."""
-    from observatory.demo.synthetic_ofcom import generate
-
-    from .conftest import WORKSPACE
-
-    bundled = WORKSPACE / "data" / "coverage" / "202507_fixed_broadband_coverage_r01_SYNTHETIC.zip"
-    fresh = generate(WORKSPACE / "data", tmp_path / "fresh.zip")
-    assert fresh.read_bytes() == bundled.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(bundled.read_bytes())) as zf:
-        assert "synthetic" in zf.read("README_SYNTHETIC.txt").decode().lower()
