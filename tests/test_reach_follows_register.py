@@ -177,7 +177,7 @@ def test_a_visitor_goes_on_while_another_request_brings_the_figures_up_to_date(t
     answered = []
     visitor = threading.Thread(target=lambda: answered.append(obs.follow_records(wait=False)))
     visitor.start()
-    visitor.join(5)
+    visitor.join(20)  # a bound for a busy machine: a visitor held by the refresh would wait for ever
     assert answered == [False] and refreshed == []  # the visitor went on at once, nothing recomputed
     editor = threading.Thread(target=lambda: answered.append(obs.follow_records()))
     editor.start()
@@ -220,7 +220,7 @@ def test_the_dashboards_check_before_each_request_never_waits_for_a_refresh(tmp_
         answers = []
         check = threading.Thread(target=lambda: answers.append((obs.records_moved(), obs.workspace.root)))
         check.start()
-        check.join(2)
+        check.join(20)  # the refresh is held until the end: a check that waited for it would not be done
         assert not check.is_alive(), "the per-request check waited for the refresh"
         assert answers == [(True, obs.workspace.root)]
     finally:
