@@ -227,7 +227,7 @@ def _read_small_areas(b: Build, source: Source) -> None:
         rows += int(present.sum())
     if release.postcodes is not None:
         pcs = release.postcodes
-        in_region = isin(pcs["area_code"], b.links["child"])
+        in_region = isin(pcs["area_code"], b.codes("postcode"))
         not_in_lookup = pcs.loc[~in_region, "area_code"].nunique()
         b.finding("postcode-not-placed", source.file.name,
                   "postcodes in the release not placed in the region (outside it, or unlocated in the lookup)",

@@ -41,6 +41,11 @@ class Build:
     def finding(self, kind: str, subject: str, detail: str, count: int) -> None:
         self.findings.append((kind, subject, detail, int(count)))
 
+    def codes(self, level: str) -> pd.Series:
+        """The codes of the areas of `level` gathered so far (e.g. the postcodes placed)."""
+        found = [a.loc[a["level"] == level, "code"] for a in self.areas]
+        return pd.concat(found, ignore_index=True) if found else pd.Series([], dtype=str)
+
 
 
 def isin(values: pd.Series, allowed) -> np.ndarray:
