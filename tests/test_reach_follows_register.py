@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
+import time
 import warnings
 from datetime import date
 from pathlib import Path
@@ -22,13 +24,15 @@ from typer.testing import CliRunner
 from observatory.app import Observatory
 from observatory.cli import app as cli
 from observatory.errors import StoreError
-from observatory.programme import models
+from observatory.pipeline import fingerprint
+from observatory.programme import models, reach_figures
 from observatory.programme.premises import from_store
 from observatory.records.users import add_user
 from observatory.report.sections import Context
 from observatory.report.sections import programme as programme_section
 from observatory.store import identity
 from observatory.strategy.board import open_board
+from observatory.workspace import load as load_workspace
 from tests.conftest import copy_workspace
 
 with warnings.catch_warnings():
@@ -120,6 +124,34 @@ def test_lighting_a_site_moves_every_view_of_reach_together_without_a_build(work
     assert section.data["reach_region"]["share"] == both
     assert obs.is_current(), "a refreshed store is current: `observatory build` has nothing to do"
     obs.close()
+
+
+def test_a_status_change_makes_the_store_stale_even_in_the_second_the_digest_was_kept(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`observatory build` asks whether the register changed without reading it while the records
+    file is as it was when its digest was last worked out; a change, however soon after, is seen."""
+    ws = load_workspace(workspace)
+    sqlite = workspace / "records.sqlite"
+    for path in (sqlite, sqlite.with_name("records.sqlite-wal")):
+        if path.exists():
+            os.utime(path, (time.time() - 60, time.time() - 60))  # last written a minute ago
+    before = fingerprint(ws, [reach_figures.STEP])
+    memo = ws.store_path.parent / reach_figures.REGISTER_MEMO
+    assert memo.exists()
+
+    read = []
+    real_register = reach_figures._register
+    monkeypatch.setattr(reach_figures, "_register", lambda w: read.append(w) or real_register(w))
+    assert fingerprint(ws, [reach_figures.STEP]) == before and read == []  # the register not read
+
+    obs = Observatory.open(workspace)
+    with obs.records.session() as s:  # an editor lights a second site
+        models.set_status(s, "ada", "T-0002", "lit", date(2025, 6, 20))
+    obs.close()
+    changed = fingerprint(ws, [reach_figures.STEP])
+    assert changed != before and len(read) == 1
+    # written within the last second: its state is not trusted to stand for the new digest yet
+    assert fingerprint(ws, [reach_figures.STEP]) == changed and len(read) == 2
 
 
 def test_premises_of_output_areas_without_a_postcode_are_placed_at_the_area(workspace: Path) -> None:

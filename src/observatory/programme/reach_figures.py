@@ -20,14 +20,19 @@ the downloads, `observatory figures` and the metric agree with /programme at onc
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import time
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ObservatoryError
 from ..months import month_end
 from ..pipeline.derived import Derived, Rows
+from ..records.where import configured, workspace_sqlite
 from ..store import Store
 from ..store.schema import FACT_COLUMNS
 from ..workspace import Workspace
@@ -91,12 +96,12 @@ def digest(sites: list[dict]) -> str:
 def _register(ws: Workspace) -> tuple[list[dict] | None, str, str]:
     """The register's sites (None without a readable register), their digest, and the records
     database's name for the releases table or why there is no register."""
-    # deferred: start-up (see the note at the imports)
-    from ..records.db import configured, describe_url, open_records
-    from . import models
-
     if not configured(ws):
         return None, "", "no records database, so no programme register: backbone reach not written"
+    # deferred: start-up (see the note at the imports)
+    from ..records.db import describe_url, open_records
+    from . import models
+
     try:
         records = open_records(ws)
     except ObservatoryError as exc:
@@ -113,8 +118,53 @@ def _register(ws: Workspace) -> tuple[list[dict] | None, str, str]:
 def register_digest(ws: Workspace) -> str:
     """What the figures depend on in the records database: a digest of the register (every site
     and status change), or "" without one. Part of the build's fingerprint, so a status change
-    makes `observatory build` recompute reach instead of finding the store current."""
-    return _register(ws)[1]
+    makes `observatory build` recompute reach instead of finding the store current.
+
+    Reading the register means loading the database library and opening the database, most of an
+    unchanged build's second. For the workspace's own SQLite file the digest is remembered beside
+    the store with the file's state (size and modification time, and its write-ahead log's), and
+    reused while the state is the same. As git does for its index ("racy git"), a state is only
+    remembered once it is RACY_S old: a write in the same tick of the file system's clock as the
+    one before it, which could leave the state unchanged, then cannot have come after the digest."""
+    sqlite = workspace_sqlite(ws)
+    if not configured(ws) or sqlite is None:
+        return _register(ws)[1]
+    memo = ws.store_path.parent / REGISTER_MEMO
+    state = _file_state(sqlite)
+    try:
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+        if kept["state"] == state:
+            return kept["digest"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    digest = _register(ws)[1]
+    if state and time.time() - max(mtime for _, mtime in state) / 1e9 > RACY_S:
+        with contextlib.suppress(OSError):
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"state": state, "digest": digest}), encoding="utf-8")
+            os.replace(tmp, memo)
+    return digest
+
+
+# Beside the store: the register's digest and the SQLite file's state it was read from.
+REGISTER_MEMO = ".register-digest.json"
+# How old the file's last write must be before its state is trusted to mark the digest (seconds):
+# well above any file system's timestamp granularity (ext4 and XFS: a clock tick; FAT: 2 s).
+RACY_S = 3.0
+
+
+def _file_state(sqlite: Path) -> list[list[int]]:
+    """Size and modification time of the database file and of its write-ahead log (SQLite writes
+    each commit there first): [] when the file is missing."""
+    state = []
+    for path in (sqlite, sqlite.with_name(sqlite.name + "-wal")):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        state.append([st.st_size, st.st_mtime_ns])
+    return state if sqlite.exists() else []
 
 
 def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises, region_level: str) -> Rows:  # noqa: ANN001

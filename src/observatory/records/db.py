@@ -23,9 +23,8 @@ from .audit import AuditEntry
 from .base import NAMING, Base  # noqa: F401 - the base every package's tables use
 from .engine import MIGRATIONS, describe_url, make_engine, sqlite_file  # noqa: F401
 from .migrate import pending
+from .where import ENV_URL, SQLITE_NAME, configured  # noqa: F401 - where the database is, without SQLAlchemy
 
-ENV_URL = "OBSERVATORY_DATABASE_URL"
-SQLITE_NAME = "records.sqlite"
 UPGRADE_HINT = "run `observatory records upgrade`"
 
 def _workspace(ws: Workspace | str | Path) -> Workspace | Path:
@@ -49,12 +48,6 @@ def database_url(ws: Workspace | str | Path) -> str:
             return found.records.url
         found = found.root
     return f"sqlite:///{(Path(found) / SQLITE_NAME).resolve()}"
-
-
-def configured(ws: Workspace) -> bool:
-    """Whether the workspace has a records database to open: a URL given (environment or
-    observatory.toml), or the SQLite file already in its folder. Opening one never creates it."""
-    return bool(os.environ.get(ENV_URL) or ws.records.url or (ws.root / SQLITE_NAME).exists())
 
 
 class Records:
