@@ -248,3 +248,50 @@ def test_the_crosswalk_names_every_unknown_change_indicator(tmp_path: Path) -> N
     assert _cells(caught.value) == expected
     _named(caught.value, expected)
     assert re.search(r'row 5, column "CHGIND": "split" is not allowed\. Expected U \(unchanged\)', str(caught.value))
+
+
+# Publishers' files are parsed by Arrow where it reads them exactly as pandas does, and by pandas
+# otherwise: each case below is read both ways and must come out the same, cell for cell.
+SAME_EITHER_WAY = {
+    "plain": b"a,b\n1,2\n3,4\n",
+    "empty cells stay empty text": b"a,b\n,2\n3,\n",
+    "a quoted line break": b'a,b\n"x\ny",2\n',
+    "Windows line ends": b"a,b\r\n1,2\r\n",
+    "spaces kept": b"a, b\n 1 , 2\n",
+    "blank lines skipped": b"a,b\n1,2\n\n3,4\n",
+    "words pandas would read as missing": b"a,b\nNA,null\n",
+    "leading zeros": b"a,b\n007,2\n",
+    "a byte-order mark": b"\xef\xbb\xbfa,b\n1,2\n",
+    "a quote inside a cell": b'a,b\nx"y,2\n',
+}
+# Where pandas pads, renames or refuses: pandas reads them, as before.
+PANDAS_READS = {
+    "a short row": b"a,b,c\n1,2,3\n4\n",
+    "an empty heading": b"a,b,\n1,2,\n",
+    "a quote left open": b'a,b\n"1,2\n3,4\n',
+}
+
+
+@pytest.mark.parametrize("raw", SAME_EITHER_WAY.values(), ids=SAME_EITHER_WAY.keys())
+def test_a_file_arrow_can_read_comes_out_as_pandas_reads_it(raw: bytes):
+    import io
+
+    import pandas as pd
+
+    from observatory.sources.tabular.frame import _by_arrow, read_csv
+
+    text = raw.decode("utf-8-sig")
+    by_pandas = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    by_pandas.columns = [c.strip() for c in by_pandas.columns]  # as the reader names its columns
+    assert _by_arrow(raw, text) is not None  # Arrow's reader took it
+    got = read_csv(raw, "file.csv", {})
+    assert got.columns.tolist() == by_pandas.columns.tolist()
+    assert got.dtypes.tolist() == by_pandas.dtypes.tolist()
+    assert got.equals(by_pandas)
+
+
+@pytest.mark.parametrize("raw", PANDAS_READS.values(), ids=PANDAS_READS.keys())
+def test_a_file_arrow_would_read_otherwise_is_read_by_pandas(raw: bytes):
+    from observatory.sources.tabular.frame import _by_arrow
+
+    assert _by_arrow(raw, raw.decode()) is None

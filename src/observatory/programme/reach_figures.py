@@ -138,7 +138,7 @@ def register_digest(ws: Workspace) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     digest = _register(ws)[1]
-    if state and time.time() - max(mtime for _, mtime in state) / 1e9 > RACY_S:
+    if state and time.time() - max(part[1] for part in state) / 1e9 > RACY_S:
         with contextlib.suppress(OSError):
             memo.parent.mkdir(parents=True, exist_ok=True)
             tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
@@ -155,16 +155,18 @@ RACY_S = 3.0
 
 
 def _file_state(sqlite: Path) -> list[list[int]]:
-    """Size and modification time of the database file and of its write-ahead log (SQLite writes
-    each commit there first): [] when the file is missing."""
-    state = []
-    for path in (sqlite, sqlite.with_name(sqlite.name + "-wal")):
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            continue
-        state.append([st.st_size, st.st_mtime_ns])
-    return state if sqlite.exists() else []
+    """Size and modification time of the database file (and its inode: a file copied or restored
+    over it is another file) and of its write-ahead log, where SQLite writes each commit first
+    (made anew as the database is opened, so its inode is left out); [] when the file is missing."""
+    try:
+        st = sqlite.stat()
+    except FileNotFoundError:
+        return []
+    state = [[st.st_size, st.st_mtime_ns, st.st_ino]]
+    with contextlib.suppress(FileNotFoundError):
+        wal = sqlite.with_name(sqlite.name + "-wal").stat()
+        state.append([wal.st_size, wal.st_mtime_ns])
+    return state
 
 
 def _figures(ws: Workspace, sites: list[dict], stamp: str, where: str, premises, region_level: str) -> Rows:  # noqa: ANN001
