@@ -3,9 +3,11 @@ build would have computed it, and when it cannot come back the build computes it
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -169,9 +171,6 @@ def test_builds_that_overlap_leave_the_collectors_setting_as_it_was(built_worksp
     """A build makes Python's cycle collector run less often while it runs. The dashboard may run
     two builds at once, started and ended in either order: here another (the same setting entered
     in a thread) starts first and ends while a whole build runs; afterwards the setting is back."""
-    import gc
-    import threading
-
     before = gc.get_threshold()
     inside, may_end = threading.Event(), threading.Event()
     during: list[tuple[int, ...]] = []

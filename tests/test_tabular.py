@@ -6,10 +6,12 @@ file written below."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from observatory.errors import BadCells, InputError
@@ -20,6 +22,7 @@ from observatory.records.db import open_records
 from observatory.records.migrate import upgrade
 from observatory.sources.osm_sites import read_sites
 from observatory.sources.tabular import SHOWN, Problems, read_table
+from observatory.sources.tabular.frame import _by_arrow, read_csv
 
 
 def _cells(err: InputError) -> list[tuple[int | None, str | None]]:
@@ -274,12 +277,6 @@ PANDAS_READS = {
 
 @pytest.mark.parametrize("raw", SAME_EITHER_WAY.values(), ids=SAME_EITHER_WAY.keys())
 def test_a_file_arrow_can_read_comes_out_as_pandas_reads_it(raw: bytes):
-    import io
-
-    import pandas as pd
-
-    from observatory.sources.tabular.frame import _by_arrow, read_csv
-
     text = raw.decode("utf-8-sig")
     by_pandas = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     by_pandas.columns = [c.strip() for c in by_pandas.columns]  # as the reader names its columns
@@ -292,6 +289,4 @@ def test_a_file_arrow_can_read_comes_out_as_pandas_reads_it(raw: bytes):
 
 @pytest.mark.parametrize("raw", PANDAS_READS.values(), ids=PANDAS_READS.keys())
 def test_a_file_arrow_would_read_otherwise_is_read_by_pandas(raw: bytes):
-    from observatory.sources.tabular.frame import _by_arrow
-
     assert _by_arrow(raw, raw.decode()) is None
