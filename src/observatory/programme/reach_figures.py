@@ -139,8 +139,7 @@ def register_digest(ws: Workspace) -> str:
         pass
     digest = _register(ws)[1]
     if state and time.time() - max(part[1] for part in state) / 1e9 > RACY_S:
-        with contextlib.suppress(OSError):
-            memo.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # no build folder yet, or a read-only one: not kept
             tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"state": state, "digest": digest}), encoding="utf-8")
             os.replace(tmp, memo)
