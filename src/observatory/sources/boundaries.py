@@ -76,7 +76,7 @@ def read_boundaries(spec: Boundary) -> Boundaries:
             expected="GeoJSON in WGS84 longitude/latitude (RFC 7946)",
             fix="Reproject it, e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`, or export as WGS84.",
         )
-    invalid = ~shapely.is_valid(geom)
+    invalid = ~in_threads(shapely.is_valid, geom)
     if invalid.any():
         geom = geom.copy()
         geom[invalid] = repaired(geom[invalid])
@@ -108,7 +108,7 @@ def repaired(geoms: np.ndarray) -> np.ndarray:
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
     if polygonal.any():
         out[polygonal] = _by_parts(geoms[polygonal])
-    whole = ~polygonal | shapely.is_missing(out) | ~shapely.is_valid(out)
+    whole = ~polygonal | shapely.is_missing(out) | ~in_threads(shapely.is_valid, out)
     if whole.any():
         fixed = in_threads(shapely.make_valid, geoms[whole], method="structure", keep_collapsed=False)
         out[whole] = [_polygonal(g) for g in fixed]
@@ -119,7 +119,7 @@ def _by_parts(geoms: np.ndarray) -> np.ndarray:
     """Each area's parts, the invalid ones repaired and the touching ones merged; None for an area
     with nothing left (repaired whole by the caller)."""
     parts, owner = shapely.get_parts(geoms, return_index=True)
-    bad = ~shapely.is_valid(parts)
+    bad = ~in_threads(shapely.is_valid, parts)
     fixed, fixed_of = shapely.get_parts(in_threads(shapely.make_valid, parts[bad], method="structure",
                                                    keep_collapsed=False), return_index=True)
     # the polygons of a repair, not its stray lines, nor what is left of a ring enclosing nothing
@@ -186,8 +186,8 @@ THREADS = min(4, os.cpu_count() or 1)
 
 
 def in_threads(func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
-    """`func(geoms, ...)` for a shapely function that treats each geometry on its own (make_valid,
-    simplify, point_on_surface), over slices of `geoms` in threads: shapely lets go of Python's
+    """`func(geoms, ...)` for a shapely function that treats each geometry on its own (is_valid,
+    make_valid, simplify, point_on_surface), over slices of `geoms` in threads: shapely lets go of Python's
     lock while GEOS works, so the cores share the repair of 361 national districts. The slices
     hold about equal numbers of vertices (the work grows with them); the answer is the same."""
     if THREADS < 2 or len(geoms) < 2 * THREADS:
