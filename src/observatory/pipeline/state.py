@@ -47,7 +47,6 @@ class Build:
         return pd.concat(found, ignore_index=True) if found else pd.Series([], dtype=str)
 
 
-
 def isin(values: pd.Series, allowed) -> np.ndarray:
     """Series.isin, via Arrow: pandas' own isin on Arrow-backed strings is ~10x slower here."""
     allowed = pa.array(list(allowed) if isinstance(allowed, set) else pd.Series(allowed).astype(str),

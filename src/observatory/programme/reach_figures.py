@@ -127,7 +127,7 @@ def register_digest(ws: Workspace) -> str:
     remembered once it is RACY_S old: a write in the same tick of the file system's clock as the
     one before it, which could leave the state unchanged, then cannot have come after the digest."""
     sqlite = workspace_sqlite(ws)
-    if not configured(ws) or sqlite is None:
+    if sqlite is None or not sqlite.exists():  # a database elsewhere is read each time; none: ""
         return _register(ws)[1]
     memo = ws.store_path.parent / REGISTER_MEMO
     state = _file_state(sqlite)

@@ -23,4 +23,5 @@ def workspace_sqlite(ws: Workspace) -> Path | None:
 def configured(ws: Workspace) -> bool:
     """Whether the workspace has a records database to open: a URL given (environment or
     observatory.toml), or the SQLite file already in its folder. Opening one never creates it."""
-    return bool(os.environ.get(ENV_URL) or ws.records.url or (ws.root / SQLITE_NAME).exists())
+    sqlite = workspace_sqlite(ws)
+    return sqlite is None or sqlite.exists()

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ...errors import InputError
-from .text import BOM, checked_text, duplicate_headers, preamble, renamed
+from .text import BOM, checked_text, duplicate_headers, header_of, preamble, renamed
 
 
 def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]]) -> pd.DataFrame:
@@ -71,7 +71,7 @@ def _by_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
     renames those), a row with more or fewer cells than the header (pandas pads a short one), a
     quote left open, or a column that came out other than text."""
     try:
-        header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")]), [])
+        header = header_of(text)
     except csv.Error:
         return None
     if not header or "" in header or len(set(header)) < len(header):

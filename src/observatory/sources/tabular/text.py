@@ -127,9 +127,14 @@ def check_delimiter(text: str, name: str | Path) -> None:
                              fix="Save it as 'CSV UTF-8 (comma delimited)', or download the file again.")
 
 
+def header_of(text: str) -> list[str]:
+    """The headings on the file's first line, as a CSV reader splits them (csv.Error if it cannot)."""
+    return next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+
+
 def duplicate_headers(text: str, name: str | Path) -> None:
     """pandas renames a repeated header to 'X.1' and the first copy silently wins: refuse instead."""
-    check_header(next(csv.reader(io.StringIO(text.split("\n", 1)[0])), []), name)
+    check_header(header_of(text), name)
 
 
 def check_header(header: list[str], name: str | Path) -> None:
