@@ -502,6 +502,8 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "postcode-garbage-coordinates": _cell(POSTCODES, 5, "lat", "53.7x"),
     "postcode-eastings-as-degrees": _cell(POSTCODES, 6, "lon", "409876"),
     "duplicate-postcode": _on(POSTCODES, _duplicate_row(4)),
+    # a download cut off mid-row: the postcode, and nothing after it
+    "postcode-row-cut-short": _on(POSTCODES, lambda rows: rows.__setitem__(slice(4, None), [rows[4][:1]])),
     "postcode-lat-lon-swapped": _on(POSTCODES, _swap_postcode_coordinates),
     "boundary-lat-lon-swapped": _swap_geometry,
     "as-of-missing": _config(lambda t: t.replace('as_of = "2025-07"\n', "", 1)),
@@ -528,6 +530,7 @@ CASES: dict[str, Callable[[Path], Path]] = {
     "zip-wrong-vintage": lambda ws: edit_member(ws, OA_MEMBER, _wrong_vintage),
     "zip-member-bad-cell": lambda ws: edit_member(ws, OA_MEMBER, lambda rows: rows[3].__setitem__(
         rows[0].index(SFBB_COUNT), "n/a")),
+    "zip-member-row-cut-short": lambda ws: edit_member(ws, PC_MEMBER, lambda rows: rows[2].__delitem__(slice(3, None))),
 }
 
 

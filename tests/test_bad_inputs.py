@@ -267,6 +267,17 @@ EXPECTED: dict[str, str | tuple[str, ...]] = {
         "of vintage OA 2011. Set vintage in [[sources]] to the release's vintage and use boundaries of the "
         "same vintage."
     ),
+    # the postcode file's header has 7 headings; the cut row keeps only its postcode
+    "postcode-row-cut-short": (
+        f"{NSPL}, row 5: the row has 1 cell but the header has 7. Expected the same number of cells on every "
+        "row. Fix the row, or download the file again: it may have been cut short."
+    ),
+    # the postcode member's header has 20 headings; its second postcode keeps 3 cells
+    "zip-member-row-cut-short": (
+        f"{ZIP}:202507_fixed_pc_coverage_r01_HX.csv, row 3: the row has 3 cells but the header has 20. "
+        "Expected the same number of cells on every row. Fix the row, or download the file again: it may "
+        "have been cut short."
+    ),
     "zip-member-bad-cell": (
         f'{ZIP}:202507_fixed_oa_coverage_r01.csv, row 4, column "Number of premises with SFBB availability": '
         f'"n/a" is not a whole number of premises. {WHOLE} {FIX_CELL}'

@@ -290,3 +290,12 @@ def test_a_file_arrow_can_read_comes_out_as_pandas_reads_it(raw: bytes):
 @pytest.mark.parametrize("raw", PANDAS_READS.values(), ids=PANDAS_READS.keys())
 def test_a_file_arrow_would_read_otherwise_is_read_by_pandas(raw: bytes):
     assert _by_arrow(raw, raw.decode()) is None
+
+
+def test_a_row_cut_short_is_refused_at_its_line_not_padded() -> None:
+    # pandas would pad "4" with two empty cells; a quoted line break above it puts it on line 5
+    raw = b'a,b,c\n1,2,3\n"x\ny",5,6\n4\n7,8,9\n'
+    with pytest.raises(InputError) as caught:
+        read_csv(raw, "cut.csv", {})
+    assert caught.value.row == 5
+    assert "the row has 1 cell but the header has 3." in str(caught.value)

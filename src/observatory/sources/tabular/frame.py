@@ -34,6 +34,7 @@ def read_csv(raw: bytes, name: str | Path, required: dict[str, tuple[str, ...]])
         df = _by_arrow(raw, text)
         if df is None:
             df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=False)
+            _no_short_row(text, name, len(df.columns), required)
     except pd.errors.ParserError as exc:
         preamble(text, name, _names(required))
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
@@ -68,7 +69,7 @@ def _by_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
     by Arrow's CSV reader: three times quicker on the release ZIP's postcode files, and no Python
     string made per cell. None wherever the two could differ, for pandas to read as before and to
     word any error: a header that is not one plain line, an empty or repeated heading (pandas
-    renames those), a row with more or fewer cells than the header (pandas pads a short one), a
+    renames those), a row with more or fewer cells than the header (pandas pads a short one; read_csv refuses it), a
     quote left open, or a column that came out other than text."""
     try:
         header = header_of(text)
@@ -89,6 +90,24 @@ def _by_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
     if table.column_names != header or not all(pa.types.is_string(t) for t in table.schema.types):
         return None
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get)
+
+
+def _no_short_row(text: str, name: str | Path, width: int, required: dict[str, tuple[str, ...]]) -> None:
+    """A row with fewer cells than the header is refused, as one with more is. pandas pads it
+    with empty cells, so a postcode row cut off after its code would be read as a postcode with
+    no coordinates, and a build would leave out its figures without a word. Only files Arrow did
+    not read come here (Arrow refuses such a row), so the rows are counted again only for those."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)  # the header
+    for cells in reader:
+        if cells and len(cells) < width:
+            preamble(text, name, _names(required))  # a title above the header says so instead
+            raise InputError(
+                name, f"the row has {len(cells)} cell{'' if len(cells) == 1 else 's'} but the header has {width}.",
+                row=reader.line_num,
+                expected="the same number of cells on every row",
+                fix="Fix the row, or download the file again: it may have been cut short.",
+            )
 
 
 def _names(required: dict[str, tuple[str, ...]]) -> set[str]:
