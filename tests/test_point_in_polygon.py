@@ -396,3 +396,5 @@ def test_layers_place_points_among_only_the_nearby_areas_with_the_same_answer():
     # the points lie a little right of x = 2: squares 2-5 and the wide box meet them; then squares 2-40
     assert indexed == [[2, 3, 4, 5, 40], list(range(2, 41))]
     np.testing.assert_array_equal(layers.locate("lad", np.array([np.nan]), np.array([np.nan])), [None])
+    far = Layers({"lad": Boundaries("lad", "test", codes, codes, geoms, 0, None)})  # no area's box meets the point
+    np.testing.assert_array_equal(far.positions("lad", np.array([100.0]), np.array([50.0])), [-1])

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from ..levels import NATIONS, UK, rank
 from ..sources.boundaries import Boundaries
+from ..sources.tabular import text_column
 from .point_in_polygon import PolygonIndex
 
 LINK_COLUMNS = ["child", "parent", "parent_level", "method", "weight"]
@@ -38,19 +40,28 @@ class Layers:
             self._index[level] = PolygonIndex(list(self.layers[level].geometry))
         return self._index[level]
 
+    def positions(self, level: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The position in the layer of the `level` area containing each point (-1 in none)."""
+        lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+        if level in self._index:
+            return self._index[level].assign(lon, lat)
+        near = self._near_index(level, lon, lat)
+        if near is None:  # no point has coordinates
+            return np.full(len(lon), -1, dtype=np.int64)
+        hit = near.index.assign(lon, lat)
+        found = hit >= 0
+        hit[found] = near.ids[hit[found]]
+        return hit
+
     def locate(self, level: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Codes of the `level` areas containing each point (None outside every area)."""
-        lon, lat = np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64")
+        at = self.positions(level, lon, lat)
         codes = np.array(self.layers[level].codes, dtype=object)
-        if level in self._index:
-            hit = self._index[level].assign(lon, lat)
-        else:
-            near = self._near_index(level, lon, lat)
-            if near is None:  # no point has coordinates
-                return np.full(len(lon), None, dtype=object)
-            hit = near.index.assign(lon, lat)
-            hit = np.where(hit >= 0, near.ids[np.clip(hit, 0, None)], -1)
-        return np.where(hit >= 0, codes[np.clip(hit, 0, None)], None)
+        return np.where(at >= 0, codes[np.clip(at, 0, None)], None)
+
+    def codes(self, level: str) -> pa.Array:
+        """The layer's area codes, in its order, as Arrow strings (for links_at)."""
+        return pa.array(list(self.layers[level].codes), type=pa.large_string())
 
     def _near_index(self, level: str, lon: np.ndarray, lat: np.ndarray) -> _Near | None:
         """An index of the areas that can hold any of the points: those whose bounding box meets
@@ -81,14 +92,17 @@ class Layers:
             layer = self.layers[level]
             points = shapely.point_on_surface(layer.geometry)
             lon, lat = shapely.get_x(points), shapely.get_y(points)
+            children = self.codes(level)
             for parent_level in levels[i + 1:]:
-                parents = self.locate(parent_level, lon, lat)
-                frames.append(_links(layer.codes, parents, parent_level, "best-fit"))
+                at = self.positions(parent_level, lon, lat)
+                frames.append(links_at(children, self.codes(parent_level), at, parent_level, "best-fit"))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LINK_COLUMNS)
 
     def point_links(self, codes: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> pd.DataFrame:
         """Points (postcode centroids) to every boundary level, exactly."""
-        frames = [_links(codes, self.locate(level, lon, lat), level, "spatial") for level in self.layers]
+        children = pa.array(codes, type=pa.large_string())
+        frames = [links_at(children, self.codes(level), self.positions(level, lon, lat), level)
+                  for level in self.layers]
         return pd.concat(frames, ignore_index=True)
 
 
@@ -109,17 +123,18 @@ class _Near:
                 max(self.box[2], box[2]), max(self.box[3], box[3]))
 
 
-def _links(children: np.ndarray, parents: np.ndarray, parent_level: str, method: str) -> pd.DataFrame:
-    keep = pd.notna(parents)
-    return pd.DataFrame(
-        {
-            "child": np.asarray(children)[keep],
-            "parent": parents[keep],
-            "parent_level": parent_level,
-            "method": method,
-            "weight": 1.0,
-        }
-    )
+def links_at(children: pa.Array, parents: pa.Array, at: np.ndarray, parent_level: str,
+             method: str | pa.Array = "spatial") -> pd.DataFrame:
+    """Links from each child to ``parents[at[i]]``, in the children's order; none where at[i] < 0.
+    ``method`` is one for all, or one per child. Codes go from Arrow to the frame as they are."""
+    found = np.flatnonzero(at >= 0)
+    return pd.DataFrame({
+        "child": text_column(children.take(found)),
+        "parent": text_column(parents.take(at[found])),
+        "parent_level": parent_level,
+        "method": method if isinstance(method, str) else text_column(method.take(found)),
+        "weight": 1.0,
+    })
 
 
 def district_links(districts: list[str], region_code: str | None, region_districts: tuple[str, ...]) -> pd.DataFrame:
@@ -145,8 +160,26 @@ def district_links(districts: list[str], region_code: str | None, region_distric
 
 
 def extend_upwards(links: pd.DataFrame, district_level_links: pd.DataFrame) -> pd.DataFrame:
-    """Give every area linked to a district the district's own parents (ca, nation, uk)."""
-    to_lad = links[links["parent_level"] == "lad"][["child", "parent"]]
-    up = to_lad.merge(district_level_links, left_on="parent", right_on="child", suffixes=("", "_d"))
-    up = up.assign(child=up["child"], parent=up["parent_d"], method="lookup")[LINK_COLUMNS]
-    return pd.concat([links, up], ignore_index=True)
+    """Give every area linked to a district the district's own parents (ca, nation, uk): after the
+    links, for each link to a district in their order, the district's links in theirs (the rows of
+    an inner join of the two, in its order), found by position rather than by joining tables of codes."""
+    to_lad = links[(links["parent_level"] == "lad").to_numpy()]
+    up = district_level_links
+    districts = pd.Index(up["child"].unique())
+    key = districts.get_indexer(up["child"])
+    wanted = districts.get_indexer(to_lad["parent"])
+    order = np.argsort(key, kind="stable")  # each district's links together, in their order
+    count = np.bincount(key, minlength=len(districts))
+    first = np.cumsum(count) - count
+    n = np.where(wanted >= 0, count[wanted], 0)
+    owner = np.repeat(np.arange(len(wanted)), n)  # the link to a district each new row extends
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(n) - n, n)
+    rows = order[first[wanted[owner]] + offset]
+    added = pd.DataFrame({
+        "child": text_column(pa.array(to_lad["child"], type=pa.large_string()).take(owner)),
+        "parent": text_column(pa.array(up["parent"], type=pa.large_string()).take(rows)),
+        "parent_level": text_column(pa.array(up["parent_level"], type=pa.large_string()).take(rows)),
+        "method": "lookup",
+        "weight": up["weight"].to_numpy()[rows],
+    })
+    return pd.concat([links, added], ignore_index=True)

@@ -6,11 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from ..errors import ConfigError
 from ..geography import hierarchy
-from ..geography.membership import Layers, extend_upwards
+from ..geography.membership import Layers, extend_upwards, links_at
 from ..sources.boundaries import THREADS, Boundaries, in_threads, read_boundaries
 from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
@@ -305,23 +307,31 @@ def place_postcodes(b: Build) -> None:
 
 
 def _place_postcodes(b: Build) -> None:
+    """Each postcode in the areas of every level that hold its centroid, kept if its district is
+    one of the region's. Worked out by position: for each level, the position in its layer of the
+    area holding each postcode (-1 for none); codes are written only into the links at the end."""
     pcs = read_postcodes(read_bytes(b.ws.postcodes), b.ws.postcodes.name)
-    check_inside(b.ws.postcodes.name, pcs["lon"].to_numpy(), pcs["lat"].to_numpy(), UK_BOUNDS,
-                 "the United Kingdom", column="lat")
-    links = b.layers.point_links(pcs["postcode"].to_numpy(), pcs["lon"].to_numpy(), pcs["lat"].to_numpy())
-    links = _district_from_output_area(b, links)
-    in_region = links[(links["parent_level"] == "lad") & isin(links["parent"], b.ws.districts)]["child"]
-    keep = isin(pcs["postcode"], in_region)
-    unlocated = int(pcs["lat"].isna().sum())
+    lon, lat = pcs["lon"].to_numpy(), pcs["lat"].to_numpy()
+    check_inside(b.ws.postcodes.name, lon, lat, UK_BOUNDS, "the United Kingdom", column="lat")
+    at = {level: b.layers.positions(level, lon, lat) for level in b.layers.layers}
+    by_output_area = _district_from_output_area(b, at) if "oa" in at else np.zeros(len(pcs), dtype=bool)
+    in_region = np.isin(b.layers.layers["lad"].codes, b.ws.districts)
+    keep = (at["lad"] >= 0) & in_region[np.clip(at["lad"], 0, None)]
     b.finding("unlocated-postcode", b.ws.postcodes.name,
-              "postcodes with no coordinates in the lookup (NSPL gives them no grid reference)", unlocated)
+              "postcodes with no coordinates in the lookup (NSPL gives them no grid reference)", int(np.isnan(lat).sum()))
     b.finding("postcode-outside-region", b.ws.postcodes.name,
               "postcodes whose centroid lies outside the region's districts (left out)",
-              int((~keep & pcs["lat"].notna()).sum()))
-    links = links[isin(links["child"], pcs["postcode"][keep])]
-    _fit_shares(b, links)
+              int((~keep & ~np.isnan(lat)).sum()))
+    at = {level: where[keep] for level, where in at.items()}
+    if "oa" in at:
+        _fit_shares(b, at)
+    postcodes = pa.array(pcs["postcode"], type=pa.large_string()).filter(pa.array(keep))
+    # the districts last, as they were once corrected from the output areas
+    frames = [links_at(postcodes, b.layers.codes(level), where, level) for level, where in at.items() if level != "lad"]
+    frames.append(links_at(postcodes, b.layers.codes("lad"), at["lad"], "lad",
+                           pc.if_else(pa.array(by_output_area[keep]), "best-fit", "spatial")))
     upper = b.links[isin(b.links["child"], b.ws.districts)]
-    b.links = pd.concat([b.links, extend_upwards(links, upper)], ignore_index=True)
+    b.links = pd.concat([b.links, extend_upwards(pd.concat(frames, ignore_index=True), upper)], ignore_index=True)
     kept = pcs[keep]
     b.areas.append(pd.DataFrame({
         "code": kept["postcode"], "name": kept["postcode"], "level": "postcode", "vintage": "NSPL May 2025",
@@ -329,25 +339,39 @@ def _place_postcodes(b: Build) -> None:
     }))
 
 
-def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
+def _best_fit_positions(b: Build, level: str) -> np.ndarray:
+    """For each output area (by position in its layer), the position in the `level` layer of the
+    area it was placed in by best fit (-1 for none)."""
+    rows = b.links[((b.links["parent_level"] == level) & (b.links["method"] == "best-fit")).to_numpy()]
+    child = pd.Index(b.layers.layers["oa"].codes).get_indexer(rows["child"])
+    parent = pd.Index(b.layers.layers[level].codes).get_indexer(rows["parent"])
+    known = np.flatnonzero(child >= 0)
+    out = np.full(len(b.layers.layers["oa"].codes), -1, dtype=np.int64)
+    out[child[known]] = parent[known]  # an output area has one best-fit area per level
+    return out
+
+
+def _fit_shares(b: Build, at: dict[str, np.ndarray]) -> None:
     """How well each output area fits the area it was placed in by best fit: the share of its
     postcodes whose centroids lie inside that area (postcodes stand in for premises, which no file
     gives per postcode). Recorded on the link; `check` counts the output areas that straddle a
-    boundary (share below 1) per level, so approximations are never silent."""
-    if "oa" not in b.layers.layers:
-        return
-    pc_oa = pc_links[pc_links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
-    per_oa = pc_oa.groupby("oa").size()
+    boundary (share below 1) per level, so approximations are never silent. `at` gives, per level,
+    the position of the area holding each postcode placed in the region."""
     b.links["share"] = np.where(isin(b.links["method"], ["lookup", "spatial"]), 1.0, np.nan)
+    oa_codes = pd.Index(b.layers.layers["oa"].codes)
+    in_oa = at["oa"] >= 0
+    oa = at["oa"][in_oa]
+    per_oa = np.bincount(oa, minlength=len(oa_codes))  # postcodes per output area
+    child = oa_codes.get_indexer(b.links["child"])  # each link's child's position, if an output area
     for level in ("lsoa", "msoa", "ward", "lad"):
         if level not in b.layers.layers:
             continue
-        inside = pc_oa.merge(pc_links[pc_links["parent_level"] == level][["child", "parent"]], on="child")
-        counts = inside.groupby(["oa", "parent"]).size().rename("n").reset_index()
-        fit = (b.links["parent_level"] == level) & isin(b.links["child"], per_oa.index) & (b.links["method"] == "best-fit")
-        keyed = b.links.loc[fit, ["child", "parent"]].merge(counts, left_on=["child", "parent"],
-                                                            right_on=["oa", "parent"], how="left")
-        share = keyed["n"].fillna(0).to_numpy() / per_oa.reindex(keyed["child"]).to_numpy()
+        theirs = at[level][in_oa]
+        inside = np.bincount(oa, weights=(theirs >= 0) & (theirs == _best_fit_positions(b, level)[oa]),
+                             minlength=len(oa_codes))
+        fit = ((b.links["parent_level"] == level) & (b.links["method"] == "best-fit")).to_numpy() & (child >= 0)
+        fit[fit] = per_oa[child[fit]] > 0
+        share = inside[child[fit]] / per_oa[child[fit]]
         b.links.loc[fit, "share"] = share
         straddle = int((share < 1).sum())
         if not len(share):
@@ -357,28 +381,24 @@ def _fit_shares(b: Build, pc_links: pd.DataFrame) -> None:
                   f"{level}); placed whole by best fit; mean share inside {100 * share.mean():.1f}%", straddle)
 
 
-def _district_from_output_area(b: Build, links: pd.DataFrame) -> pd.DataFrame:
+def _district_from_output_area(b: Build, at: dict[str, np.ndarray]) -> np.ndarray:
     """A postcode's district is its output area's, so its areas never contradict each other.
 
     District boundaries are generalised more coarsely than output areas (BGC: 20 m, then
     quantised), so near a district edge a centroid can fall in the neighbouring district's polygon
     while lying inside an output area, LSOA and ward of its own district. The output area's
     district (by best fit) is the consistent answer; disagreements are counted for `check`.
+    A postcode in no district's polygon keeps none. Changes `at["lad"]`; returns which postcodes
+    have their output area's district.
     """
-    if "oa" not in b.layers.layers:
-        return links
-    oa_lad = b.links[(b.links["parent_level"] == "lad")][["child", "parent"]].rename(
-        columns={"child": "oa", "parent": "lad"})
-    pc_oa = links[links["parent_level"] == "oa"][["child", "parent"]].rename(columns={"parent": "oa"})
-    derived = pc_oa.merge(oa_lad, on="oa")[["child", "lad"]]
-    spatial = links[links["parent_level"] == "lad"].merge(derived, on="child", how="left")
-    differ = spatial["lad"].notna() & (spatial["lad"] != spatial["parent"])
+    oa_lad = _best_fit_positions(b, "lad")
+    derived = np.where(at["oa"] >= 0, oa_lad[np.clip(at["oa"], 0, None)], -1)
+    placed = (at["lad"] >= 0) & (derived >= 0)
     b.finding("postcode-district-by-output-area", "postcodes",
               "postcodes whose centroid falls in another district's (more generalised) polygon than "
-              "their output area's; placed in their output area's district", int(differ.sum()))
-    spatial["parent"] = spatial["lad"].fillna(spatial["parent"])
-    spatial["method"] = np.where(spatial["lad"].notna(), "best-fit", spatial["method"])
-    return pd.concat([links[links["parent_level"] != "lad"], spatial.drop(columns="lad")], ignore_index=True)
+              "their output area's; placed in their output area's district", int((placed & (derived != at["lad"])).sum()))
+    at["lad"] = np.where(placed, derived, at["lad"])
+    return placed
 
 
 # -- sources -------------------------------------------------------------------------------------

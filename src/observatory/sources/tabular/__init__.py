@@ -14,7 +14,15 @@
 Nothing else in the observatory parses CSV: every reader of a file calls one of these.
 """
 
-from .frame import check_at_most, check_unique, missing_column, numbers, read_csv, shown
+from .frame import (
+    check_at_most,
+    check_unique,
+    missing_column,
+    numbers,
+    read_csv,
+    shown,
+    text_column,
+)
 from .table import DATE, FIX_CELL, SHOWN, Problems, Row, Table, duplicates, read_table
 from .text import (
     BOM,
@@ -31,5 +39,5 @@ from .text import (
 __all__ = [
     "BOM", "DATE", "FIX_CELL", "MAX_LINE", "SHOWN", "Problems", "Row", "Table", "check_at_most", "check_header",
     "check_unique", "checked_text", "decode", "duplicate_headers", "duplicates", "missing_column", "numbers",
-    "preamble", "read_bytes", "read_csv", "read_table", "renamed", "shown",
+    "preamble", "read_bytes", "read_csv", "read_table", "renamed", "shown", "text_column",
 ]
