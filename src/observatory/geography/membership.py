@@ -20,7 +20,7 @@ import shapely
 
 from ..levels import NATIONS, UK, rank
 from ..sources.boundaries import Boundaries
-from ..sources.tabular import text_column
+from ..sources.tabular import text_column, text_repeated
 from .point_in_polygon import PolygonIndex
 
 LINK_COLUMNS = ["child", "parent", "parent_level", "method", "weight"]
@@ -131,8 +131,8 @@ def links_at(children: pa.Array, parents: pa.Array, at: np.ndarray, parent_level
     return pd.DataFrame({
         "child": text_column(children.take(found)),
         "parent": text_column(parents.take(at[found])),
-        "parent_level": parent_level,
-        "method": method if isinstance(method, str) else text_column(method.take(found)),
+        "parent_level": text_repeated(parent_level, len(found)),
+        "method": text_repeated(method, len(found)) if isinstance(method, str) else text_column(method.take(found)),
         "weight": 1.0,
     })
 
@@ -179,7 +179,7 @@ def extend_upwards(links: pd.DataFrame, district_level_links: pd.DataFrame) -> p
         "child": text_column(pa.array(to_lad["child"], type=pa.large_string()).take(owner)),
         "parent": text_column(pa.array(up["parent"], type=pa.large_string()).take(rows)),
         "parent_level": text_column(pa.array(up["parent_level"], type=pa.large_string()).take(rows)),
-        "method": "lookup",
+        "method": text_repeated("lookup", len(rows)),
         "weight": up["weight"].to_numpy()[rows],
     })
     return pd.concat([links, added], ignore_index=True)

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from ..geography.hierarchy import Hierarchy
 from ..geography.membership import Layers
+from ..sources.tabular import text_repeated
 from ..store.schema import FACT_COLUMNS
 from ..workspace import Workspace
 from .cache import Cache
@@ -57,7 +58,10 @@ def isin(values: pd.Series, allowed) -> np.ndarray:
 
 def add_facts(b: Build, tidy: pd.DataFrame, release_id: str, release: str, level: str,
                synthetic: bool, method: str = "published") -> None:
-    b.facts.append(tidy.assign(release_id=release_id, release=release, level=level, method=method,
-                               suppressed=False, synthetic=synthetic)[FACT_COLUMNS])
+    n, index = len(tidy), tidy.index
+    b.facts.append(tidy.assign(
+        release_id=text_repeated(release_id, n, index), release=text_repeated(release, n, index),
+        level=text_repeated(level, n, index), method=text_repeated(method, n, index),
+        suppressed=False, synthetic=synthetic)[FACT_COLUMNS])
 
 

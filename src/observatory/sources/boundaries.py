@@ -164,12 +164,14 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
     group = connected_components(pairs, directed=False)[1]
     keep = np.ones(len(polys), dtype=bool)
     merged, merged_owner = [], []
-    for g in np.unique(group[i[meet]]):
-        members = np.flatnonzero(group == g)
-        keep[members] = False
-        for part in shapely.get_parts(shapely.union_all(polys[members])):
-            merged.append(part)
-            merged_owner.append(owners[members[0]])
+    groups = [np.flatnonzero(group == g) for g in np.unique(group[i[meet]])]
+    # each group's union in threads, as the repairs (a fifth of a second for the UK's districts)
+    with ThreadPoolExecutor(THREADS) as pool:
+        unions = pool.map(lambda members: shapely.get_parts(shapely.union_all(polys[members])), groups)
+        for members, parts in zip(groups, unions, strict=True):
+            keep[members] = False
+            merged.extend(parts)
+            merged_owner.extend([owners[members[0]]] * len(parts))
     return (np.concatenate([polys[keep], np.array(merged, dtype=object)]),
             np.concatenate([owners[keep], np.array(merged_owner, dtype=owners.dtype)]))
 

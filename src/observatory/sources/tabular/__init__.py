@@ -22,6 +22,7 @@ from .frame import (
     read_csv,
     shown,
     text_column,
+    text_repeated,
 )
 from .table import DATE, FIX_CELL, SHOWN, Problems, Row, Table, duplicates, read_table
 from .text import (
@@ -40,4 +41,5 @@ __all__ = [
     "BOM", "DATE", "FIX_CELL", "MAX_LINE", "SHOWN", "Problems", "Row", "Table", "check_at_most", "check_header",
     "check_unique", "checked_text", "decode", "duplicate_headers", "duplicates", "missing_column", "numbers",
     "preamble", "read_bytes", "read_csv", "read_table", "renamed", "shown", "text_column",
+    "text_repeated",
 ]

@@ -103,6 +103,18 @@ def text_column(values: pa.Array | pa.ChunkedArray) -> pd.Series:
     return values.to_pandas(types_mapper=_TEXT.get)
 
 
+def text_repeated(value: str, n: int, index: pd.Index | None = None) -> pd.Series:
+    """`value` n times as a text column (a release's id on each of its million figures). pandas
+    repeats a string through Arrow's take, a twentieth of a second per million cells; here its
+    bytes are laid end to end once, in a fifth of the time."""
+    data = value.encode()
+    offsets = np.arange(n + 1, dtype=np.int64) * len(data)
+    column = text_column(pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data * n)))
+    if index is not None:
+        column.index = index
+    return column
+
+
 def _no_short_row(text: str, name: str | Path, width: int, required: dict[str, tuple[str, ...]]) -> None:
     """A row with fewer cells than the header is refused, as one with more is. pandas pads it
     with empty cells, so a postcode row cut off after its code would be read as a postcode with
