@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..indicators.definitions import RESIDENTIAL_SUFFIX
 from .boundaries import THREADS
 from .percentages import check_percentages
-from .tabular import check_at_most, check_unique, missing_column, numbers, read_csv
+from .tabular import check_at_most, check_unique, missing_column, numbers, read_csv, text_column
 
 ALL = "All Premises"
 MATCHED = "All Matched Premises"
@@ -332,8 +332,7 @@ def format_postcodes(codes: pd.Series) -> pd.Series:
     spaced = pc.binary_join_element_wise(pc.utf8_slice_codeunits(compact, 0, -3),
                                          pc.utf8_slice_codeunits(compact, -3), " ")
     formatted = pc.if_else(pc.greater(pc.utf8_length(compact), 3), spaced, compact)
-    return pd.Series(formatted.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get),
-                     index=codes.index, name=codes.name)
+    return text_column(formatted).set_axis(codes.index).rename(codes.name)
 
 
 def _read_postcodes(raw: bytes, name: str, suffix: str) -> pd.DataFrame:
