@@ -225,15 +225,15 @@ def _read_small_areas(b: Build, source: Source) -> None:
                       missing)
         add_facts(b, oa[present], source.key, as_of, "oa", source.synthetic)
         rows += int(present.sum())
-    if release.postcodes is not None:
-        pcs = release.postcodes
-        in_region = isin(pcs["area_code"], b.codes("postcode"))
-        not_in_lookup = pcs.loc[~in_region, "area_code"].nunique()
+    if release.postcode_files:
+        placed = b.codes("postcode")
+        listed = pd.concat([wide["area_code"] for wide in release.postcode_files], ignore_index=True)
         b.finding("postcode-not-placed", source.file.name,
                   "postcodes in the release not placed in the region (outside it, or unlocated in the lookup)",
-                  not_in_lookup)
-        add_facts(b, pcs[in_region], source.key, as_of, "postcode", source.synthetic)
-        rows += int(in_region.sum())
+                  listed[~isin(listed, placed)].nunique())
+        figures = release.postcode_figures(placed)
+        add_facts(b, figures, source.key, as_of, "postcode", source.synthetic)
+        rows += len(figures)
     _release(b, source, source.key, as_of, rows, files, vintage=source.vintage)
 
 

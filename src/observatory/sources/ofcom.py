@@ -28,7 +28,15 @@ from ..errors import InputError
 from ..indicators.definitions import RESIDENTIAL_SUFFIX
 from .boundaries import THREADS
 from .percentages import check_percentages
-from .tabular import check_at_most, check_unique, missing_column, numbers, read_csv, text_column
+from .tabular import (
+    check_at_most,
+    check_unique,
+    missing_column,
+    numbers,
+    read_csv,
+    text_column,
+    text_repeated,
+)
 
 ALL = "All Premises"
 MATCHED = "All Matched Premises"
@@ -205,7 +213,35 @@ class SmallAreaRelease:
     files_superseded: list[str] = field(default_factory=list)
     # one row per area and indicator (RELEASE_COLUMNS)
     oa: pd.DataFrame | None = None  # all premises and residential (indicator suffix _res)
-    postcodes: pd.DataFrame | None = None  # value only
+    # each postcode file as it reads: a row per postcode, its code and a percentage per indicator.
+    # A million rows a release, so kept a row per postcode (a seventh of the size) until wanted:
+    # the build's worker hands them back over a pipe.
+    postcode_files: list[pd.DataFrame] = field(default_factory=list)
+
+    @property
+    def postcodes(self) -> pd.DataFrame | None:
+        """Every postcode's figures: one row per postcode and indicator (RELEASE_COLUMNS), value only."""
+        return self.postcode_figures()
+
+    def postcode_figures(self, wanted: pd.Series | None = None) -> pd.DataFrame | None:
+        """The figures of the postcodes in `wanted` (all when None), one row per postcode and
+        indicator: file by file, indicator by indicator, in the files' order of postcodes."""
+        if not self.postcode_files:
+            return None
+        keep = None if wanted is None else pa.array(pd.Series(wanted).astype(str), type=pa.large_string())
+        frames = []
+        for wide in self.postcode_files:
+            codes = pa.array(wide["area_code"], type=pa.large_string())
+            values = wide.drop(columns="area_code")
+            if keep is not None:
+                chosen = pc.is_in(codes, value_set=keep)
+                codes, values = codes.filter(chosen), values[chosen.to_numpy(zero_copy_only=False)]
+            for indicator in values.columns:
+                frames.append(pd.DataFrame({
+                    "area_code": text_column(codes), "indicator": text_repeated(indicator, len(codes)),
+                    "numerator": np.nan, "denominator": np.nan, "value": values[indicator].to_numpy(),
+                }))
+        return pd.concat(frames, ignore_index=True)[RELEASE_COLUMNS]
 
 
 def pick_members(names: list[str]) -> tuple[dict[tuple[str, bool, str], str], list[str]]:
@@ -257,13 +293,12 @@ def read_small_area_zip(path: Path) -> SmallAreaRelease:
             for future in tidied:
                 future.cancel()
     release.oa = _figures(oa_frames)
-    release.postcodes = _figures(pc_frames)
+    release.postcode_files = pc_frames
     return release
 
 
 # What the build keeps of a release's rows: output areas and postcodes are named by their codes,
-# and every check that names a row is made as the member is read. A million postcode rows, handed
-# back from the build's worker, are a third smaller without the name (the postcode again) and row.
+# and every check that names a row is made as the member is read (so no name, nor row number).
 RELEASE_COLUMNS = ["area_code", "indicator", "numerator", "denominator", "value"]
 
 
@@ -341,18 +376,5 @@ def _read_postcodes(raw: bytes, name: str, suffix: str) -> pd.DataFrame:
     codes = df["postcode_space"] if "postcode_space" in df.columns else df["postcode"]
     df["area_code"] = format_postcodes(codes)
     check_unique(df, "area_code", name)
-    frames = [
-        pd.DataFrame(
-            {
-                "area_code": df["area_code"],
-                "area_name": df["area_code"],
-                "indicator": ind + suffix,
-                "numerator": np.nan,
-                "denominator": np.nan,
-                "value": numbers(df, COUNTED[ind][1], name, kind="percent"),
-                "row": np.arange(len(df)) + 2,
-            }
-        )
-        for ind in SMALL_AREA
-    ]
-    return pd.concat(frames, ignore_index=True)[TIDY]
+    return pd.DataFrame({"area_code": df["area_code"],
+                         **{ind + suffix: numbers(df, COUNTED[ind][1], name, kind="percent") for ind in SMALL_AREA}})
