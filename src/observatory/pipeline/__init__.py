@@ -85,9 +85,12 @@ def run(workspace: Workspace | str | Path | None = None, progress: Progress | No
                   for level in ws.boundaries)
     with _fewer_collections(), Ahead() if reading else Ahead(enabled=False) as ahead:
         ahead.start()
-        step(STEPS[0])
-        read_all_boundaries(b)  # threaded, on both cores: the worker's jobs start after it
+        # the sources' files are parsed from the start: the boundaries' threads leave a core idle
+        # two fifths of the time (their longest chain, the UK's districts, is one file), and the
+        # worker has nothing else to do until the areas are placed
         b.jobs.update(parse_ahead(b, ahead, lambda source: source_key(b, source)))
+        step(STEPS[0])
+        read_all_boundaries(b)
         step(STEPS[1])
         place_areas(b)
         # the worker's next jobs: the parents' shapes and the map's tiles, once areas are placed
