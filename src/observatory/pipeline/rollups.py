@@ -135,9 +135,15 @@ def suppress(b: Build) -> None:
 
     The hidden cells' counts are dropped from the store itself (not only from outputs), so no query
     can reveal them; their parents were rolled up before this step and still include them.
+
+    Only figures with a count of premises can be hidden, or hide another (audit works on them
+    alone): the frames without one (the postcodes' percentages, nine in ten of all figures) are
+    left as they are, and the others are put back where they were, so the figures keep their order.
     """
     threshold = b.ws.suppress_below
-    facts = pd.concat(b.facts, ignore_index=True)
+    counted = [i for i, frame in enumerate(b.facts) if frame["denominator"].notna().any()]
+    facts = pd.concat([b.facts[i] for i in counted], ignore_index=True) if counted else \
+        pd.DataFrame(columns=FACT_COLUMNS)
     small = (facts["denominator"].notna() & (facts["denominator"] < threshold)).to_numpy()
     outcome = audit(facts, b.links, small) if small.any() else None
     hidden, added = (outcome.mask, outcome.added) if outcome else (small, 0)
@@ -147,7 +153,11 @@ def suppress(b: Build) -> None:
                   outcome.exposed + outcome.uncertified)
     facts["suppressed"] = hidden
     facts.loc[hidden, ["numerator", "denominator", "value"]] = float("nan")
-    b.facts = [facts]
+    start = 0
+    for i in counted:  # each frame back in its place
+        end = start + len(b.facts[i])
+        b.facts[i] = facts.iloc[start:end]
+        start = end
     counts = facts[small].groupby("level")["area_code"].nunique()
     for level, n in counts.items():
         b.finding("suppressed", level,
