@@ -373,8 +373,8 @@ def test_wy_points_where_people_live_match_sjoin(wy_oas):
 
 
 def test_layers_place_points_among_only_the_nearby_areas_with_the_same_answer():
-    """Layers.locate indexes only the areas whose boxes meet the points' box (a region's postcodes
-    among the UK's districts); the codes must be sjoin's over the whole layer, overlaps included,
+    """Layers.positions indexes only the areas whose boxes meet the points' box (a region's postcodes
+    among the UK's districts); the answers must be sjoin's over the whole layer, overlaps included,
     for a first set of points and for a later one further afield."""
     from observatory.geography.membership import Layers
     from observatory.sources.boundaries import Boundaries
@@ -390,11 +390,10 @@ def test_layers_place_points_among_only_the_nearby_areas_with_the_same_answer():
         x, y = rng.uniform(lo, hi, 2000), rng.uniform(-0.2, 1.2, 2000)
         x[:3], y[:3] = np.nan, np.nan
         expected = sjoin_within(geoms, x, y)
-        got = layers.locate("lad", x, y)
-        np.testing.assert_array_equal(got, np.where(expected >= 0, codes[np.clip(expected, 0, None)], None))
+        np.testing.assert_array_equal(layers.positions("lad", x, y), expected)
         indexed.append(list(layers._near["lad"].ids))
     # the points lie a little right of x = 2: squares 2-5 and the wide box meet them; then squares 2-40
     assert indexed == [[2, 3, 4, 5, 40], list(range(2, 41))]
-    np.testing.assert_array_equal(layers.locate("lad", np.array([np.nan]), np.array([np.nan])), [None])
+    np.testing.assert_array_equal(layers.positions("lad", np.array([np.nan]), np.array([np.nan])), [-1])
     far = Layers({"lad": Boundaries("lad", "test", codes, codes, geoms, 0, None)})  # no area's box meets the point
     np.testing.assert_array_equal(far.positions("lad", np.array([100.0]), np.array([50.0])), [-1])

@@ -23,7 +23,7 @@ _EDGE_CHUNK = 1 << 14  # edges rasterised at a time: their temporaries stay in c
 _PAD = 2  # cells of margin around the polygons: the outermost rows and columns are always clear
 
 
-def _repeat_ranges(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def repeat_ranges(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For counts [2, 0, 3]: owner [0, 0, 2, 2, 2] and offset within owner [0, 1, 0, 1, 2]."""
     owner = np.repeat(np.arange(len(counts)), counts)
     offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -124,7 +124,7 @@ class EdgeGrid:
         # Cells where polygons overlap (or a ring is invalid) get the treatment of boundary cells.
         unclear = np.flatnonzero(~clear & (stretch > 0))
         if len(unclear):
-            owner, k = _repeat_ranges(stretch[unclear])
+            owner, k = repeat_ranges(stretch[unclear])
             needs_ray[np.r_[0, step_cell][unclear][owner] + k] = True
         return labels
 
@@ -149,7 +149,7 @@ class EdgeGrid:
         #    columns [c0, c1] it touches there (contiguous: a segment's slice of a band is convex).
         e_g = self.eps * inv_h
         r0 = np.floor(y_lo - e_g).astype(np.int32)
-        edge, k = _repeat_ranges(np.floor(y_hi + e_g).astype(np.int32) - r0 + 1)
+        edge, k = repeat_ranges(np.floor(y_hi + e_g).astype(np.int32) - r0 + 1)
         row = (r0[edge] + k).astype(self.cell_type)
         band = row.astype(np.float64)
         y0_e, y1_e, s, x0_e = y_lo[edge], y_hi[edge], slope[edge], x_lo[edge]
@@ -164,7 +164,7 @@ class EdgeGrid:
         needs_ray[last_cell] = True
         wide = np.flatnonzero(c1 - c0 > 1)  # rare: shallow edges crossing several columns
         if len(wide):
-            owner, k = _repeat_ranges(c1[wide] - c0[wide] - 1)
+            owner, k = repeat_ranges(c1[wide] - c0[wide] - 1)
             needs_ray[first_cell[wide][owner] + k + 1] = True
 
         # 2. Scanline: each edge crossing a row's centre line adds its weight (negated: crossed left

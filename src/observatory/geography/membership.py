@@ -21,6 +21,7 @@ import shapely
 from ..levels import NATIONS, UK, rank
 from ..sources.boundaries import Boundaries
 from ..sources.tabular import text_column, text_repeated
+from .edge_grid import repeat_ranges
 from .point_in_polygon import PolygonIndex
 
 LINK_COLUMNS = ["child", "parent", "parent_level", "method", "weight"]
@@ -52,12 +53,6 @@ class Layers:
         found = hit >= 0
         hit[found] = near.ids[hit[found]]
         return hit
-
-    def locate(self, level: str, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        """Codes of the `level` areas containing each point (None outside every area)."""
-        at = self.positions(level, lon, lat)
-        codes = np.array(self.layers[level].codes, dtype=object)
-        return np.where(at >= 0, codes[np.clip(at, 0, None)], None)
 
     def codes(self, level: str) -> pa.Array:
         """The layer's area codes, in its order, as Arrow strings (for links_at)."""
@@ -171,9 +166,8 @@ def extend_upwards(links: pd.DataFrame, district_level_links: pd.DataFrame) -> p
     order = np.argsort(key, kind="stable")  # each district's links together, in their order
     count = np.bincount(key, minlength=len(districts))
     first = np.cumsum(count) - count
-    n = np.where(wanted >= 0, count[wanted], 0)
-    owner = np.repeat(np.arange(len(wanted)), n)  # the link to a district each new row extends
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(n) - n, n)
+    # for each new row, the link to a district it extends and which of the district's links it is
+    owner, offset = repeat_ranges(np.where(wanted >= 0, count[wanted], 0))
     rows = order[first[wanted[owner]] + offset]
     added = pd.DataFrame({
         "child": text_column(pa.array(to_lad["child"], type=pa.large_string()).take(owner)),

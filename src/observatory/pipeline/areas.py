@@ -315,8 +315,8 @@ def _place_postcodes(b: Build) -> None:
     check_inside(b.ws.postcodes.name, lon, lat, UK_BOUNDS, "the United Kingdom", column="lat")
     at = {level: b.layers.positions(level, lon, lat) for level in b.layers.layers}
     by_output_area = _district_from_output_area(b, at) if "oa" in at else np.zeros(len(pcs), dtype=bool)
-    in_region = np.isin(b.layers.layers["lad"].codes, b.ws.districts)
-    keep = (at["lad"] >= 0) & in_region[np.clip(at["lad"], 0, None)]
+    regions_own = np.isin(b.layers.layers["lad"].codes, b.ws.districts)  # per district
+    keep = (at["lad"] >= 0) & regions_own[np.clip(at["lad"], 0, None)]
     b.finding("unlocated-postcode", b.ws.postcodes.name,
               "postcodes with no coordinates in the lookup (NSPL gives them no grid reference)", int(np.isnan(lat).sum()))
     b.finding("postcode-outside-region", b.ws.postcodes.name,
@@ -326,7 +326,7 @@ def _place_postcodes(b: Build) -> None:
     if "oa" in at:
         _fit_shares(b, at)
     postcodes = pa.array(pcs["postcode"], type=pa.large_string()).filter(pa.array(keep))
-    # the districts last, as they were once corrected from the output areas
+    # level by level, the districts last (their method says which were taken from the output area)
     frames = [links_at(postcodes, b.layers.codes(level), where, level) for level, where in at.items() if level != "lad"]
     frames.append(links_at(postcodes, b.layers.codes("lad"), at["lad"], "lad",
                            pc.if_else(pa.array(by_output_area[keep]), "best-fit", "spatial")))
