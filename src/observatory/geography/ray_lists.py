@@ -58,14 +58,17 @@ def ray_lists(
     nb = len(bcell)
     is_first = np.ones(nb, dtype=bool)
     is_first[1:] = bcell[1:] != bcell[:-1] + 1
-    run_first = np.flatnonzero(is_first)  # boundary-cell number of each run's first cell
-    run_len = np.diff(run_first, append=nb)
+    # Offsets and cell numbers in 32 bits where they fit: a quarter of a million boundary cells
+    # have a dozen arrays each, and fresh memory is slow to fault in (~1 ms per MB here).
+    index = np.int32 if 2 * len(first_bid) < 1 << 31 else np.int64
+    run_first = np.flatnonzero(is_first).astype(index)  # boundary-cell number of each run's first cell
+    run_len = np.diff(run_first, append=index(nb))
     run_last = run_first + run_len - 1
     # Entries grouped by first cell (leftward order) and by last cell (rightward order).
-    off_l = np.zeros(nb + 1, dtype=np.int64)
-    np.cumsum(np.bincount(first_bid, minlength=nb), out=off_l[1:])
-    off_r = np.zeros(nb + 1, dtype=np.int64)
-    np.cumsum(np.bincount(last_bid, minlength=nb), out=off_r[1:])
+    off_l = np.zeros(nb + 1, dtype=index)
+    np.cumsum(np.bincount(first_bid, minlength=nb), out=off_l[1:], dtype=index)
+    off_r = np.zeros(nb + 1, dtype=index)
+    np.cumsum(np.bincount(last_bid, minlength=nb), out=off_r[1:], dtype=index)
     # Per cell: entries from its run's start to it, and from it to its run's end.
     run_start_off = np.repeat(off_l[run_first], run_len)
     run_end_off = np.repeat(off_r[run_last + 1], run_len)
@@ -82,16 +85,15 @@ def ray_lists(
     order = group_order(key)
     src = np.concatenate([entry_edge[left], entry_edge[right]])[order]
     mirrored = order < len(left)
-    off = np.zeros(nb + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key, minlength=nb), out=off[1:])
+    off = np.zeros(nb + 1, dtype=index)
+    np.cumsum(np.bincount(key, minlength=nb), out=off[1:], dtype=index)
     start = np.where(leftward, np.repeat(off[run_first], run_len), off[:-1])
     end = np.where(leftward, off[1:], np.repeat(off[run_last + 1], run_len))
-    index = np.int32 if len(key) < 1 << 31 else np.int64  # smaller to fault in and read
     end_cell = np.where(
         leftward, np.repeat(bcell[run_first] - 1, run_len), np.repeat(bcell[run_last] + 1, run_len)
     )
     rows = _rows(edges, src, mirrored)
-    return RayLists(start.astype(index), end.astype(index), leftward, end_cell, rows)
+    return RayLists(start, end, leftward, end_cell, rows)
 
 
 def _rows(edges: PolygonEdges, src: np.ndarray, mirrored: np.ndarray) -> np.ndarray:
