@@ -44,6 +44,17 @@ def test_overlapping_parts_are_merged_and_distant_parts_kept():
     assert out.contains(shapely.Point(2.5, 2.5)) and out.contains(shapely.Point(10.5, 10.5))
 
 
+def test_a_chain_of_meeting_parts_is_merged_whole_and_two_chains_stay_two():
+    # A touches B, B touches C (A and C apart): one part of area 3; D touches E, far away: area 2;
+    # F alone: area 1. Merging must follow chains, not only the pairs that meet directly.
+    chain = [square(0, 0), square(1, 0), square(2, 0)]  # edges shared at x = 1 and x = 2
+    pair = [square(20, 20), square(20, 21)]  # edge shared at y = 21
+    area = shapely.MultiPolygon([chain[2], pair[1], square(40, 40), chain[0], pair[0], chain[1]])
+    out = repaired(np.array([area]))[0]
+    assert out.is_valid
+    assert sorted(shapely.area(shapely.get_parts(out))) == pytest.approx([1.0, 2.0, 3.0])
+
+
 def test_parts_sharing_an_edge_become_one():
     # [0,1]x[0,1] and [1,2]x[0,1] share the edge x = 1: invalid as two parts, one 2x1 rectangle
     out = repaired(np.array([shapely.MultiPolygon([square(0, 0), square(1, 0)])]))[0]

@@ -26,13 +26,15 @@ reaches its protection level either way: the tau-argus "network" heuristic in ou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra, maximum_flow
 
 from ..errors import ObservatoryError
+
+if TYPE_CHECKING:  # scipy is imported where a flow or a path is worked out (see _room)
+    from scipy.sparse import csr_matrix
 
 GROUND = 0
 ZERO_COST = 1e-9  # an already hidden cell costs (almost) nothing to use again
@@ -254,6 +256,10 @@ def _room(net: Network, hidden: np.ndarray, cell: int, need: float, rising: bool
     Raising the cell by t sends t back from its head to its tail through the other hidden cells,
     each able to rise without limit or fall to zero, so the most it can rise is a maximum flow
     (Cox 1995); falling likewise the other way, and never below zero."""
+    # deferred: start-up. scipy takes a tenth of a second to load, and a build loads this module
+    # whether or not any figure is small enough to hide (the bundled workspace has none)
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
     others = np.flatnonzero(hidden & (net.u >= 0) & (net.u != net.v))
     others = others[others != cell]
     source, sink = _ends(net, cell, rising)
@@ -305,6 +311,8 @@ def _cheapest_path(net: Network, hidden: np.ndarray, cost: np.ndarray, cell: int
     """The shown cells on the cheapest path from source to sink through arcs with at least `floor`
     to give: the hidden cells' residual arcs (free) and shown cells (at their cost; up without
     limit, down as far as their value). None if there is no path or it needs no shown cell."""
+    from scipy.sparse import csr_matrix  # deferred: start-up (see _room)
+    from scipy.sparse.csgraph import dijkstra
     res = residual.tocoo()
     keep = res.data >= floor
     shown = np.flatnonzero(~hidden & (net.u >= 0) & (net.u != net.v))

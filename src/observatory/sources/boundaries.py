@@ -154,14 +154,8 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
         meet = shapely.intersects(polys[big], polys[small])
     finally:
         shapely.destroy_prepared(prepared)
-    # parts joined through any chain of meeting pairs are one group, merged by one union (scipy is
-    # imported here, not at the top, to defer start-up cost: the build's worker imports this module
-    # for its unions and tiles and never repairs)
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    pairs = csr_matrix((np.ones(int(meet.sum())), (i[meet], j[meet])), shape=(len(polys), len(polys)))
-    group = connected_components(pairs, directed=False)[1]
+    # parts joined through any chain of meeting pairs are one group, merged by one union
+    group = _components(len(polys), i[meet], j[meet])
     keep = np.ones(len(polys), dtype=bool)
     merged, merged_owner = [], []
     groups = [np.flatnonzero(group == g) for g in np.unique(group[i[meet]])]
@@ -174,6 +168,22 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
             merged_owner.extend([owners[members[0]]] * len(parts))
     return (np.concatenate([polys[keep], np.array(merged, dtype=object)]),
             np.concatenate([owners[keep], np.array(merged_owner, dtype=owners.dtype)]))
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The connected components of n nodes joined by the pairs (i, j): each node's label is the
+    lowest node of its component. Labels are lowered across each pair and then to the label's own
+    label, until none changes (a few rounds for the few hundred pairs of a repair)."""
+    label = np.arange(n)
+    while True:
+        before = label
+        low = np.minimum(label[i], label[j])
+        label = label.copy()
+        np.minimum.at(label, i, low)
+        np.minimum.at(label, j, low)
+        label = label[label]
+        if np.array_equal(label, before):
+            return label
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
