@@ -69,8 +69,8 @@ def _by_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
     by Arrow's CSV reader: three times quicker on the release ZIP's postcode files, and no Python
     string made per cell. None wherever the two could differ, for pandas to read as before and to
     word any error: a header that is not one plain line, an empty or repeated heading (pandas
-    renames those), a row with more or fewer cells than the header (pandas pads a short one; read_csv refuses it), a
-    quote left open, or a column that came out other than text."""
+    renames those), a row with more or fewer cells than the header (pandas pads a short one, which
+    read_csv then refuses), a quote left open, or a column that came out other than text."""
     try:
         header = header_of(text)
     except csv.Error:
