@@ -34,6 +34,7 @@ class Layers:
         self.layers = dict(sorted(layers.items(), key=lambda kv: rank(kv[0])))
         self._index: dict[str, PolygonIndex] = {}
         self._near: dict[str, _Near] = {}
+        self._codes: dict[str, pa.Array] = {}
 
     def index(self, level: str) -> PolygonIndex:
         """The index of every area of the level."""
@@ -56,7 +57,9 @@ class Layers:
 
     def codes(self, level: str) -> pa.Array:
         """The layer's area codes, in its order, as Arrow strings (for links_at)."""
-        return pa.array(list(self.layers[level].codes), type=pa.large_string())
+        if level not in self._codes:
+            self._codes[level] = pa.array(list(self.layers[level].codes), type=pa.large_string())
+        return self._codes[level]
 
     def _near_index(self, level: str, lon: np.ndarray, lat: np.ndarray) -> _Near | None:
         """An index of the areas that can hold any of the points: those whose bounding box meets

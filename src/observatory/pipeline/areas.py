@@ -13,7 +13,7 @@ import shapely
 from ..errors import ConfigError
 from ..geography import hierarchy
 from ..geography.membership import Layers, extend_upwards, links_at
-from ..sources.boundaries import THREADS, Boundaries, in_threads, read_boundaries
+from ..sources.boundaries import THREADS, Boundaries, in_threads, read_boundaries, unions_in_threads
 from ..sources.location import UK_BOUNDS, check_inside
 from ..sources.lookups import read_lookup
 from ..sources.postcodes import read_postcodes
@@ -294,10 +294,8 @@ def parent_shapes(b: Build) -> None:
 def union_shapes(wkb: np.ndarray, wanted: list[tuple[str, list[int]]]) -> dict[str, bytes]:
     """Code -> WKB of the union of the district shapes (WKB, what the build's worker is sent:
     quicker to pickle than shapes) at those positions."""
-    geometry = shapely.from_wkb(wkb)
-    with ThreadPoolExecutor(THREADS) as pool:  # GEOS unions in parallel, as in read_all_boundaries
-        shapes = pool.map(lambda item: shapely.to_wkb(shapely.union_all(geometry[item[1]])), wanted)
-        return {code: shape for (code, _), shape in zip(wanted, shapes, strict=True)}
+    unions = unions_in_threads(shapely.from_wkb(wkb), [parts for _, parts in wanted])
+    return {code: shapely.to_wkb(union) for (code, _), union in zip(wanted, unions, strict=True)}
 
 
 def place_postcodes(b: Build) -> None:
@@ -314,7 +312,10 @@ def _place_postcodes(b: Build) -> None:
     lon, lat = pcs["lon"].to_numpy(), pcs["lat"].to_numpy()
     check_inside(b.ws.postcodes.name, lon, lat, UK_BOUNDS, "the United Kingdom", column="lat")
     at = {level: b.layers.positions(level, lon, lat) for level in b.layers.layers}
-    by_output_area = _district_from_output_area(b, at) if "oa" in at else np.zeros(len(pcs), dtype=bool)
+    # each output area's best-fit area at every coarser level (by position in the layers)
+    best = {level: _best_fit_positions(b, level) for level in at if level != "oa"} if "oa" in at else {}
+    by_output_area = _district_from_output_area(b, at, best["lad"]) if "oa" in at else \
+        np.zeros(len(pcs), dtype=bool)
     regions_own = np.isin(b.layers.layers["lad"].codes, b.ws.districts)  # per district
     keep = (at["lad"] >= 0) & regions_own[np.clip(at["lad"], 0, None)]
     b.finding("unlocated-postcode", b.ws.postcodes.name,
@@ -324,7 +325,7 @@ def _place_postcodes(b: Build) -> None:
               int((~keep & ~np.isnan(lat)).sum()))
     at = {level: where[keep] for level, where in at.items()}
     if "oa" in at:
-        _fit_shares(b, at)
+        _fit_shares(b, at, best)
     postcodes = pa.array(pcs["postcode"], type=pa.large_string()).filter(pa.array(keep))
     # level by level, the districts last (their method says which were taken from the output area)
     frames = [links_at(postcodes, b.layers.codes(level), where, level) for level, where in at.items() if level != "lad"]
@@ -351,12 +352,13 @@ def _best_fit_positions(b: Build, level: str) -> np.ndarray:
     return out
 
 
-def _fit_shares(b: Build, at: dict[str, np.ndarray]) -> None:
+def _fit_shares(b: Build, at: dict[str, np.ndarray], best: dict[str, np.ndarray]) -> None:
     """How well each output area fits the area it was placed in by best fit: the share of its
     postcodes whose centroids lie inside that area (postcodes stand in for premises, which no file
     gives per postcode). Recorded on the link; `check` counts the output areas that straddle a
     boundary (share below 1) per level, so approximations are never silent. `at` gives, per level,
-    the position of the area holding each postcode placed in the region."""
+    the position of the area holding each postcode placed in the region; `best`, each output
+    area's best-fit area (_best_fit_positions)."""
     b.links["share"] = np.where(isin(b.links["method"], ["lookup", "spatial"]), 1.0, np.nan)
     oa_codes = pd.Index(b.layers.layers["oa"].codes)
     in_oa = at["oa"] >= 0
@@ -367,7 +369,7 @@ def _fit_shares(b: Build, at: dict[str, np.ndarray]) -> None:
         if level not in b.layers.layers:
             continue
         theirs = at[level][in_oa]
-        inside = np.bincount(oa, weights=(theirs >= 0) & (theirs == _best_fit_positions(b, level)[oa]),
+        inside = np.bincount(oa, weights=(theirs >= 0) & (theirs == best[level][oa]),
                              minlength=len(oa_codes))
         fit = ((b.links["parent_level"] == level) & (b.links["method"] == "best-fit")).to_numpy() & (child >= 0)
         fit[fit] = per_oa[child[fit]] > 0
@@ -381,17 +383,16 @@ def _fit_shares(b: Build, at: dict[str, np.ndarray]) -> None:
                   f"{level}); placed whole by best fit; mean share inside {100 * share.mean():.1f}%", straddle)
 
 
-def _district_from_output_area(b: Build, at: dict[str, np.ndarray]) -> np.ndarray:
+def _district_from_output_area(b: Build, at: dict[str, np.ndarray], oa_lad: np.ndarray) -> np.ndarray:
     """A postcode's district is its output area's, so its areas never contradict each other.
 
     District boundaries are generalised more coarsely than output areas (BGC: 20 m, then
     quantised), so near a district edge a centroid can fall in the neighbouring district's polygon
     while lying inside an output area, LSOA and ward of its own district. The output area's
     district (by best fit) is the consistent answer; disagreements are counted for `check`.
-    A postcode in no district's polygon keeps none. Changes `at["lad"]`; returns which postcodes
-    have their output area's district.
+    A postcode in no district's polygon keeps none. `oa_lad` is each output area's district (by
+    position). Changes `at["lad"]`; returns which postcodes have their output area's district.
     """
-    oa_lad = _best_fit_positions(b, "lad")
     derived = np.where(at["oa"] >= 0, oa_lad[np.clip(at["oa"], 0, None)], -1)
     placed = (at["lad"] >= 0) & (derived >= 0)
     b.finding("postcode-district-by-output-area", "postcodes",

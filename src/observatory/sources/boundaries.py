@@ -159,13 +159,11 @@ def _merge_touching(polys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, 
     keep = np.ones(len(polys), dtype=bool)
     merged, merged_owner = [], []
     groups = [np.flatnonzero(group == g) for g in np.unique(group[i[meet]])]
-    # each group's union in threads, as the repairs (a fifth of a second for the UK's districts)
-    with ThreadPoolExecutor(THREADS) as pool:
-        unions = pool.map(lambda members: shapely.get_parts(shapely.union_all(polys[members])), groups)
-        for members, parts in zip(groups, unions, strict=True):
-            keep[members] = False
-            merged.extend(parts)
-            merged_owner.extend([owners[members[0]]] * len(parts))
+    for members, union in zip(groups, unions_in_threads(polys, groups), strict=True):
+        parts = shapely.get_parts(union)
+        keep[members] = False
+        merged.extend(parts)
+        merged_owner.extend([owners[members[0]]] * len(parts))
     return (np.concatenate([polys[keep], np.array(merged, dtype=object)]),
             np.concatenate([owners[keep], np.array(merged_owner, dtype=owners.dtype)]))
 
@@ -195,6 +193,13 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
 
 
 THREADS = min(4, os.cpu_count() or 1)
+
+
+def unions_in_threads(geoms: np.ndarray, groups: list) -> list[shapely.Geometry]:
+    """The union of each group of `geoms` (positions), the groups side by side in threads (GEOS
+    lets go of Python's lock): a repaired district's touching parts, a region's districts."""
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(lambda members: shapely.union_all(geoms[members]), groups))
 
 
 def in_threads(func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
